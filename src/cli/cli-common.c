@@ -1,0 +1,922 @@
+/* Option parsing, messages, progress bar and JSON output shared by the tessera-cli
+ * commands. */
+#include "cli-common.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+gboolean cli_quiet = FALSE;
+
+/* Read by the solver every iteration (atomically), so a Ctrl+C stops it at the next
+ * iteration boundary and nothing is written. */
+static gint cancel_flag = 0;
+
+static void
+on_interrupt (int signum)
+{
+  (void) signum;
+  g_atomic_int_set (&cancel_flag, 1);
+}
+
+void
+cli_install_signal_handlers (void)
+{
+  struct sigaction action;
+
+  memset (&action, 0, sizeof action);
+  action.sa_handler = on_interrupt;
+  sigemptyset (&action.sa_mask);
+  /* A second Ctrl+C gets the default action: the user can always kill a stuck run. */
+  action.sa_flags = SA_RESETHAND;
+  sigaction (SIGINT, &action, NULL);
+  sigaction (SIGTERM, &action, NULL);
+}
+
+const gint *
+cli_cancel_flag (void)
+{
+  return &cancel_flag;
+}
+
+gboolean
+cli_cancelled (void)
+{
+  return g_atomic_int_get (&cancel_flag) != 0;
+}
+
+/* --- messages ------------------------------------------------------------------------ */
+
+int
+cli_error (const char *format, ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  fprintf (stderr, "%s: %s\n", CLI_PROGRAM, message);
+  return CLI_EXIT_ERROR;
+}
+
+int
+cli_usage_error (const char *command, const char *format, ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  if (command != NULL)
+    fprintf (stderr, "%s: %s: %s\nTry '%s %s --help' for more information.\n",
+             CLI_PROGRAM, command, message, CLI_PROGRAM, command);
+  else
+    fprintf (stderr, "%s: %s\nTry '%s --help' for more information.\n",
+             CLI_PROGRAM, message, CLI_PROGRAM);
+  return CLI_EXIT_USAGE;
+}
+
+int
+cli_report_error (GError *error)
+{
+  int code = CLI_EXIT_ERROR;
+
+  if (error == NULL)
+    return cli_error ("unknown error");
+  if (g_error_matches (error, TS_ERROR, TS_ERROR_CANCELLED) || cli_cancelled ())
+    {
+      fprintf (stderr, "%s: interrupted; no output written\n", CLI_PROGRAM);
+      code = CLI_EXIT_INTERRUPTED;
+    }
+  else
+    cli_error ("%s", error->message);
+  g_error_free (error);
+  return code;
+}
+
+void
+cli_note (const char *format, ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+
+  if (cli_quiet)
+    return;
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  fprintf (stderr, "%s\n", message);
+}
+
+/* --- options ------------------------------------------------------------------------- */
+
+gboolean
+cli_parse_options (const char *command, const char *parameter_string, const char *summary,
+                   const char *description, const GOptionEntry *entries, int argc, char **argv,
+                   char ***positional, int *exit_code)
+{
+  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) remaining = NULL;
+  g_autofree char *prgname = g_strdup_printf ("%s %s", CLI_PROGRAM, command);
+  const GOptionEntry common[] = {
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &cli_quiet, "Print nothing but errors", NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &remaining, NULL, NULL },
+    G_OPTION_ENTRY_NULL
+  };
+
+  /* The help text's "Usage:" line names the program and the command. */
+  g_set_prgname (prgname);
+  context = g_option_context_new (parameter_string);
+  if (summary != NULL)
+    g_option_context_set_summary (context, summary);
+  if (description != NULL)
+    g_option_context_set_description (context, description);
+  if (entries != NULL)
+    g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, common, NULL);
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      *exit_code = cli_usage_error (command, "%s", error->message);
+      return FALSE;
+    }
+  *positional = g_steal_pointer (&remaining);
+  if (*positional == NULL)
+    *positional = g_new0 (char *, 1);
+  return TRUE;
+}
+
+void
+cli_solve_args_init (CliSolveArgs *args)
+{
+  memset (args, 0, sizeof *args);
+  args->sigma = NAN;
+  args->tol = NAN;
+  args->beta = NAN;
+  args->lambda = NAN;
+}
+
+void
+cli_solve_args_clear (CliSolveArgs *args)
+{
+  g_clear_pointer (&args->model, g_free);
+  g_clear_pointer (&args->output, g_free);
+  g_clear_pointer (&args->stats, g_free);
+  g_clear_pointer (&args->clean, g_free);
+  g_clear_pointer (&args->formulation, g_free);
+}
+
+gboolean
+cli_solve_args_check (const CliSolveArgs *args, const char *command, int *exit_code)
+{
+  const char *problem = NULL;
+
+  if (!isnan (args->sigma) && !(args->sigma > 0.0 && args->sigma <= 255.0))
+    problem = "--sigma must be in (0, 255]";
+  else if (!isnan (args->tol) && !(args->tol >= 0.0 && isfinite (args->tol)))
+    problem = "--tol must be a non-negative number";
+  else if (args->max_iter < 0)
+    problem = "--max-iter must be a positive number";
+  else if (!isnan (args->beta) && !(args->beta >= 0.0 && isfinite (args->beta)))
+    problem = "--beta must be a non-negative number";
+  else if (!isnan (args->lambda) && !(args->lambda >= 0.0 && isfinite (args->lambda)))
+    problem = "--lambda must be a non-negative number";
+  else if (args->threads < 0 || args->threads > 256)
+    problem = "--threads must be between 1 and 256";
+  else if (args->formulation != NULL && g_strcmp0 (args->formulation, "subspace") != 0
+           && g_strcmp0 (args->formulation, "plain") != 0)
+    problem = "--formulation must be 'subspace' or 'plain'";
+
+  if (problem != NULL)
+    {
+      *exit_code = cli_usage_error (command, "%s", problem);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+cli_solve_args_to_options (const CliSolveArgs *args, CliTask task, const TsModel *model,
+                           TsSolveOptions *options)
+{
+  double beta = NAN, lambda = NAN;
+
+  ts_solve_options_init (options);
+  options->variant = task == CLI_TASK_DENOISE ? TS_VARIANT_FORWARD : TS_VARIANT_RECONSTRUCT;
+  if (!isnan (args->tol))
+    options->tol = args->tol;
+  else
+    options->tol = task == CLI_TASK_DENOISE ? model->tol : CLI_RECONSTRUCT_TOL;
+  options->max_iter = args->max_iter > 0 ? args->max_iter : CLI_DEFAULT_MAX_ITER;
+  options->threads = args->threads;
+  if (g_strcmp0 (args->formulation, "plain") == 0)
+    options->formulation = TS_FORMULATION_PLAIN;
+  else if (g_strcmp0 (args->formulation, "subspace") == 0)
+    options->formulation = TS_FORMULATION_SUBSPACE;
+
+  /* Each of beta / lambda not given takes the paper's value for the task if there is one,
+   * otherwise the model's own (NAN). */
+  cli_task_defaults (model, task, 8, FALSE, &beta, &lambda);
+  options->beta = !isnan (args->beta) ? args->beta : beta;
+  options->lambda = !isnan (args->lambda) ? args->lambda : lambda;
+}
+
+gboolean
+cli_check_output_path (const char *path, int bit_depth, const char *command, int *exit_code)
+{
+  TsFileFormat format = ts_file_format_from_name (path);
+  g_autofree char *dir = NULL;
+  gboolean depth_ok = FALSE;
+
+  switch (format)
+    {
+    case TS_FILE_FORMAT_PNG:
+      depth_ok = bit_depth == 0 || bit_depth == 8 || bit_depth == 16;
+      break;
+    case TS_FILE_FORMAT_TIFF:
+      depth_ok = bit_depth == 0 || bit_depth == 8 || bit_depth == 16 || bit_depth == 32;
+      break;
+    case TS_FILE_FORMAT_NPY:
+      depth_ok = bit_depth == 0 || bit_depth == 32;
+      break;
+    case TS_FILE_FORMAT_UNKNOWN:
+    default:
+      *exit_code = cli_usage_error (command,
+                                    "%s: unknown output format (use .png, .tif, .tiff or .npy)",
+                                    path);
+      return FALSE;
+    }
+  if (!depth_ok)
+    {
+      *exit_code = cli_usage_error (command, "--bit-depth %d is not available for %s "
+                                    "(PNG: 8 or 16, TIFF: 16 or 32, NPY: 32)", bit_depth, path);
+      return FALSE;
+    }
+  /* Fail before a long solve rather than after it. */
+  dir = g_path_get_dirname (path);
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      *exit_code = cli_error ("%s: output folder %s does not exist", path, dir);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* --- models ------------------------------------------------------------------------- */
+
+TsModel *
+cli_load_model (const char *name_or_path, double sigma, GError **error)
+{
+  g_autoptr (TsModel) model = ts_model_resolve (name_or_path, isnan (sigma) ? 0.0 : sigma, error);
+
+  if (model == NULL)
+    return NULL;
+  if (!ts_model_validate (model, name_or_path, error))
+    return NULL;
+  return g_steal_pointer (&model);
+}
+
+int
+cli_model_group (const TsModel *model)
+{
+  return model->prox_type == TS_PROX_CPR && model->groupsize > 1 ? model->groupsize : 1;
+}
+
+/* The paper's re-tuned (beta, lambda) for the sigma25 models (RESULTS.md). */
+typedef struct {
+  CliTask task;
+  int acceleration;
+  gboolean fat_suppressed;
+  double ncpr_beta, ncpr_lambda;
+  double cpr_beta, cpr_lambda;
+} TaskDefaults;
+
+static const TaskDefaults task_defaults[] = {
+  { CLI_TASK_SR, 0, FALSE, 0.00258673, 0.000929068, 0.0389756, 5.2556e-05 },
+  { CLI_TASK_MRI, 8, FALSE, 0.0189763, 0.0013139, 0.480868, 0.000272627 },
+  { CLI_TASK_MRI, 8, TRUE, 0.011783, 0.00110485, 0.155902, 0.00025 },
+  { CLI_TASK_MRI, 16, FALSE, 0.000515129, 0.000602426, 0.311805, 0.00025 },
+  { CLI_TASK_MRI, 16, TRUE, 0.015, 0.001, 0.440958, 0.00025 },
+};
+
+gboolean
+cli_task_defaults (const TsModel *model, CliTask task, int acceleration, gboolean fat_suppressed,
+                   double *beta, double *lambda)
+{
+  /* The paper's sigma25 models: 200 learned atoms and 120 free atoms, trained at 25. */
+  if (task == CLI_TASK_DENOISE || fabs (model->sigma - 25.0) > 1e-6 || model->n_atoms != 200
+      || model->n_free != 120 || g_str_has_prefix (model->name, "dct"))
+    return FALSE;
+  for (gsize i = 0; i < G_N_ELEMENTS (task_defaults); i++)
+    {
+      const TaskDefaults *d = &task_defaults[i];
+      if (d->task != task)
+        continue;
+      if (task == CLI_TASK_MRI
+          && (d->acceleration != acceleration || d->fat_suppressed != fat_suppressed))
+        continue;
+      *beta = model->prox_type == TS_PROX_NCPR ? d->ncpr_beta : d->cpr_beta;
+      *lambda = model->prox_type == TS_PROX_NCPR ? d->ncpr_lambda : d->cpr_lambda;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+TsImage *
+cli_crop_for_model (const TsModel *model, const TsImage *image, gboolean *cropped)
+{
+  int g = cli_model_group (model);
+  int w = image->width / g * g, h = image->height / g * g;
+
+  *cropped = w != image->width || h != image->height;
+  if (!*cropped)
+    return ts_image_copy (image);
+  if (w == 0 || h == 0)
+    return NULL;
+  return ts_image_crop (image, 0, 0, w, h);
+}
+
+/* --- progress bar --------------------------------------------------------------------- */
+
+void
+cli_progress_init (CliProgress *progress, const char *label, double tol, int max_iter)
+{
+  memset (progress, 0, sizeof *progress);
+  progress->label = g_strdup (label);
+  progress->tol = tol;
+  progress->max_iter = max_iter;
+  progress->active = !cli_quiet && isatty (STDERR_FILENO);
+  progress->start_us = g_get_monotonic_time ();
+}
+
+void
+cli_progress_set_label (CliProgress *progress, const char *label)
+{
+  g_free (progress->label);
+  progress->label = g_strdup (label);
+  progress->start_us = g_get_monotonic_time ();
+  progress->last_draw_us = 0;
+}
+
+gboolean
+cli_progress_update (int iteration, double change, const TsImage *estimate, gpointer user_data)
+{
+  CliProgress *progress = user_data;
+  gint64 now;
+  double elapsed, fraction;
+  char bar[21];
+  int filled;
+
+  (void) estimate;
+  if (cli_cancelled ())
+    return FALSE;
+  if (progress == NULL || !progress->active)
+    return TRUE;
+  now = g_get_monotonic_time ();
+  /* At most ten redraws a second: a terminal is slow next to a small solve. */
+  if (progress->drawn && now - progress->last_draw_us < 100000)
+    return TRUE;
+  progress->last_draw_us = now;
+  progress->drawn = TRUE;
+  elapsed = (now - progress->start_us) / 1e6;
+
+  if (progress->tol > 0.0 && change > 0.0 && change > progress->tol)
+    /* Convergence is roughly linear in log(change): 1e-1 .. tol. */
+    fraction = log (change / 1e-1) / log (progress->tol / 1e-1);
+  else if (progress->tol > 0.0 && change <= progress->tol)
+    fraction = 1.0;
+  else
+    fraction = progress->max_iter > 0 ? (double) iteration / progress->max_iter : 0.0;
+  if (progress->tol > 0.0 && progress->max_iter > 0)
+    fraction = MAX (fraction, (double) iteration / progress->max_iter);
+  fraction = CLAMP (fraction, 0.0, 1.0);
+  filled = (int) (fraction * 20.0 + 0.5);
+  for (int i = 0; i < 20; i++)
+    bar[i] = i < filled ? '#' : '.';
+  bar[20] = '\0';
+
+  if (progress->tol > 0.0)
+    fprintf (stderr, "\r\033[K%s [%s] iteration %d  change %.2e (tol %.0e)  %.1f s",
+             progress->label, bar, iteration, change, progress->tol, elapsed);
+  else
+    fprintf (stderr, "\r\033[K%s [%s] iteration %d/%d  change %.2e  %.1f s",
+             progress->label, bar, iteration, progress->max_iter, change, elapsed);
+  fflush (stderr);
+  return TRUE;
+}
+
+void
+cli_progress_clear (CliProgress *progress)
+{
+  if (progress->active && progress->drawn)
+    {
+      fputs ("\r\033[K", stderr);
+      fflush (stderr);
+    }
+  progress->drawn = FALSE;
+}
+
+void
+cli_progress_finish (CliProgress *progress)
+{
+  cli_progress_clear (progress);
+  g_clear_pointer (&progress->label, g_free);
+}
+
+/* --- solving ------------------------------------------------------------------------ */
+
+static void
+summary_add (CliSolveSummary *summary, const TsSolveStats *stats)
+{
+  if (summary->n_solves < (int) G_N_ELEMENTS (summary->per_channel))
+    summary->per_channel[summary->n_solves] = *stats;
+  if (summary->n_solves == 0)
+    summary->converged = TRUE;
+  summary->n_solves++;
+  summary->iterations = MAX (summary->iterations, stats->iterations);
+  summary->total_iterations += stats->iterations;
+  summary->seconds += stats->seconds;
+  summary->final_change = MAX (summary->final_change, stats->final_change);
+  summary->converged = summary->converged && stats->converged;
+}
+
+/* One single-channel solve; the estimate must have the operator's image size. */
+static TsImage *
+solve_plane (const TsModel *model, const TsOperator *op, const float *data,
+             const TsSolveOptions *options, CliProgress *progress, CliSolveSummary *summary,
+             GError **error)
+{
+  TsSolveStats stats = { 0 };
+  g_autoptr (TsSolution) solution = NULL;
+  TsImage *x;
+
+  solution = ts_solve (model, op, data, options, NULL, cli_progress_update, progress,
+                       cli_cancel_flag (), &stats, error);
+  if (progress != NULL)
+    cli_progress_clear (progress);
+  if (solution == NULL)
+    return NULL;
+  if (solution->x == NULL || solution->x->width != op->width || solution->x->height != op->height
+      || solution->x->channels != 1)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   "internal error: the solver returned an image of the wrong size");
+      return NULL;
+    }
+  summary_add (summary, &stats);
+  x = g_steal_pointer (&solution->x);
+  return x;
+}
+
+static char *
+channel_label (const char *task, int channel, int n_channels)
+{
+  if (n_channels <= 1)
+    return g_strdup (task);
+  return g_strdup_printf ("%s (channel %d/%d)", task, channel + 1, n_channels);
+}
+
+TsImage *
+cli_denoise_image (const TsModel *model, const TsImage *noisy, const TsSolveOptions *options,
+                   CliProgress *progress, CliSolveSummary *summary, GError **error)
+{
+  g_autoptr (TsImage) out = NULL;
+  g_autoptr (TsOperator) op = NULL;
+  /* Gray + alpha and RGBA: the alpha channel is not an image to denoise. */
+  int n_color = noisy->channels == 2 || noisy->channels == 4 ? noisy->channels - 1 : noisy->channels;
+
+  memset (summary, 0, sizeof *summary);
+  out = ts_image_new (noisy->width, noisy->height, noisy->channels, error);
+  if (out == NULL)
+    return NULL;
+  op = ts_operator_identity_new (noisy->width, noisy->height);
+  if (op == NULL)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "could not create the denoising operator");
+      return NULL;
+    }
+  for (int c = 0; c < noisy->channels; c++)
+    {
+      g_autoptr (TsImage) plane = ts_image_extract_channel (noisy, c);
+      g_autoptr (TsImage) x = NULL;
+
+      if (c >= n_color)
+        {
+          ts_image_set_channel (out, c, plane);
+          continue;
+        }
+      if (progress != NULL)
+        {
+          g_autofree char *label = channel_label ("denoise", c, n_color);
+          cli_progress_set_label (progress, label);
+        }
+      x = solve_plane (model, op, plane->data, options, progress, summary, error);
+      if (x == NULL)
+        return NULL;
+      ts_image_set_channel (out, c, x);
+    }
+  return g_steal_pointer (&out);
+}
+
+TsImage *
+cli_sr_image (const TsModel *model, const TsImage *lowres, const TsSolveOptions *options,
+              CliProgress *progress, CliSolveSummary *summary, GError **error)
+{
+  g_autoptr (TsImage) out = NULL;
+  g_autoptr (TsOperator) op = NULL;
+
+  memset (summary, 0, sizeof *summary);
+  op = ts_operator_sr_new (lowres->width, lowres->height, TS_SR_DEFAULT_KERNEL,
+                           TS_SR_DEFAULT_STD, TS_SR_DEFAULT_STRIDE, error);
+  if (op == NULL)
+    return NULL;
+  if (op->data_len != (gsize) lowres->width * lowres->height)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   "internal error: super-resolution operator expects %" G_GSIZE_FORMAT
+                   " values for a %d x %d image", op->data_len, lowres->width, lowres->height);
+      return NULL;
+    }
+  if (op->width % cli_model_group (model) != 0 || op->height % cli_model_group (model) != 0)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   "model %s needs an even estimate size, not %d x %d", model->name,
+                   op->width, op->height);
+      return NULL;
+    }
+  out = ts_image_new (op->width, op->height, lowres->channels, error);
+  if (out == NULL)
+    return NULL;
+  /* Every channel, alpha included, is estimated: there is no full-size alpha to copy. */
+  for (int c = 0; c < lowres->channels; c++)
+    {
+      g_autoptr (TsImage) plane = ts_image_extract_channel (lowres, c);
+      g_autoptr (TsImage) x = NULL;
+
+      if (progress != NULL)
+        {
+          g_autofree char *label = channel_label ("sr", c, lowres->channels);
+          cli_progress_set_label (progress, label);
+        }
+      x = solve_plane (model, op, plane->data, options, progress, summary, error);
+      if (x == NULL)
+        return NULL;
+      ts_image_set_channel (out, c, x);
+    }
+  return g_steal_pointer (&out);
+}
+
+TsImage *
+cli_mri_image (const TsModel *model, const TsKspace *kspace, const TsSolveOptions *options,
+               CliProgress *progress, CliSolveSummary *summary, GError **error)
+{
+  g_autoptr (TsOperator) op = NULL;
+
+  memset (summary, 0, sizeof *summary);
+  if (kspace->width % cli_model_group (model) != 0 || kspace->height % cli_model_group (model) != 0)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   "model %s needs even k-space sides, not %d x %d", model->name,
+                   kspace->width, kspace->height);
+      return NULL;
+    }
+  op = ts_operator_mri_new (kspace->width, kspace->height, kspace->mask, error);
+  if (op == NULL)
+    return NULL;
+  if (op->data_len != (gsize) 2 * kspace->width * kspace->height)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   "internal error: MRI operator expects %" G_GSIZE_FORMAT " values", op->data_len);
+      return NULL;
+    }
+  if (progress != NULL)
+    cli_progress_set_label (progress, "mri");
+  return solve_plane (model, op, kspace->data, options, progress, summary, error);
+}
+
+/* --- JSON --------------------------------------------------------------------------- */
+
+void
+cli_json_add_double (JsonBuilder *builder, const char *name, double value)
+{
+  json_builder_set_member_name (builder, name);
+  if (isfinite (value))
+    json_builder_add_double_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+char *
+cli_json_to_string (JsonNode *root, gboolean pretty)
+{
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+
+  json_generator_set_pretty (generator, pretty);
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, NULL);
+}
+
+gboolean
+cli_json_write_file (const char *path, JsonNode *root, GError **error)
+{
+  g_autofree char *text = cli_json_to_string (root, TRUE);
+  TsAtomicFile *file = ts_atomic_file_open (path, error);
+  FILE *stream;
+
+  if (file == NULL)
+    return FALSE;
+  stream = ts_atomic_file_stream (file);
+  if (fputs (text, stream) == EOF || fputc ('\n', stream) == EOF)
+    {
+      int saved = errno;
+      ts_atomic_file_abort (file);
+      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: could not write: %s", path,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  return ts_atomic_file_commit (file, error);
+}
+
+void
+cli_json_add_summary (JsonBuilder *builder, const CliSolveSummary *summary)
+{
+  json_builder_set_member_name (builder, "iterations");
+  json_builder_add_int_value (builder, summary->iterations);
+  cli_json_add_double (builder, "solve_seconds", summary->seconds);
+  cli_json_add_double (builder, "final_change", summary->final_change);
+  json_builder_set_member_name (builder, "converged");
+  json_builder_add_boolean_value (builder, summary->converged);
+  if (summary->n_solves > 1)
+    {
+      json_builder_set_member_name (builder, "total_iterations");
+      json_builder_add_int_value (builder, summary->total_iterations);
+      json_builder_set_member_name (builder, "channels_solved");
+      json_builder_begin_array (builder);
+      for (int i = 0; i < MIN (summary->n_solves, (int) G_N_ELEMENTS (summary->per_channel)); i++)
+        {
+          const TsSolveStats *s = &summary->per_channel[i];
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "iterations");
+          json_builder_add_int_value (builder, s->iterations);
+          cli_json_add_double (builder, "solve_seconds", s->seconds);
+          cli_json_add_double (builder, "final_change", s->final_change);
+          json_builder_set_member_name (builder, "converged");
+          json_builder_add_boolean_value (builder, s->converged);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+    }
+}
+
+void
+cli_json_add_options (JsonBuilder *builder, const TsModel *model, const TsSolveOptions *options)
+{
+  json_builder_set_member_name (builder, "model");
+  json_builder_add_string_value (builder, model->name != NULL ? model->name : "");
+  json_builder_set_member_name (builder, "prox");
+  json_builder_add_string_value (builder, ts_prox_type_name (model->prox_type));
+  cli_json_add_double (builder, "beta", isnan (options->beta) ? model->beta : options->beta);
+  cli_json_add_double (builder, "lambda",
+                       isnan (options->lambda) ? model->lambda : options->lambda);
+  cli_json_add_double (builder, "tol", options->tol);
+  json_builder_set_member_name (builder, "max_iter");
+  json_builder_add_int_value (builder, options->max_iter);
+  json_builder_set_member_name (builder, "variant");
+  json_builder_add_string_value (builder, options->variant == TS_VARIANT_FORWARD
+                                 ? "forward" : "reconstruct");
+}
+
+/* --- files -------------------------------------------------------------------------- */
+
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+GPtrArray *
+cli_list_dir (const char *dir, const char *const *suffixes, gboolean want_dirs, GError **error)
+{
+  g_autoptr (GDir) handle = NULL;
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  handle = g_dir_open (dir, 0, error);
+  if (handle == NULL)
+    return NULL;
+  while ((name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      gboolean wanted = FALSE;
+
+      if (name[0] == '.')
+        continue;
+      if (want_dirs)
+        wanted = g_file_test (path, G_FILE_TEST_IS_DIR);
+      else if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        {
+          g_autofree char *lower = g_ascii_strdown (name, -1);
+          for (int i = 0; suffixes != NULL && suffixes[i] != NULL && !wanted; i++)
+            wanted = g_str_has_suffix (lower, suffixes[i]);
+        }
+      if (wanted)
+        g_ptr_array_add (names, g_strdup (name));
+    }
+  g_ptr_array_sort (names, compare_names);
+  for (guint i = 0; i < names->len; i++)
+    g_ptr_array_add (paths, g_build_filename (dir, g_ptr_array_index (names, i), NULL));
+  return g_steal_pointer (&paths);
+}
+
+/* Reads the .npy preamble: header text and where the data starts. */
+static gboolean
+npy_header (const char *contents, gsize len, const char **header, gsize *header_len,
+            gsize *data_offset)
+{
+  gsize start;
+
+  if (len < 10 || memcmp (contents, "\x93NUMPY", 6) != 0)
+    return FALSE;
+  if (contents[6] == 1)
+    {
+      *header_len = (guchar) contents[8] | ((gsize) (guchar) contents[9] << 8);
+      start = 10;
+    }
+  else
+    {
+      if (len < 12)
+        return FALSE;
+      *header_len = (guchar) contents[8] | ((gsize) (guchar) contents[9] << 8)
+                    | ((gsize) (guchar) contents[10] << 16) | ((gsize) (guchar) contents[11] << 24);
+      start = 12;
+    }
+  if (*header_len > len - start)
+    return FALSE;
+  *header = contents + start;
+  *data_offset = start + *header_len;
+  return TRUE;
+}
+
+/* A Fortran-order array of shape (d0, ..., dn-1) holds the bytes of a C-order array of the
+ * reversed shape; write that as a C-order file, load it with ts_npy_load and transpose. */
+static TsNpyArray *
+npy_load_fortran (const char *path, GError **error)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *header_text = NULL;
+  g_autofree char *descr = NULL;
+  g_autofree char *tmp_path = NULL;
+  g_autoptr (GString) fixed = NULL;
+  g_autoptr (TsNpyArray) array = NULL;
+  const char *header, *p;
+  gsize len, header_len, data_offset;
+  gint64 shape[TS_NPY_MAX_DIMS];
+  int ndim = 0, fd;
+  gboolean written;
+
+  if (!g_file_get_contents (path, &contents, &len, error))
+    return NULL;
+  if (!npy_header (contents, len, &header, &header_len, &data_offset))
+    goto bad;
+  header_text = g_strndup (header, header_len);
+  if (strstr (header_text, "'fortran_order': True") == NULL)
+    goto bad;
+  p = strstr (header_text, "'descr': '");
+  if (p == NULL)
+    goto bad;
+  p += strlen ("'descr': '");
+  if (strchr (p, '\'') == NULL)
+    goto bad;
+  descr = g_strndup (p, strchr (p, '\'') - p);
+  p = strstr (header_text, "'shape': (");
+  if (p == NULL)
+    goto bad;
+  p += strlen ("'shape': (");
+  while (*p != ')' && *p != '\0')
+    {
+      char *end;
+      gint64 value;
+
+      while (*p == ' ' || *p == ',')
+        p++;
+      if (*p == ')')
+        break;
+      value = g_ascii_strtoll (p, &end, 10);
+      if (end == p || value < 0 || ndim >= TS_NPY_MAX_DIMS)
+        goto bad;
+      shape[ndim++] = value;
+      p = end;
+    }
+  if (*p != ')')
+    goto bad;
+
+  /* The C-order twin: reversed shape, same bytes. */
+  fixed = g_string_new ("{'descr': '");
+  g_string_append_printf (fixed, "%s', 'fortran_order': False, 'shape': (", descr);
+  for (int i = ndim - 1; i >= 0; i--)
+    g_string_append_printf (fixed, "%" G_GINT64_FORMAT ", ", shape[i]);
+  g_string_append (fixed, "), }");
+  while ((10 + fixed->len + 1) % 64 != 0)
+    g_string_append_c (fixed, ' ');
+  g_string_append_c (fixed, '\n');
+  if (fixed->len > 65535)
+    goto bad;
+  {
+    guchar preamble[10] = { 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
+                            (guchar) (fixed->len & 0xff), (guchar) (fixed->len >> 8) };
+    g_string_prepend_len (fixed, (const char *) preamble, 10);
+  }
+  g_string_append_len (fixed, contents + data_offset, len - data_offset);
+
+  fd = g_file_open_tmp ("tessera-npy-XXXXXX.npy", &tmp_path, error);
+  if (fd < 0)
+    return NULL;
+  close (fd);
+  written = g_file_set_contents (tmp_path, fixed->str, fixed->len, error);
+  if (written)
+    array = ts_npy_load (tmp_path, error);
+  g_unlink (tmp_path);
+  if (array == NULL)
+    return NULL;
+
+  /* Transpose to C order of the original shape: a[i0..in-1] = b[in-1..i0]. */
+  {
+    gsize n = array->n_elements;
+    int width = array->complex_values != NULL ? 2 : 1;
+    gsize strides_b[TS_NPY_MAX_DIMS];
+    gsize stride = 1;
+
+    /* b has shape (d_{n-1}, ..., d_0): the stride of original axis i is prod_{j<i} d_j. */
+    for (int i = 0; i < ndim; i++)
+      {
+        strides_b[i] = stride;
+        stride *= (gsize) shape[i];
+      }
+    if (array->complex_values != NULL)
+      {
+        float *out = g_new (float, 2 * n);
+        for (gsize a = 0; a < n; a++)
+          {
+            gsize rest = a, b = 0;
+            for (int i = ndim - 1; i >= 0; i--)
+              {
+                b += (rest % (gsize) shape[i]) * strides_b[i];
+                rest /= (gsize) shape[i];
+              }
+            out[width * a] = array->complex_values[width * b];
+            out[width * a + 1] = array->complex_values[width * b + 1];
+          }
+        g_free (array->complex_values);
+        array->complex_values = out;
+      }
+    else if (array->values != NULL)
+      {
+        double *out = g_new (double, n);
+        for (gsize a = 0; a < n; a++)
+          {
+            gsize rest = a, b = 0;
+            for (int i = ndim - 1; i >= 0; i--)
+              {
+                b += (rest % (gsize) shape[i]) * strides_b[i];
+                rest /= (gsize) shape[i];
+              }
+            out[a] = array->values[b];
+          }
+        g_free (array->values);
+        array->values = out;
+      }
+    array->ndim = ndim;
+    for (int i = 0; i < ndim; i++)
+      array->shape[i] = shape[i];
+  }
+  return g_steal_pointer (&array);
+
+bad:
+  g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: not a readable .npy file", path);
+  return NULL;
+}
+
+TsNpyArray *
+cli_npy_load (const char *path, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  TsNpyArray *array = ts_npy_load (path, &local);
+  g_autoptr (GError) fortran_error = NULL;
+
+  if (array != NULL)
+    return array;
+  /* Only Fortran order gets the second route; any other problem is reported as is. */
+  array = npy_load_fortran (path, &fortran_error);
+  if (array != NULL)
+    return array;
+  g_propagate_error (error, g_steal_pointer (&local));
+  return NULL;
+}

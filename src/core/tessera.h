@@ -1,0 +1,16 @@
+/* libtessera: the numeric core of Tessera. */
+#pragma once
+#include "ts-error.h"
+#include "ts-image.h"
+#include "ts-io.h"
+#include "ts-npy.h"
+#include "ts-atomic-file.h"
+#include "ts-kspace.h"
+#include "ts-operator.h"
+#include "ts-model.h"
+#include "ts-model-file.h"
+#include "ts-prox.h"
+#include "ts-solver.h"
+#include "ts-decompose.h"
+#include "ts-metrics.h"
+#include "ts-noise.h"

@@ -1,0 +1,31 @@
+/* Float32 images: width x height x channels, channels interleaved (HWC, row-major),
+ * as NumPy users expect. Values are nominally in [0, 1] but are never clamped here. */
+#pragma once
+#include <glib.h>
+#include "ts-error.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  int width;
+  int height;
+  int channels;       /* 1, 2 (gray + alpha), 3 or 4 */
+  float *data;        /* width * height * channels floats */
+} TsImage;
+
+/* Zero-filled image; NULL with a TS_ERROR_LIMIT / TS_ERROR_NOMEM error when too large. */
+TsImage *ts_image_new (int width, int height, int channels, GError **error);
+TsImage *ts_image_copy (const TsImage *image);
+void     ts_image_free (TsImage *image);
+gsize    ts_image_n_values (const TsImage *image);
+/* One channel as a new single-channel image. */
+TsImage *ts_image_extract_channel (const TsImage *image, int channel);
+void     ts_image_set_channel (TsImage *image, int channel, const TsImage *plane);
+/* Sub-rectangle copy (x0, y0, w, h must lie inside). */
+TsImage *ts_image_crop (const TsImage *image, int x0, int y0, int width, int height);
+/* FALSE with TS_ERROR_INVALID naming `what` if any value is NaN or Inf. */
+gboolean ts_image_check_finite (const TsImage *image, const char *what, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsImage, ts_image_free)
+
+G_END_DECLS

@@ -1,0 +1,286 @@
+#include "ts-io.h"
+#include "ts-atomic-file.h"
+#include <errno.h>
+#include <math.h>
+#include <png.h>
+#include <stdio.h>
+#include <string.h>
+
+/* State shared with the libpng callbacks; heap-allocated so that nothing the callbacks or
+ * the longjmp path touch is a non-volatile local modified after setjmp. */
+typedef struct {
+  const char *path;
+  char message[256];
+  FILE *stream;
+  int write_errno;      /* errno of the first failed fwrite, for a useful message */
+  TsImage *image;
+  guint8 *pixels;
+  png_bytep *rows;
+} PngContext;
+
+static void
+png_error_cb (png_structp png, png_const_charp msg)
+{
+  PngContext *ctx = png_get_error_ptr (png);
+  g_strlcpy (ctx->message, msg, sizeof ctx->message);
+  png_longjmp (png, 1);
+}
+
+static void
+png_warning_cb (png_structp png, png_const_charp msg)
+{
+  /* Warnings (bad ancillary chunks, gamma oddities) do not stop us; keep stderr clean. */
+}
+
+static void
+png_write_cb (png_structp png, png_bytep data, size_t length)
+{
+  PngContext *ctx = png_get_io_ptr (png);
+  if (fwrite (data, 1, length, ctx->stream) != length)
+    {
+      ctx->write_errno = errno != 0 ? errno : EIO;
+      png_error (png, "write failed");
+    }
+}
+
+static void
+png_flush_cb (png_structp png)
+{
+  PngContext *ctx = png_get_io_ptr (png);
+  if (fflush (ctx->stream) != 0)
+    {
+      ctx->write_errno = errno;
+      png_error (png, "write failed");
+    }
+}
+
+TsImage *
+ts_image_load_png (const char *path, GError **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+  FILE *f = fopen (path, "rb");
+  if (f == NULL)
+    {
+      int saved = errno;
+      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: cannot open: %s", path, g_strerror (saved));
+      return NULL;
+    }
+  guint8 sig[8];
+  gsize n_sig = fread (sig, 1, sizeof sig, f);
+  if (n_sig < sizeof sig || png_sig_cmp (sig, 0, sizeof sig) != 0)
+    {
+      fclose (f);
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: not a PNG file (%s)", path,
+                   n_sig < sizeof sig && png_sig_cmp (sig, 0, n_sig) == 0
+                     ? "truncated in the signature" : "bad signature");
+      return NULL;
+    }
+
+  PngContext *ctx = g_new0 (PngContext, 1);
+  ctx->path = path;
+  png_structp png = png_create_read_struct (PNG_LIBPNG_VER_STRING, ctx, png_error_cb,
+                                            png_warning_cb);
+  png_infop info = png != NULL ? png_create_info_struct (png) : NULL;
+  if (info == NULL)
+    {
+      png_destroy_read_struct (&png, NULL, NULL);
+      fclose (f);
+      g_free (ctx);
+      g_set_error (error, TS_ERROR, TS_ERROR_NOMEM, "%s: cannot initialise libpng", path);
+      return NULL;
+    }
+  if (setjmp (png_jmpbuf (png)))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: corrupt or truncated PNG: %s", path,
+                   ctx->message);
+      goto fail;
+    }
+
+  png_init_io (png, f);
+  png_set_sig_bytes (png, sizeof sig);
+  /* Our own limit check below gives the better message; this just keeps libpng from
+   * allocating for absurd headers first. */
+  png_set_user_limits (png, 0x7fffffff, 0x7fffffff);
+  png_read_info (png, info);
+
+  png_uint_32 width, height;
+  int bit_depth, color_type, interlace;
+  png_get_IHDR (png, info, &width, &height, &bit_depth, &color_type, &interlace, NULL, NULL);
+
+  if (color_type == PNG_COLOR_TYPE_PALETTE)
+    png_set_palette_to_rgb (png);
+  if (color_type == PNG_COLOR_TYPE_GRAY && bit_depth < 8)
+    png_set_expand_gray_1_2_4_to_8 (png);
+  if (png_get_valid (png, info, PNG_INFO_tRNS))
+    png_set_tRNS_to_alpha (png);
+  if (bit_depth == 16 && G_BYTE_ORDER == G_LITTLE_ENDIAN)
+    png_set_swap (png);
+  png_set_interlace_handling (png);
+  png_read_update_info (png, info);
+
+  int channels = png_get_channels (png, info);
+  int depth = png_get_bit_depth (png, info);
+  if (!ts_limits_check (path, width, height, channels, error))
+    goto fail;
+  if (depth != 8 && depth != 16)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED, "%s: unsupported PNG bit depth %d",
+                   path, depth);
+      goto fail;
+    }
+  gsize rowbytes = png_get_rowbytes (png, info);
+  if (rowbytes != (gsize) width * channels * (depth / 8))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: inconsistent PNG row size", path);
+      goto fail;
+    }
+  ctx->image = ts_image_new (width, height, channels, NULL);
+  ctx->pixels = g_try_malloc ((gsize) height * rowbytes);
+  ctx->rows = g_try_new (png_bytep, height);
+  if (ctx->image == NULL || ctx->pixels == NULL || ctx->rows == NULL)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_NOMEM, "%s: out of memory for a %u x %u image",
+                   path, (unsigned) width, (unsigned) height);
+      goto fail;
+    }
+  for (png_uint_32 y = 0; y < height; y++)
+    ctx->rows[y] = ctx->pixels + (gsize) y * rowbytes;
+  png_read_image (png, ctx->rows);
+  png_read_end (png, NULL);
+
+  gsize n = (gsize) width * height * channels;
+  float *out = ctx->image->data;
+  if (depth == 16)
+    {
+      const guint16 *src = (const guint16 *) ctx->pixels;
+      for (gsize i = 0; i < n; i++)
+        out[i] = src[i] / 65535.0f;
+    }
+  else
+    {
+      for (gsize i = 0; i < n; i++)
+        out[i] = ctx->pixels[i] / 255.0f;
+    }
+
+  TsImage *result = g_steal_pointer (&ctx->image);
+  png_destroy_read_struct (&png, &info, NULL);
+  fclose (f);
+  g_free (ctx->pixels);
+  g_free (ctx->rows);
+  g_free (ctx);
+  return result;
+
+fail:
+  png_destroy_read_struct (&png, &info, NULL);
+  fclose (f);
+  ts_image_free (ctx->image);
+  g_free (ctx->pixels);
+  g_free (ctx->rows);
+  g_free (ctx);
+  return NULL;
+}
+
+static int
+color_type_for (int channels)
+{
+  switch (channels)
+    {
+    case 1: return PNG_COLOR_TYPE_GRAY;
+    case 2: return PNG_COLOR_TYPE_GRAY_ALPHA;
+    case 3: return PNG_COLOR_TYPE_RGB;
+    default: return PNG_COLOR_TYPE_RGB_ALPHA;
+    }
+}
+
+static inline guint32
+quantise (float v, guint32 max)
+{
+  /* Clip to [0, 1] (NaN -> 0) and round to nearest. */
+  if (!(v > 0.0f))
+    return 0;
+  if (v >= 1.0f)
+    return max;
+  return (guint32) (v * (float) max + 0.5f);
+}
+
+gboolean
+ts_image_save_png (const TsImage *image, const char *path, int bit_depth, GError **error)
+{
+  g_return_val_if_fail (image != NULL && path != NULL, FALSE);
+  if (bit_depth == 0)
+    bit_depth = 8;
+  if (bit_depth != 8 && bit_depth != 16)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
+                   "%s: PNG bit depth must be 8 or 16, not %d", path, bit_depth);
+      return FALSE;
+    }
+  if (image->channels < 1 || image->channels > 4)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
+                   "%s: cannot save a %d-channel image as PNG", path, image->channels);
+      return FALSE;
+    }
+  TsAtomicFile *file = ts_atomic_file_open (path, error);
+  if (file == NULL)
+    return FALSE;
+
+  PngContext *ctx = g_new0 (PngContext, 1);
+  ctx->path = path;
+  ctx->stream = ts_atomic_file_stream (file);
+  png_structp png = png_create_write_struct (PNG_LIBPNG_VER_STRING, ctx, png_error_cb,
+                                             png_warning_cb);
+  png_infop info = png != NULL ? png_create_info_struct (png) : NULL;
+  if (info == NULL)
+    {
+      png_destroy_write_struct (&png, NULL);
+      ts_atomic_file_abort (file);
+      g_free (ctx);
+      g_set_error (error, TS_ERROR, TS_ERROR_NOMEM, "%s: cannot initialise libpng", path);
+      return FALSE;
+    }
+  int bytes = bit_depth / 8;
+  gsize row_values = (gsize) image->width * image->channels;
+  ctx->pixels = g_malloc (row_values * bytes);
+  if (setjmp (png_jmpbuf (png)))
+    {
+      if (ctx->write_errno != 0)
+        g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: cannot write: %s", path,
+                     g_strerror (ctx->write_errno));
+      else
+        g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: cannot write PNG: %s", path,
+                     ctx->message);
+      png_destroy_write_struct (&png, &info);
+      ts_atomic_file_abort (file);
+      g_free (ctx->pixels);
+      g_free (ctx);
+      return FALSE;
+    }
+  png_set_write_fn (png, ctx, png_write_cb, png_flush_cb);
+  png_set_IHDR (png, info, image->width, image->height, bit_depth, color_type_for (image->channels),
+                PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  png_write_info (png, info);
+  guint32 max = bit_depth == 16 ? 65535 : 255;
+  for (int y = 0; y < image->height; y++)
+    {
+      const float *src = image->data + (gsize) y * row_values;
+      for (gsize i = 0; i < row_values; i++)
+        {
+          guint32 v = quantise (src[i], max);
+          /* PNG stores 16-bit samples big-endian. */
+          if (bytes == 2)
+            {
+              ctx->pixels[2 * i] = v >> 8;
+              ctx->pixels[2 * i + 1] = v & 0xff;
+            }
+          else
+            ctx->pixels[i] = v;
+        }
+      png_write_row (png, ctx->pixels);
+    }
+  png_write_end (png, info);
+  png_destroy_write_struct (&png, &info);
+  g_free (ctx->pixels);
+  g_free (ctx);
+  return ts_atomic_file_commit (file, error);
+}

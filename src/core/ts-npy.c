@@ -1,0 +1,565 @@
+#include "ts-npy.h"
+#include "ts-atomic-file.h"
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define NPY_MAGIC "\x93NUMPY"
+#define NPY_MAGIC_LEN 6
+/* NumPy itself refuses headers over 10000 bytes by default; be a little more lenient
+ * but never let a hostile length make us allocate much. */
+#define NPY_MAX_HEADER_LEN (1 << 20)
+#define NPY_CHUNK_ELEMENTS 65536
+
+const char *
+ts_npy_dtype_name (TsNpyDtype dtype)
+{
+  switch (dtype)
+    {
+    case TS_NPY_FLOAT32: return "float32";
+    case TS_NPY_FLOAT64: return "float64";
+    case TS_NPY_UINT8: return "uint8";
+    case TS_NPY_BOOL: return "bool";
+    case TS_NPY_INT32: return "int32";
+    case TS_NPY_INT64: return "int64";
+    case TS_NPY_COMPLEX64: return "complex64";
+    }
+  return "unknown";
+}
+
+static gsize
+dtype_size (TsNpyDtype dtype)
+{
+  switch (dtype)
+    {
+    case TS_NPY_UINT8:
+    case TS_NPY_BOOL: return 1;
+    case TS_NPY_FLOAT32:
+    case TS_NPY_INT32: return 4;
+    case TS_NPY_FLOAT64:
+    case TS_NPY_INT64:
+    case TS_NPY_COMPLEX64: return 8;
+    }
+  return 1;
+}
+
+void
+ts_npy_free (TsNpyArray *array)
+{
+  if (array == NULL)
+    return;
+  g_free (array->values);
+  g_free (array->complex_values);
+  g_free (array);
+}
+
+/* ---- header parsing: a Python dict literal such as
+ * {'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), } */
+
+typedef struct {
+  const char *p;
+  const char *end;
+} Cursor;
+
+static void
+skip_space (Cursor *c)
+{
+  while (c->p < c->end && g_ascii_isspace (*c->p))
+    c->p++;
+}
+
+static gboolean
+expect_char (Cursor *c, char ch)
+{
+  skip_space (c);
+  if (c->p < c->end && *c->p == ch)
+    {
+      c->p++;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* A quoted Python string without escapes (none occur in valid npy headers). */
+static char *
+parse_string (Cursor *c)
+{
+  skip_space (c);
+  if (c->p >= c->end || (*c->p != '\'' && *c->p != '"'))
+    return NULL;
+  char quote = *c->p++;
+  const char *start = c->p;
+  while (c->p < c->end && *c->p != quote)
+    {
+      if (*c->p == '\\')
+        return NULL;
+      c->p++;
+    }
+  if (c->p >= c->end)
+    return NULL;
+  char *s = g_strndup (start, c->p - start);
+  c->p++;
+  return s;
+}
+
+static gboolean
+parse_word (Cursor *c, const char *word)
+{
+  skip_space (c);
+  gsize n = strlen (word);
+  if ((gsize) (c->end - c->p) >= n && strncmp (c->p, word, n) == 0)
+    {
+      c->p += n;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+parse_int (Cursor *c, gint64 *out)
+{
+  skip_space (c);
+  const char *start = c->p;
+  gint64 v = 0;
+  while (c->p < c->end && g_ascii_isdigit (*c->p))
+    {
+      if (v > (G_MAXINT64 - 9) / 10)
+        return FALSE;
+      v = v * 10 + (*c->p - '0');
+      c->p++;
+    }
+  /* Python 2 era files may write "3L". */
+  if (c->p < c->end && *c->p == 'L')
+    c->p++;
+  *out = v;
+  return c->p > start;
+}
+
+static gboolean
+parse_descr (const char *path, const char *descr, TsNpyDtype *dtype, gboolean *big_endian,
+             GError **error)
+{
+  static const struct {
+    const char *code;
+    TsNpyDtype dtype;
+  } table[] = {
+    { "f4", TS_NPY_FLOAT32 }, { "f8", TS_NPY_FLOAT64 }, { "u1", TS_NPY_UINT8 },
+    { "b1", TS_NPY_BOOL },    { "i4", TS_NPY_INT32 },   { "i8", TS_NPY_INT64 },
+    { "c8", TS_NPY_COMPLEX64 },
+  };
+  char order = descr[0];
+  if ((order == '<' || order == '>' || order == '|' || order == '=') && strlen (descr) == 3)
+    {
+      for (gsize i = 0; i < G_N_ELEMENTS (table); i++)
+        {
+          if (strcmp (descr + 1, table[i].code) != 0)
+            continue;
+          /* '|' (not applicable) is only valid for one-byte types. */
+          if (order == '|' && dtype_size (table[i].dtype) != 1)
+            break;
+          *dtype = table[i].dtype;
+          *big_endian = order == '>' || (order == '=' && G_BYTE_ORDER == G_BIG_ENDIAN);
+          return TRUE;
+        }
+    }
+  g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
+               "%s: unsupported dtype '%s' (supported: float32, float64, uint8, bool, int32, "
+               "int64, complex64)", path, descr);
+  return FALSE;
+}
+
+static gboolean
+parse_header (const char *path, const char *text, gsize len, TsNpyArray *array,
+              gboolean *big_endian, GError **error)
+{
+  Cursor c = { text, text + len };
+  gboolean have_descr = FALSE, have_order = FALSE, have_shape = FALSE;
+
+  if (!expect_char (&c, '{'))
+    goto bad;
+  for (;;)
+    {
+      if (expect_char (&c, '}'))
+        break;
+      g_autofree char *key = parse_string (&c);
+      if (key == NULL || !expect_char (&c, ':'))
+        goto bad;
+      if (strcmp (key, "descr") == 0)
+        {
+          skip_space (&c);
+          if (c.p < c.end && *c.p == '[')
+            {
+              g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
+                           "%s: structured dtypes are not supported", path);
+              return FALSE;
+            }
+          g_autofree char *descr = parse_string (&c);
+          if (descr == NULL)
+            goto bad;
+          if (!parse_descr (path, descr, &array->dtype, big_endian, error))
+            return FALSE;
+          have_descr = TRUE;
+        }
+      else if (strcmp (key, "fortran_order") == 0)
+        {
+          if (parse_word (&c, "True"))
+            {
+              g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
+                           "%s: Fortran-order arrays are not supported; save with "
+                           "numpy.ascontiguousarray()", path);
+              return FALSE;
+            }
+          if (!parse_word (&c, "False"))
+            goto bad;
+          have_order = TRUE;
+        }
+      else if (strcmp (key, "shape") == 0)
+        {
+          if (!expect_char (&c, '('))
+            goto bad;
+          int ndim = 0;
+          for (;;)
+            {
+              if (expect_char (&c, ')'))
+                break;
+              gint64 dim;
+              if (!parse_int (&c, &dim))
+                goto bad;
+              if (ndim == TS_NPY_MAX_DIMS)
+                {
+                  g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
+                               "%s: arrays with more than %d dimensions are not supported",
+                               path, TS_NPY_MAX_DIMS);
+                  return FALSE;
+                }
+              array->shape[ndim++] = dim;
+              if (!expect_char (&c, ',') )
+                {
+                  if (!expect_char (&c, ')'))
+                    goto bad;
+                  break;
+                }
+            }
+          array->ndim = ndim;
+          have_shape = TRUE;
+        }
+      else
+        goto bad;
+      if (!expect_char (&c, ','))
+        {
+          if (!expect_char (&c, '}'))
+            goto bad;
+          break;
+        }
+    }
+  if (!have_descr || !have_order || !have_shape)
+    goto bad;
+  return TRUE;
+
+bad:
+  g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: malformed .npy header: %.*s", path,
+               (int) MIN (len, 200), text);
+  return FALSE;
+}
+
+static void
+swap_bytes (guint8 *data, gsize n_elements, gsize size)
+{
+  for (gsize i = 0; i < n_elements; i++, data += size)
+    for (gsize a = 0, b = size - 1; a < b; a++, b--)
+      {
+        guint8 t = data[a];
+        data[a] = data[b];
+        data[b] = t;
+      }
+}
+
+static void
+convert_chunk (TsNpyArray *array, const guint8 *raw, gsize start, gsize count)
+{
+  switch (array->dtype)
+    {
+    case TS_NPY_FLOAT32:
+      for (gsize i = 0; i < count; i++)
+        {
+          float v;
+          memcpy (&v, raw + 4 * i, 4);
+          array->values[start + i] = v;
+        }
+      break;
+    case TS_NPY_FLOAT64:
+      memcpy (array->values + start, raw, 8 * count);
+      break;
+    case TS_NPY_UINT8:
+      for (gsize i = 0; i < count; i++)
+        array->values[start + i] = raw[i];
+      break;
+    case TS_NPY_BOOL:
+      for (gsize i = 0; i < count; i++)
+        array->values[start + i] = raw[i] != 0 ? 1.0 : 0.0;
+      break;
+    case TS_NPY_INT32:
+      for (gsize i = 0; i < count; i++)
+        {
+          gint32 v;
+          memcpy (&v, raw + 4 * i, 4);
+          array->values[start + i] = v;
+        }
+      break;
+    case TS_NPY_INT64:
+      for (gsize i = 0; i < count; i++)
+        {
+          gint64 v;
+          memcpy (&v, raw + 8 * i, 8);
+          array->values[start + i] = (double) v;
+        }
+      break;
+    case TS_NPY_COMPLEX64:
+      memcpy (array->complex_values + 2 * start, raw, 8 * count);
+      break;
+    }
+}
+
+static guint32
+read_le (const guint8 *p, int n)
+{
+  guint32 v = 0;
+  for (int i = n - 1; i >= 0; i--)
+    v = (v << 8) | p[i];
+  return v;
+}
+
+static gboolean
+read_exact (FILE *f, void *buf, gsize n)
+{
+  return fread (buf, 1, n, f) == n;
+}
+
+TsNpyArray *
+ts_npy_load (const char *path, GError **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+  FILE *f = fopen (path, "rb");
+  if (f == NULL)
+    {
+      int saved = errno;
+      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: cannot open: %s", path,
+                   g_strerror (saved));
+      return NULL;
+    }
+  g_autoptr (TsNpyArray) array = g_new0 (TsNpyArray, 1);
+  g_autofree char *header = NULL;
+  g_autofree guint8 *chunk = NULL;
+  gboolean ok = FALSE;
+  struct stat st;
+  guint8 preamble[12];
+
+  if (fstat (fileno (f), &st) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: cannot stat: %s", path, g_strerror (saved));
+      goto out;
+    }
+  gsize got = fread (preamble, 1, 10, f);
+  if (got < 8 || memcmp (preamble, NPY_MAGIC, NPY_MAGIC_LEN) != 0)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
+                   "%s: not a NumPy .npy file (the \\x93NUMPY signature is missing)", path);
+      goto out;
+    }
+  int major = preamble[6], minor = preamble[7];
+  if (major < 1 || major > 3)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
+                   "%s: unsupported .npy format version %d.%d", path, major, minor);
+      goto out;
+    }
+  gsize len_bytes = major == 1 ? 2 : 4;
+  if (got < 10 || (len_bytes == 4 && !read_exact (f, preamble + 10, 2)))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: truncated .npy header", path);
+      goto out;
+    }
+  gsize header_len = read_le (preamble + 8, (int) len_bytes);
+  gsize data_offset = 8 + len_bytes + header_len;
+  if (header_len > NPY_MAX_HEADER_LEN)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
+                   "%s: .npy header length %" G_GSIZE_FORMAT " is implausibly large", path,
+                   header_len);
+      goto out;
+    }
+  header = g_malloc (header_len + 1);
+  if (!read_exact (f, header, header_len))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
+                   "%s: truncated .npy header (expected %" G_GSIZE_FORMAT " bytes, file has %"
+                   G_GINT64_FORMAT ")", path, data_offset, (gint64) st.st_size);
+      goto out;
+    }
+  header[header_len] = '\0';
+
+  gboolean big_endian = FALSE;
+  if (!parse_header (path, header, header_len, array, &big_endian, error))
+    goto out;
+
+  /* Element count against the limit, checked step by step so that it cannot overflow. */
+  guint64 max_elements = (guint64) ts_limits_get_max_pixels () * TS_NPY_MAX_DIMS;
+  guint64 n = 1;
+  for (int i = 0; i < array->ndim; i++)
+    {
+      if (array->shape[i] != 0 && n > max_elements / (guint64) array->shape[i])
+        {
+          g_autoptr (GString) shape = g_string_new (NULL);
+          for (int j = 0; j < array->ndim; j++)
+            g_string_append_printf (shape, "%s%" G_GINT64_FORMAT, j ? " x " : "", array->shape[j]);
+          g_set_error (error, TS_ERROR, TS_ERROR_LIMIT,
+                       "%s: array of shape %s has more than %" G_GUINT64_FORMAT
+                       " elements, over the limit", path, shape->str, max_elements);
+          goto out;
+        }
+      n *= (guint64) array->shape[i];
+    }
+  array->n_elements = n;
+
+  gsize esize = dtype_size (array->dtype);
+  guint64 expected = (guint64) n * esize;
+  guint64 actual = st.st_size > (off_t) data_offset ? (guint64) st.st_size - data_offset : 0;
+  if (S_ISREG (st.st_mode) && actual < expected)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
+                   "%s: truncated data: expected %" G_GUINT64_FORMAT " bytes of %s, found %"
+                   G_GUINT64_FORMAT, path, expected, ts_npy_dtype_name (array->dtype), actual);
+      goto out;
+    }
+
+  /* +1 keeps the pointer non-NULL for empty arrays, so "values == NULL" still means complex. */
+  if (array->dtype == TS_NPY_COMPLEX64)
+    array->complex_values = g_try_new (float, 2 * n + 1);
+  else
+    array->values = g_try_new (double, n + 1);
+  if (array->values == NULL && array->complex_values == NULL)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_NOMEM, "%s: out of memory for %" G_GUINT64_FORMAT
+                   " elements", path, n);
+      goto out;
+    }
+
+  chunk = g_malloc (NPY_CHUNK_ELEMENTS * esize);
+  for (gsize start = 0; start < n; start += NPY_CHUNK_ELEMENTS)
+    {
+      gsize count = MIN (NPY_CHUNK_ELEMENTS, n - start);
+      gsize read = fread (chunk, esize, count, f);
+      if (read != count)
+        {
+          if (ferror (f))
+            g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: read error: %s", path,
+                         g_strerror (errno));
+          else
+            g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
+                         "%s: truncated data: expected %" G_GUINT64_FORMAT " bytes, found %"
+                         G_GUINT64_FORMAT, path, expected, (guint64) (start + read) * esize);
+          goto out;
+        }
+      if (big_endian != (G_BYTE_ORDER == G_BIG_ENDIAN) && esize > 1)
+        /* complex64 swaps each float32 half separately. */
+        swap_bytes (chunk, array->dtype == TS_NPY_COMPLEX64 ? 2 * count : count,
+                    array->dtype == TS_NPY_COMPLEX64 ? 4 : esize);
+      convert_chunk (array, chunk, start, count);
+    }
+  ok = TRUE;
+
+out:
+  fclose (f);
+  return ok ? g_steal_pointer (&array) : NULL;
+}
+
+/* ---- saving */
+
+static gboolean
+npy_save (const char *path, const char *descr, const float *data, gsize floats_per_element,
+          int ndim, const gint64 *shape, GError **error)
+{
+  g_return_val_if_fail (path != NULL, FALSE);
+  if (ndim < 0 || ndim > TS_NPY_MAX_DIMS)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: cannot save a %d-dimensional array",
+                   path, ndim);
+      return FALSE;
+    }
+  g_autoptr (GString) dict = g_string_new (NULL);
+  g_string_append_printf (dict, "{'descr': '%s', 'fortran_order': False, 'shape': (", descr);
+  gsize n = 1;
+  for (int i = 0; i < ndim; i++)
+    {
+      if (shape[i] < 0)
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: negative array dimension", path);
+          return FALSE;
+        }
+      n *= (gsize) shape[i];
+      g_string_append_printf (dict, "%s%" G_GINT64_FORMAT, i ? ", " : "", shape[i]);
+    }
+  /* A one-element tuple needs its trailing comma in Python. */
+  g_string_append (dict, ndim == 1 ? ",), }" : "), }");
+  /* Version 1.0: 10-byte preamble + dict, space padded so data starts on a 64-byte boundary. */
+  gsize total = 10 + dict->len + 1;
+  while (total % 64 != 0)
+    {
+      g_string_append_c (dict, ' ');
+      total++;
+    }
+  g_string_append_c (dict, '\n');
+  g_return_val_if_fail (dict->len <= G_MAXUINT16, FALSE);
+
+  guint8 preamble[10];
+  memcpy (preamble, NPY_MAGIC, NPY_MAGIC_LEN);
+  preamble[6] = 1;
+  preamble[7] = 0;
+  preamble[8] = dict->len & 0xff;
+  preamble[9] = (dict->len >> 8) & 0xff;
+
+  TsAtomicFile *file = ts_atomic_file_open (path, error);
+  if (file == NULL)
+    return FALSE;
+  FILE *f = ts_atomic_file_stream (file);
+  gboolean ok = fwrite (preamble, 1, sizeof preamble, f) == sizeof preamble
+                && fwrite (dict->str, 1, dict->len, f) == dict->len;
+  gsize n_floats = n * floats_per_element;
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+  if (ok && n_floats > 0)
+    ok = fwrite (data, sizeof (float), n_floats, f) == n_floats;
+#else
+  for (gsize i = 0; ok && i < n_floats; i++)
+    {
+      guint32 v;
+      memcpy (&v, data + i, 4);
+      v = GUINT32_TO_LE (v);
+      ok = fwrite (&v, 4, 1, f) == 1;
+    }
+#endif
+  if (!ok)
+    {
+      int saved = errno;
+      ts_atomic_file_abort (file);
+      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: write error: %s", path,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  return ts_atomic_file_commit (file, error);
+}
+
+gboolean
+ts_npy_save_float32 (const char *path, const float *data, int ndim, const gint64 *shape,
+                     GError **error)
+{
+  return npy_save (path, "<f4", data, 1, ndim, shape, error);
+}
+
+gboolean
+ts_npy_save_complex64 (const char *path, const float *data, int ndim, const gint64 *shape,
+                       GError **error)
+{
+  return npy_save (path, "<c8", data, 2, ndim, shape, error);
+}

@@ -1,0 +1,398 @@
+/* iPALM (MODEL.md "Inner solver"), in two exact formulations:
+ *  - plain: the iteration as written, with correlations by D and the Gram X;
+ *  - subspace: D = B U^T with U an orthonormal basis of range(C), so that
+ *    k_P * x - P^T D^T c = P^T U (U^T P x - B^T c) and the extrapolated fields U^T P x_t,
+ *    B^T c_t are (1 + a) f - a f_prev of fields already known ("Consequence used for speed").
+ * Coefficients are channel-major (K x N, N = W * H) so every product is one sgemm. */
+#include "ts-solver.h"
+#include "ts-patch.h"
+#include "ts-prox.h"
+#include <cblas.h>
+#include <math.h>
+#include <string.h>
+
+#define BAND_BYTES (2u << 20)
+
+typedef struct {
+  const TsOperator *op;
+  TsDerived *d;
+  TsProx *prox;
+  TsVariant variant;
+  TsFormulation formulation;
+  int W, H, K, s, p, r;
+  gsize N;
+  double b, L;
+  float *target;        /* forward: y; reconstruct: H^T y */
+  float *x, *x_prev, *x_new, *work;
+  float *c, *c_prev, *v;
+  float *ux, *ux_prev, *bc, *bc_prev, *field;
+  float *cols;
+  int band_rows;
+} Solver;
+
+void
+ts_solve_options_init (TsSolveOptions *options)
+{
+  options->tol = 1e-4;
+  options->max_iter = 10000;
+  options->beta = NAN;
+  options->lambda = NAN;
+  options->variant = TS_VARIANT_FORWARD;
+  options->formulation = TS_FORMULATION_SUBSPACE;
+  options->threads = 0;
+}
+
+void
+ts_solution_free (TsSolution *solution)
+{
+  if (solution == NULL)
+    return;
+  ts_image_free (solution->x);
+  g_free (solution->c);
+  g_free (solution);
+}
+
+static float *
+try_alloc (gsize n, GError **error)
+{
+  float *p = g_try_malloc0_n (n, sizeof (float));
+  if (p == NULL)
+    g_set_error (error, TS_ERROR, TS_ERROR_NOMEM, "out of memory: could not allocate %.0f MB",
+                 n * 4.0 / 1e6);
+  return p;
+}
+
+static void
+solver_clear (Solver *S)
+{
+  ts_derived_free (S->d);
+  ts_prox_free (S->prox);
+  float **buffers[] = { &S->target, &S->x, &S->x_prev, &S->x_new, &S->work, &S->c, &S->c_prev,
+                        &S->v, &S->ux, &S->ux_prev, &S->bc, &S->bc_prev, &S->field, &S->cols };
+  for (guint i = 0; i < G_N_ELEMENTS (buffers); i++)
+    g_clear_pointer (buffers[i], g_free);
+}
+
+/* U^T P x for the whole image, band by band: out is r x N. */
+static void
+project_patches (Solver *S, const float *x, float *out)
+{
+  for (int row0 = 0; row0 < S->H; row0 += S->band_rows)
+    {
+      int row1 = MIN (row0 + S->band_rows, S->H);
+      int nb = (row1 - row0) * S->W;
+      ts_patch_im2col (x, S->W, S->H, S->p, row0, row1, S->cols);
+      cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, S->r, nb, S->s, 1.0f, S->d->U, S->r,
+                   S->cols, nb, 0.0f, out + (gsize) row0 * S->W, (int) S->N);
+    }
+}
+
+/* out += P^T (M f) for a field f (m x N) and a matrix M (s x m, or its transpose m x s). */
+static void
+scatter_patches (Solver *S, const float *mat, gboolean transposed, int m, const float *f,
+                 float *out)
+{
+  for (int row0 = 0; row0 < S->H; row0 += S->band_rows)
+    {
+      int row1 = MIN (row0 + S->band_rows, S->H);
+      int nb = (row1 - row0) * S->W;
+      cblas_sgemm (CblasRowMajor, transposed ? CblasTrans : CblasNoTrans, CblasNoTrans, S->s, nb, m,
+                   1.0f, mat, transposed ? S->s : m, f + (gsize) row0 * S->W, (int) S->N, 0.0f,
+                   S->cols, nb);
+      ts_patch_col2im_add (S->cols, S->W, S->H, S->p, row0, row1, out);
+    }
+}
+
+/* c-step of the subspace formulation; leaves c_new in S->c and B^T c_new in S->bc. */
+static void
+coefficient_step_subspace (Solver *S, float a)
+{
+  gsize kn = (gsize) S->K * S->N, rn = (gsize) S->r * S->N;
+  float a1 = 1.0f + a;
+  /* c_t overwrites c_prev (no longer needed), then becomes c_new in place. */
+  for (gsize i = 0; i < kn; i++)
+    S->c_prev[i] = a1 * S->c[i] - a * S->c_prev[i];
+  /* B^T c_t - U^T P x, with x the current (not extrapolated) image. */
+  for (gsize i = 0; i < rn; i++)
+    S->field[i] = a1 * S->bc[i] - a * S->bc_prev[i] - S->ux[i];
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, S->K, (int) S->N, S->r, (float) -S->b,
+               S->d->B, S->r, S->field, (int) S->N, 1.0f, S->c_prev, (int) S->N);
+  ts_prox_apply (S->prox, S->c_prev, S->W, S->H);
+  float *t = S->c; S->c = S->c_prev; S->c_prev = t;
+  t = S->bc; S->bc = S->bc_prev; S->bc_prev = t;
+  cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, S->r, (int) S->N, S->K, 1.0f, S->d->B,
+               S->r, S->c, (int) S->N, 0.0f, S->bc, (int) S->N);
+}
+
+/* c-step as written: prox(c_t - b (X c_t - D (C P x))). */
+static void
+coefficient_step_plain (Solver *S, float a)
+{
+  gsize kn = (gsize) S->K * S->N;
+  float a1 = 1.0f + a;
+  for (gsize i = 0; i < kn; i++)
+    S->c_prev[i] = a1 * S->c[i] - a * S->c_prev[i];
+  memcpy (S->v, S->c_prev, sizeof (float) * kn);
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, S->K, (int) S->N, S->K, (float) -S->b,
+               S->d->X, S->K, S->c_prev, (int) S->N, 1.0f, S->v, (int) S->N);
+  for (int row0 = 0; row0 < S->H; row0 += S->band_rows)
+    {
+      int row1 = MIN (row0 + S->band_rows, S->H);
+      int nb = (row1 - row0) * S->W;
+      ts_patch_im2col (S->x, S->W, S->H, S->p, row0, row1, S->cols);
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, S->K, nb, S->s, (float) S->b,
+                   S->d->D, S->s, S->cols, nb, 1.0f, S->v + (gsize) row0 * S->W, (int) S->N);
+    }
+  ts_prox_apply (S->prox, S->v, S->W, S->H);
+  float *t = S->c_prev;
+  S->c_prev = S->c;
+  S->c = S->v;
+  S->v = t;
+}
+
+/* x-step: x_new = x_t - (grad data + b (k_P * x_t - P^T D^T c_new)) / L, clipped at 0 for the
+ * reconstruct variant. Returns ||x_new - x|| / ||x||. */
+static double
+image_step (Solver *S, float a)
+{
+  gsize n = S->N;
+  float a1 = 1.0f + a;
+  float *x_t = S->x_new;
+  for (gsize i = 0; i < n; i++)
+    x_t[i] = a1 * S->x[i] - a * S->x_prev[i];
+
+  /* work = k_P * x_t - P^T D^T c_new */
+  memset (S->work, 0, sizeof (float) * n);
+  if (S->formulation == TS_FORMULATION_SUBSPACE)
+    {
+      gsize rn = (gsize) S->r * n;
+      for (gsize i = 0; i < rn; i++)
+        S->field[i] = a1 * S->ux[i] - a * S->ux_prev[i] - S->bc[i];
+      scatter_patches (S, S->d->U, FALSE, S->r, S->field, S->work);
+    }
+  else
+    {
+      ts_patch_correlate (x_t, S->W, S->H, S->d->kernel, 2 * S->p - 1, S->work);
+      for (gsize i = 0; i < n; i++)
+        S->work[i] = -S->work[i];
+      scatter_patches (S, S->d->D, TRUE, S->K, S->c, S->work);
+      for (gsize i = 0; i < n; i++)
+        S->work[i] = -S->work[i];
+    }
+
+  float b = (float) S->b, inv_l = (float) (1.0 / S->L);
+  if (S->variant == TS_VARIANT_FORWARD)
+    {
+      for (gsize i = 0; i < n; i++)
+        x_t[i] = x_t[i] - (x_t[i] - S->target[i] + b * S->work[i]) * inv_l;
+    }
+  else
+    {
+      /* reuse x_prev as scratch for H^T H x_t: x_prev is replaced just below */
+      ts_operator_normal (S->op, x_t, S->x_prev);
+      for (gsize i = 0; i < n; i++)
+        {
+          float v = x_t[i] - (S->x_prev[i] - S->target[i] + b * S->work[i]) * inv_l;
+          x_t[i] = v > 0.0f ? v : 0.0f;
+        }
+    }
+
+  double diff = 0.0, norm = 0.0;
+  for (gsize i = 0; i < n; i++)
+    {
+      double dlt = (double) x_t[i] - S->x[i];
+      diff += dlt * dlt;
+      norm += (double) S->x[i] * S->x[i];
+    }
+  /* rotate: x_prev <- x, x <- x_new */
+  float *old_prev = S->x_prev;
+  S->x_prev = S->x;
+  S->x = S->x_new;
+  S->x_new = old_prev;
+  if (S->formulation == TS_FORMULATION_SUBSPACE)
+    {
+      float *t = S->ux_prev; S->ux_prev = S->ux; S->ux = t;
+      project_patches (S, S->x, S->ux);
+    }
+  return norm > 0.0 ? sqrt (diff / norm) : (diff > 0.0 ? INFINITY : 0.0);
+}
+
+static gboolean
+solver_init (Solver *S, const TsModel *model, const TsOperator *op, const float *data,
+             const TsSolveOptions *o, const TsSolution *warm, GError **error)
+{
+  S->op = op;
+  S->variant = o->variant;
+  S->formulation = o->formulation;
+  S->W = op->width;
+  S->H = op->height;
+  S->N = (gsize) S->W * S->H;
+  if (model->prox_type == TS_PROX_CPR && model->groupsize == 2 && (S->W % 2 || S->H % 2))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   "model %s groups 2x2 pixels: the image must have even width and height (got %d x %d)",
+                   model->name, S->W, S->H);
+      return FALSE;
+    }
+  S->d = ts_derived_new (model, o->beta, o->lambda, o->variant == TS_VARIANT_RECONSTRUCT, error);
+  if (S->d == NULL)
+    return FALSE;
+  S->prox = ts_prox_new (model, S->d);
+  S->K = S->d->K;
+  S->s = S->d->s;
+  S->p = S->d->p;
+  S->r = S->d->rank;
+  S->b = S->d->b;
+  double lp = ts_derived_kernel_dft_max (S->d, S->W, S->H);
+  S->L = o->variant == TS_VARIANT_FORWARD ? 1.01 * S->b * lp
+                                           : 1.01 * (S->b * lp + op->norm * op->norm);
+  if (!(S->L > 0.0) || !isfinite (S->L))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   "model %s: step size undefined (beta = %g); denoising needs beta > 0",
+                   model->name, S->b);
+      return FALSE;
+    }
+  S->band_rows = ts_patch_band_rows (S->W, S->p, BAND_BYTES);
+  gsize n = S->N, kn = (gsize) S->K * n, rn = (gsize) S->r * n;
+  if (!(S->target = try_alloc (n, error)) || !(S->x = try_alloc (n, error))
+      || !(S->x_prev = try_alloc (n, error)) || !(S->x_new = try_alloc (n, error))
+      || !(S->work = try_alloc (n, error)) || !(S->c = try_alloc (kn, error))
+      || !(S->c_prev = try_alloc (kn, error))
+      || !(S->cols = try_alloc ((gsize) S->s * S->band_rows * S->W, error)))
+    return FALSE;
+  if (S->formulation == TS_FORMULATION_PLAIN)
+    {
+      if (!(S->v = try_alloc (kn, error)))
+        return FALSE;
+    }
+  else if (!(S->ux = try_alloc (rn, error)) || !(S->ux_prev = try_alloc (rn, error))
+           || !(S->bc = try_alloc (rn, error)) || !(S->bc_prev = try_alloc (rn, error))
+           || !(S->field = try_alloc (rn, error)))
+    return FALSE;
+
+  if (o->variant == TS_VARIANT_FORWARD)
+    memcpy (S->target, data, sizeof (float) * n);
+  else
+    ts_operator_adjoint (op, data, S->target);
+  if (warm != NULL && warm->x != NULL && warm->x->width == S->W && warm->x->height == S->H
+      && warm->K == S->K && warm->c != NULL)
+    {
+      memcpy (S->x, warm->x->data, sizeof (float) * n);
+      memcpy (S->c, warm->c, sizeof (float) * kn);
+    }
+  else
+    memcpy (S->x, S->target, sizeof (float) * n);
+  memcpy (S->x_prev, S->x, sizeof (float) * n);
+  memcpy (S->c_prev, S->c, sizeof (float) * kn);
+  if (S->formulation == TS_FORMULATION_SUBSPACE)
+    {
+      project_patches (S, S->x, S->ux);
+      memcpy (S->ux_prev, S->ux, sizeof (float) * rn);
+      cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, S->r, (int) n, S->K, 1.0f, S->d->B, S->r,
+                   S->c, (int) n, 0.0f, S->bc, (int) n);
+      memcpy (S->bc_prev, S->bc, sizeof (float) * rn);
+    }
+  return TRUE;
+}
+
+TsSolution *
+ts_solve (const TsModel *model, const TsOperator *op, const float *data,
+          const TsSolveOptions *options, const TsSolution *warm, TsProgressFunc progress,
+          gpointer user_data, const gint *cancel, TsSolveStats *stats, GError **error)
+{
+  g_return_val_if_fail (model != NULL && op != NULL && data != NULL, NULL);
+  TsSolveOptions defaults;
+  if (options == NULL)
+    {
+      ts_solve_options_init (&defaults);
+      options = &defaults;
+    }
+  if (options->max_iter < 1 || !(options->tol >= 0.0))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   "invalid solver options: tolerance %g, maximum iterations %d", options->tol,
+                   options->max_iter);
+      return NULL;
+    }
+  for (gsize i = 0; i < op->data_len; i++)
+    if (!isfinite (data[i]))
+      {
+        g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "input contains NaN or Inf (value %" G_GSIZE_FORMAT ")", i);
+        return NULL;
+      }
+  openblas_set_num_threads (options->threads > 0 ? options->threads : 2);
+
+  Solver S = { 0 };
+  gint64 start = g_get_monotonic_time ();
+  if (!solver_init (&S, model, op, data, options, warm, error))
+    {
+      solver_clear (&S);
+      return NULL;
+    }
+
+  int k = 0;
+  double change = 0.0;
+  gboolean converged = FALSE, ok = TRUE;
+  TsImage view = { S.W, S.H, 1, NULL };
+  while (k < options->max_iter)
+    {
+      if (cancel != NULL && g_atomic_int_get (cancel))
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_CANCELLED, "cancelled after %d iterations", k);
+          ok = FALSE;
+          break;
+        }
+      k++;
+      float a = (float) (k - 1) / (float) (k + 2);
+      if (S.formulation == TS_FORMULATION_SUBSPACE)
+        coefficient_step_subspace (&S, a);
+      else
+        coefficient_step_plain (&S, a);
+      change = image_step (&S, a);
+      if (!isfinite (change))
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_DIVERGED,
+                       "the solver diverged at iteration %d (NaN or Inf); try a smaller lambda or another beta",
+                       k);
+          ok = FALSE;
+          break;
+        }
+      view.data = S.x;
+      if (progress != NULL && !progress (k, change, &view, user_data))
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_CANCELLED, "stopped after %d iterations", k);
+          ok = FALSE;
+          break;
+        }
+      if (options->tol > 0.0 && change <= options->tol)
+        {
+          converged = TRUE;
+          break;
+        }
+    }
+
+  TsSolution *solution = NULL;
+  if (ok)
+    {
+      solution = g_new0 (TsSolution, 1);
+      solution->x = g_new0 (TsImage, 1);
+      solution->x->width = S.W;
+      solution->x->height = S.H;
+      solution->x->channels = 1;
+      solution->x->data = S.x;
+      S.x = NULL;
+      solution->c = S.c;
+      S.c = NULL;
+      solution->K = S.K;
+    }
+  if (stats != NULL)
+    {
+      stats->iterations = k;
+      stats->final_change = change;
+      stats->seconds = (g_get_monotonic_time () - start) / 1e6;
+      stats->converged = converged;
+    }
+  solver_clear (&S);
+  return solution;
+}

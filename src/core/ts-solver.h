@@ -1,0 +1,62 @@
+/* iPALM for E(x, c) = 1/2 ||Hx - y||^2 + b/2 sum_k ||C P_k x - D^T c_k||^2 + sum phi(c)
+ * (MODEL.md "Inner solver"). The solver sees only an operator and a model. */
+#pragma once
+#include "ts-image.h"
+#include "ts-model.h"
+#include "ts-operator.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  TS_VARIANT_FORWARD,      /* denoising: x0 = y, no clipping, L = 1.01 b L_P */
+  TS_VARIANT_RECONSTRUCT,  /* SR, MRI: x0 = H^T y, clip at 0, L = 1.01 (b L_P + ||H||^2) */
+} TsVariant;
+
+typedef enum {
+  TS_FORMULATION_SUBSPACE, /* MODEL.md "Consequence used for speed": exact, ~71 kFLOP/pixel */
+  TS_FORMULATION_PLAIN,    /* the formulation as written: correlations with D, Gram X */
+} TsFormulation;
+
+typedef struct {
+  double tol;              /* stop when ||x_new - x|| / ||x|| <= tol; 0 = never */
+  int max_iter;            /* iteration cap (exactly this many when tol = 0) */
+  double beta;             /* NAN = model's */
+  double lambda;           /* NAN = model's */
+  TsVariant variant;
+  TsFormulation formulation;
+  int threads;             /* 0 = default (2) */
+} TsSolveOptions;
+
+void ts_solve_options_init (TsSolveOptions *options);
+
+typedef struct {
+  int iterations;
+  double final_change;
+  double seconds;
+  gboolean converged;
+} TsSolveStats;
+
+/* Called after every iteration; `estimate` is the current x (single channel). Return FALSE
+ * to stop early (treated as cancellation). May be NULL. */
+typedef gboolean (*TsProgressFunc) (int iteration, double change, const TsImage *estimate,
+                                    gpointer user_data);
+
+typedef struct {
+  TsImage *x;          /* the reconstruction (single channel) */
+  float *c;            /* K x (width * height) coefficients, channel-major */
+  int K;
+} TsSolution;
+
+void ts_solution_free (TsSolution *solution);
+
+/* Solves for a single-channel image. `data` is y in the operator's data domain.
+ * `cancel` (may be NULL) is read atomically every iteration. `warm` (may be NULL) gives
+ * a starting point (x and c) from a previous solve of the same size. */
+TsSolution *ts_solve (const TsModel *model, const TsOperator *op, const float *data,
+                      const TsSolveOptions *options, const TsSolution *warm,
+                      TsProgressFunc progress, gpointer user_data, const gint *cancel,
+                      TsSolveStats *stats, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsSolution, ts_solution_free)
+
+G_END_DECLS

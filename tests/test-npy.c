@@ -1,0 +1,266 @@
+/* .npy header parsing, dtypes and round trips. Files are built byte by byte here so the
+ * tests do not need NumPy. */
+#include <string.h>
+#include <glib/gstdio.h>
+#include "ts-npy.h"
+#include "test-util.h"
+
+/* Writes a .npy with the given version, dict text and raw data. */
+static char *
+write_npy (const char *name, int major, const char *dict, const void *data, gsize data_len)
+{
+  g_autoptr (GByteArray) bytes = g_byte_array_new ();
+  gsize len_bytes = major == 1 ? 2 : 4;
+  g_autoptr (GString) header = g_string_new (dict);
+  while ((6 + 2 + len_bytes + header->len + 1) % 64 != 0)
+    g_string_append_c (header, ' ');
+  g_string_append_c (header, '\n');
+  guint8 pre[12] = { 0x93, 'N', 'U', 'M', 'P', 'Y', (guint8) major, 0 };
+  for (gsize i = 0; i < len_bytes; i++)
+    pre[8 + i] = (header->len >> (8 * i)) & 0xff;
+  g_byte_array_append (bytes, pre, 8 + len_bytes);
+  g_byte_array_append (bytes, (const guint8 *) header->str, header->len);
+  if (data_len > 0)
+    g_byte_array_append (bytes, data, data_len);
+  char *path = ts_test_tmp_path (name);
+  ts_test_write_bytes (path, bytes->data, bytes->len);
+  return path;
+}
+
+static void
+test_version1_float32 (void)
+{
+  float data[6] = { 0, 1.5f, -2, 3, 4.25f, 5 };
+  g_autofree char *path = write_npy ("v1.npy", 1,
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", data, sizeof data);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TsNpyArray) a = ts_npy_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (a->ndim, ==, 2);
+  g_assert_cmpint (a->shape[0], ==, 2);
+  g_assert_cmpint (a->shape[1], ==, 3);
+  g_assert_cmpint (a->dtype, ==, TS_NPY_FLOAT32);
+  g_assert_cmpuint (a->n_elements, ==, 6);
+  g_assert_null (a->complex_values);
+  for (int i = 0; i < 6; i++)
+    g_assert_cmpfloat (a->values[i], ==, data[i]);
+}
+
+static void
+test_version2_and_3 (void)
+{
+  double data[3] = { 1e-300, -7, 3.5 };
+  for (int major = 2; major <= 3; major++)
+    {
+      g_autofree char *name = g_strdup_printf ("v%d.npy", major);
+      /* Double quotes and odd spacing are legal Python too. */
+      g_autofree char *path = write_npy (name, major,
+          "{\"descr\":\"<f8\",\"shape\":(3,),\"fortran_order\":False}", data, sizeof data);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (TsNpyArray) a = ts_npy_load (path, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (a->ndim, ==, 1);
+      g_assert_cmpint (a->shape[0], ==, 3);
+      g_assert_cmpint (a->dtype, ==, TS_NPY_FLOAT64);
+      for (int i = 0; i < 3; i++)
+        g_assert_cmpfloat (a->values[i], ==, data[i]);
+    }
+}
+
+static void
+test_big_endian (void)
+{
+  /* >f4 1.0 = 3f 80 00 00; >i4 -2 = ff ff ff fe; >c8 (1, -1). */
+  const guint8 f4[] = { 0x3f, 0x80, 0, 0, 0x40, 0, 0, 0 };
+  g_autofree char *p1 = write_npy ("be-f4.npy", 1,
+      "{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }", f4, sizeof f4);
+  const guint8 i4[] = { 0xff, 0xff, 0xff, 0xfe };
+  g_autofree char *p2 = write_npy ("be-i4.npy", 1,
+      "{'descr': '>i4', 'fortran_order': False, 'shape': (1,), }", i4, sizeof i4);
+  const guint8 c8[] = { 0x3f, 0x80, 0, 0, 0xbf, 0x80, 0, 0 };
+  g_autofree char *p3 = write_npy ("be-c8.npy", 1,
+      "{'descr': '>c8', 'fortran_order': False, 'shape': (1,), }", c8, sizeof c8);
+  const guint8 f8[] = { 0x40, 0x09, 0x21, 0xfb, 0x54, 0x44, 0x2d, 0x18 };
+  g_autofree char *p4 = write_npy ("be-f8.npy", 1,
+      "{'descr': '>f8', 'fortran_order': False, 'shape': (), }", f8, sizeof f8);
+  g_autoptr (GError) error = NULL;
+
+  g_autoptr (TsNpyArray) a = ts_npy_load (p1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (a->values[0], ==, 1.0);
+  g_assert_cmpfloat (a->values[1], ==, 2.0);
+  g_autoptr (TsNpyArray) b = ts_npy_load (p2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (b->values[0], ==, -2.0);
+  g_autoptr (TsNpyArray) c = ts_npy_load (p3, &error);
+  g_assert_no_error (error);
+  g_assert_null (c->values);
+  g_assert_cmpfloat (c->complex_values[0], ==, 1.0f);
+  g_assert_cmpfloat (c->complex_values[1], ==, -1.0f);
+  g_autoptr (TsNpyArray) d = ts_npy_load (p4, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat_with_epsilon (d->values[0], G_PI, 1e-15);
+}
+
+static void
+test_dtypes (void)
+{
+  const guint8 u1[] = { 0, 128, 255 };
+  const guint8 b1[] = { 0, 1, 1 };
+  const gint32 i4[] = { -5, 0, 2147483647 };
+  const gint64 i8[] = { -1, 1LL << 40, 7 };
+  struct {
+    const char *descr;
+    const void *data;
+    gsize len;
+    TsNpyDtype dtype;
+    double expect[3];
+  } cases[] = {
+    { "|u1", u1, sizeof u1, TS_NPY_UINT8, { 0, 128, 255 } },
+    { "<u1", u1, sizeof u1, TS_NPY_UINT8, { 0, 128, 255 } },
+    { "|b1", b1, sizeof b1, TS_NPY_BOOL, { 0, 1, 1 } },
+    { "<i4", i4, sizeof i4, TS_NPY_INT32, { -5, 0, 2147483647.0 } },
+    { "<i8", i8, sizeof i8, TS_NPY_INT64, { -1, 1099511627776.0, 7 } },
+  };
+  for (gsize k = 0; k < G_N_ELEMENTS (cases); k++)
+    {
+      g_autofree char *dict = g_strdup_printf (
+          "{'descr': '%s', 'fortran_order': False, 'shape': (3,), }", cases[k].descr);
+      g_autofree char *path = write_npy ("dtype.npy", 1, dict, cases[k].data, cases[k].len);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (TsNpyArray) a = ts_npy_load (path, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (a->dtype, ==, cases[k].dtype);
+      for (int i = 0; i < 3; i++)
+        g_assert_cmpfloat (a->values[i], ==, cases[k].expect[i]);
+    }
+  g_assert_cmpstr (ts_npy_dtype_name (TS_NPY_COMPLEX64), ==, "complex64");
+}
+
+static void
+test_scalar_and_empty (void)
+{
+  float v = 42.0f;
+  g_autofree char *p1 = write_npy ("scalar.npy", 1,
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (), }", &v, sizeof v);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TsNpyArray) a = ts_npy_load (p1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (a->ndim, ==, 0);
+  g_assert_cmpuint (a->n_elements, ==, 1);
+  g_assert_cmpfloat (a->values[0], ==, 42.0);
+
+  g_autofree char *p2 = write_npy ("empty.npy", 1,
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (0, 5), }", NULL, 0);
+  g_autoptr (TsNpyArray) b = ts_npy_load (p2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (b->n_elements, ==, 0);
+  g_assert_nonnull (b->values);
+}
+
+static void
+test_save_float32 (void)
+{
+  float data[24];
+  for (int i = 0; i < 24; i++)
+    data[i] = i * 0.5f - 3;
+  gint64 shape[3] = { 2, 3, 4 };
+  g_autofree char *path = ts_test_tmp_path ("saved.npy");
+  g_autoptr (GError) error = NULL;
+  g_assert_true (ts_npy_save_float32 (path, data, 3, shape, &error));
+  g_assert_no_error (error);
+
+  /* Header layout: version 1.0, data aligned to 64 bytes, header ends with '\n'. */
+  g_autofree char *contents = NULL;
+  gsize len;
+  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+  g_assert_cmpmem (contents, 8, "\x93NUMPY\x01\x00", 8);
+  gsize hlen = (guint8) contents[8] | ((guint8) contents[9] << 8);
+  g_assert_cmpuint ((10 + hlen) % 64, ==, 0);
+  g_assert_cmpint (contents[10 + hlen - 1], ==, '\n');
+  g_assert_cmpuint (len, ==, 10 + hlen + sizeof data);
+  g_assert_nonnull (g_strstr_len (contents + 10, hlen, "'shape': (2, 3, 4)"));
+
+  g_autoptr (TsNpyArray) a = ts_npy_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (a->ndim, ==, 3);
+  g_assert_cmpint (a->shape[2], ==, 4);
+  for (int i = 0; i < 24; i++)
+    g_assert_cmpfloat (a->values[i], ==, data[i]);
+
+  /* 1-D needs the Python one-tuple comma. */
+  gint64 shape1[1] = { 5 };
+  g_assert_true (ts_npy_save_float32 (path, data, 1, shape1, &error));
+  g_autofree char *c1 = NULL;
+  g_assert_true (g_file_get_contents (path, &c1, NULL, NULL));
+  g_assert_nonnull (g_strstr_len (c1 + 10, 100, "'shape': (5,)"));
+  g_autoptr (TsNpyArray) b = ts_npy_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (b->ndim, ==, 1);
+  g_assert_cmpint (b->shape[0], ==, 5);
+}
+
+static void
+test_save_complex64 (void)
+{
+  float data[2 * 6];
+  for (int i = 0; i < 12; i++)
+    data[i] = (i % 2 ? -1.0f : 1.0f) * i / 3.0f;
+  gint64 shape[2] = { 2, 3 };
+  g_autofree char *path = ts_test_tmp_path ("complex.npy");
+  g_autoptr (GError) error = NULL;
+  g_assert_true (ts_npy_save_complex64 (path, data, 2, shape, &error));
+  g_assert_no_error (error);
+  g_autoptr (TsNpyArray) a = ts_npy_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (a->dtype, ==, TS_NPY_COMPLEX64);
+  g_assert_null (a->values);
+  g_assert_cmpuint (a->n_elements, ==, 6);
+  g_assert_cmpmem (a->complex_values, sizeof data, data, sizeof data);
+}
+
+static void
+test_refusals (void)
+{
+  float data[4] = { 0 };
+  struct {
+    const char *dict;
+    int code;
+    const char *needle;
+  } cases[] = {
+    { "{'descr': '<u2', 'fortran_order': False, 'shape': (2,), }", TS_ERROR_UNSUPPORTED, "<u2" },
+    { "{'descr': '<c16', 'fortran_order': False, 'shape': (1,), }", TS_ERROR_UNSUPPORTED, "<c16" },
+    { "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", TS_ERROR_UNSUPPORTED, "Fortran" },
+    { "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, 1, 1, 4), }", TS_ERROR_UNSUPPORTED, "dimensions" },
+    { "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", TS_ERROR_FORMAT, "expected 24" },
+    { "{'descr': '<f4', 'fortran_order': False, 'shape': (4, }", TS_ERROR_FORMAT, "malformed" },
+    { "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (1,), }", TS_ERROR_UNSUPPORTED, "structured" },
+    { "{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999, 99999999999), }", TS_ERROR_LIMIT, "limit" },
+  };
+  for (gsize k = 0; k < G_N_ELEMENTS (cases); k++)
+    {
+      g_autofree char *path = write_npy ("bad.npy", 1, cases[k].dict, data, sizeof data);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (TsNpyArray) a = ts_npy_load (path, &error);
+      g_assert_null (a);
+      g_assert_error (error, TS_ERROR, cases[k].code);
+      g_assert_nonnull (strstr (error->message, "bad.npy"));
+      if (strstr (error->message, cases[k].needle) == NULL)
+        g_error ("case %" G_GSIZE_FORMAT ": '%s' lacks '%s'", k, error->message, cases[k].needle);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/npy/version1-float32", test_version1_float32);
+  g_test_add_func ("/npy/version2-and-3", test_version2_and_3);
+  g_test_add_func ("/npy/big-endian", test_big_endian);
+  g_test_add_func ("/npy/dtypes", test_dtypes);
+  g_test_add_func ("/npy/scalar-and-empty", test_scalar_and_empty);
+  g_test_add_func ("/npy/save-float32", test_save_float32);
+  g_test_add_func ("/npy/save-complex64", test_save_complex64);
+  g_test_add_func ("/npy/refusals", test_refusals);
+  return g_test_run ();
+}
