@@ -3,6 +3,7 @@
 #include "cli-common.h"
 
 #include <errno.h>
+#include <glib/gstdio.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>

@@ -13,6 +13,7 @@ typedef struct {
   char message[256];
   FILE *stream;
   int write_errno;      /* errno of the first failed fwrite, for a useful message */
+  int bit_depth;        /* for saving */
   TsImage *image;
   guint8 *pixels;
   png_bytep *rows;
@@ -30,6 +31,19 @@ static void
 png_warning_cb (png_structp png, png_const_charp msg)
 {
   /* Warnings (bad ancillary chunks, gamma oddities) do not stop us; keep stderr clean. */
+}
+
+static void
+png_read_cb (png_structp png, png_bytep data, size_t length)
+{
+  PngContext *ctx = png_get_io_ptr (png);
+  if (fread (data, 1, length, ctx->stream) != length)
+    {
+      /* libpng's own reader says only "Read Error"; tell truncation from I/O failure. */
+      if (ferror (ctx->stream))
+        png_error (png, g_strerror (errno));
+      png_error (png, "unexpected end of file");
+    }
 }
 
 static void
@@ -96,7 +110,8 @@ ts_image_load_png (const char *path, GError **error)
       goto fail;
     }
 
-  png_init_io (png, f);
+  ctx->stream = f;
+  png_set_read_fn (png, ctx, png_read_cb);
   png_set_sig_bytes (png, sizeof sig);
   /* Our own limit check below gives the better message; this just keeps libpng from
    * allocating for absurd headers first. */
@@ -207,9 +222,7 @@ gboolean
 ts_image_save_png (const TsImage *image, const char *path, int bit_depth, GError **error)
 {
   g_return_val_if_fail (image != NULL && path != NULL, FALSE);
-  if (bit_depth == 0)
-    bit_depth = 8;
-  if (bit_depth != 8 && bit_depth != 16)
+  if (bit_depth != 0 && bit_depth != 8 && bit_depth != 16)
     {
       g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
                    "%s: PNG bit depth must be 8 or 16, not %d", path, bit_depth);
@@ -228,6 +241,7 @@ ts_image_save_png (const TsImage *image, const char *path, int bit_depth, GError
   PngContext *ctx = g_new0 (PngContext, 1);
   ctx->path = path;
   ctx->stream = ts_atomic_file_stream (file);
+  ctx->bit_depth = bit_depth == 0 ? 8 : bit_depth;
   png_structp png = png_create_write_struct (PNG_LIBPNG_VER_STRING, ctx, png_error_cb,
                                              png_warning_cb);
   png_infop info = png != NULL ? png_create_info_struct (png) : NULL;
@@ -239,9 +253,7 @@ ts_image_save_png (const TsImage *image, const char *path, int bit_depth, GError
       g_set_error (error, TS_ERROR, TS_ERROR_NOMEM, "%s: cannot initialise libpng", path);
       return FALSE;
     }
-  int bytes = bit_depth / 8;
-  gsize row_values = (gsize) image->width * image->channels;
-  ctx->pixels = g_malloc (row_values * bytes);
+  ctx->pixels = g_malloc ((gsize) image->width * image->channels * (ctx->bit_depth / 8));
   if (setjmp (png_jmpbuf (png)))
     {
       if (ctx->write_errno != 0)
@@ -257,10 +269,12 @@ ts_image_save_png (const TsImage *image, const char *path, int bit_depth, GError
       return FALSE;
     }
   png_set_write_fn (png, ctx, png_write_cb, png_flush_cb);
-  png_set_IHDR (png, info, image->width, image->height, bit_depth, color_type_for (image->channels),
+  int bytes = ctx->bit_depth / 8;
+  gsize row_values = (gsize) image->width * image->channels;
+  png_set_IHDR (png, info, image->width, image->height, ctx->bit_depth, color_type_for (image->channels),
                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   png_write_info (png, info);
-  guint32 max = bit_depth == 16 ? 65535 : 255;
+  guint32 max = ctx->bit_depth == 16 ? 65535 : 255;
   for (int y = 0; y < image->height; y++)
     {
       const float *src = image->data + (gsize) y * row_values;

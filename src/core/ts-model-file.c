@@ -224,79 +224,102 @@ append_floats_le (GByteArray *buf, const float *values, gsize n)
     }
 }
 
-/* JSON strings must be UTF-8; a model name from a file name need not be. */
-static char *
-valid_utf8 (const char *s)
+/* The header is written by hand rather than with JsonGenerator: json-glib 1.6 prints a
+ * double such as 1e-300 as "1e-300.0", which is not JSON, and always uses 17 digits. Here
+ * every double gets the shortest form that reads back to the same value (exact round
+ * trip, and "lambda": 0.0125 stays readable). */
+static void
+append_json_double (GString *out, double value)
 {
-  return g_utf8_make_valid (s != NULL ? s : "", -1);
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  for (int digits = 15; digits <= 17; digits++)
+    {
+      char format[8];
+      g_snprintf (format, sizeof format, "%%.%dg", digits);
+      g_ascii_formatd (buf, sizeof buf, format, value);
+      if (g_ascii_strtod (buf, NULL) == value)
+        break;
+    }
+  g_string_append (out, buf);
+}
+
+/* JSON strings must be valid UTF-8 (a model name taken from a file name need not be);
+ * quotes, backslashes and control characters are escaped. */
+static void
+append_json_string (GString *out, const char *value)
+{
+  g_autofree char *valid = g_utf8_make_valid (value != NULL ? value : "", -1);
+  g_string_append_c (out, '"');
+  for (const unsigned char *c = (const unsigned char *) valid; *c != '\0'; c++)
+    {
+      if (*c == '"' || *c == '\\')
+        g_string_append_printf (out, "\\%c", *c);
+      else if (*c == '\n')
+        g_string_append (out, "\\n");
+      else if (*c < 0x20 || *c == 0x7f)
+        g_string_append_printf (out, "\\u%04x", *c);
+      else
+        g_string_append_c (out, (char) *c);
+    }
+  g_string_append_c (out, '"');
+}
+
+static void
+append_member (GString *out, const char *name)
+{
+  g_string_append_printf (out, "  \"%s\": ", name);
 }
 
 static char *
 build_header_json (const TsModel *model, const ArrayDesc *arrays, int n_arrays)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autofree char *name = valid_utf8 (model->name);
-  g_autofree char *provenance = valid_utf8 (model->provenance);
   g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *created = g_date_time_format_iso8601 (now);
+  const struct {
+    const char *name;
+    double value;
+  } numbers[] = {
+    { "order", model->order }, { "lambda", model->lambda }, { "sigma", model->sigma },
+    { "tol", model->tol }, { "beta", model->beta },
+  };
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "name");
-  json_builder_add_string_value (b, name);
-  json_builder_set_member_name (b, "prox");
-  json_builder_add_string_value (b, ts_prox_type_name (model->prox_type));
-  json_builder_set_member_name (b, "groupsize");
-  json_builder_add_int_value (b, model->groupsize);
-  json_builder_set_member_name (b, "order");
-  json_builder_add_double_value (b, model->order);
-  json_builder_set_member_name (b, "lambda");
-  json_builder_add_double_value (b, model->lambda);
-  json_builder_set_member_name (b, "sigma");
-  json_builder_add_double_value (b, model->sigma);
-  json_builder_set_member_name (b, "tol");
-  json_builder_add_double_value (b, model->tol);
-  json_builder_set_member_name (b, "beta");
-  json_builder_add_double_value (b, model->beta);
-  json_builder_set_member_name (b, "n_atoms");
-  json_builder_add_int_value (b, model->n_atoms);
-  json_builder_set_member_name (b, "n_free");
-  json_builder_add_int_value (b, model->n_free);
-  json_builder_set_member_name (b, "atom_size");
-  json_builder_add_int_value (b, model->atom_size);
-  json_builder_set_member_name (b, "provenance");
-  json_builder_add_string_value (b, provenance);
-  json_builder_set_member_name (b, "created");
-  json_builder_add_string_value (b, created);
-  json_builder_set_member_name (b, "arrays");
-  json_builder_begin_array (b);
+  GString *out = g_string_new ("{\n");
+  append_member (out, "name");
+  append_json_string (out, model->name);
+  g_string_append (out, ",\n");
+  append_member (out, "prox");
+  append_json_string (out, ts_prox_type_name (model->prox_type));
+  g_string_append (out, ",\n");
+  append_member (out, "groupsize");
+  g_string_append_printf (out, "%d,\n", model->groupsize);
+  for (gsize i = 0; i < G_N_ELEMENTS (numbers); i++)
+    {
+      append_member (out, numbers[i].name);
+      append_json_double (out, numbers[i].value);
+      g_string_append (out, ",\n");
+    }
+  g_string_append_printf (out, "  \"n_atoms\": %d,\n  \"n_free\": %d,\n  \"atom_size\": %d,\n",
+                          model->n_atoms, model->n_free, model->atom_size);
+  append_member (out, "provenance");
+  append_json_string (out, model->provenance);
+  g_string_append (out, ",\n");
+  append_member (out, "created");
+  append_json_string (out, created);
+  g_string_append (out, ",\n");
+  append_member (out, "arrays");
+  g_string_append (out, "[\n");
   for (int i = 0; i < n_arrays; i++)
     {
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "name");
-      json_builder_add_string_value (b, arrays[i].name);
-      json_builder_set_member_name (b, "dtype");
-      json_builder_add_string_value (b, "<f4");
-      json_builder_set_member_name (b, "shape");
-      json_builder_begin_array (b);
+      g_string_append_printf (out, "    {\"name\": \"%s\", \"dtype\": \"<f4\", \"shape\": [",
+                              arrays[i].name);
       for (int d = 0; d < arrays[i].ndim; d++)
-        json_builder_add_int_value (b, arrays[i].shape[d]);
-      json_builder_end_array (b);
-      json_builder_set_member_name (b, "offset");
-      json_builder_add_int_value (b, (gint64) arrays[i].offset);
-      json_builder_set_member_name (b, "nbytes");
-      json_builder_add_int_value (b, (gint64) arrays[i].nbytes);
-      json_builder_end_object (b);
+        g_string_append_printf (out, "%s%" G_GINT64_FORMAT, d ? ", " : "", arrays[i].shape[d]);
+      g_string_append_printf (out, "], \"offset\": %" G_GUINT64_FORMAT ", \"nbytes\": %"
+                              G_GUINT64_FORMAT "}%s\n", arrays[i].offset, arrays[i].nbytes,
+                              i + 1 < n_arrays ? "," : "");
     }
-  json_builder_end_array (b);
-  json_builder_end_object (b);
-
-  g_autoptr (JsonNode) root = json_builder_get_root (b);
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
-  /* Pretty-printed so that `head -c 1000 model.tsm` is readable. json-glib prints doubles
-   * with 17 significant digits, so every value round-trips exactly. */
-  json_generator_set_pretty (gen, TRUE);
-  json_generator_set_root (gen, root);
-  return json_generator_to_data (gen, NULL);
+  g_string_append (out, "  ]\n}");
+  return g_string_free (out, FALSE);
 }
 
 static void
@@ -322,9 +345,17 @@ gboolean
 ts_model_save (const TsModel *model, const char *path, GError **error)
 {
   g_return_val_if_fail (model != NULL && path != NULL, FALSE);
-  /* Never write a file that loading would refuse (JSON cannot hold NaN either). */
+  /* Never write a file that loading would refuse. JSON cannot hold NaN or Inf, and
+   * ts_model_validate does not look at every scalar (the order of a CPR model, tol). */
   if (!ts_model_validate (model, path, error))
     return FALSE;
+  if (!isfinite (model->order) || !isfinite (model->tol) || !isfinite (model->sigma))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   "%s: cannot save a model with a non-finite order, tolerance or noise level",
+                   path);
+      return FALSE;
+    }
 
   ArrayDesc arrays[3];
   describe_model_arrays (model, arrays);
@@ -462,12 +493,18 @@ parse_array_entry (JsonNode *node, const char *what, gint64 data_len, char **nam
       if (count > data_len)
         break;
     }
+  if (count > data_len)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
+                   "%s: array '%s' declares %" G_GINT64_FORMAT " bytes, but its shape needs more "
+                   "than the whole data section", what, name, entry->nbytes);
+      return FALSE;
+    }
   if (count * 4 != entry->nbytes)
     {
       g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
-                   "%s: array '%s' declares %" G_GINT64_FORMAT " bytes, but its shape needs %s",
-                   what, name, entry->nbytes,
-                   count > data_len ? "more than the whole data section" : "a different size");
+                   "%s: array '%s' declares %" G_GINT64_FORMAT " bytes, but its shape needs %"
+                   G_GINT64_FORMAT, what, name, entry->nbytes, count * 4);
       return FALSE;
     }
   *name_out = g_strdup (name);
@@ -568,7 +605,8 @@ check_array (GHashTable *table, const char *what, const char *name, int ndim,
   const ArrayEntry *e = g_hash_table_lookup (table, name);
   if (e == NULL)
     {
-      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: array '%s' is missing", what, name);
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: inconsistent header: array '%s' is "
+                   "missing", what, name);
       return FALSE;
     }
   gboolean same = e->ndim == ndim;
