@@ -1,5 +1,9 @@
 /* Hostile and broken inputs: every one must fail cleanly, with the right error code and a
  * message that names the file. */
+/* fileno, fdopen, fsync, O_CLOEXEC under -std=c11 (meson also passes -D_GNU_SOURCE). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include <math.h>
 #include <signal.h>
 #include <string.h>

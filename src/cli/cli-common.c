@@ -162,6 +162,7 @@ cli_solve_args_init (CliSolveArgs *args)
   args->tol = NAN;
   args->beta = NAN;
   args->lambda = NAN;
+  args->max_iter = CLI_UNSET_INT;
 }
 
 void
@@ -183,8 +184,8 @@ cli_solve_args_check (const CliSolveArgs *args, const char *command, int *exit_c
     problem = "--sigma must be in (0, 255]";
   else if (!isnan (args->tol) && !(args->tol >= 0.0 && isfinite (args->tol)))
     problem = "--tol must be a non-negative number";
-  else if (args->max_iter < 0)
-    problem = "--max-iter must be a positive number";
+  else if (args->max_iter != CLI_UNSET_INT && args->max_iter < 1)
+    problem = "--max-iter must be at least 1";
   else if (!isnan (args->beta) && !(args->beta >= 0.0 && isfinite (args->beta)))
     problem = "--beta must be a non-negative number";
   else if (!isnan (args->lambda) && !(args->lambda >= 0.0 && isfinite (args->lambda)))
@@ -215,7 +216,7 @@ cli_solve_args_to_options (const CliSolveArgs *args, CliTask task, const TsModel
     options->tol = args->tol;
   else
     options->tol = task == CLI_TASK_DENOISE ? model->tol : CLI_RECONSTRUCT_TOL;
-  options->max_iter = args->max_iter > 0 ? args->max_iter : CLI_DEFAULT_MAX_ITER;
+  options->max_iter = args->max_iter != CLI_UNSET_INT ? args->max_iter : CLI_DEFAULT_MAX_ITER;
   options->threads = args->threads;
   if (g_strcmp0 (args->formulation, "plain") == 0)
     options->formulation = TS_FORMULATION_PLAIN;

@@ -18,6 +18,8 @@ enum {
 
 /* Default iteration cap: the reference's. */
 #define CLI_DEFAULT_MAX_ITER 10000
+/* Integer options not given on the command line. */
+#define CLI_UNSET_INT G_MININT
 /* The paper's tolerance for super-resolution and MRI. */
 #define CLI_RECONSTRUCT_TOL 1e-5
 
@@ -70,7 +72,7 @@ typedef struct {
   double tol;         /* NAN = not given */
   double beta;        /* NAN = not given */
   double lambda;      /* NAN = not given */
-  int max_iter;       /* 0 = not given */
+  int max_iter;       /* CLI_UNSET_INT = not given */
   int threads;
   int bit_depth;
 } CliSolveArgs;

@@ -628,6 +628,7 @@ cli_cmd_eval (int argc, char **argv)
   int code = 0;
 
   cli_solve_args_init (&eval.args);
+  eval.limit = CLI_UNSET_INT;
   eval.results = g_array_new (FALSE, TRUE, sizeof (EvalResult));
   g_array_set_clear_func (eval.results, eval_result_clear);
   const GOptionEntry entries[] = {
@@ -693,9 +694,9 @@ cli_cmd_eval (int argc, char **argv)
       code = cli_usage_error ("eval", "missing --dataset DIR");
       goto out;
     }
-  if (eval.limit < 0)
+  if (eval.limit != CLI_UNSET_INT && eval.limit < 1)
     {
-      code = cli_usage_error ("eval", "--limit must be positive");
+      code = cli_usage_error ("eval", "--limit must be at least 1");
       goto out;
     }
   if (eval.seed < 0)
@@ -726,6 +727,9 @@ cli_cmd_eval (int argc, char **argv)
       goto out;
     }
 
+  items = list_items (&eval, &error);
+  if (items == NULL)
+    goto fail;
   if (eval.args.model != NULL)
     model_name = g_strdup (eval.args.model);
   else if (eval.task == CLI_TASK_DENOISE && !isnan (eval.args.sigma))
@@ -747,9 +751,6 @@ cli_cmd_eval (int argc, char **argv)
         }
     }
 
-  items = list_items (&eval, &error);
-  if (items == NULL)
-    goto fail;
   cli_solve_args_to_options (&eval.args, eval.task, eval.model, &eval.options);
   cli_progress_init (&eval.progress, "eval", eval.options.tol, eval.options.max_iter);
   print_header (&eval);

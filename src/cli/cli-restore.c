@@ -177,7 +177,8 @@ finish (StatsInfo *info, gint64 start_us)
               info->summary->final_change, info->psnr, info->ssim, args->output);
   else
     cli_note ("%s: %d iterations%s, %.2f s, final change %.3g -> %s", info->command,
-              info->summary->iterations, not_converged, info->summary->seconds, info->summary->final_change, args->output);
+              info->summary->iterations, not_converged, info->summary->seconds,
+              info->summary->final_change, args->output);
   return CLI_EXIT_OK;
 }
 

@@ -1,3 +1,7 @@
+/* fileno, fdopen, fsync, O_CLOEXEC under -std=c11 (meson also passes -D_GNU_SOURCE). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include "ts-io.h"
 #include "ts-atomic-file.h"
 #include <errno.h>

@@ -1,5 +1,6 @@
 /* Proximal maps and regulariser values (MODEL.md "Proximal maps", "cost map"). */
 #include "ts-prox.h"
+#include "ts-vmath.h"
 #include <math.h>
 #include <string.h>
 
@@ -122,7 +123,7 @@ prox_ncpr_channel (float *c, gsize n, float m_pow, float order)
   for (gsize i = 0; i < n; i++)
     {
       float v = c[i];
-      c[i] = v * (1.0f - m_pow / (m_pow + powf (fabsf (v), order)));
+      c[i] = v * (1.0f - m_pow / (m_pow + ts_vmath_pow_abs (v, order)));
     }
 }
 
@@ -159,20 +160,27 @@ prox_cpr_group_channel (float *c, int width, int height, float t, float lambda)
 }
 
 void
-ts_prox_apply (const TsProx *prox, float *c, int width, int height)
+ts_prox_apply_rows (const TsProx *prox, float *c, int width, int height, int row0, int row1)
 {
-  gsize n = (gsize) width * height;
+  gsize n = (gsize) width * height, offset = (gsize) row0 * width;
+  gsize count = (gsize) (row1 - row0) * width;
   float lambda = (float) prox->lambda;
   for (int j = 0; j < prox->K; j++)
     {
       float *channel = c + (gsize) j * n;
       if (prox->type == TS_PROX_NCPR)
-        prox_ncpr_channel (channel, n, prox->m_pow[j], (float) prox->order);
+        prox_ncpr_channel (channel + offset, count, prox->m_pow[j], (float) prox->order);
       else if (prox->groupsize == 2)
-        prox_cpr_group_channel (channel, width, height, prox->t[j], lambda);
+        prox_cpr_group_channel (channel + offset, width, row1 - row0, prox->t[j], lambda);
       else
-        prox_cpr_channel (channel, n, prox->t[j], lambda);
+        prox_cpr_channel (channel + offset, count, prox->t[j], lambda);
     }
+}
+
+void
+ts_prox_apply (const TsProx *prox, float *c, int width, int height)
+{
+  ts_prox_apply_rows (prox, c, width, height, 0, height);
 }
 
 double

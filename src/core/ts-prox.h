@@ -23,6 +23,8 @@ void    ts_prox_free (TsProx *prox);
 /* In place on coefficients laid out channel-major: c[j * n_pixels + pixel], for an image
  * of width x height (groups need the spatial layout). */
 void    ts_prox_apply (const TsProx *prox, float *c, int width, int height);
+/* The same on rows row0 <= r < row1 only (row0 even for 2x2 groups): for threads. */
+void    ts_prox_apply_rows (const TsProx *prox, float *c, int width, int height, int row0, int row1);
 /* Scalar reference of one coefficient's prox (groupsize 1 only), in double. */
 double  ts_prox_scalar (const TsProx *prox, int channel, double v);
 /* phi_j(u): the regulariser's value for one coefficient (groupsize 1). */

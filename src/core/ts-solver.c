@@ -8,12 +8,28 @@
 #include "ts-patch.h"
 #include "ts-prox.h"
 #include <cblas.h>
+#include <pthread.h>
 #include <math.h>
 #include <string.h>
 
 #define BAND_BYTES (2u << 20)
 
+typedef struct Solver Solver;
+
+/* One worker of the subspace iteration: it owns the rows [row0, row1) (row0 even, so 2x2
+ * groups never straddle two workers), its im2col panel and a private accumulator for the
+ * transposed correlation, whose 6-row halo overlaps the neighbours' rows. */
 typedef struct {
+  Solver *S;
+  int index;
+  int row0, row1;
+  float *cols;
+  float *acc;
+  double diff, norm;
+  GThread *thread;
+} Worker;
+
+struct Solver {
   const TsOperator *op;
   TsDerived *d;
   TsProx *prox;
@@ -28,7 +44,14 @@ typedef struct {
   float *ux, *ux_prev, *bc, *bc_prev, *field;
   float *cols;
   int band_rows;
-} Solver;
+  /* threads */
+  int n_workers;
+  Worker *workers;
+  pthread_barrier_t barrier;
+  gboolean barrier_ready;
+  float a;              /* extrapolation weight of the current iteration */
+  gboolean quit;
+};
 
 void
 ts_solve_options_init (TsSolveOptions *options)
@@ -65,6 +88,23 @@ try_alloc (gsize n, GError **error)
 static void
 solver_clear (Solver *S)
 {
+  if (S->workers != NULL)
+    {
+      S->quit = TRUE;
+      if (S->n_workers > 1)
+        pthread_barrier_wait (&S->barrier);
+      for (int t = 0; t < S->n_workers; t++)
+        {
+          if (S->workers[t].thread != NULL)
+            g_thread_join (S->workers[t].thread);
+          g_free (S->workers[t].cols);
+          g_free (S->workers[t].acc);
+        }
+      g_clear_pointer (&S->workers, g_free);
+    }
+  if (S->barrier_ready)
+    pthread_barrier_destroy (&S->barrier);
+  S->barrier_ready = FALSE;
   ts_derived_free (S->d);
   ts_prox_free (S->prox);
   float **buffers[] = { &S->target, &S->x, &S->x_prev, &S->x_new, &S->work, &S->c, &S->c_prev,
@@ -73,58 +113,139 @@ solver_clear (Solver *S)
     g_clear_pointer (buffers[i], g_free);
 }
 
-/* U^T P x for the whole image, band by band: out is r x N. */
+/* U^T P x for rows [row0, row1), band by band: out is r x N. */
 static void
-project_patches (Solver *S, const float *x, float *out)
+project_patches (Solver *S, const float *x, float *out, float *cols, int row0, int row1)
 {
-  for (int row0 = 0; row0 < S->H; row0 += S->band_rows)
+  for (int band0 = row0; band0 < row1; band0 += S->band_rows)
     {
-      int row1 = MIN (row0 + S->band_rows, S->H);
-      int nb = (row1 - row0) * S->W;
-      ts_patch_im2col (x, S->W, S->H, S->p, row0, row1, S->cols);
+      int band1 = MIN (band0 + S->band_rows, row1);
+      int nb = (band1 - band0) * S->W;
+      ts_patch_im2col (x, S->W, S->H, S->p, band0, band1, cols);
       cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, S->r, nb, S->s, 1.0f, S->d->U, S->r,
-                   S->cols, nb, 0.0f, out + (gsize) row0 * S->W, (int) S->N);
+                   cols, nb, 0.0f, out + (gsize) band0 * S->W, (int) S->N);
     }
 }
 
-/* out += P^T (M f) for a field f (m x N) and a matrix M (s x m, or its transpose m x s). */
+/* out += P^T (M f) over rows [row0, row1) of a field f (m x N), M s x m (or m x s given
+ * transposed). Writes up to p/2 rows beyond the range (circularly). */
 static void
 scatter_patches (Solver *S, const float *mat, gboolean transposed, int m, const float *f,
-                 float *out)
+                 float *out, float *cols, int row0, int row1)
 {
-  for (int row0 = 0; row0 < S->H; row0 += S->band_rows)
+  for (int band0 = row0; band0 < row1; band0 += S->band_rows)
     {
-      int row1 = MIN (row0 + S->band_rows, S->H);
-      int nb = (row1 - row0) * S->W;
+      int band1 = MIN (band0 + S->band_rows, row1);
+      int nb = (band1 - band0) * S->W;
       cblas_sgemm (CblasRowMajor, transposed ? CblasTrans : CblasNoTrans, CblasNoTrans, S->s, nb, m,
-                   1.0f, mat, transposed ? S->s : m, f + (gsize) row0 * S->W, (int) S->N, 0.0f,
-                   S->cols, nb);
-      ts_patch_col2im_add (S->cols, S->W, S->H, S->p, row0, row1, out);
+                   1.0f, mat, transposed ? S->s : m, f + (gsize) band0 * S->W, (int) S->N, 0.0f,
+                   cols, nb);
+      ts_patch_col2im_add (cols, S->W, S->H, S->p, band0, band1, out);
     }
 }
 
-/* c-step of the subspace formulation; leaves c_new in S->c and B^T c_new in S->bc. */
-static void
-coefficient_step_subspace (Solver *S, float a)
+static inline void
+sync_workers (Solver *S)
 {
-  gsize kn = (gsize) S->K * S->N, rn = (gsize) S->r * S->N;
-  float a1 = 1.0f + a;
-  /* c_t overwrites c_prev (no longer needed), then becomes c_new in place. */
-  for (gsize i = 0; i < kn; i++)
-    S->c_prev[i] = a1 * S->c[i] - a * S->c_prev[i];
-  /* B^T c_t - U^T P x, with x the current (not extrapolated) image. */
-  for (gsize i = 0; i < rn; i++)
-    S->field[i] = a1 * S->bc[i] - a * S->bc_prev[i] - S->ux[i];
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, S->K, (int) S->N, S->r, (float) -S->b,
-               S->d->B, S->r, S->field, (int) S->N, 1.0f, S->c_prev, (int) S->N);
-  ts_prox_apply (S->prox, S->c_prev, S->W, S->H);
-  float *t = S->c; S->c = S->c_prev; S->c_prev = t;
-  t = S->bc; S->bc = S->bc_prev; S->bc_prev = t;
-  cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, S->r, (int) S->N, S->K, 1.0f, S->d->B,
-               S->r, S->c, (int) S->N, 0.0f, S->bc, (int) S->N);
+  if (S->n_workers > 1)
+    pthread_barrier_wait (&S->barrier);
 }
 
-/* c-step as written: prox(c_t - b (X c_t - D (C P x))). */
+/* One iteration of the subspace formulation, by one worker on its rows. Results land in the
+ * "previous" buffers (c_prev, bc_prev, ux_prev, x_new), which the caller then rotates. */
+static void
+subspace_iteration (Worker *w)
+{
+  Solver *S = w->S;
+  gsize n = S->N, o0 = (gsize) w->row0 * S->W, o1 = (gsize) w->row1 * S->W, no = o1 - o0;
+  float a = S->a, a1 = 1.0f + a;
+  int nn = (int) n;
+
+  /* c-step: c_t = c + a (c - c_prev) overwrites c_prev (no longer needed), then
+   * prox(c_t - b B (B^T c_t - U^T P x)) in place, with x the current image. */
+  for (int j = 0; j < S->K; j++)
+    {
+      float *cp = S->c_prev + (gsize) j * n;
+      const float *cc = S->c + (gsize) j * n;
+      for (gsize i = o0; i < o1; i++)
+        cp[i] = a1 * cc[i] - a * cp[i];
+    }
+  for (int j = 0; j < S->r; j++)
+    {
+      gsize base = (gsize) j * n;
+      for (gsize i = base + o0; i < base + o1; i++)
+        S->field[i] = a1 * S->bc[i] - a * S->bc_prev[i] - S->ux[i];
+    }
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, S->K, (int) no, S->r, (float) -S->b,
+               S->d->B, S->r, S->field + o0, nn, 1.0f, S->c_prev + o0, nn);
+  ts_prox_apply_rows (S->prox, S->c_prev, S->W, S->H, w->row0, w->row1);
+  /* B^T c_new replaces bc_prev. */
+  cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, S->r, (int) no, S->K, 1.0f, S->d->B, S->r,
+               S->c_prev + o0, nn, 0.0f, S->bc_prev + o0, nn);
+
+  /* x-step: x_t, and the field U^T P x_t - B^T c_new whose transposed correlation with U is
+   * k_P * x_t - P^T D^T c_new. */
+  for (gsize i = o0; i < o1; i++)
+    S->x_new[i] = a1 * S->x[i] - a * S->x_prev[i];
+  for (int j = 0; j < S->r; j++)
+    {
+      gsize base = (gsize) j * n;
+      for (gsize i = base + o0; i < base + o1; i++)
+        S->field[i] = a1 * S->ux[i] - a * S->ux_prev[i] - S->bc_prev[i];
+    }
+  sync_workers (S);
+
+  memset (w->acc, 0, sizeof (float) * n);
+  scatter_patches (S, S->d->U, FALSE, S->r, S->field, w->acc, w->cols, w->row0, w->row1);
+  if (w->index == 0 && S->variant == TS_VARIANT_RECONSTRUCT)
+    ts_operator_normal (S->op, S->x_new, S->work);
+  sync_workers (S);
+
+  float b = (float) S->b, inv_l = (float) (1.0 / S->L);
+  double diff = 0.0, norm = 0.0;
+  for (gsize i = o0; i < o1; i++)
+    {
+      float t = 0.0f;
+      for (int q = 0; q < S->n_workers; q++)
+        t += S->workers[q].acc[i];
+      float xt = S->x_new[i], v;
+      if (S->variant == TS_VARIANT_FORWARD)
+        v = xt - (xt - S->target[i] + b * t) * inv_l;
+      else
+        {
+          v = xt - (S->work[i] - S->target[i] + b * t) * inv_l;
+          v = v > 0.0f ? v : 0.0f;
+        }
+      S->x_new[i] = v;
+      double dlt = (double) v - S->x[i];
+      diff += dlt * dlt;
+      norm += (double) S->x[i] * S->x[i];
+    }
+  w->diff = diff;
+  w->norm = norm;
+  sync_workers (S);
+
+  /* U^T P x_new replaces ux_prev (its halo reads the neighbours' new rows). */
+  project_patches (S, S->x_new, S->ux_prev, w->cols, w->row0, w->row1);
+  sync_workers (S);
+}
+
+static gpointer
+worker_main (gpointer data)
+{
+  Worker *w = data;
+  Solver *S = w->S;
+  for (;;)
+    {
+      pthread_barrier_wait (&S->barrier);
+      if (S->quit)
+        break;
+      subspace_iteration (w);
+    }
+  return NULL;
+}
+
+/* c-step as written: prox(c_t - b (X c_t - D (C P x))). Single-threaded reference path. */
 static void
 coefficient_step_plain (Solver *S, float a)
 {
@@ -150,71 +271,95 @@ coefficient_step_plain (Solver *S, float a)
   S->v = t;
 }
 
-/* x-step: x_new = x_t - (grad data + b (k_P * x_t - P^T D^T c_new)) / L, clipped at 0 for the
- * reconstruct variant. Returns ||x_new - x|| / ||x||. */
+/* x-step as written: x_t - (grad data + b (k_P * x_t - P^T D^T c_new)) / L. Returns
+ * ||x_new - x|| / ||x|| and rotates the image buffers. */
 static double
-image_step (Solver *S, float a)
+image_step_plain (Solver *S, float a)
 {
   gsize n = S->N;
   float a1 = 1.0f + a;
   float *x_t = S->x_new;
   for (gsize i = 0; i < n; i++)
     x_t[i] = a1 * S->x[i] - a * S->x_prev[i];
-
-  /* work = k_P * x_t - P^T D^T c_new */
-  memset (S->work, 0, sizeof (float) * n);
-  if (S->formulation == TS_FORMULATION_SUBSPACE)
-    {
-      gsize rn = (gsize) S->r * n;
-      for (gsize i = 0; i < rn; i++)
-        S->field[i] = a1 * S->ux[i] - a * S->ux_prev[i] - S->bc[i];
-      scatter_patches (S, S->d->U, FALSE, S->r, S->field, S->work);
-    }
-  else
-    {
-      ts_patch_correlate (x_t, S->W, S->H, S->d->kernel, 2 * S->p - 1, S->work);
-      for (gsize i = 0; i < n; i++)
-        S->work[i] = -S->work[i];
-      scatter_patches (S, S->d->D, TRUE, S->K, S->c, S->work);
-      for (gsize i = 0; i < n; i++)
-        S->work[i] = -S->work[i];
-    }
-
+  ts_patch_correlate (x_t, S->W, S->H, S->d->kernel, 2 * S->p - 1, S->work);
+  for (gsize i = 0; i < n; i++)
+    S->work[i] = -S->work[i];
+  scatter_patches (S, S->d->D, TRUE, S->K, S->c, S->work, S->cols, 0, S->H);
+  float *normal = S->variant == TS_VARIANT_RECONSTRUCT ? g_new (float, n) : NULL;
+  if (normal != NULL)
+    ts_operator_normal (S->op, x_t, normal);
   float b = (float) S->b, inv_l = (float) (1.0 / S->L);
-  if (S->variant == TS_VARIANT_FORWARD)
-    {
-      for (gsize i = 0; i < n; i++)
-        x_t[i] = x_t[i] - (x_t[i] - S->target[i] + b * S->work[i]) * inv_l;
-    }
-  else
-    {
-      /* reuse x_prev as scratch for H^T H x_t: x_prev is replaced just below */
-      ts_operator_normal (S->op, x_t, S->x_prev);
-      for (gsize i = 0; i < n; i++)
-        {
-          float v = x_t[i] - (S->x_prev[i] - S->target[i] + b * S->work[i]) * inv_l;
-          x_t[i] = v > 0.0f ? v : 0.0f;
-        }
-    }
-
   double diff = 0.0, norm = 0.0;
   for (gsize i = 0; i < n; i++)
     {
-      double dlt = (double) x_t[i] - S->x[i];
+      float v;
+      if (normal == NULL)
+        v = x_t[i] - (x_t[i] - S->target[i] - b * S->work[i]) * inv_l;
+      else
+        {
+          v = x_t[i] - (normal[i] - S->target[i] - b * S->work[i]) * inv_l;
+          v = v > 0.0f ? v : 0.0f;
+        }
+      x_t[i] = v;
+      double dlt = (double) v - S->x[i];
       diff += dlt * dlt;
       norm += (double) S->x[i] * S->x[i];
     }
-  /* rotate: x_prev <- x, x <- x_new */
+  g_free (normal);
   float *old_prev = S->x_prev;
   S->x_prev = S->x;
   S->x = S->x_new;
   S->x_new = old_prev;
-  if (S->formulation == TS_FORMULATION_SUBSPACE)
-    {
-      float *t = S->ux_prev; S->ux_prev = S->ux; S->ux = t;
-      project_patches (S, S->x, S->ux);
-    }
   return norm > 0.0 ? sqrt (diff / norm) : (diff > 0.0 ? INFINITY : 0.0);
+}
+
+/* One subspace iteration on all workers; rotates the buffers and returns the change. */
+static double
+iteration_subspace (Solver *S, float a)
+{
+  S->a = a;
+  sync_workers (S);   /* start: workers see the buffers and `a` */
+  subspace_iteration (&S->workers[0]);
+  double diff = 0.0, norm = 0.0;
+  for (int t = 0; t < S->n_workers; t++)
+    {
+      diff += S->workers[t].diff;
+      norm += S->workers[t].norm;
+    }
+  float *t;
+  t = S->c; S->c = S->c_prev; S->c_prev = t;
+  t = S->bc; S->bc = S->bc_prev; S->bc_prev = t;
+  t = S->ux; S->ux = S->ux_prev; S->ux_prev = t;
+  t = S->x_prev; S->x_prev = S->x; S->x = S->x_new; S->x_new = t;
+  return norm > 0.0 ? sqrt (diff / norm) : (diff > 0.0 ? INFINITY : 0.0);
+}
+
+static gboolean
+start_workers (Solver *S, int threads, GError **error)
+{
+  /* Each worker needs at least one (even) row pair. */
+  int n = CLAMP (threads, 1, MAX (S->H / 2, 1));
+  S->n_workers = n;
+  S->workers = g_new0 (Worker, n);
+  for (int t = 0; t < n; t++)
+    {
+      Worker *w = &S->workers[t];
+      w->S = S;
+      w->index = t;
+      w->row0 = (int) ((gint64) S->H * t / n) & ~1;
+      w->row1 = t == n - 1 ? S->H : (int) ((gint64) S->H * (t + 1) / n) & ~1;
+      if (!(w->cols = try_alloc ((gsize) S->s * S->band_rows * S->W, error))
+          || !(w->acc = try_alloc (S->N, error)))
+        return FALSE;
+    }
+  if (n > 1)
+    {
+      pthread_barrier_init (&S->barrier, NULL, n);
+      S->barrier_ready = TRUE;
+      for (int t = 1; t < n; t++)
+        S->workers[t].thread = g_thread_new ("tessera-solver", worker_main, &S->workers[t]);
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -287,12 +432,18 @@ solver_init (Solver *S, const TsModel *model, const TsOperator *op, const float 
   memcpy (S->c_prev, S->c, sizeof (float) * kn);
   if (S->formulation == TS_FORMULATION_SUBSPACE)
     {
-      project_patches (S, S->x, S->ux);
+      project_patches (S, S->x, S->ux, S->cols, 0, S->H);
       memcpy (S->ux_prev, S->ux, sizeof (float) * rn);
       cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, S->r, (int) n, S->K, 1.0f, S->d->B, S->r,
                    S->c, (int) n, 0.0f, S->bc, (int) n);
       memcpy (S->bc_prev, S->bc, sizeof (float) * rn);
+      /* Our own threads split the rows; OpenBLAS stays single-threaded inside them. */
+      openblas_set_num_threads (1);
+      if (!start_workers (S, o->threads > 0 ? o->threads : 2, error))
+        return FALSE;
     }
+  else
+    openblas_set_num_threads (o->threads > 0 ? o->threads : 2);
   return TRUE;
 }
 
@@ -321,8 +472,6 @@ ts_solve (const TsModel *model, const TsOperator *op, const float *data,
         g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "input contains NaN or Inf (value %" G_GSIZE_FORMAT ")", i);
         return NULL;
       }
-  openblas_set_num_threads (options->threads > 0 ? options->threads : 2);
-
   Solver S = { 0 };
   gint64 start = g_get_monotonic_time ();
   if (!solver_init (&S, model, op, data, options, warm, error))
@@ -346,10 +495,12 @@ ts_solve (const TsModel *model, const TsOperator *op, const float *data,
       k++;
       float a = (float) (k - 1) / (float) (k + 2);
       if (S.formulation == TS_FORMULATION_SUBSPACE)
-        coefficient_step_subspace (&S, a);
+        change = iteration_subspace (&S, a);
       else
-        coefficient_step_plain (&S, a);
-      change = image_step (&S, a);
+        {
+          coefficient_step_plain (&S, a);
+          change = image_step_plain (&S, a);
+        }
       if (!isfinite (change))
         {
           g_set_error (error, TS_ERROR, TS_ERROR_DIVERGED,
