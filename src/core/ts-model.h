@@ -37,7 +37,7 @@ gboolean ts_model_validate (const TsModel *model, const char *what, GError **err
 
 /* The analytic baseline: 2-D DCT-II atoms of size p; the smooth part takes the n_free
  * lowest-frequency non-DC atoms, the dictionary the rest (p*p - 1 - n_free atoms, so
- * K = 48 for p = 13, M = 120). Thresholds scale with the noise level `sigma` (0-255). */
+ * K = 148 for p = 13, M = 20). Thresholds scale with the noise level `sigma` (0-255). */
 TsModel *ts_model_new_dct (double sigma);
 
 /* Quantities derived from the parameters for one image size and task. */
