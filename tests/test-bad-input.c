@@ -269,13 +269,30 @@ test_npy_unsupported_dtype (void)
     }
 }
 
+/* Headers that are not valid Python/NumPy: a negative dimension, a non-boolean
+ * fortran_order, a missing key. */
 static void
-test_npy_fortran_order (void)
+test_npy_bad_header_values (void)
 {
   float data[4] = { 0 };
-  g_autofree char *path = write_npy ("fortran.npy",
-      "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", data, sizeof data);
-  assert_load_fails (path, TS_ERROR_UNSUPPORTED);
+  const char *dicts[] = {
+    "{'descr': '<f4', 'fortran_order': False, 'shape': (2, -2), }",
+    "{'descr': '<f4', 'fortran_order': False, 'shape': (-4,), }",
+    "{'descr': '<f4', 'fortran_order': 'yes', 'shape': (2, 2), }",
+    "{'descr': '<f4', 'fortran_order': 1, 'shape': (2, 2), }",
+    "{'descr': '<f4', 'fortran_order': Truely, 'shape': (2, 2), }",
+    "{'descr': '<f4', 'shape': (2, 2), }",
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (dicts); i++)
+    {
+      g_autofree char *path = write_npy ("header.npy", dicts[i], data, sizeof data);
+      assert_load_fails (path, TS_ERROR_FORMAT);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (TsNpyArray) a = ts_npy_load (path, &error);
+      g_assert_null (a);
+      g_assert_error (error, TS_ERROR, TS_ERROR_FORMAT);
+      g_assert_nonnull (strstr (error->message, "malformed"));
+    }
 }
 
 static void
@@ -566,7 +583,7 @@ main (int argc, char **argv)
   g_test_add_func ("/bad-input/unknown-extension", test_unknown_extension);
   g_test_add_func ("/bad-input/missing-file", test_missing_file);
   g_test_add_func ("/bad-input/npy-unsupported-dtype", test_npy_unsupported_dtype);
-  g_test_add_func ("/bad-input/npy-fortran-order", test_npy_fortran_order);
+  g_test_add_func ("/bad-input/npy-bad-header-values", test_npy_bad_header_values);
   g_test_add_func ("/bad-input/npy-too-many-dims", test_npy_too_many_dims);
   g_test_add_func ("/bad-input/over-limit", test_over_limit);
   g_test_add_func ("/bad-input/png-huge-header", test_png_huge_header);

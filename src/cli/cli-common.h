@@ -163,9 +163,6 @@ void     cli_json_add_options (JsonBuilder *builder, const TsModel *model,
  * by name (byte order, as Python's sorted()). */
 GPtrArray *cli_list_dir (const char *dir, const char *const *suffixes, gboolean want_dirs,
                          GError **error);
-/* ts_npy_load, plus Fortran-order arrays (transposed to C order), which the compact MRI
- * layout uses for kspace_cols.npy. */
-TsNpyArray *cli_npy_load (const char *path, GError **error);
 /* Full k-space and mask from a slice folder in the compact layout of the test data
  * (meta.json, columns.npy, kspace_cols.npy); *acceleration from meta.json (8 if absent). */
 TsKspace *cli_kspace_load_compact (const char *dir, int *acceleration, GError **error);

@@ -91,10 +91,10 @@ cli_kspace_load_compact (const char *dir, int *acceleration, GError **error)
   if (json_object_has_member (meta, "acceleration"))
     *acceleration = (int) json_object_get_int_member (meta, "acceleration");
 
-  columns = cli_npy_load (columns_path, error);
+  columns = ts_npy_load (columns_path, error);
   if (columns == NULL)
     return NULL;
-  values = cli_npy_load (values_path, error);
+  values = ts_npy_load (values_path, error);
   if (values == NULL)
     return NULL;
   if (columns->values == NULL || columns->ndim != 1)

@@ -175,7 +175,7 @@ parse_descr (const char *path, const char *descr, TsNpyDtype *dtype, gboolean *b
 
 static gboolean
 parse_header (const char *path, const char *text, gsize len, TsNpyArray *array,
-              gboolean *big_endian, GError **error)
+              gboolean *big_endian, gboolean *fortran_order, GError **error)
 {
   Cursor c = { text, text + len };
   gboolean have_descr = FALSE, have_order = FALSE, have_shape = FALSE;
@@ -208,13 +208,10 @@ parse_header (const char *path, const char *text, gsize len, TsNpyArray *array,
       else if (strcmp (key, "fortran_order") == 0)
         {
           if (parse_word (&c, "True"))
-            {
-              g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
-                           "%s: Fortran-order arrays are not supported; save with "
-                           "numpy.ascontiguousarray()", path);
-              return FALSE;
-            }
-          if (!parse_word (&c, "False"))
+            *fortran_order = TRUE;
+          else if (parse_word (&c, "False"))
+            *fortran_order = FALSE;
+          else
             goto bad;
           have_order = TRUE;
         }
@@ -325,6 +322,52 @@ convert_chunk (TsNpyArray *array, const guint8 *raw, gsize start, gsize count)
     }
 }
 
+/* A Fortran-order array of shape (d0, ..., dn-1) is stored with axis 0 varying fastest:
+ * element (i0, ..., in-1) sits at i0 + d0 * (i1 + d1 * (i2 + ...)). Reorders `data`
+ * (n elements of `width` items of `item_size` bytes each) into C order, last axis fastest,
+ * walking the C-order indices with an odometer so that no division is needed. */
+static gboolean
+fortran_to_c_order (void *data, gsize item_size, gsize width, int ndim, const gint64 *shape,
+                    gsize n)
+{
+  int axes = 0;
+  for (int i = 0; i < ndim; i++)
+    if (shape[i] > 1)
+      axes++;
+  /* With at most one axis longer than 1, both orders coincide. */
+  if (n == 0 || axes <= 1)
+    return TRUE;
+
+  gsize elem = item_size * width;
+  guint8 *out = g_try_malloc (n * elem);
+  if (out == NULL)
+    return FALSE;
+  const guint8 *in = data;
+  gsize stride[TS_NPY_MAX_DIMS], idx[TS_NPY_MAX_DIMS] = { 0 };
+  gsize s = 1;
+  for (int k = 0; k < ndim; k++)
+    {
+      stride[k] = s;
+      s *= (gsize) shape[k];
+    }
+  gsize off = 0;
+  for (gsize c = 0; c < n; c++)
+    {
+      memcpy (out + c * elem, in + off * elem, elem);
+      for (int k = ndim - 1; k >= 0; k--)
+        {
+          off += stride[k];
+          if (++idx[k] < (gsize) shape[k])
+            break;
+          off -= stride[k] * (gsize) shape[k];
+          idx[k] = 0;
+        }
+    }
+  memcpy (data, out, n * elem);
+  g_free (out);
+  return TRUE;
+}
+
 static guint32
 read_le (const guint8 *p, int n)
 {
@@ -404,8 +447,8 @@ ts_npy_load (const char *path, GError **error)
     }
   header[header_len] = '\0';
 
-  gboolean big_endian = FALSE;
-  if (!parse_header (path, header, header_len, array, &big_endian, error))
+  gboolean big_endian = FALSE, fortran_order = FALSE;
+  if (!parse_header (path, header, header_len, array, &big_endian, &fortran_order, error))
     goto out;
 
   /* Element count against the limit, checked step by step so that it cannot overflow. */
@@ -471,6 +514,20 @@ ts_npy_load (const char *path, GError **error)
         swap_bytes (chunk, array->dtype == TS_NPY_COMPLEX64 ? 2 * count : count,
                     array->dtype == TS_NPY_COMPLEX64 ? 4 : esize);
       convert_chunk (array, chunk, start, count);
+    }
+  if (fortran_order)
+    {
+      gboolean moved = array->complex_values != NULL
+          ? fortran_to_c_order (array->complex_values, sizeof (float), 2, array->ndim,
+                                array->shape, n)
+          : fortran_to_c_order (array->values, sizeof (double), 1, array->ndim, array->shape, n);
+      if (!moved)
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_NOMEM,
+                       "%s: out of memory reordering %" G_GUINT64_FORMAT
+                       " Fortran-order elements", path, n);
+          goto out;
+        }
     }
   ok = TRUE;
 

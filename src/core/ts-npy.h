@@ -1,5 +1,5 @@
-/* NumPy .npy arrays (format 1.0/2.0/3.0, little- or big-endian, C order), used for images,
- * k-space, masks and model parameters. */
+/* NumPy .npy arrays (format 1.0/2.0/3.0, little- or big-endian, C or Fortran order), used for
+ * images, k-space, masks and model parameters. */
 #pragma once
 #include <glib.h>
 #include "ts-error.h"
@@ -29,8 +29,10 @@ typedef struct {
   float *complex_values;
 } TsNpyArray;
 
-/* Reads the whole array; refuses Fortran order, unknown dtypes, truncated data and element
- * counts over the pixel limit (times TS_NPY_MAX_DIMS). */
+/* Reads the whole array, always returned in C order (Fortran-order files are transposed on
+ * load, so shape[] and the element order are those of the NumPy array); refuses unknown
+ * dtypes, malformed headers, truncated data and element counts over the pixel limit (times
+ * TS_NPY_MAX_DIMS). */
 TsNpyArray *ts_npy_load (const char *path, GError **error);
 void        ts_npy_free (TsNpyArray *array);
 const char *ts_npy_dtype_name (TsNpyDtype dtype);

@@ -160,6 +160,40 @@ prox_cpr_group_channel (float *c, int width, int height, float t, float lambda)
 }
 
 void
+ts_prox_channel_extrapolated (const TsProx *prox, int channel, const float *c, const float *c_prev,
+                              float a, const float *g, float *out, gsize n)
+{
+  float a1 = 1.0f + a;
+  if (prox->type == TS_PROX_NCPR)
+    {
+      float m_pow = prox->m_pow[channel], order = (float) prox->order;
+      if (order == 2.0f)
+        for (gsize i = 0; i < n; i++)
+          {
+            float v = a1 * c[i] - a * c_prev[i] + g[i];
+            out[i] = v * (1.0f - m_pow / (m_pow + v * v));
+          }
+      else
+        for (gsize i = 0; i < n; i++)
+          {
+            float v = a1 * c[i] - a * c_prev[i] + g[i];
+            out[i] = v * (1.0f - m_pow / (m_pow + ts_vmath_pow_abs (v, order)));
+          }
+    }
+  else
+    {
+      g_return_if_fail (prox->groupsize == 1);
+      float t = prox->t[channel], lambda = (float) prox->lambda;
+      for (gsize i = 0; i < n; i++)
+        {
+          float vt = (a1 * c[i] - a * c_prev[i] + g[i]) * t;
+          float sh = vt > lambda ? vt - lambda : (vt < -lambda ? vt + lambda : 0.0f);
+          out[i] = sh / t;
+        }
+    }
+}
+
+void
 ts_prox_apply_rows (const TsProx *prox, float *c, int width, int height, int row0, int row1)
 {
   gsize n = (gsize) width * height, offset = (gsize) row0 * width;

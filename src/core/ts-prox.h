@@ -25,6 +25,11 @@ void    ts_prox_free (TsProx *prox);
 void    ts_prox_apply (const TsProx *prox, float *c, int width, int height);
 /* The same on rows row0 <= r < row1 only (row0 even for 2x2 groups): for threads. */
 void    ts_prox_apply_rows (const TsProx *prox, float *c, int width, int height, int row0, int row1);
+/* Fused form for the solver's c-step on one channel (groupsize 1 only):
+ * out = prox_channel((1 + a) c - a c_prev + g). `out` may alias `c_prev`. */
+void    ts_prox_channel_extrapolated (const TsProx *prox, int channel, const float *c,
+                                      const float *c_prev, float a, const float *g, float *out,
+                                      gsize n);
 /* Scalar reference of one coefficient's prox (groupsize 1 only), in double. */
 double  ts_prox_scalar (const TsProx *prox, int channel, double v);
 /* phi_j(u): the regulariser's value for one coefficient (groupsize 1). */
