@@ -28,7 +28,7 @@ typedef struct {
   float *cols;
   float *acc;
   float *block, *block_field;   /* K x block and r x block panels of the c-step */
-  double diff, norm;
+  double diff, norm, restart;
   GThread *thread;
 } Worker;
 
@@ -48,6 +48,7 @@ struct Solver {
   float *cols;
   int band_rows;
   int block_rows;       /* rows per c-step block (even) */
+  guint8 *measure;      /* pixels the stopping rule looks at (NULL = all) */
   /* threads */
   int n_workers;
   Worker *workers;
@@ -66,6 +67,8 @@ ts_solve_options_init (TsSolveOptions *options)
   options->lambda = NAN;
   options->variant = TS_VARIANT_FORWARD;
   options->formulation = TS_FORMULATION_SUBSPACE;
+  options->acceleration = TS_ACCELERATION_NONE;
+  options->measure_x = options->measure_y = options->measure_width = options->measure_height = 0;
   options->threads = 0;
 }
 
@@ -111,6 +114,7 @@ solver_clear (Solver *S)
   if (S->barrier_ready)
     pthread_barrier_destroy (&S->barrier);
   S->barrier_ready = FALSE;
+  g_clear_pointer (&S->measure, g_free);
   ts_derived_free (S->d);
   ts_prox_free (S->prox);
   float **buffers[] = { &S->target, &S->x, &S->x_prev, &S->x_new, &S->work, &S->c, &S->c_prev,
@@ -222,7 +226,7 @@ subspace_iteration (Worker *w)
   sync_workers (S);
 
   float b = (float) S->b, inv_l = (float) (1.0 / S->L);
-  double diff = 0.0, norm = 0.0;
+  double diff = 0.0, norm = 0.0, restart = 0.0;
   for (gsize i = o0; i < o1; i++)
     {
       float t = 0.0f;
@@ -238,11 +242,15 @@ subspace_iteration (Worker *w)
         }
       S->x_new[i] = v;
       double dlt = (double) v - S->x[i];
+      restart += (double) (xt - v) * dlt;
+      if (S->measure != NULL && !S->measure[i])
+        continue;
       diff += dlt * dlt;
       norm += (double) S->x[i] * S->x[i];
     }
   w->diff = diff;
   w->norm = norm;
+  w->restart = restart;
   sync_workers (S);
 
   /* U^T P x_new replaces ux_prev (its halo reads the neighbours' new rows). */
@@ -335,17 +343,19 @@ image_step_plain (Solver *S, float a)
 
 /* One subspace iteration on all workers; rotates the buffers and returns the change. */
 static double
-iteration_subspace (Solver *S, float a)
+iteration_subspace (Solver *S, float a, gboolean *restart)
 {
   S->a = a;
   sync_workers (S);   /* start: workers see the buffers and `a` */
   subspace_iteration (&S->workers[0]);
-  double diff = 0.0, norm = 0.0;
+  double diff = 0.0, norm = 0.0, dot = 0.0;
   for (int t = 0; t < S->n_workers; t++)
     {
       diff += S->workers[t].diff;
       norm += S->workers[t].norm;
+      dot += S->workers[t].restart;
     }
+  *restart = dot > 0.0;
   float *t;
   t = S->c; S->c = S->c_prev; S->c_prev = t;
   t = S->bc; S->bc = S->bc_prev; S->bc_prev = t;
@@ -422,6 +432,13 @@ solver_init (Solver *S, const TsModel *model, const TsOperator *op, const float 
       return FALSE;
     }
   S->band_rows = ts_patch_band_rows (S->W, S->p, BAND_BYTES);
+  if (o->measure_width > 0 && o->measure_height > 0)
+    {
+      S->measure = g_new0 (guint8, (gsize) S->W * S->H);
+      for (int r = MAX (o->measure_y, 0); r < MIN (o->measure_y + o->measure_height, S->H); r++)
+        for (int c = MAX (o->measure_x, 0); c < MIN (o->measure_x + o->measure_width, S->W); c++)
+          S->measure[(gsize) r * S->W + c] = 1;
+    }
   S->block_rows = MAX (2, (int) (BLOCK_PIXELS / S->W) & ~1);
   gsize n = S->N, kn = (gsize) S->K * n, rn = (gsize) S->r * n;
   if (!(S->target = try_alloc (n, error)) || !(S->x = try_alloc (n, error))
@@ -504,7 +521,7 @@ ts_solve (const TsModel *model, const TsOperator *op, const float *data,
       return NULL;
     }
 
-  int k = 0;
+  int k = 0, momentum_k = 0;
   double change = 0.0;
   gboolean converged = FALSE, ok = TRUE;
   TsImage view = { S.W, S.H, 1, NULL };
@@ -517,9 +534,17 @@ ts_solve (const TsModel *model, const TsOperator *op, const float *data,
           break;
         }
       k++;
-      float a = (float) (k - 1) / (float) (k + 2);
+      momentum_k++;
+      float a = (float) (momentum_k - 1) / (float) (momentum_k + 2);
+      gboolean restart = FALSE;
       if (S.formulation == TS_FORMULATION_SUBSPACE)
-        change = iteration_subspace (&S, a);
+        {
+          change = iteration_subspace (&S, a, &restart);
+          /* Gradient-based adaptive restart (O'Donoghue & Candes): drop the momentum when
+           * the extrapolated point made the step go backwards. */
+          if (restart && options->acceleration == TS_ACCELERATION_RESTART)
+            momentum_k = 0;
+        }
       else
         {
           coefficient_step_plain (&S, a);

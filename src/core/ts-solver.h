@@ -17,6 +17,12 @@ typedef enum {
   TS_FORMULATION_PLAIN,    /* the formulation as written: correlations with D, Gram X */
 } TsFormulation;
 
+typedef enum {
+  TS_ACCELERATION_NONE,     /* the reference: a_k = (k - 1) / (k + 2) throughout */
+  TS_ACCELERATION_RESTART,  /* the same, restarted (a = 0) when the extrapolation points
+                               against the step: <x_t - x_new, x_new - x> > 0 */
+} TsAcceleration;
+
 typedef struct {
   double tol;              /* stop when ||x_new - x|| / ||x|| <= tol; 0 = never */
   int max_iter;            /* iteration cap (exactly this many when tol = 0) */
@@ -24,6 +30,10 @@ typedef struct {
   double lambda;           /* NAN = model's */
   TsVariant variant;
   TsFormulation formulation;
+  TsAcceleration acceleration;
+  /* The stopping rule's relative change is measured on this rectangle only (width 0 = the
+   * whole image; subspace formulation): tiles measure their core, not the halo. */
+  int measure_x, measure_y, measure_width, measure_height;
   int threads;             /* 0 = default (2) */
 } TsSolveOptions;
 

@@ -1,0 +1,211 @@
+/* Tiled denoising: each core tile is solved on itself plus a halo, read circularly from the
+ * image, and blended into the result with ramps that sum to one across neighbours. */
+#include "ts-tiles.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void
+ts_tile_options_init (TsTileOptions *options)
+{
+  options->tile_size = 384;
+  options->halo = 24;
+  options->blend = 8;
+  options->region = (TsRect) { 0, 0, 0, 0 };
+}
+
+gsize
+ts_solve_memory_estimate (const TsModel *model, int width, int height)
+{
+  /* c, c_prev (K each), five rank-48 fields, the image buffers and per-worker accumulators. */
+  gsize n = (gsize) width * height;
+  gsize per_pixel = sizeof (float) * (2 * (gsize) model->n_atoms + 5 * 48 + 8);
+  return n * per_pixel + ((gsize) 64 << 20);
+}
+
+typedef struct {
+  int x0, x1, y0, y1;     /* core, in image coordinates */
+  double order;           /* distance to the region of interest, for the solving order */
+} Tile;
+
+static int
+compare_tiles (const void *a, const void *b)
+{
+  const Tile *ta = a, *tb = b;
+  return ta->order < tb->order ? -1 : ta->order > tb->order;
+}
+
+static inline int
+wrap (int i, int n)
+{
+  i %= n;
+  return i < 0 ? i + n : i;
+}
+
+static float
+ramp (int u, int a, int b, int blend)
+{
+  if (blend <= 0)
+    return u >= a && u < b ? 1.0f : 0.0f;
+  double lo = (u + 0.5 - (a - blend)) / (2.0 * blend);
+  double hi = ((b + blend) - (u + 0.5)) / (2.0 * blend);
+  return (float) (CLAMP (lo, 0.0, 1.0) * CLAMP (hi, 0.0, 1.0));
+}
+
+/* Core boundaries along one axis, even so that 2x2 groups keep the global alignment. */
+static int *
+split_axis (int length, int tile, int *count)
+{
+  int n = MAX (1, (length + tile - 1) / tile);
+  int *bounds = g_new (int, n + 1);
+  for (int i = 0; i <= n; i++)
+    bounds[i] = i == n ? length : (int) ((gint64) length * i / n) & ~1;
+  *count = n;
+  return bounds;
+}
+
+TsImage *
+ts_denoise_tiled (const TsModel *model, const TsImage *noisy, const TsSolveOptions *options,
+                  const TsTileOptions *to, TsTileFunc progress, gpointer user_data,
+                  const gint *cancel, TsSolveStats *stats, GError **error)
+{
+  g_return_val_if_fail (noisy != NULL && noisy->channels == 1, NULL);
+  TsTileOptions defaults;
+  if (to == NULL)
+    {
+      ts_tile_options_init (&defaults);
+      to = &defaults;
+    }
+  int W = noisy->width, H = noisy->height;
+  int tile = MAX (to->tile_size, 32), halo = MAX (to->halo, 0) & ~1;
+  int blend = CLAMP (to->blend, 0, halo);
+  int nx, ny;
+  g_autofree int *xb = split_axis (W, tile, &nx);
+  g_autofree int *yb = split_axis (H, tile, &ny);
+  /* Along an axis with one tile the circular solve is already exact: no halo there. */
+  int hx = nx > 1 ? halo : 0, hy = ny > 1 ? halo : 0;
+  int bx = nx > 1 ? blend : 0, by = ny > 1 ? blend : 0;
+
+  TsImage *result = ts_image_copy (noisy);
+  if (stats != NULL)
+    memset (stats, 0, sizeof *stats);
+  if (nx == 1 && ny == 1)
+    {
+      g_autoptr (TsOperator) op = ts_operator_identity_new (W, H);
+      TsSolution *sol = ts_solve (model, op, noisy->data, options, NULL, NULL, NULL, cancel, stats, error);
+      if (sol == NULL)
+        {
+          ts_image_free (result);
+          return NULL;
+        }
+      memcpy (result->data, sol->x->data, sizeof (float) * W * H);
+      ts_solution_free (sol);
+      TsRect all = { 0, 0, W, H };
+      if (progress != NULL)
+        progress (1, 1, &all, result, user_data);
+      return result;
+    }
+
+  int n_tiles = nx * ny;
+  Tile *tiles = g_new (Tile, n_tiles);
+  double rcx = to->region.x + to->region.width / 2.0, rcy = to->region.y + to->region.height / 2.0;
+  for (int j = 0; j < ny; j++)
+    for (int i = 0; i < nx; i++)
+      {
+        Tile *t = &tiles[j * nx + i];
+        t->x0 = xb[i];
+        t->x1 = xb[i + 1];
+        t->y0 = yb[j];
+        t->y1 = yb[j + 1];
+        t->order = j * nx + i;
+        if (to->region.width > 0 && to->region.height > 0)
+          {
+            gboolean meets = t->x0 < to->region.x + to->region.width && t->x1 > to->region.x
+                             && t->y0 < to->region.y + to->region.height && t->y1 > to->region.y;
+            double dx = (t->x0 + t->x1) / 2.0 - rcx, dy = (t->y0 + t->y1) / 2.0 - rcy;
+            t->order = (meets ? 0.0 : 1e12) + sqrt (dx * dx + dy * dy);
+          }
+      }
+  qsort (tiles, n_tiles, sizeof (Tile), compare_tiles);
+
+  float *acc = g_new0 (float, (gsize) W * H);
+  float *weight = g_new0 (float, (gsize) W * H);
+  gboolean ok = TRUE;
+  for (int t = 0; t < n_tiles && ok; t++)
+    {
+      const Tile *tl = &tiles[t];
+      int tw = tl->x1 - tl->x0 + 2 * hx, th = tl->y1 - tl->y0 + 2 * hy;
+      TsImage *patch = ts_image_new (tw, th, 1, error);
+      if (patch == NULL)
+        {
+          ok = FALSE;
+          break;
+        }
+      for (int r = 0; r < th; r++)
+        for (int c = 0; c < tw; c++)
+          patch->data[(gsize) r * tw + c]
+              = noisy->data[(gsize) wrap (tl->y0 - hy + r, H) * W + wrap (tl->x0 - hx + c, W)];
+      g_autoptr (TsOperator) op = ts_operator_identity_new (tw, th);
+      TsSolveStats ts;
+      TsSolveOptions tile_options = *options;
+      tile_options.measure_x = hx;
+      tile_options.measure_y = hy;
+      tile_options.measure_width = tl->x1 - tl->x0;
+      tile_options.measure_height = tl->y1 - tl->y0;
+      TsSolution *sol = ts_solve (model, op, patch->data, &tile_options, NULL, NULL, NULL, cancel, &ts, error);
+      ts_image_free (patch);
+      if (sol == NULL)
+        {
+          ok = FALSE;
+          break;
+        }
+      if (stats != NULL)
+        {
+          stats->iterations += ts.iterations;
+          stats->seconds += ts.seconds;
+          stats->final_change = MAX (stats->final_change, ts.final_change);
+          stats->converged = t == 0 ? ts.converged : stats->converged && ts.converged;
+        }
+      for (int r = 0; r < th; r++)
+        {
+          int gy = tl->y0 - hy + r;
+          float wy = ny > 1 ? ramp (gy, tl->y0, tl->y1, by) : 1.0f;
+          if (wy == 0.0f)
+            continue;
+          for (int c = 0; c < tw; c++)
+            {
+              int gx = tl->x0 - hx + c;
+              float w = wy * (nx > 1 ? ramp (gx, tl->x0, tl->x1, bx) : 1.0f);
+              if (w == 0.0f)
+                continue;
+              gsize idx = (gsize) wrap (gy, H) * W + wrap (gx, W);
+              acc[idx] += w * sol->x->data[(gsize) r * tw + c];
+              weight[idx] += w;
+            }
+        }
+      ts_solution_free (sol);
+      /* Refresh the result around this tile: blended where any weight has arrived. */
+      for (int r = -by; r < tl->y1 - tl->y0 + by; r++)
+        for (int c = -bx; c < tl->x1 - tl->x0 + bx; c++)
+          {
+            gsize idx = (gsize) wrap (tl->y0 + r, H) * W + wrap (tl->x0 + c, W);
+            if (weight[idx] > 0.0f)
+              result->data[idx] = acc[idx] / weight[idx];
+          }
+      TsRect core = { tl->x0, tl->y0, tl->x1 - tl->x0, tl->y1 - tl->y0 };
+      if (progress != NULL && !progress (t + 1, n_tiles, &core, result, user_data))
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_CANCELLED, "stopped after %d of %d tiles", t + 1, n_tiles);
+          ok = FALSE;
+        }
+    }
+  g_free (acc);
+  g_free (weight);
+  g_free (tiles);
+  if (!ok)
+    {
+      ts_image_free (result);
+      return NULL;
+    }
+  return result;
+}

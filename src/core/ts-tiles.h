@@ -1,0 +1,38 @@
+/* Denoising large images in overlapping tiles: memory bounded by the tile size, tiles
+ * blended with linear ramps, and an optional region (the GUI's viewport) solved first. */
+#pragma once
+#include "ts-solver.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  int x, y, width, height;
+} TsRect;
+
+typedef struct {
+  int tile_size;     /* core tile side in pixels (the halo is added around it) */
+  int halo;          /* extra pixels solved around each core tile, discarded after blending */
+  int blend;         /* half-width of the linear blending ramp (<= halo) */
+  TsRect region;     /* tiles meeting this rectangle go first; width 0 = none */
+} TsTileOptions;
+
+void ts_tile_options_init (TsTileOptions *options);
+
+/* Called after each tile with the number done and in all, the tile's core rectangle and the
+ * result so far (solved pixels blended, others still the input). FALSE cancels. */
+typedef gboolean (*TsTileFunc) (int done, int total, const TsRect *tile, const TsImage *result,
+                                gpointer user_data);
+
+/* Denoises a single-channel image with H = I. An image that fits in one tile is solved
+ * whole (exactly the untiled result). Tiles wrap around the image edges, as the model's
+ * circular boundary does. `stats` sums iterations and seconds over tiles and reports the
+ * largest final change. */
+TsImage *ts_denoise_tiled (const TsModel *model, const TsImage *noisy, const TsSolveOptions *options,
+                           const TsTileOptions *tiles, TsTileFunc progress, gpointer user_data,
+                           const gint *cancel, TsSolveStats *stats, GError **error);
+
+/* Peak bytes the solver needs for a width x height solve (denoising), for a memory check
+ * before starting. */
+gsize ts_solve_memory_estimate (const TsModel *model, int width, int height);
+
+G_END_DECLS
