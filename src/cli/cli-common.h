@@ -176,5 +176,6 @@ int cli_cmd_denoise (int argc, char **argv);
 int cli_cmd_sr (int argc, char **argv);
 int cli_cmd_mri (int argc, char **argv);
 int cli_cmd_eval (int argc, char **argv);
+int cli_cmd_demo (int argc, char **argv);
 
 G_END_DECLS

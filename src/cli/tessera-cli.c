@@ -1,5 +1,5 @@
 /* tessera-cli: command-line front end of libtessera. Dispatches to one function per
- * command; each lives in its own file (cli-model.c, cli-restore.c, cli-eval.c). */
+ * command; each lives in its own file (cli-model.c, cli-restore.c, cli-eval.c, cli-demo.c). */
 #include "cli-common.h"
 
 #include <locale.h>
@@ -22,6 +22,7 @@ static const Command commands[] = {
   { "sr", cli_cmd_sr, "sr IN_LOWRES -o OUT --model MODEL [--beta B] [--lambda L]" },
   { "mri", cli_cmd_mri, "mri KSPACE.npy --mask MASK.npy -o OUT --model MODEL" },
   { "eval", cli_cmd_eval, "eval --task denoise|sr|mri --dataset DIR [--model MODEL]" },
+  { "demo", cli_cmd_demo, "demo [-o DIR] [--model MODEL] [--sigma S] [--size N]" },
 };
 
 static void

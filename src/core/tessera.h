@@ -12,5 +12,7 @@
 #include "ts-prox.h"
 #include "ts-solver.h"
 #include "ts-decompose.h"
+#include "ts-tiles.h"
 #include "ts-metrics.h"
 #include "ts-noise.h"
+#include "ts-demo.h"

@@ -35,6 +35,8 @@ static void
 png_warning_cb (png_structp png, png_const_charp msg)
 {
   /* Warnings (bad ancillary chunks, gamma oddities) do not stop us; keep stderr clean. */
+  (void) png;
+  (void) msg;
 }
 
 static void

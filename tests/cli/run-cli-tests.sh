@@ -1,0 +1,191 @@
+#!/bin/sh
+# Command-level tests of tessera-cli: help, usage errors, a small demo + denoise run, and
+# failures on bad inputs (exit codes, messages, no stray output). Needs no shared data.
+# Usage: run-cli-tests.sh PATH/TO/tessera-cli        Output: TAP.
+
+CLI=${1:?usage: $0 PATH/TO/tessera-cli}
+T=$(mktemp -d "${TMPDIR:-/tmp}/tessera-cli-tests.XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT
+# Only the built-in 'dct' model is used; keep installed models out of the way anyway.
+TESSERA_MODEL_PATH=$T/no-models
+export TESSERA_MODEL_PATH
+LC_ALL=C
+export LC_ALL
+
+n=0
+failed=0
+
+ok () {
+  n=$((n + 1))
+  echo "ok $n - $1"
+}
+
+not_ok () {
+  n=$((n + 1))
+  failed=$((failed + 1))
+  echo "not ok $n - $1"
+  shift
+  for line in "$@"; do
+    echo "# $line"
+  done
+  if [ -s "$T/err" ]; then
+    sed 's/^/# stderr: /' "$T/err" | head -n 20
+  fi
+}
+
+# run CMD...: runs the CLI, stdout in $T/out, stderr in $T/err, exit code in $rc.
+run () {
+  "$CLI" "$@" >"$T/out" 2>"$T/err"
+  rc=$?
+}
+
+# check NAME CONDITION-COMMAND...: ok if the condition command succeeds.
+check () {
+  name=$1
+  shift
+  if "$@"; then ok "$name"; else not_ok "$name" "failed: $*" "exit code $rc"; fi
+}
+
+is_png () {
+  # Signature at the start, IEND chunk (type + CRC) at the very end.
+  [ -s "$1" ] \
+    && [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ] \
+    && [ "$(tail -c 12 "$1" | od -An -tx1 | tr -d ' \n')" = "0000000049454e44ae426082" ]
+}
+
+out_has () { grep -q -- "$1" "$T/out"; }
+err_has () { grep -q -- "$1" "$T/err"; }
+rc_is () { [ "$rc" -eq "$1" ]; }
+dir_empty () { [ -z "$(ls -A "$1")" ]; }
+
+# --- help ---------------------------------------------------------------------------------
+
+for args in "--help" "-h" "help"; do
+  run $args
+  check "'$args' exits 0 with usage" eval 'rc_is 0 && out_has "^Usage:" && out_has "Commands:"'
+done
+
+# Every command listed in the top-level help (so new commands are covered automatically).
+run --help
+commands=$(sed -n '/^Commands:/,/^$/p' "$T/out" | awk 'NR > 1 && NF > 0 { print $1 }')
+if [ -z "$commands" ]; then
+  not_ok "top-level help lists commands"
+else
+  ok "top-level help lists commands: $(echo $commands)"
+fi
+for cmd in $commands; do
+  run "$cmd" --help
+  check "'$cmd --help' exits 0 with usage" \
+    eval 'rc_is 0 && out_has "^Usage:" && out_has "tessera-cli $cmd"'
+done
+
+# Subcommands of 'model', as its own help lists them.
+run model --help
+subcommands=$(awk '$1 == "tessera-cli" && $2 == "model" { print $3 }' "$T/out")
+check "'model --help' lists subcommands" [ -n "$subcommands" ]
+for sub in $subcommands; do
+  run model "$sub" --help
+  check "'model $sub --help' exits 0 with usage" \
+    eval 'rc_is 0 && out_has "^Usage:" && out_has "tessera-cli model $sub"'
+done
+
+# --- usage errors -------------------------------------------------------------------------
+
+run --no-such-option
+check "unknown global option exits 2" eval 'rc_is 2 && err_has "no-such-option"'
+run no-such-command
+check "unknown command exits 2" eval 'rc_is 2 && err_has "no-such-command"'
+for cmd in $commands; do
+  run "$cmd" --no-such-option
+  check "'$cmd --no-such-option' exits 2" eval 'rc_is 2 && err_has "no-such-option"'
+done
+for sub in $subcommands; do
+  run model "$sub" --no-such-option
+  check "'model $sub --no-such-option' exits 2" eval 'rc_is 2 && err_has "no-such-option"'
+done
+run model no-such-subcommand
+check "unknown model subcommand exits 2" eval 'rc_is 2 && err_has "no-such-subcommand"'
+
+# --- demo, then denoise its picture --------------------------------------------------------
+
+run demo -o "$T/demo" --size 64 --model dct --tol 0 --max-iter 2
+check "demo exits 0 and reports PSNR" eval 'rc_is 0 && out_has "PSNR" && out_has "dct"'
+for f in clean noisy denoised smooth sparse cost; do
+  check "demo wrote a valid $f.png" is_png "$T/demo/$f.png"
+done
+check "demo left no temporary files" eval '[ -z "$(ls -A "$T/demo" | grep "^\.")" ]'
+
+run denoise "$T/demo/noisy.png" -o "$T/denoised.png" --model dct --sigma 25 --tol 0 \
+  --max-iter 5 --stats "$T/stats.json"
+check "denoise exits 0" rc_is 0
+check "denoise wrote a valid PNG" is_png "$T/denoised.png"
+check "stats JSON has iterations == 5" \
+  grep -Eq '^[[:space:]]*"iterations"[[:space:]]*:[[:space:]]*5[[:space:]]*,?[[:space:]]*$' \
+  "$T/stats.json"
+check "stats JSON has max_iter == 5 and converged false" \
+  eval 'grep -Eq "\"max_iter\"[[:space:]]*:[[:space:]]*5" "$T/stats.json" \
+        && grep -Eq "\"converged\"[[:space:]]*:[[:space:]]*false" "$T/stats.json"'
+
+# --- failures -----------------------------------------------------------------------------
+
+mkdir -p "$T/fail-out"
+
+run denoise "$T/does-not-exist.png" -o "$T/fail-out/out.png" --model dct --sigma 25
+check "missing input exits 1 naming the file" eval 'rc_is 1 && err_has "does-not-exist.png"'
+check "missing input: no output written" dir_empty "$T/fail-out"
+
+head -c 300 "$T/demo/clean.png" >"$T/cut.png"
+run denoise "$T/cut.png" -o "$T/fail-out/out.png" --model dct --sigma 25
+check "truncated PNG exits 1 naming the file" eval 'rc_is 1 && err_has "cut.png"'
+check "truncated PNG: no output (nor temporary) file created" dir_empty "$T/fail-out"
+
+run denoise "$T/demo/noisy.png" -o "$T/no/such/folder/out.png" --model dct --sigma 25
+check "output into a nonexistent folder exits 1" eval 'rc_is 1 && err_has "no/such/folder"'
+check "nonexistent output folder was not created" eval '[ ! -e "$T/no" ]'
+
+# A reference model folder with config.json, atoms.npy and free_atoms.npy but no beta.npy.
+ref="$T/ref-model"
+mkdir -p "$ref"
+cat >"$ref/config.json" <<'EOF'
+{
+  "dict_params": { "atom_size": 2, "nb_atoms": 1, "nb_free_atoms": 1, "tol": 0.0001 },
+  "prox_params": { "groupsize": 1, "lambda_init": 0.0125, "order": 1.8, "prox_type": "l0norm" },
+  "sigma": 25
+}
+EOF
+write_npy_f4_1x2x2 () {
+  # .npy 1.0: magic, version, header length 118 (0x76), dict padded to 117 + newline, data.
+  {
+    printf '\223NUMPY\001\000\166\000'
+    printf "%-117s\n" "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2, 2), }"
+    head -c 16 /dev/zero
+  } >"$1"
+}
+write_npy_f4_1x2x2 "$ref/atoms.npy"
+write_npy_f4_1x2x2 "$ref/free_atoms.npy"
+run model import "$ref" -o "$T/fail-out/model.tsm"
+check "model import of a folder missing beta.npy exits 1 naming it" \
+  eval 'rc_is 1 && err_has "ref-model/beta.npy"'
+check "model import: no .tsm written" dir_empty "$T/fail-out"
+rm -f "$ref/atoms.npy"
+run model import "$ref" -o "$T/fail-out/model.tsm"
+check "model import of a folder missing atoms.npy exits 1 naming it" \
+  eval 'rc_is 1 && err_has "ref-model/atoms.npy"'
+rm -f "$ref/config.json"
+run model import "$ref" -o "$T/fail-out/model.tsm"
+check "model import of a folder without config.json exits 1 naming it" \
+  eval 'rc_is 1 && err_has "ref-model/config.json"'
+
+printf 'this is not a model\n' >"$T/garbage.tsm"
+run model info "$T/garbage.tsm"
+check "model info on a garbage .tsm exits 1 naming it" eval 'rc_is 1 && err_has "garbage.tsm"'
+: >"$T/empty.tsm"
+run model info "$T/empty.tsm"
+check "model info on an empty .tsm exits 1 naming it" eval 'rc_is 1 && err_has "empty.tsm"'
+printf 'TESSMODL\001\000\000\000\377\377' >"$T/truncated.tsm"
+run model info "$T/truncated.tsm"
+check "model info on a truncated .tsm exits 1 naming it" \
+  eval 'rc_is 1 && err_has "truncated.tsm"'
+
+echo "1..$n"
+[ "$failed" -eq 0 ]
