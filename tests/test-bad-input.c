@@ -12,6 +12,7 @@
 #include "ts-io.h"
 #include "ts-npy.h"
 #include "ts-kspace.h"
+#include "ts-model-file.h"
 #include "test-util.h"
 
 static void
@@ -235,13 +236,18 @@ test_wrong_magic (void)
 static void
 test_unknown_extension (void)
 {
-  g_autofree char *path = ts_test_tmp_path ("photo.jpg");
-  ts_test_write_bytes (path, "\xff\xd8\xff", 3);
+  /* GIF is not read; JPEG is read but not written. */
+  g_autofree char *path = ts_test_tmp_path ("photo.gif");
+  ts_test_write_bytes (path, "GIF89a", 6);
   assert_load_fails (path, TS_ERROR_UNSUPPORTED);
   g_autoptr (TsImage) image = make_noisy (2, 2, 1);
   g_autoptr (GError) error = NULL;
   g_assert_false (ts_image_save (image, path, 0, &error));
   assert_failure (error, TS_ERROR_UNSUPPORTED, path);
+  g_autofree char *jpeg = ts_test_tmp_path ("photo.jpg");
+  g_clear_error (&error);
+  g_assert_false (ts_image_save (image, jpeg, 0, &error));
+  assert_failure (error, TS_ERROR_UNSUPPORTED, jpeg);
 }
 
 static void
@@ -266,6 +272,31 @@ test_npy_unsupported_dtype (void)
       g_autoptr (TsNpyArray) a = ts_npy_load (path, &error);
       g_assert_null (a);
       g_assert_nonnull (strstr (error->message, dtypes[i]));
+    }
+}
+
+/* Header text echoed in a message must not carry invalid UTF-8 or terminal escapes (the GUI
+ * shows messages in labels, the CLI on a terminal), nor the header's padding. */
+static void
+test_npy_hostile_header_text (void)
+{
+  float data[4] = { 0 };
+  const char *dicts[] = {
+    "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), \033[2J\377\376 }",
+    "{'descr': '\033]0;owned\007\377', 'fortran_order': False, 'shape': (2, 2), }",
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (dicts); i++)
+    {
+      g_autofree char *path = write_npy ("escape.npy", dicts[i], data, sizeof data);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (TsNpyArray) a = ts_npy_load (path, &error);
+      g_assert_null (a);
+      g_assert_nonnull (error);
+      g_assert_true (g_utf8_validate (error->message, -1, NULL));
+      for (const char *p = error->message; *p != '\0'; p++)
+        g_assert_true (*p >= 0x20 && *p < 0x7f);
+      g_assert_false (g_str_has_suffix (error->message, " "));
+      g_test_message ("%s", error->message);
     }
 }
 
@@ -571,6 +602,348 @@ test_failed_save_keeps_old_file (void)
     }
 }
 
+/* ---------------------------------------------------------------------------------------
+ * Hand-made TIFF files: the directory first, then one strip of `data`. Entries are SHORT
+ * (type 3) when the value fits in 16 bits, else LONG (type 4); the StripOffsets entry (273)
+ * is filled in. */
+
+typedef struct {
+  guint16 tag;
+  guint32 value;
+} TiffEntry;
+
+static void
+write_tiff (const char *path, const TiffEntry *entries, int n, const guint8 *data, gsize len)
+{
+  g_autoptr (GByteArray) tiff = g_byte_array_new ();
+  const guint8 header[8] = { 'I', 'I', 42, 0, 8, 0, 0, 0 };
+  g_byte_array_append (tiff, header, 8);
+  const guint8 count[2] = { n & 0xff, n >> 8 };
+  g_byte_array_append (tiff, count, 2);
+  guint32 data_offset = 8 + 2 + 12 * n + 4;
+  for (int e = 0; e < n; e++)
+    {
+      guint32 v = entries[e].tag == 273 ? data_offset : entries[e].value;
+      guint8 type = v > 0xffff ? 4 : 3;
+      guint8 entry[12] = { entries[e].tag & 0xff, entries[e].tag >> 8, type, 0, 1, 0, 0, 0,
+                           v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, v >> 24 };
+      g_byte_array_append (tiff, entry, 12);
+    }
+  const guint8 next[4] = { 0 };
+  g_byte_array_append (tiff, next, 4);
+  if (len > 0)
+    g_byte_array_append (tiff, data, len);
+  ts_test_write_bytes (path, tiff->data, tiff->len);
+}
+
+static void
+assert_message_has (const char *path, const char *needle)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TsImage) image = ts_image_load (path, &error);
+  g_assert_null (image);
+  g_assert_nonnull (error);
+  if (strstr (error->message, needle) == NULL)
+    g_error ("message \"%s\" does not contain \"%s\"", error->message, needle);
+}
+
+static void
+test_tiff_huge_header (void)
+{
+  /* 100000 x 100000 8-bit gray declared, 16 bytes of data: refused before any allocation. */
+  const TiffEntry entries[] = {
+    { 256, 100000 }, { 257, 100000 }, { 258, 8 }, { 259, 1 }, { 262, 1 },
+    { 273, 0 }, { 277, 1 }, { 278, 100000 }, { 279, 16 },
+  };
+  guint8 data[16] = { 0 };
+  g_autofree char *path = ts_test_tmp_path ("huge.tif");
+  write_tiff (path, entries, G_N_ELEMENTS (entries), data, sizeof data);
+  assert_load_fails (path, TS_ERROR_LIMIT);
+  assert_message_has (path, "100000 x 100000");
+  /* Under the per-side limit but over the pixel limit. */
+  const TiffEntry wide[] = {
+    { 256, 60000 }, { 257, 60000 }, { 258, 8 }, { 259, 1 }, { 262, 1 },
+    { 273, 0 }, { 277, 1 }, { 278, 60000 }, { 279, 16 },
+  };
+  write_tiff (path, wide, G_N_ELEMENTS (wide), data, sizeof data);
+  assert_load_fails (path, TS_ERROR_LIMIT);
+  assert_message_has (path, "60000 x 60000 = 3600000000 pixels");
+}
+
+static void
+test_tiff_unsupported_samples (void)
+{
+  guint8 data[64] = { 0 };
+  g_autofree char *path = ts_test_tmp_path ("samples.tif");
+  /* 12-bit unsigned. */
+  const TiffEntry twelve[] = {
+    { 256, 4 }, { 257, 4 }, { 258, 12 }, { 259, 1 }, { 262, 1 },
+    { 273, 0 }, { 277, 1 }, { 278, 4 }, { 279, 24 },
+  };
+  write_tiff (path, twelve, G_N_ELEMENTS (twelve), data, sizeof data);
+  assert_load_fails (path, TS_ERROR_UNSUPPORTED);
+  assert_message_has (path, "12-bit unsigned");
+  /* 16-bit signed (SampleFormat 2). */
+  const TiffEntry sint[] = {
+    { 256, 4 }, { 257, 4 }, { 258, 16 }, { 259, 1 }, { 262, 1 },
+    { 273, 0 }, { 277, 1 }, { 278, 4 }, { 279, 32 }, { 339, 2 },
+  };
+  write_tiff (path, sint, G_N_ELEMENTS (sint), data, sizeof data);
+  assert_load_fails (path, TS_ERROR_UNSUPPORTED);
+  assert_message_has (path, "16-bit signed");
+  /* Five samples per pixel. */
+  const TiffEntry five[] = {
+    { 256, 2 }, { 257, 2 }, { 258, 8 }, { 259, 1 }, { 262, 1 },
+    { 273, 0 }, { 277, 5 }, { 278, 2 }, { 279, 20 },
+  };
+  write_tiff (path, five, G_N_ELEMENTS (five), data, sizeof data);
+  assert_load_fails (path, TS_ERROR_UNSUPPORTED);
+  assert_message_has (path, "5 samples per pixel");
+}
+
+/* Zero-sized images in every format: refused, never a 0-byte allocation or a division. */
+static void
+test_zero_sizes (void)
+{
+  guint8 data[16] = { 0 };
+  g_autofree char *tif = ts_test_tmp_path ("zero.tif");
+  const TiffEntry zero[] = {
+    { 256, 0 }, { 257, 4 }, { 258, 8 }, { 259, 1 }, { 262, 1 },
+    { 273, 0 }, { 277, 1 }, { 278, 4 }, { 279, 16 },
+  };
+  write_tiff (tif, zero, G_N_ELEMENTS (zero), data, sizeof data);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TsImage) t = ts_image_load (tif, &error);
+  g_assert_null (t);
+  g_assert_nonnull (error);
+  g_assert_true (error->code == TS_ERROR_FORMAT || error->code == TS_ERROR_LIMIT);
+  assert_failure (error, error->code, tif);
+  g_clear_error (&error);
+
+  /* PNG with a 0-pixel-wide IHDR. */
+  g_autoptr (GByteArray) png = g_byte_array_new ();
+  g_byte_array_append (png, (const guint8 *) "\x89PNG\r\n\x1a\n", 8);
+  const guint8 ihdr[13] = { 0, 0, 0, 0, 0, 0, 0, 4, 8, 0, 0, 0, 0 };
+  append_chunk (png, "IHDR", ihdr, 13);
+  const guint8 idat[2] = { 0x78, 0x9c };
+  append_chunk (png, "IDAT", idat, 2);
+  append_chunk (png, "IEND", NULL, 0);
+  g_autofree char *png_path = ts_test_tmp_path ("zero.png");
+  ts_test_write_bytes (png_path, png->data, png->len);
+  assert_load_fails (png_path, TS_ERROR_FORMAT);
+
+  /* .npy images with a zero dimension, and an empty array. */
+  const char *dicts[] = {
+    "{'descr': '<f4', 'fortran_order': False, 'shape': (0, 4), }",
+    "{'descr': '<f4', 'fortran_order': False, 'shape': (4, 0), }",
+    "{'descr': '<f4', 'fortran_order': False, 'shape': (4, 4, 0), }",
+    "{'descr': '<f4', 'fortran_order': False, 'shape': (0,), }",
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (dicts); i++)
+    {
+      g_autofree char *npy = write_npy ("zero.npy", dicts[i], NULL, 0);
+      g_autoptr (GError) e = NULL;
+      g_autoptr (TsImage) image = ts_image_load (npy, &e);
+      g_assert_null (image);
+      g_assert_nonnull (e);
+      g_assert_true (e->code == TS_ERROR_LIMIT || e->code == TS_ERROR_UNSUPPORTED);
+      assert_failure (e, e->code, npy);
+    }
+
+  /* BART headers with a zero dimension. */
+  g_autofree char *hdr = ts_test_tmp_path ("zero.hdr");
+  g_autofree char *cfl = ts_test_tmp_path ("zero.cfl");
+  ts_test_write_bytes (cfl, "", 0);
+  ts_test_write_bytes (hdr, "# Dimensions\n0 4 1 1\n", 21);
+  assert_kspace_fails (cfl, NULL, TS_ERROR_FORMAT, "zero.hdr");
+  ts_test_write_bytes (hdr, "# Dimensions\n4 0 1 1\n", 21);
+  assert_kspace_fails (cfl, NULL, TS_ERROR_FORMAT, "zero.hdr");
+}
+
+static void
+test_cfl_huge_header (void)
+{
+  /* Huge declared sizes with a 16-byte data file: the limit, not an allocation, stops them. */
+  g_autofree char *hdr = ts_test_tmp_path ("huge-k.hdr");
+  g_autofree char *cfl = ts_test_tmp_path ("huge-k.cfl");
+  guint8 data[16] = { 0 };
+  ts_test_write_bytes (cfl, data, sizeof data);
+  const char *headers[] = {
+    "# Dimensions\n50000 50000 1 1 1\n",
+    "# Dimensions\n70000 2 1 1\n",
+    "# Dimensions\n99999999999999999999 99999999999999999999 1\n",
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (headers); i++)
+    {
+      ts_test_write_bytes (hdr, headers[i], strlen (headers[i]));
+      assert_kspace_fails (cfl, NULL, TS_ERROR_LIMIT, "huge-k.hdr");
+    }
+}
+
+/* Arrays that are valid .npy but not images: complex values, five channels, 1-D, 4-D. */
+static void
+test_npy_not_an_image (void)
+{
+  float data[2 * 2 * 5 * 2] = { 0 };
+  const char *dicts[] = {
+    "{'descr': '<c8', 'fortran_order': False, 'shape': (2, 2), }",
+    "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2, 5), }",
+    "{'descr': '<f4', 'fortran_order': False, 'shape': (8,), }",
+    "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2, 2, 2), }",
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (dicts); i++)
+    {
+      g_autofree char *path = write_npy ("not-image.npy", dicts[i], data, sizeof data / 2);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (TsImage) image = ts_image_load (path, &error);
+      g_assert_null (image);
+      g_assert_nonnull (error);
+      assert_failure (error, TS_ERROR_UNSUPPORTED, path);
+    }
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Model files */
+
+static GBytes *
+small_model_bytes (const char *path)
+{
+  g_autoptr (TsModel) model = ts_model_new (4, 2, 3);
+  model->prox_type = TS_PROX_NCPR;
+  model->groupsize = 1;
+  model->order = 1.8;
+  model->lambda = 0.0125;
+  model->sigma = 25;
+  model->tol = 1e-4;
+  model->beta = 0.5;
+  g_free (model->provenance);
+  model->provenance = g_strdup ("room for the rewritten header in test_model_hostile");
+  for (int i = 0; i < 4 * 9; i++)
+    model->atoms[i] = (float) (i % 5) - 2.0f;
+  for (int i = 0; i < 2 * 9; i++)
+    model->free_atoms[i] = (float) (i % 3) - 1.0f;
+  g_autoptr (GError) error = NULL;
+  g_assert_true (ts_model_save (model, path, &error));
+  g_assert_no_error (error);
+  char *contents;
+  gsize len;
+  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+  return g_bytes_new_take (contents, len);
+}
+
+static void
+assert_model_fails (const char *path, int code, const char *needle)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TsModel) model = ts_model_load (path, &error);
+  g_assert_null (model);
+  assert_failure (error, code, path);
+  if (needle != NULL && strstr (error->message, needle) == NULL)
+    g_error ("message \"%s\" does not contain \"%s\"", error->message, needle);
+}
+
+/* Recomputes the trailing SHA-256 of a .tsm image in place. */
+static void
+fix_checksum (guint8 *bytes, gsize len)
+{
+  guint8 digest[32];
+  gsize digest_len = sizeof digest;
+  g_autoptr (GChecksum) sha = g_checksum_new (G_CHECKSUM_SHA256);
+  g_checksum_update (sha, bytes, len - 32);
+  g_checksum_get_digest (sha, digest, &digest_len);
+  memcpy (bytes + len - 32, digest, 32);
+}
+
+static void
+test_model_hostile (void)
+{
+  g_autofree char *path = ts_test_tmp_path ("hostile.tsm");
+  g_autoptr (GBytes) good = small_model_bytes (path);
+  gsize len;
+  const guint8 *orig = g_bytes_get_data (good, &len);
+  g_autofree guint8 *bytes = g_memdup2 (orig, len);
+  guint32 header_len = orig[12] | orig[13] << 8 | orig[14] << 16 | (guint32) orig[15] << 24;
+  gsize data_start = 24 + header_len;
+
+  /* Truncated in the signature, the fixed header, the JSON header, the data, the checksum. */
+  const struct {
+    gsize cut;
+    const char *needle;
+  } cuts[] = {
+    { 4, "truncated: the file is 4 bytes, shorter than the 24-byte fixed header" },
+    { 20, "shorter than the 24-byte fixed header" },
+    { 100, "it ends inside the JSON header" },
+    { data_start + 10, "it ends inside array 'atoms'" },
+    { len - 5, "it ends inside the checksum trailer" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cuts); i++)
+    {
+      ts_test_write_bytes (path, orig, cuts[i].cut);
+      assert_model_fails (path, TS_ERROR_FORMAT, cuts[i].needle);
+    }
+
+  /* One flipped bit in the parameters: the checksum catches it. */
+  bytes[data_start + 5] ^= 0x10;
+  ts_test_write_bytes (path, bytes, len);
+  assert_model_fails (path, TS_ERROR_FORMAT, "corrupt: checksum mismatch");
+  memcpy (bytes, orig, len);
+
+  /* A version from the future. */
+  bytes[8] = 2;
+  ts_test_write_bytes (path, bytes, len);
+  assert_model_fails (path, TS_ERROR_UNSUPPORTED, "model format version 2 is newer");
+  memcpy (bytes, orig, len);
+
+  /* A data length of 2^62 in a small file. */
+  bytes[23] = 0x40;
+  ts_test_write_bytes (path, bytes, len);
+  assert_model_fails (path, TS_ERROR_FORMAT, "more than any valid model");
+  memcpy (bytes, orig, len);
+
+  /* NaN in the atoms, with a valid checksum: the validation refuses it. */
+  const guint8 nan_bits[4] = { 0x00, 0x00, 0xc0, 0x7f };
+  memcpy (bytes + data_start + 8, nan_bits, 4);
+  fix_checksum (bytes, len);
+  ts_test_write_bytes (path, bytes, len);
+  assert_model_fails (path, TS_ERROR_INVALID, "parameters contain NaN or Inf");
+  memcpy (bytes, orig, len);
+
+  /* Header sizes that disagree with the arrays (checksum valid): "n_atoms": 4 -> 5. */
+  char *hit = g_strstr_len ((char *) bytes + 24, header_len, "\"n_atoms\": 4");
+  g_assert_nonnull (hit);
+  hit[strlen ("\"n_atoms\": ")] = '5';
+  fix_checksum (bytes, len);
+  ts_test_write_bytes (path, bytes, len);
+  assert_model_fails (path, TS_ERROR_FORMAT, "inconsistent header");
+  memcpy (bytes, orig, len);
+
+  /* Strings from the header are escaped in messages: a prox type holding a terminal escape
+   * (JSON "\u001b"), rewritten in place with the header re-padded to its length. */
+  g_autoptr (GString) json = g_string_new_len ((const char *) orig + 24, header_len);
+  g_assert_cmpuint (g_string_replace (json, "\"prox\": \"ncpr\"",
+                                      "\"prox\": \"\\u001b]0;owned\\u0007\"", 1), ==, 1);
+  g_assert_cmpuint (g_string_replace (json, "room for the rewritten header in test_model_hostile",
+                                      "", 1), ==, 1);
+  while (json->len > 0 && g_ascii_isspace (json->str[json->len - 1]))
+    g_string_truncate (json, json->len - 1);
+  g_assert_cmpuint (json->len, <, header_len);
+  while (json->len + 1 < header_len)
+    g_string_append_c (json, ' ');
+  g_string_append_c (json, '\n');
+  memcpy (bytes + 24, json->str, header_len);
+  fix_checksum (bytes, len);
+  ts_test_write_bytes (path, bytes, len);
+  assert_model_fails (path, TS_ERROR_UNSUPPORTED, "unknown prox type '\\033]0;owned\\007'");
+  memcpy (bytes, orig, len);
+
+  /* The original still loads. */
+  ts_test_write_bytes (path, orig, len);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TsModel) ok = ts_model_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (ok);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -594,5 +967,12 @@ main (int argc, char **argv)
   g_test_add_func ("/bad-input/cfl-size-mismatch", test_cfl_size_mismatch);
   g_test_add_func ("/bad-input/unwritable-output", test_unwritable_output);
   g_test_add_func ("/bad-input/failed-save-keeps-old-file", test_failed_save_keeps_old_file);
+  g_test_add_func ("/bad-input/tiff-huge-header", test_tiff_huge_header);
+  g_test_add_func ("/bad-input/tiff-unsupported-samples", test_tiff_unsupported_samples);
+  g_test_add_func ("/bad-input/zero-sizes", test_zero_sizes);
+  g_test_add_func ("/bad-input/cfl-huge-header", test_cfl_huge_header);
+  g_test_add_func ("/bad-input/npy-not-an-image", test_npy_not_an_image);
+  g_test_add_func ("/bad-input/model-hostile", test_model_hostile);
+  g_test_add_func ("/bad-input/npy-hostile-header-text", test_npy_hostile_header_text);
   return g_test_run ();
 }

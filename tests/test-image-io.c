@@ -63,7 +63,9 @@ test_format_from_name (void)
   g_assert_cmpint (ts_file_format_from_name ("a.TiF"), ==, TS_FILE_FORMAT_TIFF);
   g_assert_cmpint (ts_file_format_from_name ("a.tiff"), ==, TS_FILE_FORMAT_TIFF);
   g_assert_cmpint (ts_file_format_from_name ("a.Npy"), ==, TS_FILE_FORMAT_NPY);
-  g_assert_cmpint (ts_file_format_from_name ("a.jpg"), ==, TS_FILE_FORMAT_UNKNOWN);
+  g_assert_cmpint (ts_file_format_from_name ("a.jpg"), ==, TS_FILE_FORMAT_JPEG);
+  g_assert_cmpint (ts_file_format_from_name ("a.JPEG"), ==, TS_FILE_FORMAT_JPEG);
+  g_assert_cmpint (ts_file_format_from_name ("a.bmp"), ==, TS_FILE_FORMAT_UNKNOWN);
   g_assert_cmpint (ts_file_format_from_name ("dir.png/noext"), ==, TS_FILE_FORMAT_UNKNOWN);
   g_assert_cmpint (ts_file_format_from_name ("png"), ==, TS_FILE_FORMAT_UNKNOWN);
 }

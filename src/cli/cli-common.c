@@ -36,6 +36,10 @@ cli_install_signal_handlers (void)
   action.sa_flags = SA_RESETHAND;
   sigaction (SIGINT, &action, NULL);
   sigaction (SIGTERM, &action, NULL);
+  /* Over the file size limit (ulimit -f), write() must fail with EFBIG so that the atomic
+   * save removes its temporary file and reports the error; the default action would kill
+   * the process and leave the temporary file behind. */
+  signal (SIGXFSZ, SIG_IGN);
 }
 
 const gint *
@@ -173,6 +177,7 @@ cli_solve_args_clear (CliSolveArgs *args)
   g_clear_pointer (&args->stats, g_free);
   g_clear_pointer (&args->clean, g_free);
   g_clear_pointer (&args->formulation, g_free);
+  g_clear_pointer (&args->acceleration, g_free);
 }
 
 gboolean
@@ -195,6 +200,11 @@ cli_solve_args_check (const CliSolveArgs *args, const char *command, int *exit_c
   else if (args->formulation != NULL && g_strcmp0 (args->formulation, "subspace") != 0
            && g_strcmp0 (args->formulation, "plain") != 0)
     problem = "--formulation must be 'subspace' or 'plain'";
+  else if (args->acceleration != NULL && g_strcmp0 (args->acceleration, "none") != 0
+           && g_strcmp0 (args->acceleration, "restart") != 0)
+    problem = "--acceleration must be 'none' or 'restart'";
+  else if (args->tile < 0 || (args->tile > 0 && args->tile < 64))
+    problem = "--tile must be at least 64 (or 0 for automatic)";
 
   if (problem != NULL)
     {
@@ -222,6 +232,8 @@ cli_solve_args_to_options (const CliSolveArgs *args, CliTask task, const TsModel
     options->formulation = TS_FORMULATION_PLAIN;
   else if (g_strcmp0 (args->formulation, "subspace") == 0)
     options->formulation = TS_FORMULATION_SUBSPACE;
+  if (g_strcmp0 (args->acceleration, "restart") == 0)
+    options->acceleration = TS_ACCELERATION_RESTART;
 
   /* Each of beta / lambda not given takes the paper's value for the task if there is one,
    * otherwise the model's own (NAN). */
@@ -288,47 +300,14 @@ cli_load_model (const char *name_or_path, double sigma, GError **error)
 int
 cli_model_group (const TsModel *model)
 {
-  return model->prox_type == TS_PROX_CPR && model->groupsize > 1 ? model->groupsize : 1;
+  return ts_model_group_size (model);
 }
-
-/* The paper's re-tuned (beta, lambda) for the sigma25 models (RESULTS.md). */
-typedef struct {
-  CliTask task;
-  int acceleration;
-  gboolean fat_suppressed;
-  double ncpr_beta, ncpr_lambda;
-  double cpr_beta, cpr_lambda;
-} TaskDefaults;
-
-static const TaskDefaults task_defaults[] = {
-  { CLI_TASK_SR, 0, FALSE, 0.00258673, 0.000929068, 0.0389756, 5.2556e-05 },
-  { CLI_TASK_MRI, 8, FALSE, 0.0189763, 0.0013139, 0.480868, 0.000272627 },
-  { CLI_TASK_MRI, 8, TRUE, 0.011783, 0.00110485, 0.155902, 0.00025 },
-  { CLI_TASK_MRI, 16, FALSE, 0.000515129, 0.000602426, 0.311805, 0.00025 },
-  { CLI_TASK_MRI, 16, TRUE, 0.015, 0.001, 0.440958, 0.00025 },
-};
 
 gboolean
 cli_task_defaults (const TsModel *model, CliTask task, int acceleration, gboolean fat_suppressed,
                    double *beta, double *lambda)
 {
-  /* The paper's sigma25 models: 200 learned atoms and 120 free atoms, trained at 25. */
-  if (task == CLI_TASK_DENOISE || fabs (model->sigma - 25.0) > 1e-6 || model->n_atoms != 200
-      || model->n_free != 120 || g_str_has_prefix (model->name, "dct"))
-    return FALSE;
-  for (gsize i = 0; i < G_N_ELEMENTS (task_defaults); i++)
-    {
-      const TaskDefaults *d = &task_defaults[i];
-      if (d->task != task)
-        continue;
-      if (task == CLI_TASK_MRI
-          && (d->acceleration != acceleration || d->fat_suppressed != fat_suppressed))
-        continue;
-      *beta = model->prox_type == TS_PROX_NCPR ? d->ncpr_beta : d->cpr_beta;
-      *lambda = model->prox_type == TS_PROX_NCPR ? d->ncpr_lambda : d->cpr_lambda;
-      return TRUE;
-    }
-  return FALSE;
+  return ts_task_paper_defaults (model, (TsTask) task, acceleration, fat_suppressed, beta, lambda);
 }
 
 TsImage *
@@ -449,6 +428,45 @@ summary_add (CliSolveSummary *summary, const TsSolveStats *stats)
   summary->converged = summary->converged && stats->converged;
 }
 
+/* Bytes of memory available for a solve: $TESSERA_MEMORY_LIMIT if set (bytes; for tests and
+ * for users who want a tighter bound), else MemAvailable from /proc/meminfo; 0 = unknown. */
+static guint64
+available_memory (void)
+{
+  const char *env = g_getenv ("TESSERA_MEMORY_LIMIT");
+  if (env != NULL && *env != '\0')
+    return g_ascii_strtoull (env, NULL, 10);
+  g_autofree char *meminfo = NULL;
+  if (!g_file_get_contents ("/proc/meminfo", &meminfo, NULL, NULL))
+    return 0;
+  const char *line = strstr (meminfo, "MemAvailable:");
+  if (line == NULL)
+    return 0;
+  return g_ascii_strtoull (line + strlen ("MemAvailable:"), NULL, 10) * 1024;
+}
+
+/* A clear refusal before a whole-image solve that cannot fit in memory, instead of an
+ * allocation failure (or the OOM killer) part-way through. Denoising never gets here with a
+ * large image: it switches to tiles (CLI_TILE_MEMORY). */
+static gboolean
+check_solve_memory (const TsModel *model, int width, int height, GError **error)
+{
+  guint64 need = ts_solve_memory_estimate (model, width, height);
+  guint64 have = available_memory ();
+  if (have == 0 || need <= have)
+    return TRUE;
+  /* Not g_format_size: it puts a no-break space before the unit. */
+  g_autofree char *need_text = g_strdup_printf ("%.1f %s", need >= 1e9 ? need / 1e9 : need / 1e6,
+                                                need >= 1e9 ? "GB" : "MB");
+  g_autofree char *have_text = g_strdup_printf ("%.1f %s", have >= 1e9 ? have / 1e9 : have / 1e6,
+                                                have >= 1e9 ? "GB" : "MB");
+  g_set_error (error, TS_ERROR, TS_ERROR_LIMIT,
+               "a %d x %d solve with model %s needs about %s of memory, but only %s is "
+               "available; use a smaller image or free some memory", width, height,
+               model->name, need_text, have_text);
+  return FALSE;
+}
+
 /* One single-channel solve; the estimate must have the operator's image size. */
 static TsImage *
 solve_plane (const TsModel *model, const TsOperator *op, const float *data,
@@ -459,6 +477,8 @@ solve_plane (const TsModel *model, const TsOperator *op, const float *data,
   g_autoptr (TsSolution) solution = NULL;
   TsImage *x;
 
+  if (!check_solve_memory (model, op->width, op->height, error))
+    return NULL;
   solution = ts_solve (model, op, data, options, NULL, cli_progress_update, progress,
                        cli_cancel_flag (), &stats, error);
   if (progress != NULL)
@@ -485,10 +505,59 @@ channel_label (const char *task, int channel, int n_channels)
   return g_strdup_printf ("%s (channel %d/%d)", task, channel + 1, n_channels);
 }
 
-TsImage *
-cli_denoise_image (const TsModel *model, const TsImage *noisy, const TsSolveOptions *options,
-                   CliProgress *progress, CliSolveSummary *summary, GError **error)
+typedef struct {
+  CliProgress *progress;
+  const char *label;
+} TileProgress;
+
+static gboolean
+on_tile_done (int done, int total, const TsRect *tile, const TsImage *result, gpointer user_data)
 {
+  TileProgress *tp = user_data;
+  if (tp->progress != NULL)
+    {
+      g_autofree char *label = g_strdup_printf ("%s, tile %d/%d", tp->label, MIN (done + 1, total), total);
+      cli_progress_set_label (tp->progress, label);
+    }
+  return !cli_cancelled ();
+}
+
+/* A plane too large to solve at once goes through overlapping tiles (ts-tiles.h). */
+static TsImage *
+denoise_plane_tiled (const TsModel *model, const TsImage *plane, const TsSolveOptions *options,
+                     int tile, CliProgress *progress, const char *label, CliSolveSummary *summary,
+                     GError **error)
+{
+  TsTileOptions tiles;
+  TsSolveStats stats = { 0 };
+  TileProgress tp = { progress, label };
+  ts_tile_options_init (&tiles);
+  if (tile > 0)
+    tiles.tile_size = tile;
+  if (progress != NULL)
+    {
+      g_autofree char *first = g_strdup_printf ("%s, tile 1", label);
+      cli_progress_set_label (progress, first);
+    }
+  TsImage *x = ts_denoise_tiled (model, plane, options, &tiles, on_tile_done, &tp, cli_cancel_flag (),
+                                 &stats, error);
+  if (progress != NULL)
+    cli_progress_clear (progress);
+  if (x != NULL)
+    summary_add (summary, &stats);
+  return x;
+}
+
+/* Denoises every colour channel of `noisy` as it is (no colour transform). */
+static TsImage *
+denoise_channels (const TsModel *model, const TsImage *noisy, const TsSolveOptions *options,
+                  int tile, CliProgress *progress, CliSolveSummary *summary, GError **error)
+{
+  /* Tiles when asked, when a whole solve would be large, or when it would not fit in the
+   * memory available now. */
+  guint64 need = ts_solve_memory_estimate (model, noisy->width, noisy->height);
+  guint64 have = available_memory ();
+  gboolean tiled = tile > 0 || need > CLI_TILE_MEMORY || (have != 0 && need > have);
   g_autoptr (TsImage) out = NULL;
   g_autoptr (TsOperator) op = NULL;
   /* Gray + alpha and RGBA: the alpha channel is not an image to denoise. */
@@ -514,17 +583,44 @@ cli_denoise_image (const TsModel *model, const TsImage *noisy, const TsSolveOpti
           ts_image_set_channel (out, c, plane);
           continue;
         }
+      g_autofree char *label = channel_label ("denoise", c, n_color);
       if (progress != NULL)
-        {
-          g_autofree char *label = channel_label ("denoise", c, n_color);
-          cli_progress_set_label (progress, label);
-        }
-      x = solve_plane (model, op, plane->data, options, progress, summary, error);
+        cli_progress_set_label (progress, label);
+      if (tiled)
+        x = denoise_plane_tiled (model, plane, options, tile, progress, label, summary, error);
+      else
+        x = solve_plane (model, op, plane->data, options, progress, summary, error);
       if (x == NULL)
         return NULL;
       ts_image_set_channel (out, c, x);
     }
   return g_steal_pointer (&out);
+}
+
+TsImage *
+cli_denoise_image_colour (const TsModel *model, const TsImage *noisy,
+                          const TsSolveOptions *options, int tile, TsColourMode colour,
+                          CliProgress *progress, CliSolveSummary *summary, GError **error)
+{
+  if (colour == TS_COLOUR_RGB || (noisy->channels != 3 && noisy->channels != 4))
+    return denoise_channels (model, noisy, options, tile, progress, summary, error);
+  /* Orthonormal opponent basis: the noise stays white with the same sigma in each of the
+   * three planes, which the grayscale model then denoises; alpha rides along untouched. */
+  g_autoptr (TsImage) opponent = ts_colour_rgb_to_opponent (noisy);
+  g_autoptr (TsImage) x = denoise_channels (model, opponent, options, tile, progress, summary,
+                                            error);
+  g_clear_pointer (&opponent, ts_image_free);
+  if (x == NULL)
+    return NULL;
+  return ts_colour_opponent_to_rgb (x);
+}
+
+TsImage *
+cli_denoise_image (const TsModel *model, const TsImage *noisy, const TsSolveOptions *options,
+                   int tile, CliProgress *progress, CliSolveSummary *summary, GError **error)
+{
+  return cli_denoise_image_colour (model, noisy, options, tile, CLI_DEFAULT_COLOUR, progress,
+                                   summary, error);
 }
 
 TsImage *

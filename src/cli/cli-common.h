@@ -21,12 +21,13 @@ enum {
 /* Integer options not given on the command line. */
 #define CLI_UNSET_INT G_MININT
 /* The paper's tolerance for super-resolution and MRI. */
-#define CLI_RECONSTRUCT_TOL 1e-5
+#define CLI_RECONSTRUCT_TOL TS_RECONSTRUCT_TOL
 
+/* The same values as TsTask (ts-task.h). */
 typedef enum {
-  CLI_TASK_DENOISE,
-  CLI_TASK_SR,
-  CLI_TASK_MRI,
+  CLI_TASK_DENOISE = TS_TASK_DENOISE,
+  CLI_TASK_SR = TS_TASK_SR,
+  CLI_TASK_MRI = TS_TASK_MRI,
 } CliTask;
 
 /* --- global state ------------------------------------------------------------------- */
@@ -68,6 +69,7 @@ typedef struct {
   char *stats;
   char *clean;
   char *formulation;
+  char *acceleration;
   double sigma;       /* NAN = not given */
   double tol;         /* NAN = not given */
   double beta;        /* NAN = not given */
@@ -75,6 +77,7 @@ typedef struct {
   int max_iter;       /* CLI_UNSET_INT = not given */
   int threads;
   int bit_depth;
+  int tile;           /* denoise: tile side, 0 = automatic (by memory) */
 } CliSolveArgs;
 
 void     cli_solve_args_init (CliSolveArgs *args);
@@ -133,10 +136,21 @@ typedef struct {
   TsSolveStats per_channel[4];
 } CliSolveSummary;
 
-/* Denoises every colour channel of `noisy` separately (TS_VARIANT_FORWARD, H = I); the
- * alpha channel of 2- and 4-channel images is copied through. */
+/* Images whose solve would need more than this are denoised in tiles. */
+#define CLI_TILE_MEMORY ((gsize) 1200 << 20)
+/* The colour handling of `denoise` and `eval` when not given (--colour): see the colour
+ * comparison in docs/benchmarks.md. */
+#define CLI_DEFAULT_COLOUR TS_COLOUR_OPPONENT
+/* Denoises the colour channels of `noisy` (TS_VARIANT_FORWARD, H = I) with the grayscale
+ * model: RGB images in `colour`'s basis (ts-colour.h), one plane at a time; the alpha
+ * channel of 2- and 4-channel images is copied through. */
+TsImage *cli_denoise_image_colour (const TsModel *model, const TsImage *noisy,
+                                   const TsSolveOptions *options, int tile, TsColourMode colour,
+                                   CliProgress *progress, CliSolveSummary *summary,
+                                   GError **error);
+/* cli_denoise_image_colour with CLI_DEFAULT_COLOUR. */
 TsImage *cli_denoise_image (const TsModel *model, const TsImage *noisy,
-                            const TsSolveOptions *options, CliProgress *progress,
+                            const TsSolveOptions *options, int tile, CliProgress *progress,
                             CliSolveSummary *summary, GError **error);
 /* 4x super-resolution of a low-resolution image, channel by channel. */
 TsImage *cli_sr_image (const TsModel *model, const TsImage *lowres, const TsSolveOptions *options,
@@ -177,5 +191,6 @@ int cli_cmd_sr (int argc, char **argv);
 int cli_cmd_mri (int argc, char **argv);
 int cli_cmd_eval (int argc, char **argv);
 int cli_cmd_demo (int argc, char **argv);
+int cli_cmd_estimate_noise (int argc, char **argv);
 
 G_END_DECLS

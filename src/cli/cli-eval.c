@@ -9,8 +9,8 @@
 #define SR_NOISE 0.01
 #define SR_BORDER 40
 
-static const char *const image_suffixes[] = { ".png", ".tif", ".tiff", NULL };
-static const char *const input_suffixes[] = { ".png", ".tif", ".tiff", ".npy", NULL };
+static const char *const image_suffixes[] = { ".png", ".tif", ".tiff", ".jpg", ".jpeg", NULL };
+static const char *const input_suffixes[] = { ".png", ".tif", ".tiff", ".npy", ".jpg", ".jpeg", NULL };
 
 typedef struct {
   char *name;
@@ -40,6 +40,8 @@ typedef struct {
   gboolean as_json;
   TsModel *model;
   double sigma;            /* denoising noise level in use, 0-255 */
+  char *colour_name;       /* --colour */
+  TsColourMode colour;     /* RGB images: opponent basis or per channel */
   TsSolveOptions options;  /* options of the last image (MRI defaults depend on the slice) */
   GArray *results;
   CliProgress progress;
@@ -381,8 +383,8 @@ eval_denoise_one (Eval *eval, const char *path, guint index, EvalResult *r, GErr
       ts_noise_add_gaussian (noisy, eval->sigma / 255.0, (guint64) eval->seed + index);
     }
 
-  estimate = cli_denoise_image (eval->model, noisy, &eval->options, &eval->progress, &summary,
-                                error);
+  estimate = cli_denoise_image_colour (eval->model, noisy, &eval->options, 0, eval->colour,
+                                       &eval->progress, &summary, error);
   if (estimate == NULL)
     return FALSE;
   r->width = estimate->width;
@@ -607,6 +609,7 @@ static void
 eval_clear (Eval *eval)
 {
   cli_solve_args_clear (&eval->args);
+  g_free (eval->colour_name);
   g_clear_pointer (&eval->dataset, g_free);
   g_clear_pointer (&eval->clean_dir, g_free);
   g_clear_pointer (&eval->save_dir, g_free);
@@ -655,9 +658,12 @@ cli_cmd_eval (int argc, char **argv)
     { "threads", 0, 0, G_OPTION_ARG_INT, &eval.args.threads, "Solver threads (default 2)", "N" },
     { "formulation", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &eval.args.formulation,
       "Solver formulation: subspace (default) or plain", "NAME" },
+    { "colour", 0, 0, G_OPTION_ARG_STRING, &eval.colour_name,
+      "denoise, RGB images: opponent basis (default) or rgb (each channel)", "opponent|rgb" },
     G_OPTION_ENTRY_NULL
   };
 
+  eval.colour = CLI_DEFAULT_COLOUR;
   if (!cli_parse_options ("eval", "--task denoise|sr|mri --dataset DIR",
                           "Runs a task over a data set and prints per-image and mean PSNR / SSIM.\n"
                           "  denoise: adds Gaussian noise sigma/255 (seed + image index) to clean\n"
@@ -697,6 +703,11 @@ cli_cmd_eval (int argc, char **argv)
   if (eval.limit != CLI_UNSET_INT && eval.limit < 1)
     {
       code = cli_usage_error ("eval", "--limit must be at least 1");
+      goto out;
+    }
+  if (eval.colour_name != NULL && !ts_colour_mode_from_name (eval.colour_name, &eval.colour))
+    {
+      code = cli_usage_error ("eval", "--colour must be opponent or rgb, not '%s'", eval.colour_name);
       goto out;
     }
   if (eval.seed < 0)

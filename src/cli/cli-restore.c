@@ -28,6 +28,8 @@ build_entries (CliSolveArgs *args, CliTask task, const GOptionEntry *extra)
     { "threads", 0, 0, G_OPTION_ARG_INT, &args->threads, "Solver threads (default 2)", "N" },
     { "formulation", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &args->formulation,
       "Solver formulation: subspace (default) or plain", "NAME" },
+    { "acceleration", 0, 0, G_OPTION_ARG_STRING, &args->acceleration,
+      "Momentum: none (the reference iteration, default) or restart (adaptive restart)", "NAME" },
   };
 
   g_array_append_vals (entries, common, G_N_ELEMENTS (common));
@@ -94,6 +96,8 @@ typedef struct {
   const TsImage *estimate;
   int input_width, input_height;
   gboolean cropped;
+  gboolean sigma_estimated;   /* denoise: no --sigma, the blind estimate was used */
+  const char *colour;         /* denoise of an RGB image: the colour basis */
   double psnr, ssim;
   double wall_seconds;
 } StatsInfo;
@@ -116,6 +120,16 @@ write_stats (const StatsInfo *info, GError **error)
   if (!isnan (info->args->sigma) || g_strcmp0 (info->command, "denoise") == 0)
     cli_json_add_double (builder, "sigma",
                          !isnan (info->args->sigma) ? info->args->sigma : info->model->sigma);
+  if (info->sigma_estimated)
+    {
+      json_builder_set_member_name (builder, "sigma_estimated");
+      json_builder_add_boolean_value (builder, TRUE);
+    }
+  if (info->colour != NULL)
+    {
+      json_builder_set_member_name (builder, "colour");
+      json_builder_add_string_value (builder, info->colour);
+    }
   json_builder_set_member_name (builder, "width");
   json_builder_add_int_value (builder, info->estimate->width);
   json_builder_set_member_name (builder, "height");
@@ -231,29 +245,54 @@ cli_cmd_denoise (int argc, char **argv)
   gboolean cropped = FALSE;
   gint64 start_us = g_get_monotonic_time ();
   int code = 0;
+  g_autofree char *colour_name = NULL;
+  TsColourMode colour = CLI_DEFAULT_COLOUR;
 
   cli_solve_args_init (&args);
   const GOptionEntry extra[] = {
     { "sigma", 's', 0, G_OPTION_ARG_DOUBLE, &args.sigma,
-      "Noise level, 0-255 units (needed for the dct model; default: the model's)", "S" },
+      "Noise level, 0-255 units (default: the model's; for the dct model, estimated from the image)", "S" },
+    { "tile", 0, 0, G_OPTION_ARG_INT, &args.tile,
+      "Solve in overlapping tiles of this side (default: only when memory requires it)", "N" },
+    { "colour", 0, 0, G_OPTION_ARG_STRING, &colour_name,
+      "RGB images: denoise in the orthonormal opponent basis (opponent, default) or each of R, G, B (rgb)",
+      "opponent|rgb" },
     G_OPTION_ENTRY_NULL
   };
   entries = build_entries (&args, CLI_TASK_DENOISE, extra);
   if (!cli_parse_options ("denoise", "IN -o OUT --model MODEL",
-                          "Removes Gaussian noise from an image (PNG, TIFF or .npy). Colour\n"
-                          "channels are denoised separately; alpha is copied through.",
+                          "Removes Gaussian noise from an image (PNG, TIFF, JPEG or .npy). RGB\n"
+                          "images are denoised in an orthonormal luminance/opponent basis (see\n"
+                          "--colour); alpha is copied through. Without --sigma, the dct model uses\n"
+                          "the noise level estimated from the image (as 'estimate-noise').",
                           NULL, entries, argc, argv, &positional, &code)
       || !check_common ("denoise", &args, positional, "IN", &code))
     goto out;
-  if (g_strcmp0 (args.model, "dct") == 0 && isnan (args.sigma))
+  if (colour_name != NULL && !ts_colour_mode_from_name (colour_name, &colour))
     {
-      code = cli_usage_error ("denoise", "the 'dct' model needs --sigma S");
+      code = cli_usage_error ("denoise", "--colour must be opponent or rgb, not '%s'", colour_name);
       goto out;
     }
 
   input = ts_image_load (positional[0], &error);
   if (input == NULL || !ts_image_check_finite (input, positional[0], &error))
     goto fail;
+  if (g_strcmp0 (args.model, "dct") == 0 && isnan (args.sigma))
+    {
+      /* Blind: the patch-PCA estimate (ts-noise-estimate.h), in 0-255 units. */
+      args.sigma = ts_noise_estimate (input) * 255.0;
+      info.sigma_estimated = TRUE;
+      if (args.sigma < 0.5)
+        {
+          cli_note ("note: estimated noise level %.2f is below 0.5; using 0.5", args.sigma);
+          args.sigma = 0.5;
+        }
+      else
+        {
+          args.sigma = MIN (args.sigma, 255.0);
+          cli_note ("note: no --sigma given: estimated noise level %.2f (0-255 units)", args.sigma);
+        }
+    }
   model = cli_load_model (args.model, args.sigma, &error);
   if (model == NULL)
     goto fail;
@@ -281,7 +320,8 @@ cli_cmd_denoise (int argc, char **argv)
 
   cli_solve_args_to_options (&args, CLI_TASK_DENOISE, model, &options);
   cli_progress_init (&progress, "denoise", options.tol, options.max_iter);
-  estimate = cli_denoise_image (model, noisy, &options, &progress, &summary, &error);
+  estimate = cli_denoise_image_colour (model, noisy, &options, args.tile, colour, &progress,
+                                       &summary, &error);
   cli_progress_finish (&progress);
   if (estimate == NULL)
     goto fail;
@@ -296,6 +336,8 @@ cli_cmd_denoise (int argc, char **argv)
   info.input_width = input->width;
   info.input_height = input->height;
   info.cropped = cropped;
+  if (noisy->channels >= 3)
+    info.colour = ts_colour_mode_name (colour);
   code = finish (&info, start_us);
   goto out;
 

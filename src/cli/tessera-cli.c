@@ -1,5 +1,6 @@
 /* tessera-cli: command-line front end of libtessera. Dispatches to one function per
- * command; each lives in its own file (cli-model.c, cli-restore.c, cli-eval.c, cli-demo.c). */
+ * command; each lives in its own file (cli-model.c, cli-restore.c, cli-eval.c, cli-demo.c,
+ * cli-noise.c). */
 #include "cli-common.h"
 
 #include <locale.h>
@@ -18,10 +19,11 @@ typedef struct {
 
 static const Command commands[] = {
   { "model", cli_cmd_model, "model import REF_DIR -o MODEL.tsm | model info MODEL" },
-  { "denoise", cli_cmd_denoise, "denoise IN -o OUT --model MODEL [--sigma S]" },
+  { "denoise", cli_cmd_denoise, "denoise IN -o OUT --model MODEL [--sigma S] [--colour opponent|rgb]" },
   { "sr", cli_cmd_sr, "sr IN_LOWRES -o OUT --model MODEL [--beta B] [--lambda L]" },
   { "mri", cli_cmd_mri, "mri KSPACE.npy --mask MASK.npy -o OUT --model MODEL" },
   { "eval", cli_cmd_eval, "eval --task denoise|sr|mri --dataset DIR [--model MODEL]" },
+  { "estimate-noise", cli_cmd_estimate_noise, "estimate-noise IMAGE" },
   { "demo", cli_cmd_demo, "demo [-o DIR] [--model MODEL] [--sigma S] [--size N]" },
 };
 

@@ -18,6 +18,8 @@ ts_file_format_from_name (const char *path)
     return TS_FILE_FORMAT_TIFF;
   if (g_ascii_strcasecmp (dot, "npy") == 0)
     return TS_FILE_FORMAT_NPY;
+  if (g_ascii_strcasecmp (dot, "jpg") == 0 || g_ascii_strcasecmp (dot, "jpeg") == 0)
+    return TS_FILE_FORMAT_JPEG;
   return TS_FILE_FORMAT_UNKNOWN;
 }
 
@@ -31,6 +33,8 @@ format_from_magic (const guint8 *b, gsize n)
     return TS_FILE_FORMAT_TIFF;
   if (n >= 6 && memcmp (b, "\x93NUMPY", 6) == 0)
     return TS_FILE_FORMAT_NPY;
+  if (n >= 3 && b[0] == 0xff && b[1] == 0xd8 && b[2] == 0xff)
+    return TS_FILE_FORMAT_JPEG;
   return TS_FILE_FORMAT_UNKNOWN;
 }
 
@@ -42,6 +46,7 @@ format_name (TsFileFormat format)
     case TS_FILE_FORMAT_PNG: return "PNG";
     case TS_FILE_FORMAT_TIFF: return "TIFF";
     case TS_FILE_FORMAT_NPY: return "NumPy .npy";
+    case TS_FILE_FORMAT_JPEG: return "JPEG";
     case TS_FILE_FORMAT_UNKNOWN: break;
     }
   return "unknown";
@@ -104,7 +109,7 @@ static void
 set_unknown_extension (const char *path, GError **error)
 {
   g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
-               "%s: unknown image format (use a .png, .tif, .tiff or .npy file name)", path);
+               "%s: unknown image format (use a .png, .tif, .tiff, .npy or, to read, .jpg file name)", path);
 }
 
 TsImage *
@@ -124,6 +129,7 @@ ts_image_load (const char *path, GError **error)
     case TS_FILE_FORMAT_PNG: return ts_image_load_png (path, error);
     case TS_FILE_FORMAT_TIFF: return ts_image_load_tiff (path, error);
     case TS_FILE_FORMAT_NPY: return ts_image_load_npy (path, error);
+    case TS_FILE_FORMAT_JPEG: return ts_image_load_jpeg (path, error);
     case TS_FILE_FORMAT_UNKNOWN: break;
     }
   return NULL;
@@ -147,6 +153,11 @@ ts_image_save (const TsImage *image, const char *path, int bit_depth, GError **e
           return FALSE;
         }
       return ts_image_save_npy (image, path, error);
+    case TS_FILE_FORMAT_JPEG:
+      g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
+                   "%s: saving JPEG is not supported (use a .png, .tif, .tiff or .npy file name)",
+                   path);
+      return FALSE;
     case TS_FILE_FORMAT_UNKNOWN:
       break;
     }

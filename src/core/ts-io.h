@@ -1,5 +1,5 @@
 /* Reading and writing images. The format is chosen from the file name's extension
- * (.png, .tif/.tiff, .npy); loaders also check the magic bytes. Every error message
+ * (.png, .tif/.tiff, .npy; .jpg/.jpeg for input); loaders also check the magic bytes. Every error message
  * names the file and the problem. Writes are atomic (ts-atomic-file.h). */
 #pragma once
 #include "ts-image.h"
@@ -11,6 +11,7 @@ typedef enum {
   TS_FILE_FORMAT_PNG,
   TS_FILE_FORMAT_TIFF,
   TS_FILE_FORMAT_NPY,
+  TS_FILE_FORMAT_JPEG,   /* .jpg / .jpeg: input only */
 } TsFileFormat;
 
 TsFileFormat ts_file_format_from_name (const char *path);
@@ -22,6 +23,9 @@ TsImage *ts_image_load (const char *path, GError **error);
 TsImage *ts_image_load_png (const char *path, GError **error);
 TsImage *ts_image_load_tiff (const char *path, GError **error);
 TsImage *ts_image_load_npy (const char *path, GError **error);
+/* JPEG (baseline or progressive, 8-bit) gray or RGB, scaled to [0, 1], with the EXIF
+ * orientation (APP1 IFD0 tag 0x0112) applied; CMYK is refused. Saving JPEG is not supported. */
+TsImage *ts_image_load_jpeg (const char *path, GError **error);
 
 /* bit_depth: PNG 8 or 16; TIFF 16 or 32 (float); NPY 32 (float32, values not clipped).
  * 0 picks the default: PNG 8, TIFF 16, NPY 32. Integer formats clip to [0, 1] and round. */

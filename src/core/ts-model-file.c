@@ -423,6 +423,17 @@ typedef struct {
   gint64 offset, nbytes;
 } ArrayEntry;
 
+/* A string from the file, fit for an error message: escaped (control characters and
+ * non-ASCII bytes as \ooo, so no terminal escapes) and cut to 64 bytes. */
+static char *
+shown_string (const char *value)
+{
+  g_autofree char *escaped = g_strescape (value, NULL);
+  if (strlen (escaped) <= 64)
+    return g_steal_pointer (&escaped);
+  return g_strdup_printf ("%.64s...", escaped);
+}
+
 static gboolean
 parse_array_entry (JsonNode *node, const char *what, gint64 data_len, char **name_out,
                    ArrayEntry *entry, GError **error)
@@ -437,15 +448,17 @@ parse_array_entry (JsonNode *node, const char *what, gint64 data_len, char **nam
   const char *name = json_get_string (obj, what, "arrays[]", "name", TRUE, &ok, error);
   if (!ok)
     return FALSE;
-  g_autofree char *section = g_strdup_printf ("arrays['%s']", name);
+  g_autofree char *shown = shown_string (name);
+  g_autofree char *section = g_strdup_printf ("arrays['%s']", shown);
   const char *dtype = json_get_string (obj, what, section, "dtype", TRUE, &ok, error);
   if (!ok)
     return FALSE;
   if (strcmp (dtype, "<f4") != 0)
     {
+      g_autofree char *shown_dtype = shown_string (dtype);
       g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
                    "%s: array '%s' has dtype '%s'; only little-endian float32 ('<f4') is "
-                   "supported", what, name, dtype);
+                   "supported", what, shown, shown_dtype);
       return FALSE;
     }
   JsonNode *shape = json_member (obj, "shape");
@@ -453,7 +466,7 @@ parse_array_entry (JsonNode *node, const char *what, gint64 data_len, char **nam
       || json_array_get_length (json_node_get_array (shape)) > TS_NPY_MAX_DIMS)
     {
       g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
-                   "%s: array '%s' has a missing or invalid shape", what, name);
+                   "%s: array '%s' has a missing or invalid shape", what, shown);
       return FALSE;
     }
   JsonArray *dims = json_node_get_array (shape);
@@ -465,7 +478,7 @@ parse_array_entry (JsonNode *node, const char *what, gint64 data_len, char **nam
           || json_node_get_int (dim) < 0 || json_node_get_int (dim) > (gint64) TSM_MAX_DATA_LEN)
         {
           g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
-                       "%s: array '%s' has an invalid dimension in its shape", what, name);
+                       "%s: array '%s' has an invalid dimension in its shape", what, shown);
           return FALSE;
         }
       entry->shape[d] = json_node_get_int (dim);
@@ -478,7 +491,7 @@ parse_array_entry (JsonNode *node, const char *what, gint64 data_len, char **nam
       g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
                    "%s: array '%s' (bytes %" G_GINT64_FORMAT "..%" G_GINT64_FORMAT
                    ") extends past the %" G_GINT64_FORMAT "-byte data section",
-                   what, name, entry->offset, entry->offset + entry->nbytes, data_len);
+                   what, shown, entry->offset, entry->offset + entry->nbytes, data_len);
       return FALSE;
     }
   /* Each dimension is bounded by data_len < 2^29, but the product of four could still
@@ -497,14 +510,14 @@ parse_array_entry (JsonNode *node, const char *what, gint64 data_len, char **nam
     {
       g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
                    "%s: array '%s' declares %" G_GINT64_FORMAT " bytes, but its shape needs more "
-                   "than the whole data section", what, name, entry->nbytes);
+                   "than the whole data section", what, shown, entry->nbytes);
       return FALSE;
     }
   if (count * 4 != entry->nbytes)
     {
       g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
                    "%s: array '%s' declares %" G_GINT64_FORMAT " bytes, but its shape needs %"
-                   G_GINT64_FORMAT, what, name, entry->nbytes, count * 4);
+                   G_GINT64_FORMAT, what, shown, entry->nbytes, count * 4);
       return FALSE;
     }
   *name_out = g_strdup (name);
@@ -554,8 +567,9 @@ parse_array_table (JsonObject *header, const char *what, gint64 data_len, GError
         return NULL;
       if (g_hash_table_contains (table, name))
         {
+          g_autofree char *shown = shown_string (name);
           g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: array '%s' is listed twice", what,
-                       name);
+                       shown);
           g_free (name);
           return NULL;
         }
@@ -689,8 +703,9 @@ model_from_header (const char *path, JsonObject *header, const guint8 *data, gin
     prox_type = TS_PROX_NCPR;
   else
     {
+      g_autofree char *shown = shown_string (prox);
       g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
-                   "%s: unknown prox type '%s' (expected cpr or ncpr)", path, prox);
+                   "%s: unknown prox type '%s' (expected cpr or ncpr)", path, shown);
       return NULL;
     }
   if (!json_get_int (header, what, NULL, "n_atoms", TRUE, 0, 1, TSM_MAX_ATOMS, &n_atoms, error)
@@ -826,12 +841,13 @@ load_stream (FILE *f, const char *path, GError **error)
     }
 
   /* Read what is there (at most `expected` bytes) and judge the size by what was read:
-   * the file may have changed since fstat. */
-  g_autofree guint8 *bytes = g_malloc ((gsize) expected);
+   * the file may have changed since fstat. The buffer is no larger than the file, so that
+   * a 24-byte file declaring 256 MB of parameters does not cost a 256 MB allocation. */
+  gsize capacity = (gsize) MIN (expected, MAX ((gint64) st.st_size, (gint64) TSM_FIXED_LEN));
+  g_autofree guint8 *bytes = g_malloc (capacity);
   memcpy (bytes, fixed, TSM_FIXED_LEN);
   gsize rest = 0;
-  if (!read_prefix (f, path, bytes + TSM_FIXED_LEN, (gsize) expected - TSM_FIXED_LEN, &rest,
-                    error))
+  if (!read_prefix (f, path, bytes + TSM_FIXED_LEN, capacity - TSM_FIXED_LEN, &rest, error))
     return NULL;
   gint64 have = TSM_FIXED_LEN + (gint64) rest;
   if (have < expected)
@@ -1011,9 +1027,10 @@ ts_model_import_reference (const char *dir, GError **error)
     prox_type = TS_PROX_NCPR;
   else
     {
+      g_autofree char *shown = shown_string (prox_name);
       g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
                    "%s: unknown prox_params.prox_type '%s' (expected l1norm or l0norm)",
-                   config_path, prox_name);
+                   config_path, shown);
       return NULL;
     }
   gint64 groupsize;

@@ -140,6 +140,25 @@ parse_int (Cursor *c, gint64 *out)
   return c->p > start;
 }
 
+/* Text from the file, fit for an error message: at most `max` bytes, printable ASCII only
+ * (anything else, which could be invalid UTF-8 or a terminal escape, becomes '?'), trailing
+ * padding removed, "..." when cut. */
+static char *
+printable_excerpt (const char *text, gsize len, gsize max)
+{
+  GString *out = g_string_new (NULL);
+  for (gsize i = 0; i < len && i < max; i++)
+    {
+      unsigned char ch = (unsigned char) text[i];
+      g_string_append_c (out, ch >= 0x20 && ch < 0x7f ? (char) ch : ch == '\n' ? ' ' : '?');
+    }
+  while (out->len > 0 && out->str[out->len - 1] == ' ')
+    g_string_truncate (out, out->len - 1);
+  if (len > max)
+    g_string_append (out, "...");
+  return g_string_free (out, FALSE);
+}
+
 static gboolean
 parse_descr (const char *path, const char *descr, TsNpyDtype *dtype, gboolean *big_endian,
              GError **error)
@@ -167,9 +186,10 @@ parse_descr (const char *path, const char *descr, TsNpyDtype *dtype, gboolean *b
           return TRUE;
         }
     }
+  g_autofree char *shown = printable_excerpt (descr, strlen (descr), 32);
   g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
                "%s: unsupported dtype '%s' (supported: float32, float64, uint8, bool, int32, "
-               "int64, complex64)", path, descr);
+               "int64, complex64)", path, shown);
   return FALSE;
 }
 
@@ -259,8 +279,10 @@ parse_header (const char *path, const char *text, gsize len, TsNpyArray *array,
   return TRUE;
 
 bad:
-  g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: malformed .npy header: %.*s", path,
-               (int) MIN (len, 200), text);
+  {
+    g_autofree char *shown = printable_excerpt (text, len, 200);
+    g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: malformed .npy header: %s", path, shown);
+  }
   return FALSE;
 }
 

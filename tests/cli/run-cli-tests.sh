@@ -187,5 +187,76 @@ run model info "$T/truncated.tsm"
 check "model info on a truncated .tsm exits 1 naming it" \
   eval 'rc_is 1 && err_has "truncated.tsm"'
 
+# --- hostile inputs and failing writes ------------------------------------------------------
+
+# A 4 x 4 float32 .npy whose value at row 1, column 2 is NaN.
+{
+  printf '\223NUMPY\001\000\166\000'
+  printf "%-117s\n" "{'descr': '<f4', 'fortran_order': False, 'shape': (4, 4), }"
+  head -c 24 /dev/zero
+  printf '\000\000\300\177'
+  head -c 36 /dev/zero
+} >"$T/nan.npy"
+run denoise "$T/nan.npy" -o "$T/fail-out/out.png" --model dct --sigma 25
+check "NaN input exits 1 naming the file and the pixel" \
+  eval 'rc_is 1 && err_has "nan.npy: NaN value at row 1, column 2"'
+check "NaN input: no output written" dir_empty "$T/fail-out"
+
+# A PNG whose header claims 100000 x 100000 pixels (signature, IHDR, a 2-byte IDAT, IEND).
+{
+  printf '\211PNG\r\n\032\n'
+  printf '\000\000\000\015IHDR\000\001\206\240\000\001\206\240\010\002\000\000\000'
+  printf '\047\060\234\237'
+  printf '\000\000\000\002IDATx\234\142\244\221\053'
+  printf '\000\000\000\000IEND\256B`\202'
+} >"$T/huge.png"
+run denoise "$T/huge.png" -o "$T/fail-out/out.png" --model dct --sigma 25
+check "PNG declaring 100000 x 100000 exits 1 with the limit" \
+  eval 'rc_is 1 && err_has "huge.png: image is 100000 x 100000 pixels, over the limit"'
+check "huge PNG: no output written" dir_empty "$T/fail-out"
+
+# Disk full, simulated with a file size limit (ulimit -f counts 512- or 1024-byte blocks
+# depending on the shell; 16 blocks is far below any of these outputs of a 256 x 256
+# picture): the save fails with EFBIG, the old file survives and no temporary file is
+# left. The CLI ignores SIGXFSZ, so the write fails instead of killing it.
+run demo -o "$T/big" --size 256 --model dct --tol 0 --max-iter 1
+check "demo of 256 x 256 for the disk-full tests" rc_is 0
+mkdir -p "$T/full"
+for ext in png tif npy; do
+  printf 'precious' >"$T/full/keep.$ext"
+  (ulimit -f 16 && exec "$CLI" denoise "$T/big/noisy.png" -o "$T/full/keep.$ext" --model dct \
+     --sigma 25 --tol 0 --max-iter 1) >"$T/out" 2>"$T/err"
+  rc=$?
+  check "disk full (ulimit -f) writing .$ext exits 1 with 'File too large'" \
+    eval 'rc_is 1 && err_has "keep.$ext" && err_has "File too large"'
+  check "disk full writing .$ext: the existing file is intact" \
+    eval '[ "$(cat "$T/full/keep.$ext")" = precious ]'
+  rm -f "$T/full/keep.$ext"
+  (ulimit -f 16 && exec "$CLI" denoise "$T/big/noisy.png" -o "$T/full/new.$ext" --model dct \
+     --sigma 25 --tol 0 --max-iter 1) >"$T/out" 2>"$T/err"
+  rc=$?
+  check "disk full writing a new .$ext exits 1 and leaves no file at all" \
+    eval 'rc_is 1 && dir_empty "$T/full"'
+done
+
+# Memory: a whole-image solve that would not fit in the memory available is refused before
+# it starts (TESSERA_MEMORY_LIMIT stands in for a small machine); denoising switches to
+# tiles instead.
+mkdir -p "$T/mem"
+(TESSERA_MEMORY_LIMIT=1000000 && export TESSERA_MEMORY_LIMIT \
+  && exec "$CLI" sr "$T/demo/clean.png" -o "$T/mem/sr.png" --model dct --sigma 25 --max-iter 1) \
+  >"$T/out" 2>"$T/err"
+rc=$?
+check "sr over the available memory exits 1 with a clear refusal" \
+  eval 'rc_is 1 && err_has "a 268 x 268 solve with model dct-sigma25 needs about" \
+        && err_has "but only 1.0 MB is available"'
+check "sr over the available memory: no output written" dir_empty "$T/mem"
+(TESSERA_MEMORY_LIMIT=100000000 && export TESSERA_MEMORY_LIMIT \
+  && exec "$CLI" denoise "$T/big/noisy.png" -o "$T/mem/tiled.png" --model dct --sigma 25 \
+     --tol 0 --max-iter 1) >"$T/out" 2>"$T/err"
+rc=$?
+check "denoise over the available memory goes through tiles and succeeds" \
+  eval 'rc_is 0 && is_png "$T/mem/tiled.png"'
+
 echo "1..$n"
 [ "$failed" -eq 0 ]

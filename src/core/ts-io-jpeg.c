@@ -1,0 +1,291 @@
+/* JPEG input through libjpeg(-turbo): gray and RGB (YCbCr), 8-bit, with the EXIF orientation
+ * applied. libjpeg reports fatal errors through error_exit, which must not return: ours
+ * longjmps back to the loader, so a corrupt or truncated file is a GError, never exit(). */
+#include "ts-io.h"
+#include <errno.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+#include <jpeglib.h>
+#include <jerror.h>
+
+/* Everything the longjmp path touches lives here, on the heap: no non-volatile local is
+ * modified between setjmp and longjmp. */
+typedef struct {
+  struct jpeg_error_mgr pub;
+  jmp_buf jump;
+  char message[JMSG_LENGTH_MAX];
+  int code;              /* libjpeg's message code of the fatal error */
+  struct jpeg_decompress_struct cinfo;
+  gboolean created;
+  TsImage *image;
+  JSAMPLE *row;
+} JpegContext;
+
+static void
+jpeg_error_exit_cb (j_common_ptr cinfo)
+{
+  JpegContext *ctx = (JpegContext *) cinfo->err;
+  cinfo->err->format_message (cinfo, ctx->message);
+  ctx->code = cinfo->err->msg_code;
+  longjmp (ctx->jump, 1);
+}
+
+static void
+jpeg_emit_message_cb (j_common_ptr cinfo, int msg_level)
+{
+  JpegContext *ctx = (JpegContext *) cinfo->err;
+  /* Warnings (msg_level -1) about damaged entropy data are survivable and common in camera
+   * files, but running out of data means the picture is incomplete: libjpeg would pad it
+   * with gray. That is an error for us. Trace messages (>= 0) are dropped. */
+  if (msg_level < 0 && cinfo->err->msg_code == JWRN_JPEG_EOF)
+    {
+      g_strlcpy (ctx->message, "the file is truncated (premature end of JPEG data)",
+                 sizeof ctx->message);
+      longjmp (ctx->jump, 1);
+    }
+  if (msg_level < 0)
+    cinfo->err->num_warnings++;
+}
+
+static void
+jpeg_output_message_cb (j_common_ptr cinfo)
+{
+  /* Never print to stderr from the library. */
+  (void) cinfo;
+}
+
+/* --- EXIF orientation ---------------------------------------------------------------- */
+
+static guint
+read_u16 (const guint8 *p, gboolean big_endian)
+{
+  return big_endian ? ((guint) p[0] << 8) | p[1] : ((guint) p[1] << 8) | p[0];
+}
+
+static guint32
+read_u32 (const guint8 *p, gboolean big_endian)
+{
+  return big_endian ? ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3]
+                    : ((guint32) p[3] << 24) | ((guint32) p[2] << 16) | ((guint32) p[1] << 8) | p[0];
+}
+
+/* The orientation tag (0x0112) of IFD0 in an APP1 "Exif\0\0" payload; 1 when absent or
+ * malformed (every offset is checked against the segment's length). */
+static int
+exif_orientation (const guint8 *data, gsize len)
+{
+  if (len < 6 + 8 || memcmp (data, "Exif\0\0", 6) != 0)
+    return 1;
+  const guint8 *tiff = data + 6;
+  gsize n = len - 6;
+  gboolean big_endian;
+  if (tiff[0] == 'I' && tiff[1] == 'I')
+    big_endian = FALSE;
+  else if (tiff[0] == 'M' && tiff[1] == 'M')
+    big_endian = TRUE;
+  else
+    return 1;
+  if (read_u16 (tiff + 2, big_endian) != 42)
+    return 1;
+  guint32 ifd = read_u32 (tiff + 4, big_endian);
+  if (ifd < 8 || (gsize) ifd + 2 > n)
+    return 1;
+  guint count = read_u16 (tiff + ifd, big_endian);
+  for (guint i = 0; i < count; i++)
+    {
+      gsize entry = (gsize) ifd + 2 + (gsize) i * 12;
+      if (entry + 12 > n)
+        return 1;
+      const guint8 *e = tiff + entry;
+      if (read_u16 (e, big_endian) != 0x0112)
+        continue;
+      guint type = read_u16 (e + 2, big_endian);
+      guint value;
+      if (type == 3)         /* SHORT: left-justified in the value field */
+        value = read_u16 (e + 8, big_endian);
+      else if (type == 4)    /* LONG, seen in the wild */
+        value = read_u32 (e + 8, big_endian);
+      else
+        return 1;
+      return value >= 1 && value <= 8 ? (int) value : 1;
+    }
+  return 1;
+}
+
+/* The image as displayed: `orientation` says how the stored image must be flipped/rotated
+ * (EXIF 2.3, tag 0x0112): 1 as is, 2 mirrored, 3 rotated 180, 4 flipped vertically,
+ * 5 transposed, 6 rotated 90 degrees clockwise, 7 transversed, 8 rotated 90 counter-clockwise.
+ * Returns `image` itself for 1. */
+static TsImage *
+apply_orientation (TsImage *image, int orientation, GError **error)
+{
+  if (orientation <= 1 || orientation > 8)
+    return image;
+  int w = image->width, h = image->height, c = image->channels;
+  gboolean swap = orientation >= 5;
+  TsImage *out = ts_image_new (swap ? h : w, swap ? w : h, c, error);
+  if (out == NULL)
+    return NULL;
+  for (int Y = 0; Y < out->height; Y++)
+    for (int X = 0; X < out->width; X++)
+      {
+        int x, y;
+        switch (orientation)
+          {
+          case 2: x = w - 1 - X; y = Y; break;
+          case 3: x = w - 1 - X; y = h - 1 - Y; break;
+          case 4: x = X; y = h - 1 - Y; break;
+          case 5: x = Y; y = X; break;
+          case 6: x = Y; y = h - 1 - X; break;
+          case 7: x = w - 1 - Y; y = h - 1 - X; break;
+          default: x = w - 1 - Y; y = X; break;   /* 8 */
+          }
+        memcpy (out->data + ((gsize) Y * out->width + X) * c,
+                image->data + ((gsize) y * w + x) * c, sizeof (float) * c);
+      }
+  return out;
+}
+
+/* --- loader ---------------------------------------------------------------------------- */
+
+static void
+context_free (JpegContext *ctx)
+{
+  if (ctx->created)
+    jpeg_destroy_decompress (&ctx->cinfo);
+  ts_image_free (ctx->image);
+  g_free (ctx->row);
+  g_free (ctx);
+}
+
+TsImage *
+ts_image_load_jpeg (const char *path, GError **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+  g_autoptr (GError) read_error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, &contents, &length, &read_error))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: cannot read: %s", path, read_error->message);
+      return NULL;
+    }
+  if (length < 3 || (guint8) contents[0] != 0xff || (guint8) contents[1] != 0xd8
+      || (guint8) contents[2] != 0xff)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: not a JPEG file", path);
+      return NULL;
+    }
+
+  JpegContext *ctx = g_new0 (JpegContext, 1);
+  ctx->cinfo.err = jpeg_std_error (&ctx->pub);
+  ctx->pub.error_exit = jpeg_error_exit_cb;
+  ctx->pub.emit_message = jpeg_emit_message_cb;
+  ctx->pub.output_message = jpeg_output_message_cb;
+  if (setjmp (ctx->jump))
+    {
+      /* A valid file of a kind this libjpeg does not decode (12-bit, ...) is not corrupt. */
+      if (ctx->code == JERR_BAD_PRECISION || ctx->code == JERR_NOT_COMPILED
+          || ctx->code == JERR_CONVERSION_NOTIMPL)
+        g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED, "%s: unsupported JPEG: %s", path,
+                     ctx->message);
+      else
+        g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: corrupt JPEG: %s", path, ctx->message);
+      context_free (ctx);
+      return NULL;
+    }
+  jpeg_create_decompress (&ctx->cinfo);
+  ctx->created = TRUE;
+  jpeg_mem_src (&ctx->cinfo, (const unsigned char *) contents, (unsigned long) length);
+  jpeg_save_markers (&ctx->cinfo, JPEG_APP0 + 1, 0xffff);
+  jpeg_read_header (&ctx->cinfo, TRUE);
+
+  int orientation = 1;
+  for (jpeg_saved_marker_ptr m = ctx->cinfo.marker_list; m != NULL; m = m->next)
+    if (m->marker == JPEG_APP0 + 1)
+      {
+        orientation = exif_orientation (m->data, m->data_length);
+        if (orientation != 1)
+          break;
+      }
+
+  int channels;
+  switch (ctx->cinfo.jpeg_color_space)
+    {
+    case JCS_GRAYSCALE:
+      ctx->cinfo.out_color_space = JCS_GRAYSCALE;
+      channels = 1;
+      break;
+    case JCS_CMYK:
+    case JCS_YCCK:
+      g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
+                   "%s: CMYK JPEG images are not supported (convert it to RGB first)", path);
+      context_free (ctx);
+      return NULL;
+    default:
+      if (ctx->cinfo.num_components != 3)
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
+                       "%s: JPEG with %d colour components is not supported", path,
+                       ctx->cinfo.num_components);
+          context_free (ctx);
+          return NULL;
+        }
+      ctx->cinfo.out_color_space = JCS_RGB;
+      channels = 3;
+      break;
+    }
+  if (!ts_limits_check (path, ctx->cinfo.image_width, ctx->cinfo.image_height, channels, error))
+    {
+      context_free (ctx);
+      return NULL;
+    }
+
+  jpeg_start_decompress (&ctx->cinfo);
+  if ((int) ctx->cinfo.output_components != channels)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
+                   "%s: unexpected JPEG colour conversion (%d components)", path,
+                   ctx->cinfo.output_components);
+      context_free (ctx);
+      return NULL;
+    }
+  int w = (int) ctx->cinfo.output_width, h = (int) ctx->cinfo.output_height;
+  ctx->image = ts_image_new (w, h, channels, error);
+  if (ctx->image == NULL)
+    {
+      g_prefix_error (error, "%s: ", path);
+      context_free (ctx);
+      return NULL;
+    }
+  ctx->row = g_new (JSAMPLE, (gsize) w * channels);
+  while (ctx->cinfo.output_scanline < ctx->cinfo.output_height)
+    {
+      int y = (int) ctx->cinfo.output_scanline;
+      JSAMPROW rows[1] = { ctx->row };
+      if (jpeg_read_scanlines (&ctx->cinfo, rows, 1) != 1)
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: corrupt JPEG: could not decode row %d",
+                       path, y);
+          context_free (ctx);
+          return NULL;
+        }
+      float *dst = ctx->image->data + (gsize) y * w * channels;
+      for (gsize i = 0; i < (gsize) w * channels; i++)
+        dst[i] = ctx->row[i] * (1.0f / 255.0f);
+    }
+  jpeg_finish_decompress (&ctx->cinfo);
+
+  TsImage *image = g_steal_pointer (&ctx->image);
+  context_free (ctx);
+  TsImage *oriented = apply_orientation (image, orientation, error);
+  if (oriented != image)
+    {
+      ts_image_free (image);
+      if (oriented == NULL)
+        g_prefix_error (error, "%s: ", path);
+    }
+  return oriented;
+}

@@ -1,0 +1,398 @@
+/* An image panel with shared zoom and pan. */
+#include "ts-image-view.h"
+
+#include <math.h>
+
+struct _TsImageView {
+  GtkWidget parent_instance;
+  GdkTexture *texture;
+  GdkTexture *compare;
+  GPtrArray *levels;          /* texture's reduced levels (levels[0] == texture), or NULL */
+  GPtrArray *compare_levels;
+  GdkTexture *last_drawn;
+  TsViewTransform *transform;
+  gulong changed_id;
+  double split;
+  double drag_x, drag_y;   /* the transform's centre when the drag began */
+  guint n_textures_drawn;
+};
+
+G_DEFINE_FINAL_TYPE (TsImageView, ts_image_view, GTK_TYPE_WIDGET)
+
+enum { PROP_0, PROP_TEXTURE, PROP_COMPARE_TEXTURE, PROP_SPLIT, PROP_TRANSFORM, N_PROPS };
+static GParamSpec *properties[N_PROPS];
+
+static void
+refit_if_fitted (TsImageView *self)
+{
+  int w = gtk_widget_get_width (GTK_WIDGET (self)), h = gtk_widget_get_height (GTK_WIDGET (self));
+
+  if (self->texture != NULL && self->transform != NULL
+      && ts_view_transform_get_fitted (self->transform) && w > 0 && h > 0)
+    ts_view_transform_fit (self->transform, gdk_texture_get_width (self->texture),
+                           gdk_texture_get_height (self->texture), w, h);
+}
+
+static void
+ts_image_view_size_allocate (GtkWidget *widget, int width, int height, int baseline)
+{
+  refit_if_fitted (TS_IMAGE_VIEW (widget));
+}
+
+/* The coarsest level with at least one texel per device pixel at this zoom. */
+static GdkTexture *
+level_for_zoom (GdkTexture *texture, GPtrArray *levels, double pixels_per_texel)
+{
+  guint level = 0;
+
+  if (levels == NULL || levels->len == 0 || levels->pdata[0] != texture)
+    return texture;
+  while (level + 1 < levels->len && pixels_per_texel * (1u << (level + 1)) <= 1.0)
+    level++;
+  return levels->pdata[level];
+}
+
+static void
+append_texture (GtkSnapshot *snapshot, GdkTexture *texture, const graphene_rect_t *bounds)
+{
+  gtk_snapshot_append_texture (snapshot, texture, bounds);
+}
+
+static void
+ts_image_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
+{
+  TsImageView *self = TS_IMAGE_VIEW (widget);
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  double zoom = 1.0, cx = 0.0, cy = 0.0;
+  graphene_rect_t bounds, clip;
+  GdkTexture *texture, *compare;
+  int tw, th;
+
+  if (self->texture == NULL)
+    return;
+  if (self->texture != self->last_drawn)
+    {
+      self->n_textures_drawn++;
+      g_set_object (&self->last_drawn, self->texture);
+    }
+  tw = gdk_texture_get_width (self->texture);
+  th = gdk_texture_get_height (self->texture);
+  if (self->transform != NULL)
+    {
+      zoom = ts_view_transform_get_zoom (self->transform);
+      ts_view_transform_get_center (self->transform, &cx, &cy);
+    }
+  else
+    {
+      cx = tw / 2.0;
+      cy = th / 2.0;
+    }
+  graphene_rect_init (&bounds, w / 2.0 - cx * zoom, h / 2.0 - cy * zoom, tw * zoom, th * zoom);
+  {
+    double density = zoom * gtk_widget_get_scale_factor (widget);
+    texture = level_for_zoom (self->texture, self->levels, density);
+    compare = self->compare != NULL ? level_for_zoom (self->compare, self->compare_levels, density) : NULL;
+  }
+  graphene_rect_init (&clip, 0, 0, w, h);
+  gtk_snapshot_push_clip (snapshot, &clip);
+
+  if (self->compare != NULL && self->split > 0.0)
+    {
+      double split_x = bounds.origin.x + self->split * bounds.size.width;
+      graphene_rect_t left, right, line;
+      GdkRGBA white = { 1, 1, 1, 0.9 };
+
+      graphene_rect_init (&left, 0, 0, MAX (0, split_x), h);
+      graphene_rect_init (&right, split_x, 0, MAX (0, w - split_x), h);
+      gtk_snapshot_push_clip (snapshot, &left);
+      append_texture (snapshot, compare, &bounds);
+      gtk_snapshot_pop (snapshot);
+      gtk_snapshot_push_clip (snapshot, &right);
+      append_texture (snapshot, texture, &bounds);
+      gtk_snapshot_pop (snapshot);
+      graphene_rect_init (&line, split_x - 1, 0, 2, h);
+      gtk_snapshot_append_color (snapshot, &white, &line);
+    }
+  else
+    append_texture (snapshot, texture, &bounds);
+
+  gtk_snapshot_pop (snapshot);
+}
+
+static void
+on_transform_changed (TsImageView *self)
+{
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static gboolean
+on_scroll (GtkEventControllerScroll *controller, double dx, double dy, gpointer user_data)
+{
+  TsImageView *self = user_data;
+  double px = 0.0, py = 0.0;
+  GdkEvent *event;
+
+  if (self->transform == NULL || self->texture == NULL)
+    return FALSE;
+  event = gtk_event_controller_get_current_event (GTK_EVENT_CONTROLLER (controller));
+  if (event != NULL)
+    {
+      double ex, ey;
+      graphene_point_t in, out;
+      GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
+      double nx, ny;
+
+      gdk_event_get_position (event, &ex, &ey);
+      gtk_native_get_surface_transform (native, &nx, &ny);
+      graphene_point_init (&in, ex - nx, ey - ny);
+      if (gtk_widget_compute_point (GTK_WIDGET (native), GTK_WIDGET (self), &in, &out))
+        {
+          px = out.x;
+          py = out.y;
+        }
+    }
+  ts_view_transform_zoom_at (self->transform, pow (1.15, -dy),
+                             px - gtk_widget_get_width (GTK_WIDGET (self)) / 2.0,
+                             py - gtk_widget_get_height (GTK_WIDGET (self)) / 2.0);
+  return TRUE;
+}
+
+static void
+on_drag_begin (GtkGestureDrag *gesture, double x, double y, gpointer user_data)
+{
+  TsImageView *self = user_data;
+
+  if (self->transform == NULL)
+    return;
+  ts_view_transform_get_center (self->transform, &self->drag_x, &self->drag_y);
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "grabbing");
+}
+
+static void
+on_drag_update (GtkGestureDrag *gesture, double dx, double dy, gpointer user_data)
+{
+  TsImageView *self = user_data;
+  double zoom;
+
+  if (self->transform == NULL)
+    return;
+  zoom = ts_view_transform_get_zoom (self->transform);
+  ts_view_transform_set (self->transform, zoom, self->drag_x - dx / zoom, self->drag_y - dy / zoom);
+}
+
+static void
+on_drag_end (GtkGestureDrag *gesture, double dx, double dy, gpointer user_data)
+{
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (user_data), "grab");
+}
+
+void
+ts_image_view_set_texture (TsImageView *self, GdkTexture *texture)
+{
+  gboolean size_changed;
+
+  g_return_if_fail (TS_IS_IMAGE_VIEW (self));
+  if (self->texture == texture)
+    return;
+  size_changed = self->texture == NULL || texture == NULL
+                 || gdk_texture_get_width (self->texture) != gdk_texture_get_width (texture)
+                 || gdk_texture_get_height (self->texture) != gdk_texture_get_height (texture);
+  g_set_object (&self->texture, texture);
+  if (self->levels != NULL && (texture == NULL || self->levels->pdata[0] != texture))
+    g_clear_pointer (&self->levels, g_ptr_array_unref);
+  if (size_changed)
+    refit_if_fitted (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TEXTURE]);
+}
+
+GdkTexture *
+ts_image_view_get_texture (TsImageView *self)
+{
+  g_return_val_if_fail (TS_IS_IMAGE_VIEW (self), NULL);
+  return self->texture;
+}
+
+void
+ts_image_view_set_pyramid (TsImageView *self, GPtrArray *levels)
+{
+  g_return_if_fail (TS_IS_IMAGE_VIEW (self));
+  g_return_if_fail (levels == NULL || levels->len > 0);
+  if (levels != NULL)
+    g_ptr_array_ref (levels);
+  g_clear_pointer (&self->levels, g_ptr_array_unref);
+  self->levels = levels;
+  ts_image_view_set_texture (self, levels != NULL ? levels->pdata[0] : NULL);
+}
+
+void
+ts_image_view_set_compare_pyramid (TsImageView *self, GPtrArray *levels)
+{
+  g_return_if_fail (TS_IS_IMAGE_VIEW (self));
+  g_return_if_fail (levels == NULL || levels->len > 0);
+  if (levels != NULL)
+    g_ptr_array_ref (levels);
+  g_clear_pointer (&self->compare_levels, g_ptr_array_unref);
+  self->compare_levels = levels;
+  ts_image_view_set_compare_texture (self, levels != NULL ? levels->pdata[0] : NULL);
+}
+
+void
+ts_image_view_set_compare_texture (TsImageView *self, GdkTexture *texture)
+{
+  g_return_if_fail (TS_IS_IMAGE_VIEW (self));
+  if (self->compare_levels != NULL && (texture == NULL || self->compare_levels->pdata[0] != texture))
+    g_clear_pointer (&self->compare_levels, g_ptr_array_unref);
+  if (g_set_object (&self->compare, texture))
+    {
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMPARE_TEXTURE]);
+    }
+}
+
+void
+ts_image_view_set_split (TsImageView *self, double split)
+{
+  g_return_if_fail (TS_IS_IMAGE_VIEW (self));
+  split = CLAMP (split, 0.0, 1.0);
+  if (self->split == split)
+    return;
+  self->split = split;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SPLIT]);
+}
+
+double
+ts_image_view_get_split (TsImageView *self)
+{
+  g_return_val_if_fail (TS_IS_IMAGE_VIEW (self), 0.0);
+  return self->split;
+}
+
+void
+ts_image_view_set_transform (TsImageView *self, TsViewTransform *transform)
+{
+  g_return_if_fail (TS_IS_IMAGE_VIEW (self));
+  if (self->transform == transform)
+    return;
+  if (self->transform != NULL)
+    g_clear_signal_handler (&self->changed_id, self->transform);
+  g_set_object (&self->transform, transform);
+  if (transform != NULL)
+    self->changed_id = g_signal_connect_swapped (transform, "changed",
+                                                 G_CALLBACK (on_transform_changed), self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRANSFORM]);
+}
+
+TsViewTransform *
+ts_image_view_get_transform (TsImageView *self)
+{
+  g_return_val_if_fail (TS_IS_IMAGE_VIEW (self), NULL);
+  return self->transform;
+}
+
+guint
+ts_image_view_get_n_textures_drawn (TsImageView *self)
+{
+  g_return_val_if_fail (TS_IS_IMAGE_VIEW (self), 0);
+  return self->n_textures_drawn;
+}
+
+GtkWidget *
+ts_image_view_new (void)
+{
+  return g_object_new (TS_TYPE_IMAGE_VIEW, NULL);
+}
+
+static void
+ts_image_view_dispose (GObject *object)
+{
+  TsImageView *self = TS_IMAGE_VIEW (object);
+
+  if (self->transform != NULL)
+    g_clear_signal_handler (&self->changed_id, self->transform);
+  g_clear_object (&self->transform);
+  g_clear_object (&self->texture);
+  g_clear_object (&self->compare);
+  g_clear_pointer (&self->levels, g_ptr_array_unref);
+  g_clear_pointer (&self->compare_levels, g_ptr_array_unref);
+  g_clear_object (&self->last_drawn);
+  G_OBJECT_CLASS (ts_image_view_parent_class)->dispose (object);
+}
+
+static void
+ts_image_view_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  TsImageView *self = TS_IMAGE_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_TEXTURE: g_value_set_object (value, self->texture); break;
+    case PROP_COMPARE_TEXTURE: g_value_set_object (value, self->compare); break;
+    case PROP_SPLIT: g_value_set_double (value, self->split); break;
+    case PROP_TRANSFORM: g_value_set_object (value, self->transform); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ts_image_view_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  TsImageView *self = TS_IMAGE_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_TEXTURE: ts_image_view_set_texture (self, g_value_get_object (value)); break;
+    case PROP_COMPARE_TEXTURE: ts_image_view_set_compare_texture (self, g_value_get_object (value)); break;
+    case PROP_SPLIT: ts_image_view_set_split (self, g_value_get_double (value)); break;
+    case PROP_TRANSFORM: ts_image_view_set_transform (self, g_value_get_object (value)); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ts_image_view_class_init (TsImageViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ts_image_view_dispose;
+  object_class->get_property = ts_image_view_get_property;
+  object_class->set_property = ts_image_view_set_property;
+  widget_class->snapshot = ts_image_view_snapshot;
+  widget_class->size_allocate = ts_image_view_size_allocate;
+
+  properties[PROP_TEXTURE] = g_param_spec_object ("texture", NULL, NULL, GDK_TYPE_TEXTURE,
+                                                  G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_COMPARE_TEXTURE] = g_param_spec_object ("compare-texture", NULL, NULL, GDK_TYPE_TEXTURE,
+                                                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_SPLIT] = g_param_spec_double ("split", NULL, NULL, 0.0, 1.0, 0.0,
+                                                G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_TRANSFORM] = g_param_spec_object ("transform", NULL, NULL, TS_TYPE_VIEW_TRANSFORM,
+                                                    G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+  gtk_widget_class_set_css_name (widget_class, "tsimageview");
+}
+
+static void
+ts_image_view_init (TsImageView *self)
+{
+  GtkEventController *scroll;
+  GtkGesture *drag;
+
+  gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
+  gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_vexpand (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "grab");
+
+  scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
+  g_signal_connect (scroll, "scroll", G_CALLBACK (on_scroll), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), scroll);
+
+  drag = gtk_gesture_drag_new ();
+  g_signal_connect (drag, "drag-begin", G_CALLBACK (on_drag_begin), self);
+  g_signal_connect (drag, "drag-update", G_CALLBACK (on_drag_update), self);
+  g_signal_connect (drag, "drag-end", G_CALLBACK (on_drag_end), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
+}

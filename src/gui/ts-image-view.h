@@ -1,0 +1,28 @@
+/* One image panel: draws a texture under a shared TsViewTransform; scroll zooms at the
+ * pointer, dragging pans. With a compare texture it shows a before/after split. */
+#pragma once
+#include <gtk/gtk.h>
+#include "ts-view-transform.h"
+
+G_BEGIN_DECLS
+
+#define TS_TYPE_IMAGE_VIEW (ts_image_view_get_type ())
+G_DECLARE_FINAL_TYPE (TsImageView, ts_image_view, TS, IMAGE_VIEW, GtkWidget)
+
+GtkWidget       *ts_image_view_new                 (void);
+void             ts_image_view_set_texture         (TsImageView *self, GdkTexture *texture);
+/* A texture with its reduced levels (ts_texture_pyramid_new; referenced): the view draws
+ * the level that matches its zoom. NULL clears. */
+void             ts_image_view_set_pyramid         (TsImageView *self, GPtrArray *levels);
+void             ts_image_view_set_compare_pyramid (TsImageView *self, GPtrArray *levels);
+GdkTexture      *ts_image_view_get_texture         (TsImageView *self);
+/* Shown left of the split position (the "before"); NULL for none. */
+void             ts_image_view_set_compare_texture (TsImageView *self, GdkTexture *texture);
+void             ts_image_view_set_split           (TsImageView *self, double split);
+double           ts_image_view_get_split           (TsImageView *self);
+void             ts_image_view_set_transform       (TsImageView *self, TsViewTransform *transform);
+TsViewTransform *ts_image_view_get_transform       (TsImageView *self);
+/* Frames drawn with a texture different from the previous frame's (for the self-test). */
+guint            ts_image_view_get_n_textures_drawn (TsImageView *self);
+
+G_END_DECLS

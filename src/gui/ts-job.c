@@ -1,0 +1,477 @@
+/* The worker side of a restoration: prepare the data, solve each channel, decompose. */
+#include "ts-job.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#define SIMULATION_SEED 0
+
+void
+ts_job_params_free (TsJobParams *params)
+{
+  if (params == NULL)
+    return;
+  g_free (params->model_spec);
+  g_clear_pointer (&params->model, ts_model_free);
+  g_clear_pointer (&params->source, ts_image_free);
+  g_clear_pointer (&params->kspace, ts_kspace_free);
+  g_clear_pointer (&params->warm, g_ptr_array_unref);
+  g_free (params);
+}
+
+void
+ts_job_result_free (TsJobResult *result)
+{
+  if (result == NULL)
+    return;
+  g_clear_pointer (&result->model, ts_model_free);
+  g_clear_pointer (&result->input, ts_image_free);
+  g_clear_pointer (&result->truth, ts_image_free);
+  g_clear_pointer (&result->result, ts_image_free);
+  g_clear_pointer (&result->smooth, ts_image_free);
+  g_clear_pointer (&result->sparse, ts_image_free);
+  g_clear_pointer (&result->cost, ts_image_free);
+  g_clear_pointer (&result->solutions, g_ptr_array_unref);
+  g_free (result);
+}
+
+int
+ts_job_color_channels (const TsImage *image)
+{
+  return image->channels == 2 || image->channels == 4 ? image->channels - 1 : image->channels;
+}
+
+TsModel *
+ts_job_resolve_model (const char *spec, double sigma, GError **error)
+{
+  g_autoptr (TsModel) model = NULL;
+
+  if (spec == NULL || g_strcmp0 (spec, "auto") == 0)
+    {
+      g_autofree char *name = g_strdup_printf ("ncpr-sigma%g", sigma);
+      model = ts_model_resolve (name, sigma, NULL);
+      if (model != NULL && !ts_model_validate (model, name, NULL))
+        g_clear_pointer (&model, ts_model_free);
+      if (model == NULL)
+        model = ts_model_new_dct (sigma);
+    }
+  else
+    model = ts_model_resolve (spec, sigma, error);
+  if (model == NULL)
+    return NULL;
+  if (!ts_model_validate (model, spec != NULL ? spec : "auto", error))
+    return NULL;
+  return g_steal_pointer (&model);
+}
+
+/* Luminance (Rec. 601) of the colour channels; a copy for grey images. */
+static TsImage *
+to_gray (const TsImage *image)
+{
+  int n_color = ts_job_color_channels (image);
+  TsImage *gray;
+
+  if (n_color == 1)
+    return ts_image_extract_channel (image, 0);
+  gray = ts_image_new (image->width, image->height, 1, NULL);
+  if (gray == NULL)
+    return NULL;
+  for (gsize i = 0; i < (gsize) image->width * image->height; i++)
+    {
+      const float *p = image->data + i * image->channels;
+      gray->data[i] = 0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2];
+    }
+  return gray;
+}
+
+/* A fastMRI-style Cartesian column mask for the unshifted DFT: the lowest frequencies
+ * (both ends of the row) fully sampled, other columns drawn at random so that about
+ * width / acceleration columns are sampled in all. */
+static float *
+simulated_mask (int width, int height, int acceleration)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (SIMULATION_SEED);
+  double centre_fraction = acceleration >= 8 ? 0.04 : 0.08;
+  int n_centre = MAX (2, (int) lrint (width * centre_fraction));
+  double p = (width / (double) acceleration - n_centre) / MAX (1, width - n_centre);
+  float *mask = g_new0 (float, (gsize) width * height);
+
+  for (int c = 0; c < width; c++)
+    {
+      int freq = MIN (c, width - c);
+      gboolean take = 2 * freq < n_centre || g_rand_double (rand) < p;
+      if (take)
+        for (int r = 0; r < height; r++)
+          mask[(gsize) r * width + c] = 1.0f;
+    }
+  return mask;
+}
+
+/* Nearest-neighbour enlargement of a low-resolution image onto the estimate's grid: each
+ * low-resolution sample covers the stride x stride block around its kernel's centre. */
+static TsImage *
+enlarge_lowres (const TsImage *lowres, int width, int height)
+{
+  TsImage *out = ts_image_new (width, height, lowres->channels, NULL);
+  int offset = (TS_SR_DEFAULT_KERNEL - TS_SR_DEFAULT_STRIDE) / 2;
+
+  if (out == NULL)
+    return NULL;
+  for (int y = 0; y < height; y++)
+    {
+      int ly = CLAMP ((y - offset) / TS_SR_DEFAULT_STRIDE, 0, lowres->height - 1);
+      for (int x = 0; x < width; x++)
+        {
+          int lx = CLAMP ((x - offset) / TS_SR_DEFAULT_STRIDE, 0, lowres->width - 1);
+          memcpy (out->data + ((gsize) y * width + x) * out->channels,
+                  lowres->data + ((gsize) ly * lowres->width + lx) * lowres->channels,
+                  sizeof (float) * out->channels);
+        }
+    }
+  return out;
+}
+
+typedef struct {
+  TsOperator *op;
+  TsImage *input;      /* the input panel's image */
+  TsImage *truth;      /* or NULL */
+  TsImage *composite;  /* result-sized, starts as the input */
+  GPtrArray *data;     /* float* per channel to solve, each op->data_len */
+  int n_out;           /* channels of the result */
+  int n_solve;         /* channels solved (the rest copied from the input) */
+} Prepared;
+
+static void
+prepared_clear (Prepared *p)
+{
+  g_clear_pointer (&p->op, ts_operator_free);
+  g_clear_pointer (&p->input, ts_image_free);
+  g_clear_pointer (&p->truth, ts_image_free);
+  g_clear_pointer (&p->composite, ts_image_free);
+  g_clear_pointer (&p->data, g_ptr_array_unref);
+}
+
+static gboolean
+prepare_denoise (const TsJobParams *params, const TsModel *model, Prepared *p, GError **error)
+{
+  int g = ts_model_group_size (model);
+  int w = params->source->width / g * g, h = params->source->height / g * g;
+  g_autoptr (TsImage) noisy = NULL;
+
+  if (w < model->atom_size || h < model->atom_size)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   _("The image is %d × %d pixels: smaller than the model’s %d × %d patches"),
+                   params->source->width, params->source->height, model->atom_size,
+                   model->atom_size);
+      return FALSE;
+    }
+  noisy = ts_image_crop (params->source, 0, 0, w, h);
+  if (params->simulate)
+    {
+      int n_color = ts_job_color_channels (noisy);
+      p->truth = ts_image_copy (noisy);
+      for (int c = 0; c < n_color; c++)
+        {
+          g_autoptr (TsImage) plane = ts_image_extract_channel (noisy, c);
+          ts_noise_add_gaussian (plane, params->sigma / 255.0, SIMULATION_SEED + c);
+          ts_image_set_channel (noisy, c, plane);
+        }
+    }
+  p->op = ts_operator_identity_new (w, h);
+  p->n_out = noisy->channels;
+  p->n_solve = ts_job_color_channels (noisy);
+  for (int c = 0; c < p->n_solve; c++)
+    {
+      TsImage *plane = ts_image_extract_channel (noisy, c);
+      g_ptr_array_add (p->data, g_steal_pointer (&plane->data));
+      ts_image_free (plane);
+    }
+  p->composite = ts_image_copy (noisy);
+  p->input = g_steal_pointer (&noisy);
+  return TRUE;
+}
+
+static gboolean
+prepare_sr (const TsJobParams *params, const TsModel *model, Prepared *p, GError **error)
+{
+  g_autoptr (TsImage) lowres = NULL;
+  int k = TS_SR_DEFAULT_KERNEL, s = TS_SR_DEFAULT_STRIDE;
+
+  if (params->simulate)
+    {
+      int nw = (params->source->width - k) / s + 1, nh = (params->source->height - k) / s + 1;
+      if (params->source->width < k + 4 * s || params->source->height < k + 4 * s)
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                       _("The image is %d × %d pixels: too small to simulate super-resolution"),
+                       params->source->width, params->source->height);
+          return FALSE;
+        }
+      p->truth = ts_image_crop (params->source, 0, 0, ts_operator_sr_highres_side (nw, k, s),
+                                ts_operator_sr_highres_side (nh, k, s));
+      p->op = ts_operator_sr_new (nw, nh, k, TS_SR_DEFAULT_STD, s, error);
+      if (p->op == NULL)
+        return FALSE;
+      lowres = ts_image_new (nw, nh, p->truth->channels, error);
+      if (lowres == NULL)
+        return FALSE;
+      for (int c = 0; c < p->truth->channels; c++)
+        {
+          g_autoptr (TsImage) plane = ts_image_extract_channel (p->truth, c);
+          g_autoptr (TsImage) low = ts_image_new (nw, nh, 1, error);
+          if (low == NULL)
+            return FALSE;
+          /* Noise-free, as the paper's super-resolution experiments. */
+          ts_operator_apply (p->op, plane->data, low->data);
+          ts_image_set_channel (lowres, c, low);
+        }
+    }
+  else
+    {
+      lowres = ts_image_copy (params->source);
+      p->op = ts_operator_sr_new (lowres->width, lowres->height, k, TS_SR_DEFAULT_STD, s, error);
+      if (p->op == NULL)
+        return FALSE;
+    }
+  if (p->op->width % ts_model_group_size (model) != 0 || p->op->height % ts_model_group_size (model) != 0)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   _("Model %s needs an even estimate size, not %d × %d"), model->name,
+                   p->op->width, p->op->height);
+      return FALSE;
+    }
+  p->n_out = p->n_solve = lowres->channels;
+  for (int c = 0; c < p->n_solve; c++)
+    {
+      TsImage *plane = ts_image_extract_channel (lowres, c);
+      g_ptr_array_add (p->data, g_steal_pointer (&plane->data));
+      ts_image_free (plane);
+    }
+  p->input = enlarge_lowres (lowres, p->op->width, p->op->height);
+  if (p->input == NULL)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_NOMEM, _("Out of memory"));
+      return FALSE;
+    }
+  p->composite = ts_image_copy (p->input);
+  return TRUE;
+}
+
+static gboolean
+prepare_mri (const TsJobParams *params, const TsModel *model, Prepared *p, GError **error)
+{
+  int g = ts_model_group_size (model);
+  float *data;
+
+  if (params->simulate || params->kspace == NULL)
+    {
+      g_autoptr (TsImage) gray = NULL;
+      g_autofree float *mask = NULL;
+      int w, h;
+
+      if (params->source == NULL)
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID, _("Simulation needs an image, not k-space"));
+          return FALSE;
+        }
+      if (!params->simulate)
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                       _("MRI reconstruction needs k-space (a complex .npy with its mask, or a "
+                         "BART .cfl): open one, or turn on Simulate"));
+          return FALSE;
+        }
+      gray = to_gray (params->source);
+      w = gray->width / g * g;
+      h = gray->height / g * g;
+      p->truth = ts_image_crop (gray, 0, 0, w, h);
+      mask = simulated_mask (w, h, MAX (2, params->acceleration));
+      p->op = ts_operator_mri_new (w, h, mask, error);
+      if (p->op == NULL)
+        return FALSE;
+      data = g_new (float, p->op->data_len);
+      ts_operator_apply (p->op, p->truth->data, data);
+    }
+  else
+    {
+      const TsKspace *k = params->kspace;
+      if (k->width % g != 0 || k->height % g != 0)
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                       _("Model %s needs even k-space sides, not %d × %d"), model->name,
+                       k->width, k->height);
+          return FALSE;
+        }
+      p->op = ts_operator_mri_new (k->width, k->height, k->mask, error);
+      if (p->op == NULL)
+        return FALSE;
+      data = g_memdup2 (k->data, sizeof (float) * p->op->data_len);
+    }
+  g_ptr_array_add (p->data, data);
+  p->n_out = p->n_solve = 1;
+  p->input = ts_image_new (p->op->width, p->op->height, 1, error);
+  if (p->input == NULL)
+    return FALSE;
+  ts_operator_mri_zero_filled (p->op, data, p->input->data);
+  p->composite = ts_image_copy (p->input);
+  return TRUE;
+}
+
+typedef struct {
+  const TsJobCallbacks *callbacks;
+  gpointer user_data;
+  Prepared *prepared;
+  TsImage *truth_plane;
+  int channel;
+  int iteration_base;
+} ProgressState;
+
+static gboolean
+on_progress (int iteration, double change, const TsImage *estimate, gpointer user_data)
+{
+  ProgressState *state = user_data;
+  TsPlotPoint point;
+
+  point.iteration = state->iteration_base + iteration;
+  point.change = change;
+  point.psnr = state->truth_plane != NULL ? ts_psnr (estimate, state->truth_plane, 0) : NAN;
+  if (state->callbacks == NULL || state->callbacks->iteration == NULL)
+    return TRUE;
+  return state->callbacks->iteration (&point, state->channel, state->prepared->n_solve, estimate,
+                                      state->prepared->composite, state->user_data);
+}
+
+TsJobResult *
+ts_job_run (TsJobParams *params, const TsJobCallbacks *callbacks, gpointer user_data,
+            const gint *cancel, GError **error)
+{
+  g_autoptr (TsJobResult) result = g_new0 (TsJobResult, 1);
+  g_autoptr (TsModel) model = NULL;
+  Prepared p = { 0 };
+  TsSolveOptions options;
+  double beta = NAN, lambda = NAN;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (params != NULL, NULL);
+  result->psnr = result->ssim = result->input_psnr = result->input_ssim = NAN;
+
+  model = params->model != NULL ? ts_model_copy (params->model)
+                                : ts_job_resolve_model (params->model_spec, params->sigma, error);
+  if (model == NULL)
+    return NULL;
+  if (params->source == NULL && params->kspace == NULL)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, _("Nothing to restore: open an image first"));
+      return NULL;
+    }
+  if (params->task != TS_TASK_MRI && params->source == NULL)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   _("k-space can only be reconstructed with the MRI task"));
+      return NULL;
+    }
+
+  p.data = g_ptr_array_new_with_free_func (g_free);
+  switch (params->task)
+    {
+    case TS_TASK_DENOISE: ok = prepare_denoise (params, model, &p, error); break;
+    case TS_TASK_SR: ok = prepare_sr (params, model, &p, error); break;
+    case TS_TASK_MRI: ok = prepare_mri (params, model, &p, error); break;
+    default: g_assert_not_reached ();
+    }
+  if (!ok)
+    goto out;
+
+  if (p.truth != NULL)
+    {
+      result->input_psnr = ts_psnr (p.input, p.truth, 0);
+      result->input_ssim = ts_ssim (p.input, p.truth, 0);
+    }
+  if (callbacks != NULL && callbacks->input_ready != NULL)
+    callbacks->input_ready (p.input, p.truth, user_data);
+
+  ts_solve_options_init (&options);
+  options.variant = params->task == TS_TASK_DENOISE ? TS_VARIANT_FORWARD : TS_VARIANT_RECONSTRUCT;
+  options.tol = !isnan (params->tol) ? params->tol
+                : params->task == TS_TASK_DENOISE ? model->tol : TS_RECONSTRUCT_TOL;
+  options.max_iter = MAX (1, params->max_iter);
+  options.threads = MAX (0, params->threads);
+  ts_task_paper_defaults (model, params->task, params->acceleration, FALSE, &beta, &lambda);
+  options.beta = !isnan (params->beta) ? params->beta : beta;
+  options.lambda = !isnan (params->lambda) ? params->lambda : lambda;
+
+  result->result = ts_image_copy (p.composite);
+  result->smooth = ts_image_new (p.op->width, p.op->height, p.n_solve, error);
+  result->sparse = ts_image_new (p.op->width, p.op->height, p.n_solve, error);
+  result->cost = ts_image_new (p.op->width, p.op->height, 1, error);
+  if (result->smooth == NULL || result->sparse == NULL || result->cost == NULL)
+    goto fail;
+  result->solutions = g_ptr_array_new_with_free_func ((GDestroyNotify) ts_solution_free);
+
+  for (int c = 0; c < p.n_solve; c++)
+    {
+      const float *data = p.data->pdata[c];
+      const TsSolution *warm = NULL;
+      g_autoptr (TsImage) truth_plane = p.truth != NULL ? ts_image_extract_channel (p.truth, c) : NULL;
+      ProgressState state = { callbacks, user_data, &p, truth_plane, c, (int) result->stats.iterations };
+      TsSolveStats stats = { 0 };
+      TsSolution *solution;
+      g_autoptr (TsDecomposition) dec = NULL;
+
+      if (params->warm != NULL && c < (int) params->warm->len)
+        {
+          const TsSolution *w = params->warm->pdata[c];
+          if (w->x != NULL && w->x->width == p.op->width && w->x->height == p.op->height
+              && w->K == model->n_atoms)
+            warm = w;
+        }
+      result->warm_started |= warm != NULL;
+      solution = ts_solve (model, p.op, data, &options, warm, on_progress, &state, cancel,
+                           &stats, error);
+      if (solution == NULL)
+        goto fail;
+      g_ptr_array_add (result->solutions, solution);
+      result->stats.iterations += stats.iterations;
+      result->stats.seconds += stats.seconds;
+      result->stats.final_change = MAX (result->stats.final_change, stats.final_change);
+      result->stats.converged = (c == 0 || result->stats.converged) && stats.converged;
+      ts_image_set_channel (result->result, c, solution->x);
+      ts_image_set_channel (p.composite, c, solution->x);
+
+      dec = ts_decompose (model, p.op, data, &options, solution, cancel, error);
+      if (dec == NULL)
+        goto fail;
+      ts_image_set_channel (result->smooth, c, dec->smooth);
+      ts_image_set_channel (result->sparse, c, dec->sparse);
+      for (gsize i = 0; i < ts_image_n_values (result->cost); i++)
+        result->cost->data[i] += dec->cost->data[i];
+    }
+  if (cancel != NULL && g_atomic_int_get (cancel))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_CANCELLED, _("Cancelled"));
+      goto fail;
+    }
+  if (!ts_image_check_finite (result->result, _("the result"), error))
+    {
+      g_prefix_error (error, _("The solve diverged: "));
+      goto fail;
+    }
+  if (p.truth != NULL)
+    {
+      result->psnr = ts_psnr (result->result, p.truth, 0);
+      result->ssim = ts_ssim (result->result, p.truth, 0);
+    }
+  result->model = g_steal_pointer (&model);
+  result->input = g_steal_pointer (&p.input);
+  result->truth = g_steal_pointer (&p.truth);
+  prepared_clear (&p);
+  return g_steal_pointer (&result);
+
+fail:
+out:
+  prepared_clear (&p);
+  return NULL;
+}

@@ -1,0 +1,35 @@
+/* The main window: controls on the left, the five panels and the convergence plot (or the
+ * atoms page) on the right. */
+#pragma once
+#include <adwaita.h>
+#include "ts-job.h"
+
+G_BEGIN_DECLS
+
+#define TS_TYPE_WINDOW (ts_window_get_type ())
+G_DECLARE_FINAL_TYPE (TsWindow, ts_window, TS, WINDOW, AdwApplicationWindow)
+
+TsWindow          *ts_window_new               (GtkApplication *application, GSettings *settings);
+void               ts_window_open_file         (TsWindow *self, GFile *file);
+void               ts_window_open_demo         (TsWindow *self, int size);
+void               ts_window_set_task          (TsWindow *self, TsTask task);
+void               ts_window_set_noise_level   (TsWindow *self, double sigma);
+void               ts_window_set_simulate      (TsWindow *self, gboolean simulate);
+void               ts_window_set_max_iter      (TsWindow *self, int max_iter);
+void               ts_window_set_tolerance     (TsWindow *self, double tol);
+/* "auto", "dct", an installed model's name, or a .tsm file / reference folder. */
+gboolean           ts_window_set_model         (TsWindow *self, const char *spec, GError **error);
+/* ::document-changed is emitted when an opened file (loaded on a thread) or the demo image
+ * becomes the input. */
+/* Starts a run (FALSE with a toast if the parameters are not usable). Emits ::run-finished
+ * (gboolean success) when it ends. */
+gboolean           ts_window_run               (TsWindow *self);
+void               ts_window_show_page         (TsWindow *self, const char *name);
+void               ts_window_select_atom       (TsWindow *self, int index);
+/* For the self-test. */
+guint              ts_window_get_n_previews_drawn (TsWindow *self);
+const TsJobResult *ts_window_get_result        (TsWindow *self);
+/* TRUE when the last run ended by cancellation. */
+gboolean           ts_window_get_cancelled     (TsWindow *self);
+
+G_END_DECLS

@@ -1,0 +1,256 @@
+/* The GUI's worker logic (src/gui/ts-job.c) without a display: preparation of each task,
+ * simulation, callbacks, decomposition, warm start, cancellation and the errors the window
+ * shows. */
+#include <math.h>
+#include <string.h>
+
+#include "ts-job.h"
+
+#define SIZE 48
+
+typedef struct {
+  int n_input;
+  int n_iterations;
+  int last_iteration;
+  gboolean had_truth;
+  int cancel_at;       /* return FALSE at this iteration (0 = never) */
+  gint *cancel_flag;   /* or raise this flag there */
+} Calls;
+
+static void
+on_input (const TsImage *input, const TsImage *truth, gpointer user_data)
+{
+  Calls *calls = user_data;
+
+  calls->n_input++;
+  calls->had_truth = truth != NULL;
+  g_assert_nonnull (input);
+}
+
+static gboolean
+on_iteration (const TsPlotPoint *point, int channel, int n_channels, const TsImage *estimate,
+              TsImage *composite, gpointer user_data)
+{
+  Calls *calls = user_data;
+
+  calls->n_iterations++;
+  g_assert_cmpint (point->iteration, >, calls->last_iteration);
+  calls->last_iteration = point->iteration;
+  g_assert_cmpint (channel, <, n_channels);
+  g_assert_cmpint (estimate->width, ==, composite->width);
+  ts_image_set_channel (composite, channel, estimate);
+  if (calls->cancel_at > 0 && calls->n_iterations == calls->cancel_at)
+    {
+      if (calls->cancel_flag != NULL)
+        g_atomic_int_set (calls->cancel_flag, 1);
+      else
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static const TsJobCallbacks callbacks = { on_input, on_iteration };
+
+static TsJobParams *
+params_new (TsTask task, TsImage *source, int max_iter)
+{
+  TsJobParams *params = g_new0 (TsJobParams, 1);
+
+  params->task = task;
+  params->sigma = 25.0;
+  params->model_spec = g_strdup ("dct");
+  params->beta = params->lambda = NAN;
+  params->tol = 0.0;
+  params->max_iter = max_iter;
+  params->simulate = TRUE;
+  params->acceleration = 4;
+  params->source = source;
+  return params;
+}
+
+static void
+test_denoise (void)
+{
+  g_autoptr (TsJobParams) params = params_new (TS_TASK_DENOISE, ts_demo_image_new (SIZE, SIZE), 15);
+  g_autoptr (TsJobResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  Calls calls = { 0 };
+
+  result = ts_job_run (params, &callbacks, &calls, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (result);
+  g_assert_cmpint (calls.n_input, ==, 1);
+  g_assert_true (calls.had_truth);
+  g_assert_cmpint (calls.n_iterations, ==, 15);
+  g_assert_cmpint (result->stats.iterations, ==, 15);
+  g_assert_cmpint (result->result->width, ==, SIZE);
+  g_assert_cmpfloat (result->psnr, >, result->input_psnr);
+  g_assert_cmpfloat (result->ssim, >, result->input_ssim);
+  g_assert_false (result->warm_started);
+  g_assert_cmpuint (result->solutions->len, ==, 1);
+  /* The decomposition: sparse = result - smooth (MODEL.md), cost non-negative. */
+  for (gsize i = 0; i < ts_image_n_values (result->result); i++)
+    {
+      g_assert_cmpfloat_with_epsilon (result->smooth->data[i] + result->sparse->data[i],
+                                      result->result->data[i], 1e-4);
+      g_assert_cmpfloat (result->cost->data[i], >=, 0.0f);
+    }
+}
+
+static void
+test_denoise_colour_and_warm_start (void)
+{
+  g_autoptr (TsImage) gray = ts_demo_image_new (SIZE, SIZE);
+  TsImage *rgba = ts_image_new (SIZE, SIZE, 4, NULL);
+  g_autoptr (TsJobParams) params = NULL;
+  g_autoptr (TsJobParams) again = NULL;
+  g_autoptr (TsJobResult) first = NULL;
+  g_autoptr (TsJobResult) second = NULL;
+  g_autoptr (GError) error = NULL;
+  Calls calls = { 0 };
+
+  for (int i = 0; i < SIZE * SIZE; i++)
+    {
+      rgba->data[4 * i] = gray->data[i];
+      rgba->data[4 * i + 1] = 1.0f - gray->data[i];
+      rgba->data[4 * i + 2] = 0.5f;
+      rgba->data[4 * i + 3] = 0.25f;
+    }
+  params = params_new (TS_TASK_DENOISE, ts_image_copy (rgba), 10);
+  first = ts_job_run (params, &callbacks, &calls, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (first->result->channels, ==, 4);
+  /* Three colour channels solved, alpha copied through. */
+  g_assert_cmpuint (first->solutions->len, ==, 3);
+  g_assert_cmpint (calls.n_iterations, ==, 30);
+  for (int i = 0; i < SIZE * SIZE; i++)
+    g_assert_cmpfloat (first->result->data[4 * i + 3], ==, 0.25f);
+
+  again = params_new (TS_TASK_DENOISE, rgba, 10);
+  again->warm = g_ptr_array_ref (first->solutions);
+  second = ts_job_run (again, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (second->warm_started);
+  /* Starting from the first run's estimate, ten more iterations get closer still. */
+  g_assert_cmpfloat (second->psnr, >, first->psnr);
+}
+
+static void
+test_super_resolution (void)
+{
+  g_autoptr (TsJobParams) params = params_new (TS_TASK_SR, ts_demo_image_new (64, 64), 5);
+  g_autoptr (TsJobResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  Calls calls = { 0 };
+  int n = (64 - TS_SR_DEFAULT_KERNEL) / TS_SR_DEFAULT_STRIDE + 1;
+  int side = ts_operator_sr_highres_side (n, TS_SR_DEFAULT_KERNEL, TS_SR_DEFAULT_STRIDE);
+
+  result = ts_job_run (params, &callbacks, &calls, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (result->result->width, ==, side);
+  /* The input panel shows the low-resolution image enlarged onto the estimate's grid. */
+  g_assert_cmpint (result->input->width, ==, side);
+  g_assert_cmpint (result->truth->width, ==, side);
+  g_assert_true (isfinite (result->psnr));
+}
+
+static void
+test_mri_simulated (void)
+{
+  g_autoptr (TsJobParams) params = params_new (TS_TASK_MRI, ts_demo_image_new (SIZE, SIZE), 5);
+  g_autoptr (TsJobResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+
+  result = ts_job_run (params, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (result->result->channels, ==, 1);
+  g_assert_cmpint (result->input->width, ==, SIZE);
+  g_assert_true (isfinite (result->input_psnr));
+}
+
+static void
+test_mri_needs_kspace (void)
+{
+  g_autoptr (TsJobParams) params = params_new (TS_TASK_MRI, ts_demo_image_new (SIZE, SIZE), 5);
+  g_autoptr (TsJobResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+
+  params->simulate = FALSE;
+  result = ts_job_run (params, NULL, NULL, NULL, &error);
+  g_assert_null (result);
+  g_assert_error (error, TS_ERROR, TS_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "k-space"));
+}
+
+static void
+test_too_small (void)
+{
+  g_autoptr (TsJobParams) params = params_new (TS_TASK_DENOISE, ts_demo_image_new (8, 8), 5);
+  g_autoptr (TsJobResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+
+  result = ts_job_run (params, NULL, NULL, NULL, &error);
+  g_assert_null (result);
+  g_assert_error (error, TS_ERROR, TS_ERROR_INVALID);
+}
+
+static void
+test_bad_model (void)
+{
+  g_autoptr (TsJobParams) params = params_new (TS_TASK_DENOISE, ts_demo_image_new (SIZE, SIZE), 5);
+  g_autoptr (TsJobResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_free (params->model_spec);
+  params->model_spec = g_strdup ("/nonexistent/model.tsm");
+  result = ts_job_run (params, NULL, NULL, NULL, &error);
+  g_assert_null (result);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "/nonexistent/model.tsm"));
+}
+
+static void
+test_cancel (void)
+{
+  g_autoptr (TsJobParams) params = params_new (TS_TASK_DENOISE, ts_demo_image_new (SIZE, SIZE), 1000);
+  g_autoptr (TsJobResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  gint cancel = 0;
+  Calls calls = { 0 };
+
+  /* The window's Cancel raises the atomic flag the solver reads every iteration. */
+  calls.cancel_at = 3;
+  calls.cancel_flag = &cancel;
+  result = ts_job_run (params, &callbacks, &calls, &cancel, &error);
+  g_assert_null (result);
+  g_assert_error (error, TS_ERROR, TS_ERROR_CANCELLED);
+  g_assert_cmpint (calls.n_iterations, <, 10);
+}
+
+static void
+test_auto_model (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TsModel) model = ts_job_resolve_model ("auto", 25.0, &error);
+
+  /* Without an installed ncpr-sigma25 the built-in DCT model stands in. */
+  g_assert_no_error (error);
+  g_assert_nonnull (model);
+  g_assert_cmpint (model->n_atoms, >, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/gui/job/denoise", test_denoise);
+  g_test_add_func ("/gui/job/denoise-colour-warm-start", test_denoise_colour_and_warm_start);
+  g_test_add_func ("/gui/job/super-resolution", test_super_resolution);
+  g_test_add_func ("/gui/job/mri-simulated", test_mri_simulated);
+  g_test_add_func ("/gui/job/mri-needs-kspace", test_mri_needs_kspace);
+  g_test_add_func ("/gui/job/too-small", test_too_small);
+  g_test_add_func ("/gui/job/bad-model", test_bad_model);
+  g_test_add_func ("/gui/job/cancel", test_cancel);
+  g_test_add_func ("/gui/job/auto-model", test_auto_model);
+  return g_test_run ();
+}
