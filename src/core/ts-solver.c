@@ -10,6 +10,7 @@
 #include <cblas.h>
 #include <pthread.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define BAND_BYTES (2u << 20)
@@ -82,10 +83,17 @@ ts_solution_free (TsSolution *solution)
   g_free (solution);
 }
 
+/* 64-byte aligned (freed with g_free, which is free): vectorised loops then peel the same
+ * elements in every run, so a solve's result does not depend on where malloc put its
+ * buffers. */
 static float *
 try_alloc (gsize n, GError **error)
 {
-  float *p = g_try_malloc0_n (n, sizeof (float));
+  void *p = NULL;
+  if (n > G_MAXSIZE / sizeof (float) || posix_memalign (&p, 64, MAX (n, 1) * sizeof (float)) != 0)
+    p = NULL;
+  else
+    memset (p, 0, n * sizeof (float));
   if (p == NULL)
     g_set_error (error, TS_ERROR, TS_ERROR_NOMEM, "out of memory: could not allocate %.0f MB",
                  n * 4.0 / 1e6);
@@ -478,13 +486,9 @@ solver_init (Solver *S, const TsModel *model, const TsOperator *op, const float 
       cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, S->r, (int) n, S->K, 1.0f, S->d->B, S->r,
                    S->c, (int) n, 0.0f, S->bc, (int) n);
       memcpy (S->bc_prev, S->bc, sizeof (float) * rn);
-      /* Our own threads split the rows; OpenBLAS stays single-threaded inside them. */
-      openblas_set_num_threads (1);
       if (!start_workers (S, o->threads > 0 ? o->threads : 2, error))
         return FALSE;
     }
-  else
-    openblas_set_num_threads (o->threads > 0 ? o->threads : 2);
   return TRUE;
 }
 
@@ -513,6 +517,12 @@ ts_solve (const TsModel *model, const TsOperator *op, const float *data,
         g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "input contains NaN or Inf (value %" G_GSIZE_FORMAT ")", i);
         return NULL;
       }
+  /* Our own threads split the rows in the subspace formulation, with OpenBLAS
+   * single-threaded inside them. Set before the first product (the model's derived
+   * quantities included) so that a solve's result does not depend on what ran before. */
+  int threads = options->threads > 0 ? options->threads : 2;
+  openblas_set_num_threads (options->formulation == TS_FORMULATION_SUBSPACE ? 1 : threads);
+
   Solver S = { 0 };
   gint64 start = g_get_monotonic_time ();
   if (!solver_init (&S, model, op, data, options, warm, error))
