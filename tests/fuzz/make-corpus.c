@@ -1,7 +1,9 @@
 /* Writes the seed corpora for the fuzz harnesses (tests/fuzz/corpus/<name>/) with the
  * project's own savers: small valid files of every layout the loaders accept.
  * Usage: fuzz-make-corpus CORPUS_DIR */
+#include <stdio.h>
 #include <string.h>
+#include <jpeglib.h>
 #include <glib.h>
 #include <glib/gstdio.h>
 #include "tessera.h"
@@ -150,6 +152,52 @@ model_seed (const char *name, TsProxType prox, int K, int M, int p)
   to_corpus ("model", fixed, path, "\1", 1, 32);
 }
 
+/* JPEG has no saver in the project (input only): write seeds with libjpeg directly. */
+static void
+jpeg_seed (const char *name, int w, int h, int components, gboolean progressive,
+           int orientation)
+{
+  g_autofree char *dir = g_build_filename (out_dir, "jpeg", NULL);
+  g_mkdir_with_parents (dir, 0755);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  FILE *f = fopen (path, "wb");
+  if (f == NULL)
+    die (NULL);
+  struct jpeg_compress_struct cinfo;
+  struct jpeg_error_mgr jerr;
+  cinfo.err = jpeg_std_error (&jerr);
+  jpeg_create_compress (&cinfo);
+  jpeg_stdio_dest (&cinfo, f);
+  cinfo.image_width = w;
+  cinfo.image_height = h;
+  cinfo.input_components = components;
+  cinfo.in_color_space = components == 1 ? JCS_GRAYSCALE : JCS_RGB;
+  jpeg_set_defaults (&cinfo);
+  jpeg_set_quality (&cinfo, 50, TRUE);
+  if (progressive)
+    jpeg_simple_progression (&cinfo);
+  jpeg_start_compress (&cinfo, TRUE);
+  if (orientation > 0)
+    {
+      /* APP1 "Exif\0\0" + little-endian TIFF with one IFD0 entry: Orientation (0x0112). */
+      const JOCTET exif[] = { 'E', 'x', 'i', 'f', 0, 0, 'I', 'I', 42, 0, 8, 0, 0, 0, 1, 0,
+                              0x12, 0x01, 3, 0, 1, 0, 0, 0, (JOCTET) orientation, 0, 0, 0,
+                              0, 0, 0, 0 };
+      jpeg_write_marker (&cinfo, JPEG_APP0 + 1, exif, sizeof exif);
+    }
+  g_autofree JSAMPLE *row = g_new (JSAMPLE, (gsize) w * components);
+  while (cinfo.next_scanline < cinfo.image_height)
+    {
+      for (int i = 0; i < w * components; i++)
+        row[i] = (JSAMPLE) ((i * 37 + cinfo.next_scanline * 91) % 256);
+      JSAMPROW rows[1] = { row };
+      jpeg_write_scanlines (&cinfo, rows, 1);
+    }
+  jpeg_finish_compress (&cinfo);
+  jpeg_destroy_compress (&cinfo);
+  fclose (f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -196,6 +244,11 @@ main (int argc, char **argv)
   const float c8[8] = { 1, 0, 0, 1, -1, 0.5f, 0, 0 };
   npy_seed ("c8.npy", "{'descr': '<c8', 'fortran_order': False, 'shape': (2, 2), }", c8,
             sizeof c8);
+
+  jpeg_seed ("gray.jpg", 8, 8, 1, FALSE, 0);
+  jpeg_seed ("rgb.jpg", 16, 8, 3, FALSE, 0);
+  jpeg_seed ("rgb-progressive.jpg", 8, 16, 3, TRUE, 0);
+  jpeg_seed ("rgb-rotated.jpg", 12, 8, 3, FALSE, 6);
 
   cfl_seed ("k-4x3", 4, 3);
   cfl_seed ("k-8x8", 8, 8);
