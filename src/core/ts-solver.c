@@ -56,6 +56,7 @@ struct Solver {
   pthread_barrier_t barrier;
   gboolean barrier_ready;
   float a;              /* extrapolation weight of the current iteration */
+  gboolean project_only; /* the workers' next round only computes U^T P x */
   gboolean quit;
 };
 
@@ -276,7 +277,13 @@ worker_main (gpointer data)
       pthread_barrier_wait (&S->barrier);
       if (S->quit)
         break;
-      subspace_iteration (w);
+      if (S->project_only)
+        {
+          project_patches (S, S->x, S->ux, w->cols, w->row0, w->row1);
+          pthread_barrier_wait (&S->barrier);
+        }
+      else
+        subspace_iteration (w);
     }
   return NULL;
 }
@@ -469,8 +476,9 @@ solver_init (Solver *S, const TsModel *model, const TsOperator *op, const float 
     memcpy (S->target, data, sizeof (float) * n);
   else
     ts_operator_adjoint (op, data, S->target);
-  if (warm != NULL && warm->x != NULL && warm->x->width == S->W && warm->x->height == S->H
-      && warm->K == S->K && warm->c != NULL)
+  gboolean warm_started = warm != NULL && warm->x != NULL && warm->x->width == S->W
+                          && warm->x->height == S->H && warm->K == S->K && warm->c != NULL;
+  if (warm_started)
     {
       memcpy (S->x, warm->x->data, sizeof (float) * n);
       memcpy (S->c, warm->c, sizeof (float) * kn);
@@ -481,13 +489,20 @@ solver_init (Solver *S, const TsModel *model, const TsOperator *op, const float 
   memcpy (S->c_prev, S->c, sizeof (float) * kn);
   if (S->formulation == TS_FORMULATION_SUBSPACE)
     {
-      project_patches (S, S->x, S->ux, S->cols, 0, S->H);
-      memcpy (S->ux_prev, S->ux, sizeof (float) * rn);
-      cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, S->r, (int) n, S->K, 1.0f, S->d->B, S->r,
-                   S->c, (int) n, 0.0f, S->bc, (int) n);
-      memcpy (S->bc_prev, S->bc, sizeof (float) * rn);
       if (!start_workers (S, o->threads > 0 ? o->threads : 2, error))
         return FALSE;
+      /* U^T P x of the starting image, split over the workers like every iteration. */
+      S->project_only = TRUE;
+      sync_workers (S);
+      project_patches (S, S->x, S->ux, S->workers[0].cols, S->workers[0].row0, S->workers[0].row1);
+      sync_workers (S);
+      S->project_only = FALSE;
+      memcpy (S->ux_prev, S->ux, sizeof (float) * rn);
+      /* B^T c is 0 for a cold start (c = 0, already zeroed). */
+      if (warm_started)
+        cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, S->r, (int) n, S->K, 1.0f, S->d->B,
+                     S->r, S->c, (int) n, 0.0f, S->bc, (int) n);
+      memcpy (S->bc_prev, S->bc, sizeof (float) * rn);
     }
   return TRUE;
 }

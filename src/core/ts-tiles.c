@@ -12,6 +12,9 @@ ts_tile_options_init (TsTileOptions *options)
   options->halo = 24;
   options->blend = 8;
   options->region = (TsRect) { 0, 0, 0, 0 };
+  options->iteration = NULL;
+  options->iteration_data = NULL;
+  options->iteration_tile = NULL;
 }
 
 gsize
@@ -92,7 +95,10 @@ ts_denoise_tiled (const TsModel *model, const TsImage *noisy, const TsSolveOptio
   if (nx == 1 && ny == 1)
     {
       g_autoptr (TsOperator) op = ts_operator_identity_new (W, H);
-      TsSolution *sol = ts_solve (model, op, noisy->data, options, NULL, NULL, NULL, cancel, stats, error);
+      if (to->iteration_tile != NULL)
+        *to->iteration_tile = (TsRect) { 0, 0, W, H };
+      TsSolution *sol = ts_solve (model, op, noisy->data, options, NULL, to->iteration,
+                                  to->iteration_data, cancel, stats, error);
       if (sol == NULL)
         {
           ts_image_free (result);
@@ -152,7 +158,10 @@ ts_denoise_tiled (const TsModel *model, const TsImage *noisy, const TsSolveOptio
       tile_options.measure_y = hy;
       tile_options.measure_width = tl->x1 - tl->x0;
       tile_options.measure_height = tl->y1 - tl->y0;
-      TsSolution *sol = ts_solve (model, op, patch->data, &tile_options, NULL, NULL, NULL, cancel, &ts, error);
+      if (to->iteration_tile != NULL)
+        *to->iteration_tile = (TsRect) { tl->x0 - hx, tl->y0 - hy, tw, th };
+      TsSolution *sol = ts_solve (model, op, patch->data, &tile_options, NULL, to->iteration,
+                                  to->iteration_data, cancel, &ts, error);
       ts_image_free (patch);
       if (sol == NULL)
         {

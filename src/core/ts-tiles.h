@@ -14,6 +14,12 @@ typedef struct {
   int halo;          /* extra pixels solved around each core tile, discarded after blending */
   int blend;         /* half-width of the linear blending ramp (<= halo) */
   TsRect region;     /* tiles meeting this rectangle go first; width 0 = none */
+  /* Optional: called after every iteration of each tile's solve with the tile's estimate
+   * (core plus halo). Before each tile's solve `iteration_tile`, when set, receives where
+   * that estimate lies in the image (x, y may be negative: the halo wraps around). */
+  TsProgressFunc iteration;
+  gpointer iteration_data;
+  TsRect *iteration_tile;
 } TsTileOptions;
 
 void ts_tile_options_init (TsTileOptions *options);

@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 #include <glib/gi18n.h>
 
 #include "ts-preferences-window.h"
@@ -27,6 +28,9 @@ typedef struct {
   gboolean repeat;         /* run a second time: it must warm-start */
   int runs_done;
   gboolean run_ok;
+  gboolean expect_tiles;   /* a large picture: solved in tiles, a region preview first */
+  double max_rss_mb;       /* fail when the peak resident memory is above (0 = report only) */
+  gint64 started_us, finished_us;
 } SelfTest;
 
 struct _TsApplication {
@@ -60,6 +64,10 @@ static const GOptionEntry option_entries[] = {
     N_("Self-test: run twice; the second run must warm-start from the first"), NULL },
   { "max-frame-gap", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_DOUBLE, NULL,
     N_("Self-test: longest allowed gap between frames during the solve, in ms (default: report only)"), N_("MS") },
+  { "expect-tiles", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, NULL,
+    N_("Self-test: the image must be solved in tiles, with a tile preview before the end"), NULL },
+  { "max-rss", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_DOUBLE, NULL,
+    N_("Self-test: largest allowed peak memory, in MB (default: report only)"), N_("MB") },
   { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, NULL, NULL, N_("[FILE]") },
   G_OPTION_ENTRY_NULL
 };
@@ -104,6 +112,21 @@ ts_application_get_self_test_status (TsApplication *self)
 }
 
 /* --- self-test ----------------------------------------------------------------------- */
+
+/* The process's peak resident memory (VmHWM), in MB; NAN where unknown. */
+static double
+peak_rss_mb (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+    return NAN;
+  line = strstr (status, "VmHWM:");
+  if (line == NULL)
+    return NAN;
+  return g_ascii_strtod (line + strlen ("VmHWM:"), NULL) / 1024.0;
+}
 
 static void
 self_test_free (SelfTest *test)
@@ -179,7 +202,32 @@ self_test_finish (gpointer user_data)
                previews > 0 ? previews - 1 : 0, test->min_previews);
       ok = FALSE;
     }
-  if (ok && !(result->psnr > result->input_psnr))
+  if (ok && test->expect_tiles)
+    {
+      double first = ts_window_get_first_tile_seconds (test->window);
+      double total = (test->finished_us - test->started_us) / 1e6;
+      if (!result->tiled || !isfinite (first))
+        {
+          fprintf (stderr, "self-test: the picture was not solved in tiles with a region preview\n");
+          ok = FALSE;
+        }
+      printf ("self-test: %dx%d in tiles; first region preview after %.2f s, full result after %.2f s\n",
+              result->result->width, result->result->height, first, total);
+    }
+  if (ok || test->max_rss_mb > 0)
+    {
+      double rss = peak_rss_mb ();
+      printf ("self-test: peak resident memory (VmHWM) %.0f MB\n", rss);
+      if (test->max_rss_mb > 0 && !(rss <= test->max_rss_mb))
+        {
+          fprintf (stderr, "self-test: peak memory %.0f MB above the limit of %.0f MB\n", rss,
+                   test->max_rss_mb);
+          ok = FALSE;
+        }
+    }
+  /* Without ground truth (an opened noisy photo) there is no PSNR to compare. */
+  if (ok && (isfinite (result->psnr) || isfinite (result->input_psnr))
+      && !(result->psnr > result->input_psnr))
     {
       fprintf (stderr, "self-test: result PSNR %.3f dB does not beat the input's %.3f dB\n",
                result->psnr, result->input_psnr);
@@ -249,6 +297,7 @@ on_self_test_run_finished (TsWindow *window, gboolean ok, gpointer user_data)
   SelfTest *test = self->self_test;
 
   test->runs_done++;
+  test->finished_us = g_get_monotonic_time ();
   if (ok && test->repeat && test->runs_done == 1)
     {
       /* The same document and task again: the window warm-starts from the first run. */
@@ -287,6 +336,7 @@ self_test_start (gpointer user_data)
 
   g_signal_connect (test->window, "run-finished", G_CALLBACK (on_self_test_run_finished), self);
   test->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (test->window), on_tick, test, NULL);
+  test->started_us = g_get_monotonic_time ();
   if (!ts_window_run (test->window))
     {
       test->run_ok = FALSE;
@@ -331,9 +381,9 @@ ts_application_command_line (GApplication *application, GApplicationCommandLine 
   GVariantDict *options = g_application_command_line_get_options_dict (cmdline);
   g_autofree const char **files = NULL;
   const char *task = NULL, *model = NULL, *self_test = NULL, *page = NULL;
-  double sigma, tol, max_gap = 0.0;
+  double sigma, tol, max_gap = 0.0, max_rss = 0.0;
   int max_iter, demo_size = DEFAULT_DEMO_SIZE, atom = 0, min_previews = 3, cancel_after = 0;
-  gboolean simulate = FALSE, run = FALSE, repeat = FALSE, new_window;
+  gboolean simulate = FALSE, run = FALSE, repeat = FALSE, expect_tiles = FALSE, new_window;
   TsWindow *window;
 
   g_variant_dict_lookup (options, G_OPTION_REMAINING, "^a&ay", &files);
@@ -349,6 +399,8 @@ ts_application_command_line (GApplication *application, GApplicationCommandLine 
   g_variant_dict_lookup (options, "run", "b", &run);
   g_variant_dict_lookup (options, "cancel-after", "i", &cancel_after);
   g_variant_dict_lookup (options, "repeat", "b", &repeat);
+  g_variant_dict_lookup (options, "expect-tiles", "b", &expect_tiles);
+  g_variant_dict_lookup (options, "max-rss", "d", &max_rss);
 
   if (task != NULL && g_strcmp0 (task, "denoise") != 0 && g_strcmp0 (task, "sr") != 0
       && g_strcmp0 (task, "mri") != 0)
@@ -418,6 +470,8 @@ ts_application_command_line (GApplication *application, GApplicationCommandLine 
       test->max_frame_gap_ms = max_gap;
       test->cancel_after = cancel_after;
       test->repeat = repeat;
+      test->expect_tiles = expect_tiles;
+      test->max_rss_mb = max_rss;
       g_clear_pointer (&self->self_test, self_test_free);
       self->self_test = test;
       /* Give the window time to map and draw its first frames; an opened file is loaded

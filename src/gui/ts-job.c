@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #define SIMULATION_SEED 0
+#define GUI_TILE_SIZE 256
 
 void
 ts_job_params_free (TsJobParams *params)
@@ -137,10 +138,11 @@ typedef struct {
   TsOperator *op;
   TsImage *input;      /* the input panel's image */
   TsImage *truth;      /* or NULL */
-  TsImage *composite;  /* result-sized, starts as the input */
+  TsImage *composite;  /* result-sized, in the solving basis, starts as the input */
   GPtrArray *data;     /* float* per channel to solve, each op->data_len */
   int n_out;           /* channels of the result */
   int n_solve;         /* channels solved (the rest copied from the input) */
+  gboolean opponent;   /* colour denoised in the opponent basis: composite is in it */
 } Prepared;
 
 static void
@@ -154,7 +156,7 @@ prepared_clear (Prepared *p)
 }
 
 static gboolean
-prepare_denoise (const TsJobParams *params, const TsModel *model, Prepared *p, GError **error)
+prepare_denoise (TsJobParams *params, const TsModel *model, Prepared *p, GError **error)
 {
   int g = ts_model_group_size (model);
   int w = params->source->width / g * g, h = params->source->height / g * g;
@@ -168,7 +170,13 @@ prepare_denoise (const TsJobParams *params, const TsModel *model, Prepared *p, G
                    model->atom_size);
       return FALSE;
     }
-  noisy = ts_image_crop (params->source, 0, 0, w, h);
+  /* A large picture is not copied: the run takes the source (it is solved in tiles and
+   * keeps no warm start). */
+  gboolean large = ts_solve_memory_estimate (model, w, h) > TS_JOB_TILE_MEMORY;
+  if (large && w == params->source->width && h == params->source->height)
+    noisy = g_steal_pointer (&params->source);
+  else
+    noisy = ts_image_crop (params->source, 0, 0, w, h);
   if (params->simulate)
     {
       int n_color = ts_job_color_channels (noisy);
@@ -183,13 +191,22 @@ prepare_denoise (const TsJobParams *params, const TsModel *model, Prepared *p, G
   p->op = ts_operator_identity_new (w, h);
   p->n_out = noisy->channels;
   p->n_solve = ts_job_color_channels (noisy);
-  for (int c = 0; c < p->n_solve; c++)
+  /* Colour as tessera-cli denoises it: in the orthonormal opponent basis, where white noise
+   * stays white at the same level; alpha rides along. */
+  p->opponent = noisy->channels == 3 || noisy->channels == 4;
+  p->composite = p->opponent ? ts_colour_rgb_to_opponent (noisy) : ts_image_copy (noisy);
+  if (p->composite == NULL)
     {
-      TsImage *plane = ts_image_extract_channel (noisy, c);
+      g_set_error (error, TS_ERROR, TS_ERROR_NOMEM, _("Out of memory"));
+      return FALSE;
+    }
+  /* A large picture's planes are taken from the composite when their turn comes. */
+  for (int c = 0; c < p->n_solve && !large; c++)
+    {
+      TsImage *plane = ts_image_extract_channel (p->composite, c);
       g_ptr_array_add (p->data, g_steal_pointer (&plane->data));
       ts_image_free (plane);
     }
-  p->composite = ts_image_copy (noisy);
   p->input = g_steal_pointer (&noisy);
   return TRUE;
 }
@@ -327,21 +344,113 @@ typedef struct {
   TsImage *truth_plane;
   int channel;
   int iteration_base;
+  /* Tiled runs. */
+  int tile_base;          /* tiles of the channels before this one */
+  int n_tiles;            /* over all channels, 0 when untiled */
+  int tiles_done;         /* in this channel */
+  int last_iteration;     /* iterations of the finished tiles of this channel */
+  int tile_iteration;     /* of the current tile */
+  TsRect tile;            /* where the current tile's estimate lies (with its halo) */
+  int halo;
 } ProgressState;
+
+struct _TsJobPreview {
+  ProgressState *state;
+  const TsImage *estimate;   /* a whole plane, or the current tile's estimate */
+  gboolean is_tile;          /* `estimate` is the tile at state->tile */
+};
+
+/* Writes the tile's estimate, without its halo, into the channel of the composite;
+ * coordinates wrap as the tiles do. */
+static void
+paste_tile (TsImage *composite, int channel, const TsImage *patch, const TsRect *at, int halo)
+{
+  int W = composite->width, H = composite->height, n = composite->channels;
+  /* Along an axis with a single tile there is no halo. */
+  int mx = at->width == W ? 0 : halo, my = at->height == H ? 0 : halo;
+
+  for (int r = my; r < patch->height - my; r++)
+    {
+      int gy = ((at->y + r) % H + H) % H;
+      for (int c = mx; c < patch->width - mx; c++)
+        {
+          int gx = ((at->x + c) % W + W) % W;
+          composite->data[((gsize) gy * W + gx) * n + channel] = patch->data[(gsize) r * patch->width + c];
+        }
+    }
+}
+
+TsImage *
+ts_job_preview_render (TsJobPreview *preview)
+{
+  Prepared *p = preview->state->prepared;
+
+  if (preview->estimate != NULL)
+    {
+      if (preview->is_tile)
+        paste_tile (p->composite, preview->state->channel, preview->estimate, &preview->state->tile,
+                    preview->state->halo);
+      else
+        ts_image_set_channel (p->composite, preview->state->channel, preview->estimate);
+    }
+  return p->opponent ? ts_colour_opponent_to_rgb (p->composite) : ts_image_copy (p->composite);
+}
 
 static gboolean
 on_progress (int iteration, double change, const TsImage *estimate, gpointer user_data)
 {
   ProgressState *state = user_data;
-  TsPlotPoint point;
+  TsPlotPoint point = { 0 };
+  TsJobPreview preview = { state, estimate, state->n_tiles > 0 };
 
-  point.iteration = state->iteration_base + iteration;
+  if (state->n_tiles > 0)
+    {
+      state->tile_iteration = iteration;
+      point.iteration = state->iteration_base + state->last_iteration + iteration;
+      point.tile = state->tile_base + state->tiles_done + 1;
+      point.n_tiles = state->n_tiles;
+      point.psnr = NAN;
+    }
+  else
+    {
+      point.iteration = state->iteration_base + iteration;
+      point.psnr = state->truth_plane != NULL ? ts_psnr (estimate, state->truth_plane, 0) : NAN;
+    }
   point.change = change;
-  point.psnr = state->truth_plane != NULL ? ts_psnr (estimate, state->truth_plane, 0) : NAN;
   if (state->callbacks == NULL || state->callbacks->iteration == NULL)
     return TRUE;
-  return state->callbacks->iteration (&point, state->channel, state->prepared->n_solve, estimate,
-                                      state->prepared->composite, state->user_data);
+  return state->callbacks->iteration (&point, state->channel, state->prepared->n_solve, &preview,
+                                      state->user_data);
+}
+
+static gboolean
+on_tile_done (int done, int total, const TsRect *tile, const TsImage *result, gpointer user_data)
+{
+  ProgressState *state = user_data;
+  TsPlotPoint point = { 0 };
+  TsJobPreview preview = { state, result, FALSE };
+
+  state->tiles_done = done;
+  state->last_iteration += state->tile_iteration;
+  state->tile_iteration = 0;
+  point.iteration = state->iteration_base + state->last_iteration;
+  point.change = NAN;
+  point.psnr = NAN;
+  point.tile = state->tile_base + done;
+  point.n_tiles = state->n_tiles;
+  point.tile_done = TRUE;
+  if (state->callbacks == NULL || state->callbacks->iteration == NULL)
+    return TRUE;
+  return state->callbacks->iteration (&point, state->channel, state->prepared->n_solve, &preview,
+                                      state->user_data);
+}
+
+/* The number of tiles ts_denoise_tiled makes of a width x height plane. */
+static int
+count_tiles (const TsTileOptions *to, int width, int height)
+{
+  int tile = MAX (to->tile_size, 32);
+  return MAX (1, (width + tile - 1) / tile) * MAX (1, (height + tile - 1) / tile);
 }
 
 TsJobResult *
@@ -403,20 +512,75 @@ ts_job_run (TsJobParams *params, const TsJobCallbacks *callbacks, gpointer user_
   options.beta = !isnan (params->beta) ? params->beta : beta;
   options.lambda = !isnan (params->lambda) ? params->lambda : lambda;
 
-  result->result = ts_image_copy (p.composite);
+  /* A large picture is denoised in tiles, the visible region first, as the CLI does: the
+   * memory stays bounded by the tile size. */
+  result->tiled = params->task == TS_TASK_DENOISE
+                  && ts_solve_memory_estimate (model, p.op->width, p.op->height) > TS_JOB_TILE_MEMORY;
+  result->solutions = g_ptr_array_new_with_free_func ((GDestroyNotify) ts_solution_free);
+  if (result->tiled)
+    {
+      TsTileOptions tiles;
+      TsImage *noisy = NULL;
+      int per_channel;
+
+      /* The source is not needed any more: its memory goes to the tiles. */
+      g_clear_pointer (&params->source, ts_image_free);
+      ts_tile_options_init (&tiles);
+      /* Smaller than the CLI's tiles: a quicker first region, less memory beside the
+       * window's textures. */
+      tiles.tile_size = GUI_TILE_SIZE;
+      tiles.region = params->region;
+      per_channel = count_tiles (&tiles, p.op->width, p.op->height);
+      for (int c = 0; c < p.n_solve; c++)
+        {
+          ProgressState state = { .callbacks = callbacks, .user_data = user_data, .prepared = &p,
+                                  .channel = c, .iteration_base = (int) result->stats.iterations };
+          TsSolveStats stats = { 0 };
+          g_autoptr (TsImage) x = NULL;
+
+          state.tile_base = c * per_channel;
+          state.n_tiles = p.n_solve * per_channel;
+          state.halo = MAX (tiles.halo, 0) & ~1;
+          tiles.iteration = on_progress;
+          tiles.iteration_data = &state;
+          tiles.iteration_tile = &state.tile;
+          /* The composite's later channels are still the noisy input: previews only paste
+           * into the channel being solved. */
+          noisy = ts_image_extract_channel (p.composite, c);
+          x = ts_denoise_tiled (model, noisy, &options, &tiles, on_tile_done, &state, cancel,
+                                &stats, error);
+          ts_image_free (noisy);
+          if (x == NULL)
+            goto fail;
+          result->stats.iterations += stats.iterations;
+          result->stats.seconds += stats.seconds;
+          result->stats.final_change = MAX (result->stats.final_change, stats.final_change);
+          result->stats.converged = (c == 0 || result->stats.converged) && stats.converged;
+          ts_image_set_channel (p.composite, c, x);
+        }
+      result->result = p.opponent ? ts_colour_opponent_to_rgb (p.composite) : ts_image_copy (p.composite);
+      if (result->result == NULL)
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_NOMEM, _("Out of memory"));
+          goto fail;
+        }
+      goto solved;
+    }
+
   result->smooth = ts_image_new (p.op->width, p.op->height, p.n_solve, error);
   result->sparse = ts_image_new (p.op->width, p.op->height, p.n_solve, error);
   result->cost = ts_image_new (p.op->width, p.op->height, 1, error);
   if (result->smooth == NULL || result->sparse == NULL || result->cost == NULL)
     goto fail;
-  result->solutions = g_ptr_array_new_with_free_func ((GDestroyNotify) ts_solution_free);
 
   for (int c = 0; c < p.n_solve; c++)
     {
       const float *data = p.data->pdata[c];
       const TsSolution *warm = NULL;
       g_autoptr (TsImage) truth_plane = p.truth != NULL ? ts_image_extract_channel (p.truth, c) : NULL;
-      ProgressState state = { callbacks, user_data, &p, truth_plane, c, (int) result->stats.iterations };
+      ProgressState state = { .callbacks = callbacks, .user_data = user_data, .prepared = &p,
+                              .truth_plane = truth_plane, .channel = c,
+                              .iteration_base = (int) result->stats.iterations };
       TsSolveStats stats = { 0 };
       TsSolution *solution;
       g_autoptr (TsDecomposition) dec = NULL;
@@ -438,7 +602,6 @@ ts_job_run (TsJobParams *params, const TsJobCallbacks *callbacks, gpointer user_
       result->stats.seconds += stats.seconds;
       result->stats.final_change = MAX (result->stats.final_change, stats.final_change);
       result->stats.converged = (c == 0 || result->stats.converged) && stats.converged;
-      ts_image_set_channel (result->result, c, solution->x);
       ts_image_set_channel (p.composite, c, solution->x);
 
       dec = ts_decompose (model, p.op, data, &options, solution, cancel, error);
@@ -449,6 +612,23 @@ ts_job_run (TsJobParams *params, const TsJobCallbacks *callbacks, gpointer user_
       for (gsize i = 0; i < ts_image_n_values (result->cost); i++)
         result->cost->data[i] += dec->cost->data[i];
     }
+  result->result = p.opponent ? ts_colour_opponent_to_rgb (p.composite) : ts_image_copy (p.composite);
+  if (p.opponent && result->smooth->channels == 3)
+    {
+      /* The decomposition is linear: its parts go back to RGB as the result does. */
+      TsImage *smooth = ts_colour_opponent_to_rgb (result->smooth);
+      TsImage *sparse = ts_colour_opponent_to_rgb (result->sparse);
+      ts_image_free (result->smooth);
+      ts_image_free (result->sparse);
+      result->smooth = smooth;
+      result->sparse = sparse;
+    }
+  if (result->result == NULL || result->smooth == NULL || result->sparse == NULL)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_NOMEM, _("Out of memory"));
+      goto fail;
+    }
+solved:
   if (cancel != NULL && g_atomic_int_get (cancel))
     {
       g_set_error (error, TS_ERROR, TS_ERROR_CANCELLED, _("Cancelled"));

@@ -11,6 +11,9 @@ typedef struct {
   int iteration;     /* counted over all channels solved so far */
   float change;
   float psnr;        /* NAN without ground truth */
+  int tile, n_tiles; /* tiled runs: the tile being solved (1-based, over all channels) and
+                        the number in all; 0 otherwise */
+  gboolean tile_done;/* tiled runs: a tile has just been blended in (not a plot point) */
 } TsPlotPoint;
 
 typedef struct {
@@ -26,6 +29,8 @@ typedef struct {
   TsImage *source;           /* the opened image (NULL for opened k-space) */
   TsKspace *kspace;          /* the opened k-space (MRI) */
   GPtrArray *warm;           /* TsSolution per channel from the previous run, or NULL */
+  TsRect region;             /* denoising in tiles: the visible part, solved first (image
+                                pixels; width 0 = none) */
 } TsJobParams;
 
 void ts_job_params_free (TsJobParams *params);
@@ -45,21 +50,33 @@ typedef struct {
   double input_psnr, input_ssim;
   double psnr, ssim;         /* NAN without ground truth */
   gboolean warm_started;
+  gboolean tiled;            /* solved in tiles: no decomposition (smooth, sparse and cost
+                                are NULL) and no solutions kept */
 } TsJobResult;
 
 void ts_job_result_free (TsJobResult *result);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsJobResult, ts_job_result_free)
 
+/* The state of a run at one callback, to render as a preview. */
+typedef struct _TsJobPreview TsJobPreview;
+
+/* The whole image so far, as the result panel shows it (solved channels, the current
+ * estimate, the input elsewhere; back in RGB for colour denoising): a new image. */
+TsImage *ts_job_preview_render (TsJobPreview *preview);
+
 /* Called on the worker thread. `input_ready` once, before the first iteration, with the
- * input panel's image and the ground truth (or NULL). `iteration` after every iteration with
- * the current channel's estimate; `composite` is the whole image so far (solved channels
- * and the input for the others): the callback may copy `estimate` into it with
- * ts_image_set_channel when it wants a preview. Return FALSE to stop. */
+ * input panel's image and the ground truth (or NULL). `iteration` after every iteration
+ * (and, in tiled runs, after each tile is blended in: point->tile_done); the callback may
+ * call ts_job_preview_render when it wants a preview. Return FALSE to stop. */
 typedef struct {
   void (*input_ready) (const TsImage *input, const TsImage *truth, gpointer user_data);
   gboolean (*iteration) (const TsPlotPoint *point, int channel, int n_channels,
-                         const TsImage *estimate, TsImage *composite, gpointer user_data);
+                         TsJobPreview *preview, gpointer user_data);
 } TsJobCallbacks;
+
+/* Above this solver memory estimate (ts_solve_memory_estimate) an image is denoised in
+ * tiles, as tessera-cli does. */
+#define TS_JOB_TILE_MEMORY ((gsize) 1200 << 20)
 
 TsJobResult *ts_job_run (TsJobParams *params, const TsJobCallbacks *callbacks, gpointer user_data,
                          const gint *cancel, GError **error);

@@ -40,6 +40,7 @@ typedef struct _RunState {
   gint preview_pending;
   gint64 interval_us;
   gint64 last_preview_us;    /* worker only */
+  gint64 last_build_us;      /* worker only: how long the last preview took to build */
   GArray *points;            /* worker only, until handed over */
   gboolean input_sent;       /* worker only */
   GPtrArray *input;          /* worker only, until the first preview carries it */
@@ -131,6 +132,9 @@ send_preview (RunState *state, const TsPlotPoint *point, int channel, int n_chan
   message->preview.ssim = ssim;
   message->preview.channel = channel;
   message->preview.n_channels = n_channels;
+  message->preview.tile = point != NULL ? point->tile : 0;
+  message->preview.n_tiles = point != NULL ? point->n_tiles : 0;
+  message->preview.tile_done = point != NULL && point->tile_done;
   message->preview.points = g_steal_pointer (&state->points);
   state->points = g_array_new (FALSE, FALSE, sizeof (TsPlotPoint));
   g_atomic_int_set (&state->preview_pending, 1);
@@ -151,22 +155,34 @@ on_input_ready (const TsImage *input, const TsImage *truth, gpointer user_data)
 }
 
 static gboolean
-on_iteration (const TsPlotPoint *point, int channel, int n_channels, const TsImage *estimate,
-              TsImage *composite, gpointer user_data)
+on_iteration (const TsPlotPoint *point, int channel, int n_channels, TsJobPreview *preview,
+              gpointer user_data)
 {
   RunState *state = user_data;
-  gint64 now;
+  g_autoptr (TsImage) composite = NULL;
+  gint64 now, interval = state->interval_us;
+  double ssim = NAN;
 
-  g_array_append_val (state->points, *point);
+  if (!point->tile_done)
+    g_array_append_val (state->points, *point);
   if (g_atomic_int_get (&state->cancel))
     return FALSE;
   now = g_get_monotonic_time ();
+  /* A large picture's preview takes a while to build on this thread: at most about a fifth
+   * of the time goes to them. */
+  interval = MAX (interval, 4 * state->last_build_us);
   /* Throttled, and never queued behind a preview the main loop has not shown yet. */
-  if (now - state->last_preview_us < state->interval_us || g_atomic_int_get (&state->preview_pending))
+  if (now - state->last_preview_us < interval || g_atomic_int_get (&state->preview_pending))
     return TRUE;
-  ts_image_set_channel (composite, channel, estimate);
+  composite = ts_job_preview_render (preview);
+  if (composite == NULL)
+    return TRUE;
+  /* SSIM of a large picture at every preview would cost more than the solve. */
+  if (state->truth != NULL && point->n_tiles == 0)
+    ssim = ts_ssim (composite, state->truth, 0);
   send_preview (state, point, channel, n_channels, ts_texture_pyramid_new (composite, TS_DISPLAY_CLAMP),
-                state->truth != NULL ? ts_ssim (composite, state->truth, 0) : NAN);
+                ssim);
+  state->last_build_us = g_get_monotonic_time () - now;
   return TRUE;
 }
 
@@ -200,9 +216,13 @@ run_in_thread (GTask *task, gpointer source_object, gpointer task_data, GCancell
   output->result = result;
   output->extras.input = ts_texture_pyramid_new (result->input, TS_DISPLAY_CLAMP);
   output->extras.result = ts_texture_pyramid_new (result->result, TS_DISPLAY_CLAMP);
-  output->extras.smooth = ts_texture_pyramid_new (result->smooth, TS_DISPLAY_CLAMP);
-  output->extras.sparse = ts_texture_pyramid_new (result->sparse, TS_DISPLAY_OFFSET);
-  output->extras.cost = ts_texture_pyramid_new (result->cost, TS_DISPLAY_NORMALIZE);
+  /* A tiled run has no decomposition. */
+  if (result->smooth != NULL)
+    output->extras.smooth = ts_texture_pyramid_new (result->smooth, TS_DISPLAY_CLAMP);
+  if (result->sparse != NULL)
+    output->extras.sparse = ts_texture_pyramid_new (result->sparse, TS_DISPLAY_OFFSET);
+  if (result->cost != NULL)
+    output->extras.cost = ts_texture_pyramid_new (result->cost, TS_DISPLAY_NORMALIZE);
   output->extras.points = g_steal_pointer (&state->points);
   g_task_return_pointer (task, output, (GDestroyNotify) run_output_free);
 }

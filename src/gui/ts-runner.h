@@ -20,6 +20,9 @@ typedef struct {
   double psnr;            /* NAN without ground truth */
   double ssim;            /* of the whole estimate at this preview; NAN without ground truth */
   GArray *points;         /* TsPlotPoint since the previous preview */
+  int tile, n_tiles;      /* tiled runs: the tile shown (1-based, over all channels) and the
+                             number in all; 0 otherwise */
+  gboolean tile_done;     /* that tile is finished and blended in */
 } TsPreview;
 
 /* What a finished run hands back besides the TsJobResult: the panels' textures, built on

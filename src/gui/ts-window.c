@@ -83,6 +83,9 @@ struct _TsWindow {
   gboolean disposed;           /* a run may finish after the window is gone */
   guint running_serial;        /* source_serial when the run started */
   guint n_previews_drawn_base;
+  gint64 run_started_us;
+  double first_tile_seconds;   /* the first tile preview of the last run, or NAN */
+  guint n_tile_previews;
 };
 
 G_DEFINE_FINAL_TYPE (TsWindow, ts_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -414,6 +417,7 @@ typedef struct {
   TsImage *image;
   TsKspace *kspace;
   TsImage *view;     /* what the input panel shows: the image, or k-space zero-filled */
+  GPtrArray *pyramid;/* its textures, built on the thread */
 } LoadData;
 
 static void
@@ -424,6 +428,7 @@ load_data_free (LoadData *data)
   g_clear_pointer (&data->image, ts_image_free);
   g_clear_pointer (&data->kspace, ts_kspace_free);
   g_clear_pointer (&data->view, ts_image_free);
+  g_clear_pointer (&data->pyramid, g_ptr_array_unref);
   g_free (data);
 }
 
@@ -528,6 +533,8 @@ load_in_thread (GTask *task, gpointer source_object, gpointer task_data, GCancel
         }
       data->view = ts_image_copy (data->image);
     }
+  /* A large picture's textures take a while: not on the main loop. */
+  data->pyramid = ts_texture_pyramid_new (data->view, TS_DISPLAY_CLAMP);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -541,9 +548,10 @@ add_to_recent (TsWindow *self, GFile *file)
 
 static void
 set_document (TsWindow *self, GFile *file, const char *display_name, TsImage *image,
-              TsKspace *kspace, TsImage *view)
+              TsKspace *kspace, TsImage *view, GPtrArray *view_pyramid)
 {
-  g_autoptr (GPtrArray) pyramid = ts_texture_pyramid_new (view, TS_DISPLAY_CLAMP);
+  g_autoptr (GPtrArray) pyramid = view_pyramid != NULL ? g_ptr_array_ref (view_pyramid)
+                                                      : ts_texture_pyramid_new (view, TS_DISPLAY_CLAMP);
   g_autofree char *info = NULL;
 
   g_set_object (&self->file, file);
@@ -670,7 +678,7 @@ on_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
     /* An opened image is the degraded input itself, not ground truth to degrade. */
     ts_window_set_simulate (self, FALSE);
     set_document (self, file, name, g_steal_pointer (&data->image), g_steal_pointer (&data->kspace),
-                  data->view);
+                  data->view, data->pyramid);
   }
   add_to_recent (self, file);
 }
@@ -722,7 +730,7 @@ ts_window_open_demo (TsWindow *self, int size)
       return;
     }
   view = ts_image_copy (image);
-  set_document (self, NULL, _("Demo image"), image, NULL, view);
+  set_document (self, NULL, _("Demo image"), image, NULL, view, NULL);
   ts_image_free (view);
   ts_window_set_simulate (self, TRUE);
 }
@@ -979,7 +987,30 @@ on_preview (TsWindow *self, TsPreview *preview)
   if (preview->points != NULL)
     ts_convergence_plot_append (self->plot, (const TsPlotPoint *) preview->points->data,
                                 preview->points->len);
-  if (preview->iteration > 0)
+  if (preview->n_tiles > 0)
+    {
+      /* A large picture in tiles, the visible region first. */
+      g_autofree char *status = NULL;
+      if (preview->estimate != NULL && self->n_tile_previews++ == 0)
+        self->first_tile_seconds = (g_get_monotonic_time () - self->run_started_us) / 1e6;
+      g_debug ("tile %d of %d%s shown after %.2f s", preview->tile, preview->n_tiles,
+               preview->tile_done ? " (done)" : "", (g_get_monotonic_time () - self->run_started_us) / 1e6);
+      status = g_strdup_printf (preview->tile_done ? _("Tile %d of %d done") : _("Solving tile %d of %d…"),
+                                preview->tile, preview->n_tiles);
+      gtk_label_set_text (self->status_label, status);
+      gtk_progress_bar_set_fraction (self->progress_bar,
+                                     CLAMP ((preview->tile - (preview->tile_done ? 0.0 : 1.0))
+                                            / preview->n_tiles, 0.0, 1.0));
+    }
+  if (preview->iteration > 0 && preview->n_tiles > 0)
+    {
+      g_autofree char *iteration = g_strdup_printf (_("%d (tile %d of %d)"), preview->iteration,
+                                                    preview->tile, preview->n_tiles);
+      gtk_label_set_text (self->iteration_label, iteration);
+      if (!preview->tile_done)
+        set_label_double (self->change_label, "%.3e", preview->change);
+    }
+  else if (preview->iteration > 0)
     {
       g_autofree char *iteration = NULL;
       if (preview->n_channels > 1)
@@ -1092,7 +1123,8 @@ on_run_done (GObject *source, GAsyncResult *res, gpointer user_data)
                                     "%s: %d iterations in %.1f s%s%s", result->stats.iterations),
                           result->model->name, result->stats.iterations, result->stats.seconds,
                           result->stats.converged ? _(", converged") : "",
-                          result->warm_started ? _(", warm start") : "");
+                          result->warm_started ? _(", warm start")
+                          : result->tiled ? _(", in tiles") : "");
   gtk_label_set_text (self->status_label, info);
 
   /* The atoms page follows the model that produced the result. */
@@ -1100,6 +1132,27 @@ on_run_done (GObject *source, GAsyncResult *res, gpointer user_data)
   ts_atoms_view_set_solutions (self->atoms_view, result->solutions);
   self->atoms_stale = FALSE;
   g_signal_emit (self, signals[SIGNAL_RUN_FINISHED], 0, TRUE);
+}
+
+/* The part of the image the result panel shows, in image pixels: what a large picture
+ * solves first. */
+static TsRect
+visible_region (TsWindow *self)
+{
+  GtkWidget *view = GTK_WIDGET (self->result_view);
+  double zoom = ts_view_transform_get_zoom (self->transform), cx, cy;
+  int w = gtk_widget_get_width (view), h = gtk_widget_get_height (view);
+  int iw = self->source != NULL ? self->source->width : 0, ih = self->source != NULL ? self->source->height : 0;
+  int x0, y0, x1, y1;
+
+  ts_view_transform_get_center (self->transform, &cx, &cy);
+  if (iw == 0 || ih == 0 || w <= 0 || h <= 0 || !(zoom > 0.0))
+    return (TsRect) { 0, 0, 0, 0 };
+  x0 = CLAMP ((int) floor (cx - w / (2.0 * zoom)), 0, iw);
+  y0 = CLAMP ((int) floor (cy - h / (2.0 * zoom)), 0, ih);
+  x1 = CLAMP ((int) ceil (cx + w / (2.0 * zoom)), 0, iw);
+  y1 = CLAMP ((int) ceil (cy + h / (2.0 * zoom)), 0, ih);
+  return (TsRect) { x0, y0, x1 - x0, y1 - y0 };
 }
 
 gboolean
@@ -1169,7 +1222,11 @@ ts_window_run (TsWindow *self)
                       task == TS_TASK_SR ? _("Input (low resolution, enlarged)")
                       : task == TS_TASK_MRI ? _("Input (zero-filled)")
                       : _("Input"));
+  params->region = visible_region (self);
   self->running_serial = self->source_serial;
+  self->run_started_us = g_get_monotonic_time ();
+  self->first_tile_seconds = NAN;
+  self->n_tile_previews = 0;
   ts_runner_set_preview_rate (self->runner, g_settings_get_double (self->settings, "preview-rate"));
   set_running_ui (self, TRUE);
   ts_runner_run_async (self->runner, g_steal_pointer (&params), on_run_done, g_object_ref (self));
@@ -1269,6 +1326,9 @@ panel_image (TsWindow *self, const char *panel, gboolean integer_format)
     return NULL;
   if (g_strcmp0 (panel, "result") == 0)
     return ts_image_copy (r->result);
+  /* A picture solved in tiles has no decomposition. */
+  if (r->smooth == NULL || r->sparse == NULL || r->cost == NULL)
+    return NULL;
   if (g_strcmp0 (panel, "smooth") == 0)
     return ts_image_copy (r->smooth);
   if (g_strcmp0 (panel, "sparse") == 0)
@@ -1320,6 +1380,11 @@ do_save (SaveRequest *request)
     image = ts_atoms_view_render_grid (self->atoms_view);
   else
     image = panel_image (self, request->panel, integer_format);
+  if (image == NULL && self->result != NULL && self->result->tiled)
+    {
+      toast (self, _("Large pictures are solved in tiles, without the smooth and sparse parts"));
+      return;
+    }
   if (image == NULL)
     {
       toast (self, _("Nothing to save yet: run a restoration first"));
@@ -1542,6 +1607,13 @@ ts_window_get_n_previews_drawn (TsWindow *self)
 {
   g_return_val_if_fail (TS_IS_WINDOW (self), 0);
   return ts_image_view_get_n_textures_drawn (self->result_view);
+}
+
+double
+ts_window_get_first_tile_seconds (TsWindow *self)
+{
+  g_return_val_if_fail (TS_IS_WINDOW (self), NAN);
+  return self->first_tile_seconds;
 }
 
 gboolean

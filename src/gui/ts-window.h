@@ -31,5 +31,7 @@ guint              ts_window_get_n_previews_drawn (TsWindow *self);
 const TsJobResult *ts_window_get_result        (TsWindow *self);
 /* TRUE when the last run ended by cancellation. */
 gboolean           ts_window_get_cancelled     (TsWindow *self);
+/* Seconds from Run to the first tile preview of the last run (a large picture), or NAN. */
+double             ts_window_get_first_tile_seconds (TsWindow *self);
 
 G_END_DECLS

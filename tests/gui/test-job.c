@@ -28,8 +28,8 @@ on_input (const TsImage *input, const TsImage *truth, gpointer user_data)
 }
 
 static gboolean
-on_iteration (const TsPlotPoint *point, int channel, int n_channels, const TsImage *estimate,
-              TsImage *composite, gpointer user_data)
+on_iteration (const TsPlotPoint *point, int channel, int n_channels, TsJobPreview *preview,
+              gpointer user_data)
 {
   Calls *calls = user_data;
 
@@ -37,8 +37,12 @@ on_iteration (const TsPlotPoint *point, int channel, int n_channels, const TsIma
   g_assert_cmpint (point->iteration, >, calls->last_iteration);
   calls->last_iteration = point->iteration;
   g_assert_cmpint (channel, <, n_channels);
-  g_assert_cmpint (estimate->width, ==, composite->width);
-  ts_image_set_channel (composite, channel, estimate);
+  g_assert_false (point->tile_done);
+  g_assert_cmpint (point->n_tiles, ==, 0);
+  {
+    g_autoptr (TsImage) composite = ts_job_preview_render (preview);
+    g_assert_nonnull (composite);
+  }
   if (calls->cancel_at > 0 && calls->n_iterations == calls->cancel_at)
     {
       if (calls->cancel_flag != NULL)
