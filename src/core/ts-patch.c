@@ -2,13 +2,6 @@
 #include "ts-patch.h"
 #include <string.h>
 
-static inline int
-wrap (int i, int n)
-{
-  i %= n;
-  return i < 0 ? i + n : i;
-}
-
 void
 ts_patch_im2col (const float *x, int width, int height, int p, int row0, int row1, float *cols)
 {
@@ -18,10 +11,10 @@ ts_patch_im2col (const float *x, int width, int height, int p, int row0, int row
     for (int dx = -h; dx <= h; dx++)
       {
         float *dst = cols + (gsize) ((dy + h) * p + (dx + h)) * n_band;
-        int shift = wrap (dx, width);
+        int shift = ts_patch_wrap (dx, width);
         for (int r = row0; r < row1; r++, dst += width)
           {
-            const float *src = x + (gsize) wrap (r + dy, height) * width;
+            const float *src = x + (gsize) ts_patch_wrap (r + dy, height) * width;
             memcpy (dst, src + shift, sizeof (float) * (width - shift));
             memcpy (dst + (width - shift), src, sizeof (float) * shift);
           }
@@ -38,10 +31,10 @@ ts_patch_col2im_add (const float *cols, int width, int height, int p, int row0, 
     for (int dx = -h; dx <= h; dx++)
       {
         const float *src = cols + (gsize) ((dy + h) * p + (dx + h)) * n_band;
-        int shift = wrap (dx, width);
+        int shift = ts_patch_wrap (dx, width);
         for (int r = row0; r < row1; r++, src += width)
           {
-            float *dst = out + (gsize) wrap (r + dy, height) * width;
+            float *dst = out + (gsize) ts_patch_wrap (r + dy, height) * width;
             int first = width - shift;
             for (int c = 0; c < first; c++)
               dst[c + shift] += src[c];
@@ -63,10 +56,10 @@ ts_patch_correlate (const float *x, int width, int height, const double *kernel,
         float k = (float) kernel[(dy + h) * ksize + (dx + h)];
         if (k == 0.0f)
           continue;
-        int shift = wrap (dx, width);
+        int shift = ts_patch_wrap (dx, width);
         for (int r = 0; r < height; r++)
           {
-            const float *src = x + (gsize) wrap (r + dy, height) * width;
+            const float *src = x + (gsize) ts_patch_wrap (r + dy, height) * width;
             float *dst = out + (gsize) r * width;
             int first = width - shift;
             for (int c = 0; c < first; c++)

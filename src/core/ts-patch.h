@@ -5,6 +5,14 @@
 
 G_BEGIN_DECLS
 
+/* i mod n in [0, n): the circular boundary of MODEL.md. */
+static inline int
+ts_patch_wrap (int i, int n)
+{
+  i %= n;
+  return i < 0 ? i + n : i;
+}
+
 /* cols[a * n_band + (r - row0) * width + col] = x[(r + dy_a) mod H, (col + dx_a) mod W]
  * for rows row0 <= r < row1, a = (dy + h) * p + (dx + h), h = p / 2. */
 void ts_patch_im2col (const float *x, int width, int height, int p, int row0, int row1, float *cols);

@@ -1,6 +1,7 @@
 /* Tiled denoising: each core tile is solved on itself plus a halo, read circularly from the
  * image, and blended into the result with ramps that sum to one across neighbours. */
 #include "ts-tiles.h"
+#include "ts-patch.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,13 +37,6 @@ compare_tiles (const void *a, const void *b)
 {
   const Tile *ta = a, *tb = b;
   return ta->order < tb->order ? -1 : ta->order > tb->order;
-}
-
-static inline int
-wrap (int i, int n)
-{
-  i %= n;
-  return i < 0 ? i + n : i;
 }
 
 static float
@@ -150,7 +144,7 @@ ts_denoise_tiled (const TsModel *model, const TsImage *noisy, const TsSolveOptio
       for (int r = 0; r < th; r++)
         for (int c = 0; c < tw; c++)
           patch->data[(gsize) r * tw + c]
-              = noisy->data[(gsize) wrap (tl->y0 - hy + r, H) * W + wrap (tl->x0 - hx + c, W)];
+              = noisy->data[(gsize) ts_patch_wrap (tl->y0 - hy + r, H) * W + ts_patch_wrap (tl->x0 - hx + c, W)];
       g_autoptr (TsOperator) op = ts_operator_identity_new (tw, th);
       TsSolveStats ts;
       TsSolveOptions tile_options = *options;
@@ -187,7 +181,7 @@ ts_denoise_tiled (const TsModel *model, const TsImage *noisy, const TsSolveOptio
               float w = wy * (nx > 1 ? ramp (gx, tl->x0, tl->x1, bx) : 1.0f);
               if (w == 0.0f)
                 continue;
-              gsize idx = (gsize) wrap (gy, H) * W + wrap (gx, W);
+              gsize idx = (gsize) ts_patch_wrap (gy, H) * W + ts_patch_wrap (gx, W);
               acc[idx] += w * sol->x->data[(gsize) r * tw + c];
               weight[idx] += w;
             }
@@ -197,7 +191,7 @@ ts_denoise_tiled (const TsModel *model, const TsImage *noisy, const TsSolveOptio
       for (int r = -by; r < tl->y1 - tl->y0 + by; r++)
         for (int c = -bx; c < tl->x1 - tl->x0 + bx; c++)
           {
-            gsize idx = (gsize) wrap (tl->y0 + r, H) * W + wrap (tl->x0 + c, W);
+            gsize idx = (gsize) ts_patch_wrap (tl->y0 + r, H) * W + ts_patch_wrap (tl->x0 + c, W);
             if (weight[idx] > 0.0f)
               result->data[idx] = acc[idx] / weight[idx];
           }
