@@ -459,12 +459,13 @@ solver_init (Solver *S, const TsModel *model, const TsOperator *op, const float 
   if (!(S->target = try_alloc (n, error)) || !(S->x = try_alloc (n, error))
       || !(S->x_prev = try_alloc (n, error)) || !(S->x_new = try_alloc (n, error))
       || !(S->work = try_alloc (n, error)) || !(S->c = try_alloc (kn, error))
-      || !(S->c_prev = try_alloc (kn, error))
-      || !(S->cols = try_alloc ((gsize) S->s * S->band_rows * S->W, error)))
+      || !(S->c_prev = try_alloc (kn, error)))
     return FALSE;
   if (S->formulation == TS_FORMULATION_PLAIN)
     {
-      if (!(S->v = try_alloc (kn, error)))
+      /* The subspace path uses its workers' panels instead. */
+      if (!(S->v = try_alloc (kn, error))
+          || !(S->cols = try_alloc ((gsize) S->s * S->band_rows * S->W, error)))
         return FALSE;
     }
   else if (!(S->ux = try_alloc (rn, error)) || !(S->ux_prev = try_alloc (rn, error))
