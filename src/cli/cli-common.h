@@ -192,5 +192,6 @@ int cli_cmd_mri (int argc, char **argv);
 int cli_cmd_eval (int argc, char **argv);
 int cli_cmd_demo (int argc, char **argv);
 int cli_cmd_estimate_noise (int argc, char **argv);
+int cli_cmd_train (int argc, char **argv);
 
 G_END_DECLS

@@ -1,6 +1,6 @@
 /* tessera-cli: command-line front end of libtessera. Dispatches to one function per
  * command; each lives in its own file (cli-model.c, cli-restore.c, cli-eval.c, cli-demo.c,
- * cli-noise.c). */
+ * cli-noise.c, cli-train.c). */
 #include "cli-common.h"
 
 #include <locale.h>
@@ -24,6 +24,7 @@ static const Command commands[] = {
   { "mri", cli_cmd_mri, "mri KSPACE.npy --mask MASK.npy -o OUT --model MODEL" },
   { "eval", cli_cmd_eval, "eval --task denoise|sr|mri --dataset DIR [--model MODEL]" },
   { "estimate-noise", cli_cmd_estimate_noise, "estimate-noise IMAGE" },
+  { "train", cli_cmd_train, "train --data DIR --sigma S --prox ncpr|cpr -o MODEL.tsm [--resume CKPT]" },
   { "demo", cli_cmd_demo, "demo [-o DIR] [--model MODEL] [--sigma S] [--size N]" },
 };
 

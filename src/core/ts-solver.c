@@ -36,6 +36,7 @@ typedef struct {
 struct Solver {
   const TsOperator *op;
   TsDerived *d;
+  gboolean owns_derived;     /* FALSE when the caller lent it (options->derived) */
   TsProx *prox;
   TsVariant variant;
   TsFormulation formulation;
@@ -72,6 +73,7 @@ ts_solve_options_init (TsSolveOptions *options)
   options->acceleration = TS_ACCELERATION_NONE;
   options->measure_x = options->measure_y = options->measure_width = options->measure_height = 0;
   options->threads = 0;
+  options->derived = NULL;
 }
 
 void
@@ -124,7 +126,9 @@ solver_clear (Solver *S)
     pthread_barrier_destroy (&S->barrier);
   S->barrier_ready = FALSE;
   g_clear_pointer (&S->measure, g_free);
-  ts_derived_free (S->d);
+  if (S->owns_derived)
+    ts_derived_free (S->d);
+  S->d = NULL;
   ts_prox_free (S->prox);
   float **buffers[] = { &S->target, &S->x, &S->x_prev, &S->x_new, &S->work, &S->c, &S->c_prev,
                         &S->v, &S->ux, &S->ux_prev, &S->bc, &S->bc_prev, &S->field, &S->cols };
@@ -427,9 +431,15 @@ solver_init (Solver *S, const TsModel *model, const TsOperator *op, const float 
                    model->name, S->W, S->H);
       return FALSE;
     }
-  S->d = ts_derived_new (model, o->beta, o->lambda, o->variant == TS_VARIANT_RECONSTRUCT, error);
-  if (S->d == NULL)
-    return FALSE;
+  if (o->derived != NULL)
+    S->d = (TsDerived *) o->derived;
+  else
+    {
+      S->d = ts_derived_new (model, o->beta, o->lambda, o->variant == TS_VARIANT_RECONSTRUCT, error);
+      if (S->d == NULL)
+        return FALSE;
+      S->owns_derived = TRUE;
+    }
   S->prox = ts_prox_new (model, S->d);
   S->K = S->d->K;
   S->s = S->d->s;

@@ -35,6 +35,9 @@ typedef struct {
    * whole image; subspace formulation): tiles measure their core, not the halo. */
   int measure_x, measure_y, measure_width, measure_height;
   int threads;             /* 0 = default (2) */
+  /* Precomputed derived quantities for this model, beta, lambda and variant (borrowed; the
+   * trainer solves many crops with one model). NULL = derive from the model. */
+  const TsDerived *derived;
 } TsSolveOptions;
 
 void ts_solve_options_init (TsSolveOptions *options);

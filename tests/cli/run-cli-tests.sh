@@ -187,6 +187,80 @@ run model info "$T/truncated.tsm"
 check "model info on a truncated .tsm exits 1 naming it" \
   eval 'rc_is 1 && err_has "truncated.tsm"'
 
+# --- train: argument errors, a tiny run, resume --------------------------------------------
+
+mkdir -p "$T/train-data" "$T/train-empty" "$T/train-out"
+cp "$T/demo/"*.png "$T/train-data/"
+run train --sigma 25 --prox ncpr -o "$T/train-out/m.tsm"
+check "train without --data exits 2 naming it" eval 'rc_is 2 && err_has "missing --data"'
+run train --data "$T/train-data" --sigma 25 --prox foo -o "$T/train-out/m.tsm"
+check "train --prox foo exits 2" eval 'rc_is 2 && err_has "prox must be ncpr or cpr"'
+run train --data "$T/train-data" --prox ncpr -o "$T/train-out/m.tsm"
+check "train without --sigma exits 2" eval 'rc_is 2 && err_has "missing --sigma"'
+run train --data "$T/train-empty" --sigma 25 --prox ncpr -o "$T/train-out/m.tsm"
+check "train on an empty data folder exits 1 naming it" \
+  eval 'rc_is 1 && err_has "train-empty: no images"'
+printf 'TESSCKPT\001\000\000\000garbage' >"$T/corrupt.ckpt"
+run train --data "$T/train-data" -o "$T/train-out/m.tsm" --resume "$T/corrupt.ckpt"
+check "train --resume of a corrupt checkpoint exits 1 naming it" \
+  eval 'rc_is 1 && err_has "corrupt.ckpt: truncated"'
+run train --data "$T/train-data" -o "$T/train-out/m.tsm" --resume "$T/demo/clean.png"
+check "train --resume of a PNG exits 1: not a checkpoint" \
+  eval 'rc_is 1 && err_has "clean.png: not a Tessera training checkpoint"'
+check "train: failed starts wrote nothing" dir_empty "$T/train-out"
+
+# A few steps of a tiny model (well under a second), then resumes of the finished run.
+tiny="--atoms 4 --free-atoms 2 --atom-size 5 --crop 16 --batch 2 --steps 4 --val-every 2"
+run train --data "$T/train-data" --sigma 25 --prox ncpr $tiny -o "$T/train-out/tiny.tsm"
+check "train of a tiny model exits 0 with a summary" \
+  eval 'rc_is 0 && out_has "trained 4 steps" && out_has "s/step: forward"'
+check "train held out a validation image and said so" err_has "1 held out for validation"
+check "train wrote the checkpoint next to the model" \
+  eval '[ "$(head -c 8 "$T/train-out/tiny.tsm.ckpt")" = TESSCKPT ]'
+run model info "$T/train-out/tiny.tsm"
+check "the trained model loads, with the command line in its provenance" \
+  eval 'rc_is 0 && out_has "trained with: tessera-cli train" && out_has "atoms (K):   4"'
+run train --data "$T/train-data" --crop 20 -o "$T/train-out/tiny2.tsm" \
+  --resume "$T/train-out/tiny.tsm.ckpt"
+check "train --resume with another --crop exits 2 naming it" \
+  eval 'rc_is 2 && err_has "crop 20 (checkpoint: 16)"'
+run train --data "$T/train-data" --crop 16 --sigma 25 -o "$T/train-out/tiny2.tsm" \
+  --resume "$T/train-out/tiny.tsm.ckpt"
+check "train --resume of a finished run with matching options exits 0" \
+  eval 'rc_is 0 && out_has "trained 4 steps" && [ -s "$T/train-out/tiny2.tsm" ]'
+run train --data "$T/demo" --sigma 25 --prox ncpr $tiny -o "$T/train-out/tiny3.tsm" \
+  --checkpoint "$T/train-out/tiny3.ckpt" --val "$T/train-data"
+check "train with --val and --checkpoint exits 0" \
+  eval 'rc_is 0 && [ -s "$T/train-out/tiny3.ckpt" ] && err_has "6 validation images"'
+mkdir -p "$T/train-other"
+cp "$T/demo/clean.png" "$T/demo/noisy.png" "$T/train-other/"
+run train --data "$T/train-other" -o "$T/train-out/tiny4.tsm" \
+  --resume "$T/train-out/tiny.tsm.ckpt"
+check "train --resume with other training images exits 1" \
+  eval 'rc_is 1 && err_has "training images differ"'
+
+# Ctrl+C: a run far too long to finish is interrupted after a second; it writes the
+# checkpoint, prints the resume command and exits 130; the checkpoint loads (a resume with
+# another --steps is refused by comparing with it).
+"$CLI" train --data "$T/train-data" --sigma 25 --prox ncpr --atoms 4 --free-atoms 2 \
+  --atom-size 5 --crop 16 --batch 2 --steps 1000000 -o "$T/train-out/long.tsm" \
+  >"$T/out" 2>"$T/err" &
+pid=$!
+sleep 1
+kill -INT "$pid"
+i=0
+while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+kill -9 "$pid" 2>/dev/null
+wait "$pid"
+rc=$?
+check "train interrupted by SIGINT exits 130 with the resume command" \
+  eval 'rc_is 130 && err_has "interrupted at step" && err_has "resume with: tessera-cli train .*--resume .*long.tsm.ckpt"'
+check "interrupted train wrote no model" eval '[ ! -e "$T/train-out/long.tsm" ]'
+run train --data "$T/train-data" --steps 5 -o "$T/train-out/long.tsm" \
+  --resume "$T/train-out/long.tsm.ckpt"
+check "the checkpoint of the interrupted run loads" \
+  eval 'rc_is 2 && err_has "steps 5 (checkpoint: 1000000)"'
+
 # --- hostile inputs and failing writes ------------------------------------------------------
 
 # A 4 x 4 float32 .npy whose value at row 1, column 2 is NaN.

@@ -1,6 +1,7 @@
 /* Writes the seed corpora for the fuzz harnesses (tests/fuzz/corpus/<name>/) with the
  * project's own savers: small valid files of every layout the loaders accept.
  * Usage: fuzz-make-corpus CORPUS_DIR */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <jpeglib.h>
@@ -152,6 +153,54 @@ model_seed (const char *name, TsProxType prox, int K, int M, int p)
   to_corpus ("model", fixed, path, "\1", 1, 32);
 }
 
+/* A checkpoint of a small state (every field set, Adam moments non-zero). */
+static void
+checkpoint_seed (const char *name, TsProxType prox, int K, int M, int p, gboolean validated)
+{
+  TsTrainConfig config;
+  ts_train_config_init (&config, prox, prox == TS_PROX_CPR ? 5.0 : 25.0);
+  config.n_atoms = K;
+  config.n_free = M;
+  config.atom_size = p;
+  config.crop = 2 * p;
+  config.batch = 2;
+  config.steps = 20;
+  config.steps_per_epoch = 10;
+  g_autoptr (TsTrainState) state = ts_train_state_new (&config, NULL);
+  TsModel *model = state->model;
+  gsize s = (gsize) p * p;
+  for (gsize i = 0; i < (gsize) K * s; i++)
+    model->atoms[i] = (float) ((i * 13) % 17) / 17.0f - 0.5f;
+  for (gsize i = 0; i < (gsize) M * s; i++)
+    model->free_atoms[i] = (float) ((i * 7) % 11) / 11.0f - 0.5f;
+  for (int i = 0; i < K; i++)
+    model->lambda_scaling[i] = 0.1f * i;
+  g_free (model->name);
+  model->name = g_strdup (name);
+  g_free (model->provenance);
+  model->provenance = g_strdup ("fuzz seed");
+  for (gsize i = 0; i < state->n_params; i++)
+    {
+      state->adam_m[i] = ((double) (i % 7) - 3.0) * 1e-4;
+      state->adam_v[i] = (double) (i % 5) * 1e-9;
+    }
+  state->step = 7;
+  for (int i = 0; i < 4; i++)
+    state->rng[i] = G_GUINT64_CONSTANT (0x9e3779b97f4a7c15) * (guint64) (i + 1);
+  state->data_fingerprint = G_GUINT64_CONSTANT (0xcbf29ce484222325);
+  state->last_val_psnr = validated ? 27.5 : NAN;
+  state->elapsed_seconds = 12.25;
+  g_autofree char *path = tmp_path (name);
+  GError *error = NULL;
+  if (!ts_checkpoint_save (state, path, &error))
+    die (error);
+  /* Mode byte 0: the file as is; mode byte 1: without its checksum (the harness adds it). */
+  g_autofree char *raw = g_strconcat (name, "-raw", NULL);
+  g_autofree char *fixed = g_strconcat (name, "-fixed", NULL);
+  to_corpus ("checkpoint", raw, path, "\0", 1, 0);
+  to_corpus ("checkpoint", fixed, path, "\1", 1, 32);
+}
+
 /* JPEG has no saver in the project (input only): write seeds with libjpeg directly. */
 static void
 jpeg_seed (const char *name, int w, int h, int components, gboolean progressive,
@@ -255,6 +304,9 @@ main (int argc, char **argv)
 
   model_seed ("cpr-3", TS_PROX_CPR, 4, 2, 3);
   model_seed ("ncpr-5", TS_PROX_NCPR, 3, 4, 5);
+
+  checkpoint_seed ("ckpt-ncpr-3", TS_PROX_NCPR, 2, 1, 3, TRUE);
+  checkpoint_seed ("ckpt-cpr-5", TS_PROX_CPR, 3, 4, 5, FALSE);
 
   g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmp_dir);
   if (system (cmd) != 0)

@@ -1,0 +1,416 @@
+/* One PALM step in double and its vector-Jacobian products (see ts-palm-grad.h). */
+#include "ts-palm-grad.h"
+#include "ts-patch.h"
+#include <cblas.h>
+#include <math.h>
+#include <string.h>
+
+#define GROUP_EPS 1e-8   /* as the reference's 2x2 group prox: v / (n + 1e-8) */
+
+/* cols[a * N + m] = x[m + o_a], o_a the offset of patch entry a (as ts_patch_im2col). */
+static void
+im2col (const TsPalmParams *P, const double *x, double *cols)
+{
+  int W = P->width, H = P->height, p = P->p, h = p / 2;
+  gsize N = (gsize) W * H;
+  for (int a = 0; a < P->s; a++)
+    {
+      int dy = a / p - h, dx = a % p - h;
+      double *out = cols + a * N;
+      for (int r = 0; r < H; r++)
+        {
+          const double *src = x + (gsize) ts_patch_wrap (r + dy, H) * W;
+          for (int col = 0; col < W; col++)
+            out[(gsize) r * W + col] = src[ts_patch_wrap (col + dx, W)];
+        }
+    }
+}
+
+/* Adjoint of im2col: out[m + o_a] += cols[a * N + m]. */
+static void
+col2im_add (const TsPalmParams *P, const double *cols, double *out)
+{
+  int W = P->width, H = P->height, p = P->p, h = p / 2;
+  gsize N = (gsize) W * H;
+  for (int a = 0; a < P->s; a++)
+    {
+      int dy = a / p - h, dx = a % p - h;
+      const double *in = cols + a * N;
+      for (int r = 0; r < H; r++)
+        {
+          double *dst = out + (gsize) ts_patch_wrap (r + dy, H) * W;
+          for (int col = 0; col < W; col++)
+            dst[ts_patch_wrap (col + dx, W)] += in[(gsize) r * W + col];
+        }
+    }
+}
+
+/* out[m] = sum_d kernel[d] x[m + d], circular (the kernel is point-symmetric, so this is
+ * also its own adjoint). */
+static void
+correlate (const TsPalmParams *P, const double *x, double *out)
+{
+  int W = P->width, H = P->height, kp = 2 * P->p - 1, h = P->p - 1;
+  memset (out, 0, sizeof (double) * W * H);
+  for (int iy = 0; iy < kp; iy++)
+    for (int ix = 0; ix < kp; ix++)
+      {
+        double k = P->kernel[iy * kp + ix];
+        if (k == 0.0)
+          continue;
+        int dy = iy - h, dx = ix - h;
+        for (int r = 0; r < H; r++)
+          {
+            const double *src = x + (gsize) ts_patch_wrap (r + dy, H) * W;
+            double *dst = out + (gsize) r * W;
+            for (int col = 0; col < W; col++)
+              dst[col] += k * src[ts_patch_wrap (col + dx, W)];
+          }
+      }
+}
+
+/* c = alpha a b + beta c for row-major a (m x k, or k x m if ta), b (k x n, or n x k if tb). */
+static void
+gemm (gboolean ta, gboolean tb, int m, int n, int k, double alpha, const double *a,
+      const double *b, double beta, double *c)
+{
+  cblas_dgemm (CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m,
+               n, k, alpha, a, ta ? m : k, b, tb ? k : n, beta, c, n);
+}
+
+/* ---- the prox, its Jacobian and its derivative w.r.t. lambda_scaling ---- */
+
+static void
+prox_apply (const TsPalmParams *P, const double *v, double *out)
+{
+  gsize N = (gsize) P->width * P->height;
+  for (int j = 0; j < P->K; j++)
+    {
+      const double *vj = v + j * N;
+      double *oj = out + j * N;
+      if (P->prox_type == TS_PROX_NCPR)
+        {
+          double g = P->order, mg = pow (P->t[j] * P->lambda, g);
+          for (gsize i = 0; i < N; i++)
+            {
+              double a = pow (fabs (vj[i]), g);
+              oj[i] = vj[i] * a / (mg + a);
+            }
+        }
+      else if (P->groupsize == 1)
+        {
+          double th = P->lambda / P->t[j];
+          for (gsize i = 0; i < N; i++)
+            oj[i] = copysign (MAX (fabs (vj[i]) - th, 0.0), vj[i]);
+        }
+      else
+        {
+          double th = P->lambda / P->t[j];
+          int W = P->width;
+          for (int r = 0; r < P->height; r += 2)
+            for (int col = 0; col < W; col += 2)
+              {
+                gsize idx[4] = { (gsize) r * W + col, (gsize) r * W + col + 1,
+                                 (gsize) (r + 1) * W + col, (gsize) (r + 1) * W + col + 1 };
+                double n = 0.0;
+                for (int q = 0; q < 4; q++)
+                  n += vj[idx[q]] * vj[idx[q]];
+                n = sqrt (n);
+                double f = MAX (n - th, 0.0) / (n + GROUP_EPS);
+                for (int q = 0; q < 4; q++)
+                  oj[idx[q]] = vj[idx[q]] * f;
+              }
+        }
+    }
+}
+
+/* gv = J_prox(v)^T g; if glogt != NULL, glogt[j] += sum_i g_i d prox_i / d log t_j. */
+static void
+prox_vjp (const TsPalmParams *P, const double *v, const double *g, double *gv, double *glogt)
+{
+  gsize N = (gsize) P->width * P->height;
+  for (int j = 0; j < P->K; j++)
+    {
+      const double *vj = v + j * N, *gj = g + j * N;
+      double *oj = gv + j * N;
+      double acc = 0.0;
+      if (P->prox_type == TS_PROX_NCPR)
+        {
+          /* prox = v a / (m^g + a), a = |v|^g: d/dv = a/den + g a m^g / den^2,
+           * d/dlog m = -v g a m^g / den^2 (m = t lambda, so d log m = d log t). */
+          double order = P->order, mg = pow (P->t[j] * P->lambda, order);
+          for (gsize i = 0; i < N; i++)
+            {
+              double a = pow (fabs (vj[i]), order), den = mg + a;
+              double q = order * a * mg / (den * den);
+              oj[i] = (a / den + q) * gj[i];
+              acc -= vj[i] * q * gj[i];
+            }
+        }
+      else if (P->groupsize == 1)
+        {
+          /* sign(v) max(|v| - th, 0), th = lambda / t: d/dlog t = sign(v) th where active. */
+          double th = P->lambda / P->t[j];
+          for (gsize i = 0; i < N; i++)
+            {
+              gboolean active = fabs (vj[i]) > th;
+              oj[i] = active ? gj[i] : 0.0;
+              if (active)
+                acc += copysign (th, vj[i]) * gj[i];
+            }
+        }
+      else
+        {
+          /* out = v (n - th) / (n + e) on an active 2x2 block:
+           * J = r I + (th + e) / (n (n + e)^2) v v^T (symmetric), d/dlog t = v th / (n + e). */
+          double th = P->lambda / P->t[j];
+          int W = P->width;
+          for (int r = 0; r < P->height; r += 2)
+            for (int col = 0; col < W; col += 2)
+              {
+                gsize idx[4] = { (gsize) r * W + col, (gsize) r * W + col + 1,
+                                 (gsize) (r + 1) * W + col, (gsize) (r + 1) * W + col + 1 };
+                double n = 0.0, vg = 0.0;
+                for (int q = 0; q < 4; q++)
+                  {
+                    n += vj[idx[q]] * vj[idx[q]];
+                    vg += vj[idx[q]] * gj[idx[q]];
+                  }
+                n = sqrt (n);
+                if (n <= th)
+                  {
+                    for (int q = 0; q < 4; q++)
+                      oj[idx[q]] = 0.0;
+                    continue;
+                  }
+                double ne = n + GROUP_EPS, ratio = (n - th) / ne;
+                double outer = (th + GROUP_EPS) / (n * ne * ne);
+                for (int q = 0; q < 4; q++)
+                  oj[idx[q]] = ratio * gj[idx[q]] + outer * vj[idx[q]] * vg;
+                acc += th / ne * vg;
+              }
+        }
+      if (glogt != NULL)
+        glogt[j] += acc;
+    }
+}
+
+gsize
+ts_palm_scratch_doubles (const TsPalmParams *P)
+{
+  gsize N = (gsize) P->width * P->height;
+  return (gsize) (P->s + P->K + 2 * MAX (P->rank, 1) + 1) * N;
+}
+
+void
+ts_palm_prox_derivative (const TsPalmParams *P, const double *v, double *dprox)
+{
+  g_return_if_fail (P->prox_type == TS_PROX_NCPR || P->groupsize == 1);
+  gsize N = (gsize) P->width * P->height;
+  for (int j = 0; j < P->K; j++)
+    {
+      const double *vj = v + j * N;
+      double *dj = dprox + j * N;
+      if (P->prox_type == TS_PROX_NCPR)
+        {
+          double order = P->order, mg = pow (P->t[j] * P->lambda, order);
+          for (gsize i = 0; i < N; i++)
+            {
+              double a = pow (fabs (vj[i]), order), den = mg + a;
+              dj[i] = a / den + order * a * mg / (den * den);
+            }
+        }
+      else
+        {
+          double th = P->lambda / P->t[j];
+          for (gsize i = 0; i < N; i++)
+            dj[i] = fabs (vj[i]) > th ? 1.0 : 0.0;
+        }
+    }
+}
+
+void
+ts_palm_step (const TsPalmParams *P, const double *y, const double *x, const double *c_t,
+              const double *x_t, double *x_out, double *c_out, double *v_out)
+{
+  int K = P->K, s = P->s;
+  gsize N = (gsize) P->width * P->height;
+  double *cols = g_new (double, s * N);
+  double *diff = g_new (double, s * N);
+  double *v = v_out != NULL ? v_out : g_new (double, K * N);
+
+  /* v = c_t - b D (D^T c_t - P x) */
+  im2col (P, x, cols);
+  gemm (TRUE, FALSE, s, (int) N, K, 1.0, P->D, c_t, 0.0, diff);
+  for (gsize i = 0; i < s * N; i++)
+    diff[i] -= cols[i];
+  memcpy (v, c_t, sizeof (double) * K * N);
+  gemm (FALSE, FALSE, K, (int) N, s, -P->b, P->D, diff, 1.0, v);
+  prox_apply (P, v, c_out);
+
+  /* x' = x_t - (x_t - y + b (k_P * x_t - P^T D^T c')) / L */
+  double *kx = g_new (double, N);
+  double *back = g_new0 (double, N);
+  correlate (P, x_t, kx);
+  gemm (TRUE, FALSE, s, (int) N, K, 1.0, P->D, c_out, 0.0, diff);
+  col2im_add (P, diff, back);
+  for (gsize i = 0; i < N; i++)
+    x_out[i] = x_t[i] - (x_t[i] - y[i] + P->b * (kx[i] - back[i])) / P->L;
+
+  g_free (kx);
+  g_free (back);
+  g_free (cols);
+  g_free (diff);
+  if (v_out == NULL)
+    g_free (v);
+}
+
+static void
+apply_prox_vjp (const TsPalmParams *P, const double *v, const double *dprox, const double *g,
+                double *gv)
+{
+  if (dprox == NULL)
+    {
+      prox_vjp (P, v, g, gv, NULL);
+      return;
+    }
+  gsize n = (gsize) P->K * P->width * P->height;
+  for (gsize i = 0; i < n; i++)
+    gv[i] = dprox[i] * g[i];
+}
+
+void
+ts_palm_vjp_state (const TsPalmParams *P, const double *v, const double *dprox,
+                   const double *gx_out, const double *gc_out, double *gx, double *gc,
+                   gboolean subspace, double *scratch)
+{
+  int K = P->K, s = P->s, r = P->rank;
+  gsize N = (gsize) P->width * P->height;
+  double b = P->b, L = P->L;
+  double *own = scratch == NULL ? g_new (double, ts_palm_scratch_doubles (P)) : NULL;
+  double *work = scratch != NULL ? scratch : own;
+  double *cols = work, *gct = cols + s * N, *ug = gct + K * N, *field = ug + MAX (r, 1) * N;
+  im2col (P, gx_out, cols);
+  memcpy (gct, gc_out, sizeof (double) * K * N);
+  if (subspace)
+    {
+      /* D P g = B (U^T P g); k_P * g = P^T U (U^T P g); P^T D^T h = P^T U (B^T h). */
+      gemm (TRUE, FALSE, r, (int) N, s, 1.0, P->U, cols, 0.0, ug);
+      gemm (FALSE, FALSE, K, (int) N, r, b / L, P->B, ug, 1.0, gct);
+      apply_prox_vjp (P, v, dprox, gct, gc);
+      /* field = b B^T gv - (b / L) U^T P gx_out; gc = gv - B (b B^T gv) */
+      gemm (TRUE, FALSE, r, (int) N, K, b, P->B, gc, 0.0, field);
+      gemm (FALSE, FALSE, K, (int) N, r, -1.0, P->B, field, 1.0, gc);
+      for (gsize i = 0; i < r * N; i++)
+        field[i] -= b / L * ug[i];
+      gemm (FALSE, FALSE, s, (int) N, r, 1.0, P->U, field, 0.0, cols);
+      for (gsize i = 0; i < N; i++)
+        gx[i] = (1.0 - 1.0 / L) * gx_out[i];
+      col2im_add (P, cols, gx);
+    }
+  else
+    {
+      double *kg = g_new (double, N);
+      double *dtg = g_new (double, s * N);
+      gemm (FALSE, FALSE, K, (int) N, s, b / L, P->D, cols, 1.0, gct);
+      apply_prox_vjp (P, v, dprox, gct, gc);
+      gemm (TRUE, FALSE, s, (int) N, K, b, P->D, gc, 0.0, dtg);
+      gemm (FALSE, FALSE, K, (int) N, s, -1.0, P->D, dtg, 1.0, gc);
+      correlate (P, gx_out, kg);
+      for (gsize i = 0; i < N; i++)
+        gx[i] = (1.0 - 1.0 / L) * gx_out[i] - b / L * kg[i];
+      col2im_add (P, dtg, gx);
+      g_free (kg);
+      g_free (dtg);
+    }
+  g_free (own);
+}
+
+void
+ts_palm_vjp_params (const TsPalmParams *P, const double *y, const double *x, const double *c,
+                    const double *gx_out, const double *gc_out, TsPalmGrad *grad)
+{
+  int K = P->K, s = P->s, p = P->p, kp = 2 * p - 1, W = P->width, H = P->height;
+  gsize N = (gsize) W * H;
+  double b = P->b, L = P->L;
+
+  /* Forward again, keeping the intermediates. */
+  double *cols = g_new (double, s * N);
+  double *diff = g_new (double, s * N);
+  double *v = g_new (double, K * N);
+  double *cn = g_new (double, K * N);
+  im2col (P, x, cols);
+  gemm (TRUE, FALSE, s, (int) N, K, 1.0, P->D, c, 0.0, diff);
+  for (gsize i = 0; i < s * N; i++)
+    diff[i] -= cols[i];
+  memcpy (v, c, sizeof (double) * K * N);
+  gemm (FALSE, FALSE, K, (int) N, s, -b, P->D, diff, 1.0, v);
+  prox_apply (P, v, cn);
+  double *kx = g_new (double, N);
+  double *back = g_new0 (double, N);
+  double *dtc = g_new (double, s * N);
+  correlate (P, x, kx);
+  gemm (TRUE, FALSE, s, (int) N, K, 1.0, P->D, cn, 0.0, dtc);
+  col2im_add (P, dtc, back);
+
+  /* Image step: x' = x - w / L, w = x - y + b (k_P * x - P^T D^T c'). */
+  double *gw = g_new (double, N);
+  double gL = 0.0, gb = 0.0;
+  for (gsize i = 0; i < N; i++)
+    {
+      double w = x[i] - y[i] + b * (kx[i] - back[i]);
+      gw[i] = -gx_out[i] / L;
+      gL += gx_out[i] * w;
+      gb += gw[i] * (kx[i] - back[i]);
+    }
+  gL /= L * L;
+  /* d/dk_P[d] of <gw, b k_P * x> = b sum_m gw[m] x[m + d] */
+  for (int iy = 0; iy < kp; iy++)
+    for (int ix = 0; ix < kp; ix++)
+      {
+        int dy = iy - (p - 1), dx = ix - (p - 1);
+        double acc = 0.0;
+        for (int r = 0; r < H; r++)
+          {
+            const double *src = x + (gsize) ts_patch_wrap (r + dy, H) * W;
+            const double *g = gw + (gsize) r * W;
+            for (int col = 0; col < W; col++)
+              acc += g[col] * src[ts_patch_wrap (col + dx, W)];
+          }
+        grad->kernel[iy * kp + ix] += b * acc;
+      }
+  /* -b P^T D^T c': dD += -b c' (P gw)^T, dc' = -b D P gw */
+  double *colsg = dtc;   /* reuse */
+  im2col (P, gw, colsg);
+  gemm (FALSE, TRUE, K, s, (int) N, -b, cn, colsg, 1.0, grad->D);
+  double *gct = g_new (double, K * N);
+  memcpy (gct, gc_out, sizeof (double) * K * N);
+  gemm (FALSE, FALSE, K, (int) N, s, -b, P->D, colsg, 1.0, gct);
+
+  /* Coefficient step: c' = prox(v), v = c - b D diff, diff = D^T c - P x. */
+  double *gv = cn;   /* c' no longer needed */
+  prox_vjp (P, v, gct, gv, grad->log_t);
+  double *ddiff = g_new (double, K * N);   /* D diff */
+  gemm (FALSE, FALSE, K, (int) N, s, 1.0, P->D, diff, 0.0, ddiff);
+  for (gsize i = 0; i < K * N; i++)
+    gb -= gv[i] * ddiff[i];
+  /* dD += -b [gv diff^T + c (D^T gv)^T] */
+  gemm (FALSE, TRUE, K, s, (int) N, -b, gv, diff, 1.0, grad->D);
+  double *dtg = colsg;
+  gemm (TRUE, FALSE, s, (int) N, K, 1.0, P->D, gv, 0.0, dtg);
+  gemm (FALSE, TRUE, K, s, (int) N, -b, c, dtg, 1.0, grad->D);
+
+  grad->b += gb;
+  grad->L += gL;
+
+  g_free (cols);
+  g_free (diff);
+  g_free (v);
+  g_free (cn);
+  g_free (kx);
+  g_free (back);
+  g_free (dtc);
+  g_free (gw);
+  g_free (gct);
+  g_free (ddiff);
+}

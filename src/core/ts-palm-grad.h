@@ -1,0 +1,62 @@
+/* One PALM step f(x, c) of the forward (denoising) variant without extrapolation, in double,
+ * and its vector-Jacobian products (MODEL.md "Training": the inner solution is a fixed point
+ * of f; the gradient is (df/dtheta)^T g with g = (df/dz)^T g + dloss/dz):
+ *   c' = prox(c - b D (D^T c - P x))
+ *   x' = x - (x - y + b (k_P * x - P^T D^T c')) / L
+ * Images are width x height, circular; coefficients channel-major (K x N). */
+#pragma once
+#include <glib.h>
+#include "ts-model.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  int width, height;
+  int K, s, p, rank;
+  double b, L, lambda;
+  TsProxType prox_type;
+  int groupsize;
+  double order;
+  const double *D;        /* K x s */
+  const double *U;        /* s x rank, orthonormal basis of range(C) */
+  const double *B;        /* K x rank, D U */
+  const double *kernel;   /* (2p-1)^2, k_P */
+  const double *t;        /* K, exp(lambda_scaling) */
+} TsPalmParams;
+
+/* Gradients w.r.t. what one step depends on; accumulated (+=) by ts_palm_vjp_params. */
+typedef struct {
+  double *D;              /* K x s */
+  double *kernel;         /* (2p-1)^2 */
+  double *log_t;          /* K: w.r.t. lambda_scaling */
+  double b;               /* explicit uses of b (not through D or L) */
+  double L;               /* w.r.t. the step's Lipschitz constant */
+} TsPalmGrad;
+
+/* Generalised step for iPALM: the coefficient step at the extrapolated c_t against x, the
+ * image step at x_t with the new coefficients. f(x, c) is (x, c, x). v_out (K x N, may be
+ * NULL) receives the prox argument. */
+void ts_palm_step (const TsPalmParams *P, const double *y, const double *x, const double *c_t,
+                   const double *x_t, double *x_out, double *c_out, double *v_out);
+
+/* The prox's derivative at v, element by element (K x N), for groupsize 1 (the Jacobian is
+ * then diagonal): lets repeated ts_palm_vjp_state calls skip the pow() per coefficient. */
+void ts_palm_prox_derivative (const TsPalmParams *P, const double *v, double *dprox);
+
+/* (df/dz)^T (gx_out, gc_out) at the point (x, c) whose prox argument is v (from
+ * ts_palm_step). `dprox` (may be NULL; groupsize 1 only) is ts_palm_prox_derivative (v).
+ * `subspace` uses U and B (exact when C^T C = U U^T), else D and k_P. `scratch` (may be NULL)
+ * holds ts_palm_scratch_doubles () doubles. */
+void ts_palm_vjp_state (const TsPalmParams *P, const double *v, const double *dprox,
+                        const double *gx_out, const double *gc_out, double *gx, double *gc,
+                        gboolean subspace, double *scratch);
+
+/* (df/dtheta)^T (gx_out, gc_out) at (x, c), added to `grad`. */
+void ts_palm_vjp_params (const TsPalmParams *P, const double *y, const double *x,
+                         const double *c, const double *gx_out, const double *gc_out,
+                         TsPalmGrad *grad);
+
+/* Scratch needed per image (doubles), for callers that want to budget memory. */
+gsize ts_palm_scratch_doubles (const TsPalmParams *P);
+
+G_END_DECLS

@@ -1,0 +1,889 @@
+/* Bilevel training (MODEL.md "Training"); see ts-train.h and ts-train-grad.h.
+ * Per crop: inner solve -> fixed point z* = (x*, c*); adjoint g = (df/dz)^T g + dloss/dz by
+ * Anderson acceleration; (df/dtheta)^T g through one PALM step; then the derived-quantity
+ * tape pulls the gradients of D, k_P, L and b back to the raw parameters. Crops run on
+ * `threads` workers; per-crop results are summed in crop order, so a step's result does not
+ * depend on scheduling (resume is bit for bit). */
+#include "ts-train-grad.h"
+#include "ts-anderson.h"
+#include "ts-checkpoint.h"
+#include "ts-derived-grad.h"
+#include "ts-error.h"
+#include "ts-metrics.h"
+#include "ts-noise.h"
+#include "ts-operator.h"
+#include "ts-palm-grad.h"
+#include "ts-solver.h"
+#include "ts-linalg.h"
+#include <cblas.h>
+#include <math.h>
+#include <string.h>
+
+#define ANDERSON_MEMORY 5
+#define EXACT_TOL 1e-13
+#define EXACT_MAX_ITER 200000
+#define ADAM_BETA1 0.9
+#define ADAM_BETA2 0.999
+#define ADAM_EPS 1e-8
+#define VALIDATION_SEED 0x7e55e7aULL
+#define INIT_SEED_SALT 0x1417ULL
+#define PCA_PATCHES 200000
+
+/* ---------------------------------------------------------------- random numbers */
+
+/* xoshiro256** (Blackman & Vigna): small state, saved in checkpoints. */
+static guint64
+rotl (guint64 x, int k)
+{
+  return (x << k) | (x >> (64 - k));
+}
+
+static guint64
+rng_next (guint64 s[4])
+{
+  guint64 result = rotl (s[1] * 5, 7) * 9, t = s[1] << 17;
+  s[2] ^= s[0];
+  s[3] ^= s[1];
+  s[1] ^= s[2];
+  s[0] ^= s[3];
+  s[2] ^= t;
+  s[3] = rotl (s[3], 45);
+  return result;
+}
+
+static void
+rng_seed (guint64 s[4], guint64 seed)
+{
+  for (int i = 0; i < 4; i++)
+    {
+      /* splitmix64 */
+      guint64 z = (seed += 0x9e3779b97f4a7c15ULL);
+      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+      z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+      s[i] = z ^ (z >> 31);
+    }
+}
+
+static double
+rng_uniform (guint64 s[4])   /* [0, 1) */
+{
+  return (rng_next (s) >> 11) * 0x1.0p-53;
+}
+
+static int
+rng_below (guint64 s[4], int n)
+{
+  return (int) (rng_uniform (s) * n);
+}
+
+static double
+rng_normal (guint64 s[4])
+{
+  double u1 = rng_uniform (s), u2 = rng_uniform (s);
+  return sqrt (-2.0 * log (1.0 - u1)) * cos (2.0 * G_PI * u2);
+}
+
+/* ---------------------------------------------------------------- one crop */
+
+typedef struct {
+  const TsPalmParams *P;
+  const double *v;     /* prox argument at the fixed point */
+  const double *dprox; /* its derivative (groupsize 1), or NULL */
+  const double *r;     /* dloss/dx (the c part of dloss/dz is 0) */
+  double *scratch;
+  gsize N;
+} AdjointMap;
+
+static void
+adjoint_map (const double *in, double *out, gpointer data)
+{
+  const AdjointMap *m = data;
+  ts_palm_vjp_state (m->P, m->v, m->dprox, in, in + m->N, out, out + m->N, TRUE, m->scratch);
+  for (gsize i = 0; i < m->N; i++)
+    out[i] += m->r[i];
+}
+
+typedef struct {
+  double loss;         /* sum |x* - clean| over the crop */
+  TsPalmGrad grad;
+  int inner_iterations;
+  TsAndersonStats adjoint;
+  double forward_seconds, adjoint_seconds, gradient_seconds;
+  GError *error;
+} CropResult;
+
+typedef struct {
+  const TsModel *model;
+  const TsTrainConfig *config;
+  const TsTrainBatch *batch;
+  const TsDerived *derived;     /* float, for the fast solver */
+  const TsPalmParams *P;
+  gboolean exact;
+  double scale;                 /* 1 / (crops * pixels): the mean in the loss */
+  CropResult *results;
+  gint next;
+  const gint *cancel;
+} BatchJob;
+
+/* iPALM in double from x = y, c = 0 (MODEL.md), to a relative change of EXACT_TOL. */
+static gboolean
+solve_exact (const TsPalmParams *P, const double *y, double *x, double *c, int *iterations,
+             GError **error)
+{
+  gsize N = (gsize) P->width * P->height, KN = (gsize) P->K * N;
+  double *x_prev = g_new (double, N), *c_prev = g_new0 (double, KN);
+  double *x_t = g_new (double, N), *c_t = g_new (double, KN);
+  double *x_new = g_new (double, N), *c_new = g_new (double, KN);
+  memcpy (x, y, sizeof (double) * N);
+  memcpy (x_prev, y, sizeof (double) * N);
+  memset (c, 0, sizeof (double) * KN);
+  gboolean ok = FALSE;
+  int k;
+  for (k = 1; k <= EXACT_MAX_ITER; k++)
+    {
+      double a = (k - 1.0) / (k + 2.0);
+      for (gsize i = 0; i < N; i++)
+        x_t[i] = x[i] + a * (x[i] - x_prev[i]);
+      for (gsize i = 0; i < KN; i++)
+        c_t[i] = c[i] + a * (c[i] - c_prev[i]);
+      ts_palm_step (P, y, x, c_t, x_t, x_new, c_new, NULL);
+      double num = 0.0, den = 0.0;
+      for (gsize i = 0; i < N; i++)
+        {
+          num += (x_new[i] - x[i]) * (x_new[i] - x[i]);
+          den += x[i] * x[i];
+        }
+      memcpy (x_prev, x, sizeof (double) * N);
+      memcpy (x, x_new, sizeof (double) * N);
+      memcpy (c_prev, c, sizeof (double) * KN);
+      memcpy (c, c_new, sizeof (double) * KN);
+      double change = sqrt (num / MAX (den, 1e-300));
+      if (!isfinite (change))
+        break;
+      if (change <= EXACT_TOL)
+        {
+          ok = TRUE;
+          break;
+        }
+    }
+  *iterations = k;
+  if (!ok)
+    g_set_error (error, TS_ERROR, TS_ERROR_DIVERGED,
+                 "the exact inner solve did not converge (%d iterations)", k);
+  g_free (x_prev);
+  g_free (c_prev);
+  g_free (x_t);
+  g_free (c_t);
+  g_free (x_new);
+  g_free (c_new);
+  return ok;
+}
+
+static void
+crop_gradient (BatchJob *job, int index, CropResult *res)
+{
+  const TsPalmParams *P = job->P;
+  const TsTrainConfig *cfg = job->config;
+  int W = P->width, H = P->height, K = P->K, kp = 2 * P->p - 1;
+  gsize N = (gsize) W * H, KN = (gsize) K * N;
+  const float *clean = job->batch->clean[index], *noisy = job->batch->noisy[index];
+  double *y = g_new (double, N), *x = g_new (double, N), *c = g_new (double, KN);
+  for (gsize i = 0; i < N; i++)
+    y[i] = noisy[i];
+
+  /* Forward: the inner solution. */
+  gint64 t0 = g_get_monotonic_time ();
+  if (job->exact)
+    {
+      if (!solve_exact (P, y, x, c, &res->inner_iterations, &res->error))
+        goto out;
+    }
+  else
+    {
+      TsSolveOptions o;
+      ts_solve_options_init (&o);
+      o.tol = cfg->tol;
+      o.max_iter = cfg->max_iter;
+      o.threads = 1;
+      o.derived = job->derived;
+      g_autoptr (TsOperator) op = ts_operator_identity_new (W, H);
+      TsSolveStats st;
+      g_autoptr (TsSolution) sol = ts_solve (job->model, op, noisy, &o, NULL, NULL, NULL,
+                                             job->cancel, &st, &res->error);
+      if (sol == NULL)
+        goto out;
+      res->inner_iterations = st.iterations;
+      for (gsize i = 0; i < N; i++)
+        x[i] = sol->x->data[i];
+      for (gsize i = 0; i < KN; i++)
+        c[i] = sol->c[i];
+    }
+  gint64 t1 = g_get_monotonic_time ();
+  res->forward_seconds = (t1 - t0) / 1e6;
+
+  /* Adjoint: g = (df/dz)^T g + dloss/dz, dloss/dx = sign(x - clean) / (crops * pixels). */
+  double *r = g_new (double, N);
+  double *v = g_new (double, KN);
+  double *x1 = g_new (double, N), *c1 = g_new (double, KN);
+  ts_palm_step (P, y, x, c, x, x1, c1, v);
+  res->loss = 0.0;
+  for (gsize i = 0; i < N; i++)
+    {
+      double e = x[i] - clean[i];
+      res->loss += fabs (e);
+      r[i] = (e > 0.0 ? 1.0 : e < 0.0 ? -1.0 : 0.0) * job->scale;
+    }
+  double *g = g_new0 (double, N + KN);
+  memcpy (g, r, sizeof (double) * N);   /* F(0) */
+  double *dprox = NULL;
+  if (P->prox_type == TS_PROX_NCPR || P->groupsize == 1)
+    {
+      dprox = g_new (double, KN);
+      ts_palm_prox_derivative (P, v, dprox);
+    }
+  double *scratch = g_new (double, ts_palm_scratch_doubles (P));
+  AdjointMap map = { P, v, dprox, r, scratch, N };
+  ts_anderson_solve (adjoint_map, &map, g, N + KN, ANDERSON_MEMORY,
+                     job->exact ? 1e-12 : cfg->adjoint_tol,
+                     job->exact ? 2000 : cfg->adjoint_max_iter, &res->adjoint);
+  g_free (dprox);
+  g_free (scratch);
+  gint64 t2 = g_get_monotonic_time ();
+  res->adjoint_seconds = (t2 - t1) / 1e6;
+
+  /* Parameter gradient through one step. */
+  res->grad.D = g_new0 (double, (gsize) K * P->s);
+  res->grad.kernel = g_new0 (double, (gsize) kp * kp);
+  res->grad.log_t = g_new0 (double, K);
+  ts_palm_vjp_params (P, y, x, c, g, g + N, &res->grad);
+  res->gradient_seconds = (g_get_monotonic_time () - t2) / 1e6;
+
+  g_free (r);
+  g_free (v);
+  g_free (x1);
+  g_free (c1);
+  g_free (g);
+out:
+  g_free (y);
+  g_free (x);
+  g_free (c);
+}
+
+static gpointer
+batch_worker (gpointer data)
+{
+  BatchJob *job = data;
+  for (;;)
+    {
+      int i = g_atomic_int_add (&job->next, 1);
+      if (i >= job->batch->n)
+        break;
+      if (job->cancel != NULL && g_atomic_int_get (job->cancel))
+        {
+          g_set_error (&job->results[i].error, TS_ERROR, TS_ERROR_CANCELLED, "cancelled");
+          continue;
+        }
+      crop_gradient (job, i, &job->results[i]);
+    }
+  return NULL;
+}
+
+static void
+palm_params_from_tape (TsPalmParams *P, const TsDerivedTape *tape, const TsModel *model,
+                       int width, int height, double lp)
+{
+  memset (P, 0, sizeof *P);
+  P->width = width;
+  P->height = height;
+  P->K = tape->K;
+  P->s = tape->s;
+  P->p = tape->p;
+  P->rank = tape->rank;
+  P->b = tape->b;
+  P->L = 1.01 * tape->b * lp;
+  P->lambda = model->lambda;
+  P->prox_type = model->prox_type;
+  P->groupsize = model->prox_type == TS_PROX_CPR ? model->groupsize : 1;
+  P->order = model->order;
+  P->D = tape->D;
+  P->U = tape->U;
+  P->B = tape->B;
+  P->kernel = tape->kernel;
+  P->t = tape->threshold_scale;
+}
+
+static double
+batch_run (const TsModel *model, const TsTrainConfig *config, const TsTrainBatch *batch,
+           gboolean exact, double *grad, const gint *cancel, TsTrainStepStats *stats,
+           GError **error)
+{
+  /* Crops are spread over our own threads; OpenBLAS stays single-threaded inside them, set
+   * before the first product so that a step's result does not depend on what ran before. */
+  openblas_set_num_threads (1);
+  g_autoptr (TsDerivedTape) tape = ts_derived_tape_new (model, error);
+  if (tape == NULL)
+    return NAN;
+  if (!(tape->b > 0.0))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   "training needs beta > 0 (got %g): the image step is undefined", model->beta);
+      return NAN;
+    }
+  int W = batch->width, H = batch->height, K = tape->K, kp = 2 * tape->p - 1;
+  if (model->prox_type == TS_PROX_CPR && model->groupsize == 2 && (W % 2 || H % 2))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   "2x2 groups need even crop sizes (got %d x %d)", W, H);
+      return NAN;
+    }
+  double lp = ts_kernel_dft_max_grad (tape->kernel, tape->p, W, H, 0.0, NULL);
+  TsPalmParams P;
+  palm_params_from_tape (&P, tape, model, W, H, lp);
+  g_autoptr (TsDerived) derived = NULL;
+  if (!exact)
+    {
+      derived = ts_derived_new (model, NAN, NAN, FALSE, error);
+      if (derived == NULL)
+        return NAN;
+    }
+
+  BatchJob job = { model, config, batch, derived, &P, exact,
+                   1.0 / ((double) batch->n * W * H), g_new0 (CropResult, batch->n), 0, cancel };
+  int threads = CLAMP (config->threads, 1, batch->n);
+  GThread **workers = g_new0 (GThread *, threads);
+  for (int t = 1; t < threads; t++)
+    workers[t] = g_thread_new ("tessera-train", batch_worker, &job);
+  batch_worker (&job);
+  for (int t = 1; t < threads; t++)
+    g_thread_join (workers[t]);
+  g_free (workers);
+
+  /* Sum in crop order. */
+  double loss = 0.0;
+  gsize ks = (gsize) K * tape->s;
+  double *gD = g_new0 (double, ks), *gk = g_new0 (double, (gsize) kp * kp);
+  double *glogt = g_new0 (double, K);
+  double gb = 0.0, gL = 0.0;
+  TsTrainStepStats st = { 0 };
+  GError *first_error = NULL;
+  for (int i = 0; i < batch->n; i++)
+    {
+      CropResult *res = &job.results[i];
+      if (res->error != NULL)
+        {
+          if (first_error == NULL)
+            first_error = res->error;
+          else
+            g_error_free (res->error);
+          res->error = NULL;
+        }
+      if (first_error == NULL)
+        {
+          loss += res->loss;
+          for (gsize j = 0; j < ks; j++)
+            gD[j] += res->grad.D[j];
+          for (int j = 0; j < kp * kp; j++)
+            gk[j] += res->grad.kernel[j];
+          for (int j = 0; j < K; j++)
+            glogt[j] += res->grad.log_t[j];
+          gb += res->grad.b;
+          gL += res->grad.L;
+          st.forward_seconds += res->forward_seconds;
+          st.adjoint_seconds += res->adjoint_seconds;
+          st.gradient_seconds += res->gradient_seconds;
+          st.mean_inner_iterations += res->inner_iterations;
+          st.mean_adjoint_iterations += res->adjoint.iterations;
+          if (!res->adjoint.converged)
+            st.adjoint_unconverged++;
+          st.adjoint_worst_residual = MAX (st.adjoint_worst_residual, res->adjoint.residual);
+        }
+      g_free (res->grad.D);
+      g_free (res->grad.kernel);
+      g_free (res->grad.log_t);
+    }
+  g_free (job.results);
+  double result = NAN;
+  if (first_error != NULL)
+    g_propagate_error (error, first_error);
+  else
+    {
+      /* L = 1.01 b L_P(k_P): dL/db = 1.01 L_P, dL/dk_P = 1.01 b dL_P/dk_P. */
+      gb += 1.01 * lp * gL;
+      ts_kernel_dft_max_grad (tape->kernel, tape->p, W, H, 1.01 * tape->b * gL, gk);
+      gsize M = (gsize) tape->M * tape->s;
+      double *g_atoms = grad, *g_free = grad + ks, *g_scaling = g_free + M;
+      double g_beta = 0.0;
+      ts_derived_tape_vjp (tape, gD, gk, gb, g_atoms, g_free, &g_beta);
+      for (int j = 0; j < K; j++)
+        g_scaling[j] = glogt[j];
+      g_scaling[K] = g_beta;
+      result = loss * job.scale;
+      if (stats != NULL)
+        {
+          double n = batch->n;
+          stats->loss = result;
+          /* Per-crop times summed over workers: report them as wall-time shares. */
+          double busy = st.forward_seconds + st.adjoint_seconds + st.gradient_seconds;
+          double f = busy > 0.0 ? 1.0 / threads : 0.0;
+          stats->forward_seconds = st.forward_seconds * f;
+          stats->adjoint_seconds = st.adjoint_seconds * f;
+          stats->gradient_seconds = st.gradient_seconds * f;
+          stats->mean_inner_iterations = st.mean_inner_iterations / n;
+          stats->mean_adjoint_iterations = st.mean_adjoint_iterations / n;
+          stats->adjoint_unconverged = st.adjoint_unconverged;
+          stats->adjoint_worst_residual = st.adjoint_worst_residual;
+        }
+    }
+  g_free (gD);
+  g_free (gk);
+  g_free (glogt);
+  return result;
+}
+
+double
+ts_train_batch_gradient (const TsModel *model, const TsTrainConfig *config,
+                         const TsTrainBatch *batch, gboolean exact, double *grad,
+                         const gint *cancel, TsTrainStepStats *stats, GError **error)
+{
+  g_return_val_if_fail (model != NULL && config != NULL && batch != NULL && grad != NULL, NAN);
+  return batch_run (model, config, batch, exact, grad, cancel, stats, error);
+}
+
+double
+ts_train_batch_loss_exact (const TsModel *model, const TsTrainConfig *config,
+                           const TsTrainBatch *batch, GError **error)
+{
+  g_autoptr (TsDerivedTape) tape = ts_derived_tape_new (model, error);
+  if (tape == NULL)
+    return NAN;
+  int W = batch->width, H = batch->height;
+  double lp = ts_kernel_dft_max_grad (tape->kernel, tape->p, W, H, 0.0, NULL);
+  TsPalmParams P;
+  palm_params_from_tape (&P, tape, model, W, H, lp);
+  (void) config;
+  gsize N = (gsize) W * H;
+  double *y = g_new (double, N), *x = g_new (double, N);
+  double *c = g_new (double, (gsize) P.K * N);
+  double loss = 0.0;
+  for (int i = 0; i < batch->n && !isnan (loss); i++)
+    {
+      for (gsize j = 0; j < N; j++)
+        y[j] = batch->noisy[i][j];
+      int its;
+      if (!solve_exact (&P, y, x, c, &its, error))
+        loss = NAN;
+      else
+        for (gsize j = 0; j < N; j++)
+          loss += fabs (x[j] - batch->clean[i][j]);
+    }
+  g_free (y);
+  g_free (x);
+  g_free (c);
+  return loss / ((double) batch->n * N);
+}
+
+/* ---------------------------------------------------------------- the trainer */
+
+struct TsTrainer {
+  TsTrainState *state;
+  GPtrArray *train, *val;   /* borrowed TsImage * */
+};
+
+guint64
+ts_train_data_fingerprint (GPtrArray *images)
+{
+  /* FNV-1a over sizes and pixel bytes. */
+  guint64 h = 0xcbf29ce484222325ULL;
+  for (guint i = 0; i < images->len; i++)
+    {
+      const TsImage *im = g_ptr_array_index (images, i);
+      gint32 dims[3] = { im->width, im->height, im->channels };
+      const guint8 *bytes[2] = { (const guint8 *) dims, (const guint8 *) im->data };
+      gsize lens[2] = { sizeof dims, sizeof (float) * im->width * im->height * im->channels };
+      for (int k = 0; k < 2; k++)
+        for (gsize j = 0; j < lens[k]; j++)
+          {
+            h ^= bytes[k][j];
+            h *= 0x100000001b3ULL;
+          }
+    }
+  return h;
+}
+
+static gboolean
+check_images (GPtrArray *images, const char *what, int crop, gboolean need_crop, GError **error)
+{
+  if (images == NULL || images->len == 0)
+    {
+      if (!need_crop)
+        return TRUE;
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "no %s images", what);
+      return FALSE;
+    }
+  for (guint i = 0; i < images->len; i++)
+    {
+      const TsImage *im = g_ptr_array_index (images, i);
+      if (im->channels != 1)
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                       "%s image %u has %d channels; training uses grayscale", what, i + 1,
+                       im->channels);
+          return FALSE;
+        }
+      if (need_crop && (im->width < crop || im->height < crop))
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                       "%s image %u (%d x %d) is smaller than the %d x %d crops", what, i + 1,
+                       im->width, im->height, crop, crop);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static int
+derived_steps_per_epoch (const TsTrainConfig *c, GPtrArray *train)
+{
+  /* One pass = every training image's area once, in crops. */
+  gint64 crops = 0;
+  for (guint i = 0; i < train->len; i++)
+    {
+      const TsImage *im = g_ptr_array_index (train, i);
+      crops += (gint64) (im->width / c->crop) * (im->height / c->crop);
+    }
+  return (int) MAX (1, (crops + c->batch - 1) / c->batch);
+}
+
+TsTrainer *
+ts_trainer_new (const TsTrainConfig *config, const TsModel *init, GPtrArray *train,
+                GPtrArray *val, GError **error)
+{
+  g_return_val_if_fail (config != NULL, NULL);
+  if (!ts_train_config_validate (config, error)
+      || !check_images (train, "training", config->crop, TRUE, error)
+      || !check_images (val, "validation", config->crop, FALSE, error))
+    return NULL;
+  TsTrainConfig c = *config;
+  if (c.steps_per_epoch <= 0)
+    c.steps_per_epoch = derived_steps_per_epoch (&c, train);
+  if (c.steps <= 0)
+    c.steps = 2 * c.steps_per_epoch;   /* MODEL.md: two passes over the data */
+
+  guint64 rng[4];
+  rng_seed (rng, c.seed);
+  g_autoptr (TsModel) model = NULL;
+  if (init != NULL)
+    {
+      if (init->n_atoms != c.n_atoms || init->n_free != c.n_free || init->atom_size != c.atom_size)
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                       "initial model %s has %d atoms, %d free atoms of size %d; training asks for %d, %d, %d",
+                       init->name, init->n_atoms, init->n_free, init->atom_size, c.n_atoms,
+                       c.n_free, c.atom_size);
+          return NULL;
+        }
+      model = ts_model_copy (init);
+    }
+  else if ((model = ts_train_initial_model (&c, train, TS_TRAIN_INIT_RANDOM, error)) == NULL)
+    return NULL;
+  model->prox_type = c.prox_type;
+  model->groupsize = c.prox_type == TS_PROX_CPR ? c.groupsize : 1;
+  model->order = c.order;
+  model->lambda = c.lambda;
+  model->sigma = c.sigma;
+  model->tol = c.tol;
+  TsTrainer *t = g_new0 (TsTrainer, 1);
+  t->state = ts_train_state_new (&c, model);
+  memcpy (t->state->rng, rng, sizeof rng);
+  t->state->data_fingerprint = ts_train_data_fingerprint (train);
+  t->train = train;
+  t->val = val;
+  return t;
+}
+
+TsTrainer *
+ts_trainer_resume (const char *checkpoint, GPtrArray *train, GPtrArray *val, GError **error)
+{
+  TsTrainState *state = ts_checkpoint_load (checkpoint, error);
+  if (state == NULL)
+    return NULL;
+  if (!check_images (train, "training", state->config.crop, TRUE, error)
+      || !check_images (val, "validation", state->config.crop, FALSE, error))
+    {
+      ts_train_state_free (state);
+      return NULL;
+    }
+  if (ts_train_data_fingerprint (train) != state->data_fingerprint)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   "%s: the training images differ from those the checkpoint was made with",
+                   checkpoint);
+      ts_train_state_free (state);
+      return NULL;
+    }
+  TsTrainer *t = g_new0 (TsTrainer, 1);
+  t->state = state;
+  t->train = train;
+  t->val = val;
+  return t;
+}
+
+void
+ts_trainer_free (TsTrainer *trainer)
+{
+  if (trainer == NULL)
+    return;
+  ts_train_state_free (trainer->state);
+  g_free (trainer);
+}
+
+TsModel *
+ts_train_initial_model (const TsTrainConfig *config, GPtrArray *train, TsTrainInit kind,
+                        GError **error)
+{
+  g_return_val_if_fail (config != NULL, NULL);
+  if (!ts_train_config_validate (config, error))
+    return NULL;
+  const TsTrainConfig *c = config;
+  int p = c->atom_size, s = p * p, M = c->n_free;
+  guint64 rng[4];
+  rng_seed (rng, c->seed ^ INIT_SEED_SALT);
+  g_autoptr (TsModel) model = ts_model_new (c->n_atoms, c->n_free, c->atom_size);
+  for (gsize i = 0; i < (gsize) c->n_atoms * s; i++)
+    model->atoms[i] = (float) (rng_normal (rng) * c->init_scale);
+  for (gsize i = 0; i < (gsize) M * s; i++)
+    model->free_atoms[i] = (float) (rng_normal (rng) * c->init_scale);
+  if (kind == TS_TRAIN_INIT_PCA && M > 0)
+    {
+      if (!check_images (train, "training", p, TRUE, error))
+        return NULL;
+      /* Covariance of centred patches at random places, then its leading eigenvectors. */
+      double *cov = g_new0 (double, (gsize) s * s);
+      enum { CHUNK = 4096 };
+      double *chunk = g_new (double, (gsize) CHUNK * s);
+      for (int done = 0; done < PCA_PATCHES; done += CHUNK)
+        {
+          int n = MIN (CHUNK, PCA_PATCHES - done);
+          for (int k = 0; k < n; k++)
+            {
+              const TsImage *im = g_ptr_array_index (train, rng_below (rng, train->len));
+              int x0 = rng_below (rng, im->width - p + 1), y0 = rng_below (rng, im->height - p + 1);
+              double *row = chunk + (gsize) k * s, mean = 0.0;
+              for (int a = 0; a < s; a++)
+                mean += row[a] = im->data[(gsize) (y0 + a / p) * im->width + x0 + a % p];
+              mean /= s;
+              for (int a = 0; a < s; a++)
+                row[a] -= mean;
+            }
+          cblas_dsyrk (CblasRowMajor, CblasUpper, CblasTrans, s, n, 1.0, chunk, s, 1.0, cov, s);
+        }
+      g_free (chunk);
+      for (int i = 0; i < s; i++)
+        for (int j = 0; j < i; j++)
+          cov[i * s + j] = cov[j * s + i];
+      double *values = g_new (double, s), *vectors = g_new (double, (gsize) s * s);
+      gboolean ok = ts_linalg_symeig (cov, s, values, vectors);
+      g_free (cov);
+      if (!ok)
+        {
+          g_free (values);
+          g_free (vectors);
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                       "the principal components of the training patches could not be computed");
+          return NULL;
+        }
+      /* Eigenvalues ascend: the last M vectors, as unit rows. Adam moves every entry by about
+       * the learning rate per step whatever its size, so unit rows (entries ~ 1/p) keep the
+       * data's subspace while the small random atoms adapt quickly. */
+      for (int i = 0; i < M; i++)
+        for (int a = 0; a < s; a++)
+          model->free_atoms[(gsize) i * s + a] = (float) vectors[(gsize) (s - 1 - i) * s + a];
+      g_free (values);
+      g_free (vectors);
+    }
+  model->beta = c->beta_init;
+  model->prox_type = c->prox_type;
+  model->groupsize = c->prox_type == TS_PROX_CPR ? c->groupsize : 1;
+  model->order = c->order;
+  model->lambda = c->lambda;
+  model->sigma = c->sigma;
+  model->tol = c->tol;
+  return g_steal_pointer (&model);
+}
+
+/* A crop of `size` at (x0, y0) under one of the 8 flips/rotations. */
+static void
+extract_crop (const TsImage *im, int x0, int y0, int size, int transform, float *out)
+{
+  for (int r = 0; r < size; r++)
+    for (int c = 0; c < size; c++)
+      {
+        int u = r, v = c;
+        for (int k = 0; k < (transform & 3); k++)
+          {
+            int t = u;   /* rotate by 90 degrees */
+            u = v;
+            v = size - 1 - t;
+          }
+        if (transform & 4)
+          v = size - 1 - v;
+        out[r * size + c] = im->data[(gsize) (y0 + u) * im->width + (x0 + v)];
+      }
+}
+
+static double
+learning_rate (const TsTrainConfig *c, double base, int step)
+{
+  int decays = (int) ((gint64) step * c->decays_per_epoch / c->steps_per_epoch);
+  return base * pow (c->lr_decay, decays);
+}
+
+gboolean
+ts_trainer_step (TsTrainer *trainer, const gint *cancel, TsTrainStepStats *stats, GError **error)
+{
+  g_return_val_if_fail (trainer != NULL, FALSE);
+  TsTrainState *S = trainer->state;
+  const TsTrainConfig *c = &S->config;
+  gint64 start = g_get_monotonic_time ();
+  if (cancel != NULL && g_atomic_int_get (cancel))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_CANCELLED, "cancelled before step %d", S->step + 1);
+      return FALSE;
+    }
+
+  /* The batch, from a copy of the generator (committed only if the step completes). */
+  guint64 rng[4];
+  memcpy (rng, S->rng, sizeof rng);
+  int n = c->batch, size = c->crop;
+  gsize N = (gsize) size * size;
+  float *clean = g_new (float, n * N), *noisy = g_new (float, n * N);
+  const float **clean_ptr = g_new (const float *, n), **noisy_ptr = g_new (const float *, n);
+  for (int i = 0; i < n; i++)
+    {
+      const TsImage *im = g_ptr_array_index (trainer->train, rng_below (rng, trainer->train->len));
+      int x0 = rng_below (rng, im->width - size + 1), y0 = rng_below (rng, im->height - size + 1);
+      int transform = rng_below (rng, 8);
+      extract_crop (im, x0, y0, size, transform, clean + i * N);
+      for (gsize j = 0; j < N; j++)
+        noisy[i * N + j] = (float) (clean[i * N + j] + c->sigma / 255.0 * rng_normal (rng));
+      clean_ptr[i] = clean + i * N;
+      noisy_ptr[i] = noisy + i * N;
+    }
+  TsTrainBatch batch = { n, size, size, clean_ptr, noisy_ptr };
+  double *grad = g_new (double, S->n_params);
+  TsTrainStepStats st = { 0 };
+  double loss = ts_train_batch_gradient (S->model, c, &batch, FALSE, grad, cancel, &st, error);
+  g_free (clean);
+  g_free (noisy);
+  g_free (clean_ptr);
+  g_free (noisy_ptr);
+  if (isnan (loss))
+    {
+      g_free (grad);
+      return FALSE;
+    }
+  gboolean finite = TRUE;
+  for (gsize i = 0; i < S->n_params && finite; i++)
+    finite = isfinite (grad[i]);
+  if (!finite)
+    {
+      g_free (grad);
+      g_set_error (error, TS_ERROR, TS_ERROR_DIVERGED,
+                   "step %d: the gradient is not finite (loss %g)", S->step + 1, loss);
+      return FALSE;
+    }
+
+  /* Adam (PyTorch's defaults), two parameter groups. */
+  TsModel *m = S->model;
+  gsize n_atoms = (gsize) m->n_atoms * m->atom_size * m->atom_size;
+  gsize n_free = (gsize) m->n_free * m->atom_size * m->atom_size;
+  int t = S->step + 1;
+  double lr_a = learning_rate (c, c->lr_atoms, S->step), lr_h = learning_rate (c, c->lr_hyper, S->step);
+  double bc1 = 1.0 - pow (ADAM_BETA1, t), bc2 = 1.0 - pow (ADAM_BETA2, t);
+  for (gsize i = 0; i < S->n_params; i++)
+    {
+      S->adam_m[i] = ADAM_BETA1 * S->adam_m[i] + (1.0 - ADAM_BETA1) * grad[i];
+      S->adam_v[i] = ADAM_BETA2 * S->adam_v[i] + (1.0 - ADAM_BETA2) * grad[i] * grad[i];
+      double step = (S->adam_m[i] / bc1) / (sqrt (S->adam_v[i] / bc2) + ADAM_EPS);
+      if (i < n_atoms)
+        m->atoms[i] = (float) (m->atoms[i] - lr_a * step);
+      else if (i < n_atoms + n_free)
+        m->free_atoms[i - n_atoms] = (float) (m->free_atoms[i - n_atoms] - lr_a * step);
+      else if (i < n_atoms + n_free + (gsize) m->n_atoms)
+        m->lambda_scaling[i - n_atoms - n_free] =
+          (float) (m->lambda_scaling[i - n_atoms - n_free] - lr_h * step);
+      else
+        m->beta = (double) (float) (m->beta - lr_h * step);
+    }
+  g_free (grad);
+  memcpy (S->rng, rng, sizeof rng);
+  S->step++;
+  double seconds = (g_get_monotonic_time () - start) / 1e6;
+  S->elapsed_seconds += seconds;
+  if (stats != NULL)
+    {
+      *stats = st;
+      stats->step = S->step;
+      stats->loss = loss;
+      stats->seconds = seconds;
+    }
+  return TRUE;
+}
+
+double
+ts_trainer_validate (TsTrainer *trainer, const gint *cancel, GError **error)
+{
+  g_return_val_if_fail (trainer != NULL, NAN);
+  TsTrainState *S = trainer->state;
+  if (trainer->val == NULL || trainer->val->len == 0)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "no validation images");
+      return NAN;
+    }
+  double sum = 0.0;
+  for (guint i = 0; i < trainer->val->len; i++)
+    {
+      const TsImage *clean = g_ptr_array_index (trainer->val, i);
+      g_autoptr (TsImage) noisy = ts_image_copy (clean);
+      ts_noise_add_gaussian (noisy, S->config.sigma / 255.0, VALIDATION_SEED + i);
+      TsSolveOptions o;
+      ts_solve_options_init (&o);
+      o.tol = S->config.tol;
+      o.max_iter = S->config.max_iter;
+      o.threads = S->config.threads;
+      g_autoptr (TsOperator) op = ts_operator_identity_new (clean->width, clean->height);
+      g_autoptr (TsSolution) sol = ts_solve (S->model, op, noisy->data, &o, NULL, NULL, NULL,
+                                             cancel, NULL, error);
+      if (sol == NULL)
+        return NAN;
+      sum += ts_psnr (sol->x, clean, 0);
+    }
+  S->last_val_psnr = sum / trainer->val->len;
+  return S->last_val_psnr;
+}
+
+gboolean
+ts_trainer_save_checkpoint (TsTrainer *trainer, const char *path, GError **error)
+{
+  g_return_val_if_fail (trainer != NULL && path != NULL, FALSE);
+  return ts_checkpoint_save (trainer->state, path, error);
+}
+
+const TsTrainState *
+ts_trainer_state (const TsTrainer *trainer)
+{
+  g_return_val_if_fail (trainer != NULL, NULL);
+  return trainer->state;
+}
+
+TsModel *
+ts_trainer_export_model (const TsTrainer *trainer, const char *name, const char *provenance)
+{
+  g_return_val_if_fail (trainer != NULL, NULL);
+  TsModel *m = ts_model_copy (trainer->state->model);
+  g_free (m->name);
+  g_free (m->provenance);
+  m->name = g_strdup (name != NULL ? name : "trained");
+  m->provenance = g_strdup (provenance != NULL ? provenance : "");
+  return m;
+}

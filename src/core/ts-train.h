@@ -1,0 +1,64 @@
+/* Bilevel training by implicit differentiation (MODEL.md "Training"): random crops with
+ * the 8 flips/rotations, fresh noise per batch, inner iPALM solve, adjoint fixed point,
+ * parameter gradient through one PALM step and the derived quantities, Adam. */
+#pragma once
+#include "ts-image.h"
+#include "ts-train-config.h"
+
+G_BEGIN_DECLS
+
+typedef struct TsTrainer TsTrainer;
+
+typedef struct {
+  int step;                    /* index of the step just done (1-based) */
+  double loss;                 /* L1 loss of the batch */
+  double seconds;              /* wall time of the step */
+  double forward_seconds;      /* inner solves */
+  double adjoint_seconds;      /* adjoint fixed points */
+  double gradient_seconds;     /* parameter gradient, derived-quantity VJP, Adam */
+  double mean_inner_iterations;
+  double mean_adjoint_iterations;
+  int adjoint_unconverged;     /* crops whose adjoint solve hit the cap */
+  double adjoint_worst_residual;
+} TsTrainStepStats;
+
+typedef enum {
+  TS_TRAIN_INIT_RANDOM,  /* MODEL.md: atoms and free atoms i.i.d. normal * init_scale */
+  TS_TRAIN_INIT_PCA,     /* free atoms = the leading principal components of centred
+                            training patches (the smooth subspace from the data); atoms
+                            random as above */
+} TsTrainInit;
+
+/* The starting model of a training run (deterministic in config->seed). */
+TsModel *ts_train_initial_model (const TsTrainConfig *config, GPtrArray *train,
+                                 TsTrainInit kind, GError **error);
+
+/* `train` and `val` hold single-channel images in [0, 1] (TsImage *, borrowed; they must
+ * outlive the trainer). `init` (may be NULL; see ts_train_initial_model) replaces the random
+ * initialisation. */
+TsTrainer *ts_trainer_new (const TsTrainConfig *config, const TsModel *init, GPtrArray *train,
+                           GPtrArray *val, GError **error);
+/* Continues from a checkpoint; refuses training images other than those it was made with. */
+TsTrainer *ts_trainer_resume (const char *checkpoint, GPtrArray *train, GPtrArray *val,
+                              GError **error);
+void       ts_trainer_free (TsTrainer *trainer);
+
+/* One optimisation step. FALSE with TS_ERROR_CANCELLED when `cancel` was set: the state is
+ * then that before the step (a checkpoint written now resumes exactly). */
+gboolean ts_trainer_step (TsTrainer *trainer, const gint *cancel, TsTrainStepStats *stats,
+                          GError **error);
+/* Mean PSNR on the validation images (fixed noise, seed independent of training), in dB;
+ * NAN with an error on cancellation. Does not change the training state. */
+double   ts_trainer_validate (TsTrainer *trainer, const gint *cancel, GError **error);
+gboolean ts_trainer_save_checkpoint (TsTrainer *trainer, const char *path, GError **error);
+
+const TsTrainState  *ts_trainer_state (const TsTrainer *trainer);   /* step, model, config */
+/* The current model with name/provenance set, ready for ts_model_save. */
+TsModel *ts_trainer_export_model (const TsTrainer *trainer, const char *name,
+                                  const char *provenance);
+/* Fingerprint of a set of training images (sizes and pixels). */
+guint64  ts_train_data_fingerprint (GPtrArray *images);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsTrainer, ts_trainer_free)
+
+G_END_DECLS
