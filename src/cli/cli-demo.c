@@ -27,27 +27,20 @@ demo_model (const char *requested, double sigma, char **source, GError **error)
       return model;
     }
 
-  g_autofree char *name = g_strdup_printf ("ncpr-sigma%g", sigma);
-  g_autoptr (GError) local = NULL;
-  TsModel *model = cli_load_model (name, sigma, &local);
-  if (model != NULL)
-    {
-      *source = g_strdup_printf ("installed model %s", name);
-      return model;
-    }
-  /* Not installed is the normal case; a broken installed model deserves a word. */
-  if (g_error_matches (local, TS_ERROR, TS_ERROR_IO))
-    *source = g_strdup_printf ("built-in DCT model at sigma %g; %s is not installed", sigma,
-                               name);
-  else
-    *source = g_strdup_printf ("built-in DCT model at sigma %g; %s is unusable: %s", sigma,
-                               name, local->message);
-  model = ts_model_new_dct (sigma);
-  if (model == NULL || !ts_model_validate (model, "dct", error))
+  /* The trained model for the noise level (nearest trained level, threshold adapted); the
+   * DCT baseline when none is installed. */
+  TsModel *model = ts_model_for_noise (TS_PROX_NCPR, sigma, error);
+  if (model == NULL || !ts_model_validate (model, model->name, error))
     {
       ts_model_free (model);
       return NULL;
     }
+  if (g_str_has_prefix (model->name, "dct-sigma"))
+    *source = g_strdup_printf ("built-in DCT model at sigma %g (no trained model installed)", sigma);
+  else
+    *source = g_strdup_printf ("installed model %s%s", model->name,
+                               strstr (model->provenance, "adapted from sigma") != NULL
+                                 ? " (threshold adapted to the noise level)" : "");
   return model;
 }
 

@@ -14,7 +14,9 @@ build_entries (CliSolveArgs *args, CliTask task, const GOptionEntry *extra)
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &args->output,
       "Output image (.png, .tif, .tiff or .npy; .npy is float32, not clipped)", "OUT" },
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &args->model,
-      "Model: .tsm file, reference folder, 'dct' or installed name", "MODEL" },
+      task == CLI_TASK_DENOISE
+        ? "Model: .tsm file, reference folder, installed name, 'dct', or 'auto' (default: the installed model for the noise level)"
+        : "Model: .tsm file, reference folder, installed name or 'dct' (default: ncpr-sigma25)", "MODEL" },
     { "tol", 0, 0, G_OPTION_ARG_DOUBLE, &args->tol,
       task == CLI_TASK_DENOISE ? "Stopping tolerance (default: the model's, 1e-4); 0 runs --max-iter iterations"
                                : "Stopping tolerance (default 1e-5); 0 runs --max-iter iterations", "T" },
@@ -212,11 +214,11 @@ check_common (const char *command, CliSolveArgs *args, char **positional, const 
       *exit_code = cli_usage_error (command, "missing -o OUT");
       return FALSE;
     }
+  /* Tessera's trained models are the defaults: for denoising the one for the noise level
+   * (ts_model_for_noise: nearest trained level, threshold adapted), for SR and MRI the
+   * sigma-25 NCPR model the paper's task parameters were tuned for. */
   if (args->model == NULL)
-    {
-      *exit_code = cli_usage_error (command, "missing --model MODEL");
-      return FALSE;
-    }
+    args->model = g_strdup (strcmp (command, "denoise") == 0 ? "auto" : "ncpr-sigma25");
   if (!cli_solve_args_check (args, command, exit_code))
     return FALSE;
   if (args->stats != NULL && g_strcmp0 (args->stats, args->output) == 0)
@@ -277,7 +279,9 @@ cli_cmd_denoise (int argc, char **argv)
   input = ts_image_load (positional[0], &error);
   if (input == NULL || !ts_image_check_finite (input, positional[0], &error))
     goto fail;
-  if (g_strcmp0 (args.model, "dct") == 0 && isnan (args.sigma))
+  gboolean by_noise = g_strcmp0 (args.model, "dct") == 0 || g_strcmp0 (args.model, "auto") == 0
+                      || g_strcmp0 (args.model, "auto-cpr") == 0;
+  if (by_noise && isnan (args.sigma))
     {
       /* Blind: the patch-PCA estimate (ts-noise-estimate.h), in 0-255 units. */
       args.sigma = ts_noise_estimate (input) * 255.0;
@@ -303,7 +307,7 @@ cli_cmd_denoise (int argc, char **argv)
       goto out;
     }
   if (!isnan (args.sigma) && model->sigma > 0.0 && fabs (args.sigma - model->sigma) > 1e-6
-      && g_strcmp0 (args.model, "dct") != 0)
+      && !by_noise)
     cli_note ("note: model %s was trained for sigma %g; --sigma %g does not change it",
               model->name, model->sigma, args.sigma);
 

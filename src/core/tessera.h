@@ -9,6 +9,7 @@
 #include "ts-operator.h"
 #include "ts-model.h"
 #include "ts-model-file.h"
+#include "ts-model-catalog.h"
 #include "ts-derived-grad.h"
 #include "ts-train-config.h"
 #include "ts-checkpoint.h"

@@ -14,15 +14,13 @@
  * ts-container.c, shared with the training checkpoint; this file gives the header its
  * meaning. */
 #include "ts-model-file.h"
+#include "ts-model-catalog.h"
 #include "ts-container.h"
 #include "ts-npy.h"
 #include <math.h>
 #include <string.h>
 #include <json-glib/json-glib.h>
 
-#ifndef TESSERA_DATADIR
-#define TESSERA_DATADIR "/usr/local/share/tessera"
-#endif
 
 /* Per-dimension bounds for the sizes in a header or a reference folder; the precise
  * ranges are ts_model_validate's business, these only keep the arithmetic small. The
@@ -495,6 +493,11 @@ ts_model_resolve (const char *name_or_path, double sigma, GError **error)
       return ts_model_new_dct (dct_sigma);
     }
 
+  /* "auto" / "auto-cpr": the installed model nearest to the noise level, adapted to it. */
+  if (strcmp (arg, "auto") == 0 || strcmp (arg, "auto-cpr") == 0)
+    return ts_model_for_noise (strcmp (arg, "auto") == 0 ? TS_PROX_NCPR : TS_PROX_CPR, sigma,
+                               error);
+
   /* Something with a directory part is a path, not a name: do not search for it. */
   if (strchr (arg, G_DIR_SEPARATOR) != NULL || strchr (arg, '/') != NULL || arg[0] == '\0')
     {
@@ -504,16 +507,7 @@ ts_model_resolve (const char *name_or_path, double sigma, GError **error)
 
   g_autofree char *file = g_str_has_suffix (arg, ".tsm") ? g_strdup (arg)
                                                          : g_strconcat (arg, ".tsm", NULL);
-  g_autoptr (GPtrArray) dirs = g_ptr_array_new_with_free_func (g_free);
-  const char *env = g_getenv ("TESSERA_MODEL_PATH");
-  if (env != NULL)
-    {
-      g_auto (GStrv) parts = g_strsplit (env, G_SEARCHPATH_SEPARATOR_S, -1);
-      for (char **part = parts; *part != NULL; part++)
-        if (**part != '\0')   /* "a::b" and a trailing ':' add nothing */
-          g_ptr_array_add (dirs, g_strdup (*part));
-    }
-  g_ptr_array_add (dirs, g_build_filename (TESSERA_DATADIR, "models", NULL));
+  g_autoptr (GPtrArray) dirs = ts_model_search_dirs ();
 
   for (guint i = 0; i < dirs->len; i++)
     {

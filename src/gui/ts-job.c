@@ -51,9 +51,10 @@ ts_job_resolve_model (const char *spec, double sigma, GError **error)
 
   if (spec == NULL || g_strcmp0 (spec, "auto") == 0)
     {
-      g_autofree char *name = g_strdup_printf ("ncpr-sigma%g", sigma);
-      model = ts_model_resolve (name, sigma, NULL);
-      if (model != NULL && !ts_model_validate (model, name, NULL))
+      /* The installed model nearest to the noise level, adapted (ts_model_for_noise); a
+       * broken installation falls back to the DCT baseline rather than refusing to work. */
+      model = ts_model_for_noise (TS_PROX_NCPR, sigma, NULL);
+      if (model != NULL && !ts_model_validate (model, "auto", NULL))
         g_clear_pointer (&model, ts_model_free);
       if (model == NULL)
         model = ts_model_new_dct (sigma);

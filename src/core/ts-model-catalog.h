@@ -1,0 +1,31 @@
+/* Installed models (found by name, `<prox>-sigma<S>.tsm`) and the model for a noise level. */
+#pragma once
+#include "ts-model.h"
+
+G_BEGIN_DECLS
+
+/* Where named models are looked for, in order: $TESSERA_MODEL_PATH (':'-separated), the
+ * installed data folder, and the source tree's data/models (for a build that runs
+ * uninstalled). */
+GPtrArray *ts_model_search_dirs (void);
+
+typedef struct {
+  char *name;          /* "ncpr-sigma25" */
+  char *path;
+  TsProxType prox_type;
+  double sigma;        /* 0-255 */
+} TsModelEntry;
+
+/* Every `<prox>-sigma<S>.tsm` in the search folders (the first of a name wins), sorted by
+ * prox then sigma. Elements are TsModelEntry *. */
+GPtrArray *ts_model_catalog (void);
+
+/* The model for denoising at noise level `sigma` (0-255): the installed model of that prox
+ * family whose sigma is nearest on a log scale, with its base threshold scaled by
+ * sigma / S. That scaling is exactly denoising the image scaled by S / sigma (noise S, what
+ * the model was trained for) and scaling the result back: both regularisers are
+ * homogeneous of degree 2 under (u, m) -> (a u, a m) (docs/training.md, "Any noise level").
+ * Without an installed model of the family, the DCT baseline for sigma. */
+TsModel *ts_model_for_noise (TsProxType prox_type, double sigma, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,45 @@
+#!/bin/bash
+# Trains (or resumes) Tessera's shipped models with `tessera-cli train` on ../shared/data/train400.
+# Usage: tools/train-models.sh [NAME...]   (default: all six, in the order below)
+# A finished model lands in data/models/NAME.tsm and is skipped next time; an interrupted one
+# (Ctrl+C, end of a session) resumes bit for bit from $TESSERA_TRAIN_DIR/NAME.tsm.ckpt.
+# The exact commands, seeds and costs are recorded in data/models/README.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${TESSERA_BUILD_DIR:-build}
+runs=${TESSERA_TRAIN_DIR:-../train-runs}
+data=../shared/data/train400
+cli="$build/src/cli/tessera-cli"
+mkdir -p "$runs"
+[ -x "$cli" ] || { echo "build first: bash tools/build.sh" >&2; exit 1; }
+[ -d "$data" ] || { echo "$data not found" >&2; exit 1; }
+
+# name | options (everything else is the default of tessera-cli train)
+declare -A options=(
+  [ncpr-sigma25]="--sigma 25 --prox ncpr"
+  [ncpr-sigma5]="--sigma 5 --prox ncpr"
+  [ncpr-sigma15]="--sigma 15 --prox ncpr --beta-init 2.0"
+  [ncpr-sigma50]="--sigma 50 --prox ncpr --beta-init 2.0"
+  [cpr-sigma25]="--sigma 25 --prox cpr"
+  [cpr-sigma5]="--sigma 5 --prox cpr"
+)
+order=(ncpr-sigma25 ncpr-sigma5 ncpr-sigma15 ncpr-sigma50 cpr-sigma25 cpr-sigma5)
+common="--init pca --steps 1000 --seed 1 --val-every 100 --checkpoint-every 10"
+
+for name in "${@:-${order[@]}}"; do
+  [ -n "${options[$name]+x}" ] || { echo "unknown model $name" >&2; exit 2; }
+  out="$runs/$name.tsm"
+  if [ -f "data/models/$name.tsm" ]; then
+    echo "$name: data/models/$name.tsm exists, skipped"
+    continue
+  fi
+  if [ -f "$out.ckpt" ]; then
+    echo "$name: resuming from $out.ckpt"
+    "$cli" train --data "$data" --resume "$out.ckpt" -o "$out" 2>&1 | tee -a "$runs/$name.log"
+  else
+    echo "$name: training from scratch"
+    # shellcheck disable=SC2086
+    "$cli" train --data "$data" ${options[$name]} $common -o "$out" 2>&1 | tee -a "$runs/$name.log"
+  fi
+  cp "$out" "data/models/$name.tsm"
+done
