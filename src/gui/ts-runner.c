@@ -111,8 +111,11 @@ deliver_preview (gpointer data)
   PreviewMessage *message = data;
   TsRunner *self = message->state->runner;
 
-  /* A preview of a run that has been replaced or cancelled is dropped. */
-  if (self->run_id == message->state->run_id && self->running)
+  /* A preview of a run that has been replaced or cancelled is dropped: once Cancel has
+   * returned (main thread), nothing of that run is shown any more, though its messages
+   * queued before the worker saw the flag are still delivered here. */
+  if (self->run_id == message->state->run_id && self->running
+      && !g_atomic_int_get (&message->state->cancel))
     g_signal_emit (self, signals[SIGNAL_PREVIEW], 0, &message->preview);
   return G_SOURCE_REMOVE;
 }
@@ -122,6 +125,7 @@ send_preview (RunState *state, const TsPlotPoint *point, int channel, int n_chan
               GPtrArray *estimate, double ssim)
 {
   PreviewMessage *message = g_new0 (PreviewMessage, 1);
+  g_autoptr (GSource) source = NULL;
 
   message->state = g_atomic_rc_box_acquire (state);
   message->preview.input = g_steal_pointer (&state->input);
@@ -139,8 +143,15 @@ send_preview (RunState *state, const TsPlotPoint *point, int channel, int n_chan
   state->points = g_array_new (FALSE, FALSE, sizeof (TsPlotPoint));
   g_atomic_int_set (&state->preview_pending, 1);
   state->last_preview_us = g_get_monotonic_time ();
-  g_main_context_invoke_full (state->context, G_PRIORITY_DEFAULT, deliver_preview, message,
-                              (GDestroyNotify) preview_message_free);
+  /* Always queued on the main context, never g_main_context_invoke_full: from a thread with
+   * no thread-default context, that calls the function right here whenever it can acquire
+   * the main context (whenever the main thread is not inside an iteration), so the signal
+   * would be emitted, and the message freed, on the worker thread. */
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, deliver_preview, message, (GDestroyNotify) preview_message_free);
+  g_source_set_static_name (source, "[tessera] run preview");
+  g_source_attach (source, state->context);
 }
 
 static void
