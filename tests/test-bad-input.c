@@ -944,6 +944,282 @@ test_model_hostile (void)
   g_assert_nonnull (ok);
 }
 
+/* ---------------------------------------------------------------------------------------
+ * Malformed ICC profiles: never a failed load. The image loads with the same pixels as
+ * without the profile, and without a profile. */
+
+/* Loads `path`, which must succeed with `expected`'s pixels and no ICC profile. */
+static void
+assert_loads_without_profile (const char *path, const TsImage *expected)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TsImage) image = ts_image_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (image);
+  g_assert_null (image->icc_profile);
+  g_assert_cmpint (image->width, ==, expected->width);
+  g_assert_cmpint (image->height, ==, expected->height);
+  g_assert_cmpint (image->channels, ==, expected->channels);
+  g_assert_true (memcmp (image->data, expected->data, ts_image_n_values (image) * sizeof (float)) == 0);
+}
+
+/* `data` as a zlib stream of stored (uncompressed) deflate blocks. */
+static GByteArray *
+zlib_stored (const guint8 *data, gsize len)
+{
+  GByteArray *z = g_byte_array_new ();
+  const guint8 head[2] = { 0x78, 0x01 };
+  g_byte_array_append (z, head, 2);
+  gsize at = 0;
+  do
+    {
+      gsize n = MIN (len - at, 65535);
+      const guint8 block[5] = { at + n == len, n & 0xff, n >> 8, ~n & 0xff, (~n >> 8) & 0xff };
+      g_byte_array_append (z, block, 5);
+      g_byte_array_append (z, data + at, n);
+      at += n;
+    }
+  while (at < len);
+  guint32 a = 1, b = 0;
+  for (gsize i = 0; i < len; i++)
+    {
+      a = (a + data[i]) % 65521;
+      b = (b + a) % 65521;
+    }
+  guint32 adler = (b << 16) | a;
+  const guint8 tail[4] = { adler >> 24, adler >> 16, adler >> 8, adler };
+  g_byte_array_append (z, tail, 4);
+  return z;
+}
+
+/* `png` (our writer's output: IHDR ends at byte 33) with an iCCP chunk inserted after IHDR:
+ * name, compression method `method`, then `payload`. */
+static void
+write_png_with_iccp (const char *path, GBytes *png, int method, const guint8 *payload, gsize len)
+{
+  gsize png_len;
+  const guint8 *p = g_bytes_get_data (png, &png_len);
+  g_autoptr (GByteArray) body = g_byte_array_new ();
+  g_byte_array_append (body, (const guint8 *) "icc\0", 4);
+  const guint8 m = method;
+  g_byte_array_append (body, &m, 1);
+  g_byte_array_append (body, payload, len);
+  g_autoptr (GByteArray) out = g_byte_array_new ();
+  g_byte_array_append (out, p, 33);
+  append_chunk (out, "iCCP", body->data, body->len);
+  g_byte_array_append (out, p + 33, png_len - 33);
+  ts_test_write_bytes (path, out->data, out->len);
+}
+
+static void
+test_icc_png (void)
+{
+  g_autofree char *path = ts_test_tmp_path ("icc.png");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) profile = ts_test_icc_profile (TRUE, 600, 1);
+  gsize plen;
+  const guint8 *pdata = g_bytes_get_data (profile, &plen);
+  g_autoptr (GByteArray) good = zlib_stored (pdata, plen);
+
+  for (int c = 1; c <= 3; c += 2)
+    {
+      g_autoptr (TsImage) source = make_noisy (12, 9, c);
+      g_autoptr (GBytes) png = saved_bytes (path, source, 8);
+      g_autoptr (TsImage) expected = ts_image_load (path, &error);
+      g_assert_no_error (error);
+
+      /* The construction is right: a well-formed iCCP loads (for RGB; libpng refuses an RGB
+       * profile in a gray PNG, which is the next case). */
+      write_png_with_iccp (path, png, 0, good->data, good->len);
+      if (c == 3)
+        {
+          g_autoptr (TsImage) with = ts_image_load (path, &error);
+          g_assert_no_error (error);
+          g_assert_nonnull (with->icc_profile);
+          g_assert_true (g_bytes_equal (with->icc_profile, profile));
+        }
+      else
+        assert_loads_without_profile (path, expected);
+
+      /* Not zlib data at all. */
+      const char garbage[] = "this is not a zlib stream, not even close";
+      write_png_with_iccp (path, png, 0, (const guint8 *) garbage, sizeof garbage);
+      assert_loads_without_profile (path, expected);
+      /* An unknown compression method. */
+      write_png_with_iccp (path, png, 1, good->data, good->len);
+      assert_loads_without_profile (path, expected);
+      /* The stream cut short (half the profile, no end). */
+      write_png_with_iccp (path, png, 0, good->data, good->len / 2);
+      assert_loads_without_profile (path, expected);
+      /* A bad Adler-32 checksum: libpng stops inflating once it has the length the
+       * profile's header declares, so the profile (intact) may be kept; it must load. */
+      g_autofree guint8 *bad_sum = g_memdup2 (good->data, good->len);
+      bad_sum[good->len - 1] ^= 0xff;
+      write_png_with_iccp (path, png, 0, bad_sum, good->len);
+      {
+        g_autoptr (TsImage) loaded = ts_image_load (path, &error);
+        g_assert_no_error (error);
+        g_assert_true (loaded->icc_profile == NULL || g_bytes_equal (loaded->icc_profile, profile));
+      }
+      /* A profile header declaring an absurd length (2 GB), and one declaring less than
+       * there is. */
+      g_autofree guint8 *absurd = g_memdup2 (pdata, plen);
+      absurd[0] = 0x7f;
+      g_autoptr (GByteArray) z_absurd = zlib_stored (absurd, plen);
+      write_png_with_iccp (path, png, 0, z_absurd->data, z_absurd->len);
+      assert_loads_without_profile (path, expected);
+      absurd[0] = 0;
+      absurd[2] = 0;
+      absurd[3] = 200;
+      g_autoptr (GByteArray) z_short = zlib_stored (absurd, plen);
+      write_png_with_iccp (path, png, 0, z_short->data, z_short->len);
+      assert_loads_without_profile (path, expected);
+      /* Not a profile (no 'acsp'). */
+      g_autofree guint8 *junk = g_memdup2 (pdata, plen);
+      memcpy (junk + 36, "junk", 4);
+      g_autoptr (GByteArray) z_junk = zlib_stored (junk, plen);
+      write_png_with_iccp (path, png, 0, z_junk->data, z_junk->len);
+      assert_loads_without_profile (path, expected);
+    }
+}
+
+static void
+test_icc_jpeg (void)
+{
+  g_autofree char *path = ts_test_tmp_path ("icc.jpg");
+  g_autoptr (GError) error = NULL;
+  gsize len;
+  g_autofree guint8 *plain = ts_test_encode_jpeg (24, 16, 3, NULL, &len);
+  ts_test_write_bytes (path, plain, len);
+  g_autoptr (TsImage) expected = ts_image_load (path, &error);
+  g_assert_no_error (error);
+
+  g_autoptr (GBytes) profile = ts_test_icc_profile (TRUE, 100000, 2);
+  g_autoptr (GPtrArray) parts = ts_test_icc_segments (profile, 65519);   /* 1/2 and 2/2 */
+  g_assert_cmpuint (parts->len, ==, 2);
+  GBytes *s1 = parts->pdata[0], *s2 = parts->pdata[1];
+  gsize n2;
+  const guint8 *d2 = g_bytes_get_data (s2, &n2);
+  g_autofree guint8 *m2 = g_memdup2 (d2, n2);
+
+  /* Variants of the second segment: 2 of 3, 0 of 2, 3 of 2, 2 of 0. */
+  const guint8 variants[4][2] = { { 2, 3 }, { 0, 2 }, { 3, 2 }, { 2, 0 } };
+  for (gsize v = 0; v < G_N_ELEMENTS (variants); v++)
+    {
+      m2[12] = variants[v][0];
+      m2[13] = variants[v][1];
+      g_autoptr (GBytes) bad = g_bytes_new (m2, n2);
+      g_autoptr (GPtrArray) segs = g_ptr_array_new ();
+      g_ptr_array_add (segs, s1);
+      g_ptr_array_add (segs, bad);
+      g_autofree guint8 *jpeg = ts_test_encode_jpeg (24, 16, 3, segs, &len);
+      ts_test_write_bytes (path, jpeg, len);
+      assert_loads_without_profile (path, expected);
+    }
+
+  /* A part missing (1 of 2 only, 2 of 2 only), a part given twice, parts 1, 2, 1. */
+  GBytes *cases[4][3] = { { s1, NULL }, { s2, NULL }, { s1, s1, s2 }, { s1, s2, s1 } };
+  for (gsize k = 0; k < G_N_ELEMENTS (cases); k++)
+    {
+      g_autoptr (GPtrArray) segs = g_ptr_array_new ();
+      for (int i = 0; i < 3 && cases[k][i] != NULL; i++)
+        g_ptr_array_add (segs, cases[k][i]);
+      g_autofree guint8 *jpeg = ts_test_encode_jpeg (24, 16, 3, segs, &len);
+      ts_test_write_bytes (path, jpeg, len);
+      assert_loads_without_profile (path, expected);
+    }
+
+  /* A segment cut inside its 14-byte header, and a lone empty part. */
+  const guint8 *short_seg = (const guint8 *) "ICC_PROFILE\0\1";
+  const guint8 empty_seg[14] = { 'I', 'C', 'C', '_', 'P', 'R', 'O', 'F', 'I', 'L', 'E', 0, 1, 1 };
+  g_autoptr (GBytes) b_short = g_bytes_new_static (short_seg, 13);
+  g_autoptr (GBytes) b_empty = g_bytes_new_static (empty_seg, 14);
+  GBytes *singles[2] = { b_short, b_empty };
+  for (gsize k = 0; k < 2; k++)
+    {
+      g_autoptr (GPtrArray) segs = g_ptr_array_new ();
+      g_ptr_array_add (segs, singles[k]);
+      g_autofree guint8 *jpeg = ts_test_encode_jpeg (24, 16, 3, segs, &len);
+      ts_test_write_bytes (path, jpeg, len);
+      assert_loads_without_profile (path, expected);
+    }
+
+  /* All parts present, but what they make is not a profile (its size field is wrong). */
+  g_autofree guint8 *m1 = g_memdup2 (g_bytes_get_data (s1, NULL), g_bytes_get_size (s1));
+  m1[14 + 3] ^= 4;
+  g_autoptr (GBytes) b1 = g_bytes_new (m1, g_bytes_get_size (s1));
+  g_autoptr (GPtrArray) segs = g_ptr_array_new ();
+  g_ptr_array_add (segs, b1);
+  g_ptr_array_add (segs, s2);
+  g_autofree guint8 *jpeg = ts_test_encode_jpeg (24, 16, 3, segs, &len);
+  ts_test_write_bytes (path, jpeg, len);
+  assert_loads_without_profile (path, expected);
+}
+
+static guint32
+le32 (const guint8 *p)
+{
+  return (guint32) p[0] | ((guint32) p[1] << 8) | ((guint32) p[2] << 16) | ((guint32) p[3] << 24);
+}
+
+static void
+test_icc_tiff (void)
+{
+  g_autofree char *path = ts_test_tmp_path ("icc.tif");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TsImage) source = make_noisy (12, 9, 3);
+  g_autoptr (GBytes) profile = ts_test_icc_profile (TRUE, 800, 3);
+  g_autoptr (GBytes) plain = saved_bytes (path, source, 16);
+  g_autoptr (TsImage) expected = ts_image_load (path, &error);
+  g_assert_no_error (error);
+  ts_image_set_icc_profile (source, profile);
+  g_autoptr (GBytes) tiff = saved_bytes (path, source, 16);
+  g_autoptr (TsImage) with = ts_image_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (with->icc_profile, profile));
+
+  /* Our writer is little-endian on this machine; find the ICC entry (tag 34675). */
+  gsize len;
+  g_autofree guint8 *bytes = g_memdup2 (g_bytes_get_data (tiff, &len), g_bytes_get_size (tiff));
+  g_assert_true (bytes[0] == 'I' && bytes[1] == 'I');
+  guint32 ifd = le32 (bytes + 4);
+  guint n = bytes[ifd] | (bytes[ifd + 1] << 8);
+  guint8 *entry = NULL;
+  for (guint i = 0; i < n; i++)
+    if ((bytes[ifd + 2 + 12 * i] | (bytes[ifd + 3 + 12 * i] << 8)) == 34675)
+      entry = bytes + ifd + 2 + 12 * i;
+  g_assert_nonnull (entry);
+
+  /* A count running far past the end of the file. */
+  const guint8 huge[4] = { 0xf0, 0xff, 0xff, 0x7f };
+  guint8 saved[4];
+  memcpy (saved, entry + 4, 4);
+  memcpy (entry + 4, huge, 4);
+  ts_test_write_bytes (path, bytes, len);
+  assert_loads_without_profile (path, expected);
+  /* An offset past the end. */
+  memcpy (entry + 4, saved, 4);
+  const guint8 far[4] = { 0, 0, 0, 0x40 };
+  memcpy (saved, entry + 8, 4);
+  memcpy (entry + 8, far, 4);
+  ts_test_write_bytes (path, bytes, len);
+  assert_loads_without_profile (path, expected);
+  memcpy (entry + 8, saved, 4);
+  /* The bytes are not a profile. */
+  guint32 at = le32 (entry + 8);
+  g_assert_true (memcmp (bytes + at + 36, "acsp", 4) == 0);
+  memcpy (bytes + at + 36, "junk", 4);
+  ts_test_write_bytes (path, bytes, len);
+  assert_loads_without_profile (path, expected);
+
+  /* A well-formed profile over the 16 MB limit. */
+  g_autoptr (GBytes) big = ts_test_icc_profile (TRUE, TS_ICC_MAX_SIZE + 4, 4);
+  ts_image_set_icc_profile (source, big);
+  g_autoptr (GBytes) big_tiff = saved_bytes (path, source, 16);
+  g_assert_cmpuint (g_bytes_get_size (big_tiff), >, TS_ICC_MAX_SIZE);
+  assert_loads_without_profile (path, expected);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -974,5 +1250,8 @@ main (int argc, char **argv)
   g_test_add_func ("/bad-input/npy-not-an-image", test_npy_not_an_image);
   g_test_add_func ("/bad-input/model-hostile", test_model_hostile);
   g_test_add_func ("/bad-input/npy-hostile-header-text", test_npy_hostile_header_text);
+  g_test_add_func ("/bad-input/icc-png", test_icc_png);
+  g_test_add_func ("/bad-input/icc-jpeg", test_icc_jpeg);
+  g_test_add_func ("/bad-input/icc-tiff", test_icc_tiff);
   return g_test_run ();
 }

@@ -760,7 +760,7 @@ test_config_defaults (void)
   g_assert_cmpfloat (c.tol, ==, 1e-4);
   g_assert_cmpint (c.max_iter, ==, 10000);
   g_assert_cmpfloat (c.adjoint_tol, ==, 1e-6);
-  g_assert_cmpint (c.adjoint_max_iter, ==, 50);
+  g_assert_cmpint (c.adjoint_max_iter, ==, 20);
   g_assert_cmpint (c.threads, ==, 2);
 
   /* The reference models' own configurations (reference/models/<name>/config.json). */

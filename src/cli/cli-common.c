@@ -270,7 +270,7 @@ cli_check_output_path (const char *path, int bit_depth, const char *command, int
   if (!depth_ok)
     {
       *exit_code = cli_usage_error (command, "--bit-depth %d is not available for %s "
-                                    "(PNG: 8 or 16, TIFF: 16 or 32, NPY: 32)", bit_depth, path);
+                                    "(PNG: 8 or 16, TIFF: 8, 16 or 32, NPY: 32)", bit_depth, path);
       return FALSE;
     }
   /* Fail before a long solve rather than after it. */

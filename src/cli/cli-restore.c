@@ -26,7 +26,8 @@ build_entries (CliSolveArgs *args, CliTask task, const GOptionEntry *extra)
     { "clean", 0, 0, G_OPTION_ARG_FILENAME, &args->clean,
       "Clean reference image: adds PSNR and SSIM to the statistics", "REF" },
     { "bit-depth", 0, 0, G_OPTION_ARG_INT, &args->bit_depth,
-      "Output bit depth (PNG 8/16, TIFF 16/32, NPY 32)", "BITS" },
+      "Output bit depth (PNG 8/16, TIFF 8/16/32, NPY 32; default: the input's where the format has it)",
+      "BITS" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &args->threads, "Solver threads (default 2)", "N" },
     { "formulation", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &args->formulation,
       "Solver formulation: subspace (default) or plain", "NAME" },
@@ -329,6 +330,9 @@ cli_cmd_denoise (int argc, char **argv)
   cli_progress_finish (&progress);
   if (estimate == NULL)
     goto fail;
+  /* The output keeps the input's bit depth (unless --bit-depth says otherwise) and ICC
+   * profile, whichever path (gray, colour, alpha) made it. */
+  ts_image_copy_metadata (estimate, input);
 
   info.command = "denoise";
   info.input = positional[0];
@@ -400,6 +404,7 @@ cli_cmd_sr (int argc, char **argv)
   cli_progress_finish (&progress);
   if (estimate == NULL)
     goto fail;
+  ts_image_copy_metadata (estimate, lowres);
 
   info.command = "sr";
   info.input = positional[0];

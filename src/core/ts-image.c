@@ -31,6 +31,8 @@ ts_image_copy (const TsImage *image)
   TsImage *copy = g_new0 (TsImage, 1);
   *copy = *image;
   copy->data = g_memdup2 (image->data, ts_image_n_values (image) * sizeof (float));
+  if (copy->icc_profile != NULL)
+    g_bytes_ref (copy->icc_profile);
   return copy;
 }
 
@@ -40,6 +42,7 @@ ts_image_free (TsImage *image)
   if (image == NULL)
     return;
   g_free (image->data);
+  g_clear_pointer (&image->icc_profile, g_bytes_unref);
   g_free (image);
 }
 
@@ -88,7 +91,28 @@ ts_image_crop (const TsImage *image, int x0, int y0, int width, int height)
     memcpy (out->data + (gsize) y * row,
             image->data + ((gsize) (y0 + y) * image->width + x0) * image->channels,
             row * sizeof (float));
+  ts_image_copy_metadata (out, image);
   return out;
+}
+
+void
+ts_image_copy_metadata (TsImage *dest, const TsImage *src)
+{
+  g_return_if_fail (dest != NULL && src != NULL);
+  if (dest == src)
+    return;
+  dest->source_bit_depth = src->source_bit_depth;
+  ts_image_set_icc_profile (dest, src->icc_profile);
+}
+
+void
+ts_image_set_icc_profile (TsImage *image, GBytes *profile)
+{
+  g_return_if_fail (image != NULL);
+  if (profile != NULL)
+    g_bytes_ref (profile);
+  g_clear_pointer (&image->icc_profile, g_bytes_unref);
+  image->icc_profile = profile;
 }
 
 gboolean

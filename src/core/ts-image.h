@@ -11,6 +11,11 @@ typedef struct {
   int height;
   int channels;       /* 1, 2 (gray + alpha), 3 or 4 */
   float *data;        /* width * height * channels floats */
+  /* Metadata of the file the pixels came from (kept last so that positional initialisers
+   * such as { w, h, c, data } stay valid). ts_image_copy and ts_image_crop keep it; images
+   * made from scratch (ts_image_new, solver outputs, single channels) have none. */
+  int source_bit_depth; /* 8 or 16 (integer samples), 32 (float), 0 when unknown */
+  GBytes *icc_profile;  /* embedded ICC profile (owned reference), NULL when none */
 } TsImage;
 
 /* Zero-filled image; NULL with a TS_ERROR_LIMIT / TS_ERROR_NOMEM error when too large. */
@@ -23,6 +28,10 @@ TsImage *ts_image_extract_channel (const TsImage *image, int channel);
 void     ts_image_set_channel (TsImage *image, int channel, const TsImage *plane);
 /* Sub-rectangle copy (x0, y0, w, h must lie inside). */
 TsImage *ts_image_crop (const TsImage *image, int x0, int y0, int width, int height);
+/* Makes `dest` carry `src`'s source bit depth and ICC profile (replacing its own). */
+void     ts_image_copy_metadata (TsImage *dest, const TsImage *src);
+/* Replaces the ICC profile (a new reference is taken; NULL removes it). */
+void     ts_image_set_icc_profile (TsImage *image, GBytes *profile);
 /* FALSE with TS_ERROR_INVALID naming `what` if any value is NaN or Inf. */
 gboolean ts_image_check_finite (const TsImage *image, const char *what, GError **error);
 

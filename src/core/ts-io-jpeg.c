@@ -20,6 +20,7 @@ typedef struct {
   gboolean created;
   TsImage *image;
   JSAMPLE *row;
+  GBytes *icc;
 } JpegContext;
 
 static void
@@ -147,6 +148,51 @@ apply_orientation (TsImage *image, int orientation, GError **error)
   return out;
 }
 
+/* --- ICC profile ----------------------------------------------------------------------- */
+
+/* The profile carried by APP2 segments "ICC_PROFILE\0" + sequence number (1-based) + count
+ * + data (ICC.1 annex B.4), concatenated in sequence order. NULL when there is none, or when
+ * the segments do not make one profile: a sequence number of 0 or over the count, counts
+ * that disagree, a part missing or given twice, a segment cut short, or a result that
+ * ts_icc_profile_new refuses. */
+static GBytes *
+icc_from_markers (jpeg_saved_marker_ptr list)
+{
+  static const char signature[12] = "ICC_PROFILE";   /* with its NUL */
+  jpeg_saved_marker_ptr parts[256] = { NULL };
+  int count = 0;
+  gsize total = 0;
+
+  for (jpeg_saved_marker_ptr m = list; m != NULL; m = m->next)
+    {
+      if (m->marker != JPEG_APP0 + 2 || m->data_length < 14
+          || memcmp (m->data, signature, sizeof signature) != 0)
+        continue;
+      int seq = m->data[12], n = m->data[13];
+      if (m->data_length != m->original_length || n == 0 || seq == 0 || seq > n
+          || (count != 0 && n != count) || parts[seq] != NULL)
+        return NULL;
+      count = n;
+      parts[seq] = m;
+      total += m->data_length - 14;
+    }
+  if (count == 0 || total > TS_ICC_MAX_SIZE)
+    return NULL;
+  for (int i = 1; i <= count; i++)
+    if (parts[i] == NULL)
+      return NULL;
+  g_autofree guint8 *profile = g_try_malloc (MAX (total, 1));
+  if (profile == NULL)
+    return NULL;
+  gsize at = 0;
+  for (int i = 1; i <= count; i++)
+    {
+      memcpy (profile + at, parts[i]->data + 14, parts[i]->data_length - 14);
+      at += parts[i]->data_length - 14;
+    }
+  return ts_icc_profile_new (profile, total);
+}
+
 /* --- loader ---------------------------------------------------------------------------- */
 
 static void
@@ -155,6 +201,7 @@ context_free (JpegContext *ctx)
   if (ctx->created)
     jpeg_destroy_decompress (&ctx->cinfo);
   ts_image_free (ctx->image);
+  g_clear_pointer (&ctx->icc, g_bytes_unref);
   g_free (ctx->row);
   g_free (ctx);
 }
@@ -200,7 +247,9 @@ ts_image_load_jpeg (const char *path, GError **error)
   ctx->created = TRUE;
   jpeg_mem_src (&ctx->cinfo, (const unsigned char *) contents, (unsigned long) length);
   jpeg_save_markers (&ctx->cinfo, JPEG_APP0 + 1, 0xffff);
+  jpeg_save_markers (&ctx->cinfo, JPEG_APP0 + 2, 0xffff);
   jpeg_read_header (&ctx->cinfo, TRUE);
+  ctx->icc = icc_from_markers (ctx->cinfo.marker_list);
 
   int orientation = 1;
   for (jpeg_saved_marker_ptr m = ctx->cinfo.marker_list; m != NULL; m = m->next)
@@ -279,6 +328,7 @@ ts_image_load_jpeg (const char *path, GError **error)
   jpeg_finish_decompress (&ctx->cinfo);
 
   TsImage *image = g_steal_pointer (&ctx->image);
+  GBytes *icc = g_steal_pointer (&ctx->icc);
   context_free (ctx);
   TsImage *oriented = apply_orientation (image, orientation, error);
   if (oriented != image)
@@ -287,5 +337,11 @@ ts_image_load_jpeg (const char *path, GError **error)
       if (oriented == NULL)
         g_prefix_error (error, "%s: ", path);
     }
+  if (oriented != NULL)
+    {
+      oriented->source_bit_depth = 8;
+      oriented->icc_profile = g_steal_pointer (&icc);
+    }
+  g_clear_pointer (&icc, g_bytes_unref);
   return oriented;
 }

@@ -52,6 +52,7 @@ ts_image_load_npy (const char *path, GError **error)
   double scale = array->dtype == TS_NPY_UINT8 ? 1.0 / 255.0 : 1.0;
   for (gsize i = 0; i < n; i++)
     image->data[i] = (float) (array->values[i] * scale);
+  image->source_bit_depth = array->dtype == TS_NPY_UINT8 || array->dtype == TS_NPY_BOOL ? 8 : 32;
   return image;
 }
 

@@ -19,6 +19,7 @@ typedef struct {
   int write_errno;      /* errno of the first failed fwrite, for a useful message */
   int bit_depth;        /* for saving */
   TsImage *image;
+  GBytes *icc;          /* loading: the iCCP profile, if one was accepted */
   guint8 *pixels;
   png_bytep *rows;
 } PngContext;
@@ -122,7 +123,23 @@ ts_image_load_png (const char *path, GError **error)
   /* Our own limit check below gives the better message; this just keeps libpng from
    * allocating for absurd headers first. */
   png_set_user_limits (png, 0x7fffffff, 0x7fffffff);
+  /* A damaged ancillary chunk (an iCCP that does not inflate, a profile libpng finds
+   * invalid or over the chunk limit) is skipped with a warning, not an error. The limit
+   * (libpng's default is 8 MB) is raised to let every profile ts_icc_profile_new accepts
+   * through; an ancillary chunk still never costs more memory than that. */
+  png_set_benign_errors (png, 1);
+  png_set_chunk_malloc_max (png, TS_ICC_MAX_SIZE + 4096);
   png_read_info (png, info);
+
+  if (png_get_valid (png, info, PNG_INFO_iCCP))
+    {
+      png_charp name = NULL;
+      png_bytep profile = NULL;
+      png_uint_32 profile_len = 0;
+      int compression = 0;
+      if (png_get_iCCP (png, info, &name, &compression, &profile, &profile_len) != 0)
+        ctx->icc = ts_icc_profile_new (profile, profile_len);
+    }
 
   png_uint_32 width, height;
   int bit_depth, color_type, interlace;
@@ -184,6 +201,8 @@ ts_image_load_png (const char *path, GError **error)
     }
 
   TsImage *result = g_steal_pointer (&ctx->image);
+  result->source_bit_depth = depth;
+  result->icc_profile = g_steal_pointer (&ctx->icc);
   png_destroy_read_struct (&png, &info, NULL);
   fclose (f);
   g_free (ctx->pixels);
@@ -195,6 +214,7 @@ fail:
   png_destroy_read_struct (&png, &info, NULL);
   fclose (f);
   ts_image_free (ctx->image);
+  g_clear_pointer (&ctx->icc, g_bytes_unref);
   g_free (ctx->pixels);
   g_free (ctx->rows);
   g_free (ctx);
@@ -247,7 +267,7 @@ ts_image_save_png (const TsImage *image, const char *path, int bit_depth, GError
   PngContext *ctx = g_new0 (PngContext, 1);
   ctx->path = path;
   ctx->stream = ts_atomic_file_stream (file);
-  ctx->bit_depth = bit_depth == 0 ? 8 : bit_depth;
+  ctx->bit_depth = bit_depth == 0 ? ts_image_default_bit_depth (image, TS_FILE_FORMAT_PNG) : bit_depth;
   png_structp png = png_create_write_struct (PNG_LIBPNG_VER_STRING, ctx, png_error_cb,
                                              png_warning_cb);
   png_infop info = png != NULL ? png_create_info_struct (png) : NULL;
@@ -279,6 +299,15 @@ ts_image_save_png (const TsImage *image, const char *path, int bit_depth, GError
   gsize row_values = (gsize) image->width * image->channels;
   png_set_IHDR (png, info, image->width, image->height, ctx->bit_depth, color_type_for (image->channels),
                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  if (ts_icc_profile_suits (image->icc_profile, image->channels))
+    {
+      gsize profile_len = 0;
+      const guint8 *profile = g_bytes_get_data (image->icc_profile, &profile_len);
+      /* A profile libpng refuses is left out with a warning rather than failing the save. */
+      png_set_benign_errors (png, 1);
+      png_set_iCCP (png, info, "ICC profile", PNG_COMPRESSION_TYPE_BASE, profile,
+                    (png_uint_32) profile_len);
+    }
   png_write_info (png, info);
   guint32 max = ctx->bit_depth == 16 ? 65535 : 255;
   for (int y = 0; y < image->height; y++)

@@ -285,6 +285,14 @@ ts_image_load_tiff (const char *path, GError **error)
             copy_block (image, buf, scan, nsp, bps, plane, 0, row, width, rows, invert);
           }
     }
+  image->source_bit_depth = bps;
+  {
+    guint32 icc_len = 0;
+    const void *icc = NULL;
+    /* libtiff skips a profile tag it cannot read (one pointing past the end of the file). */
+    if (TIFFGetField (tif, TIFFTAG_ICCPROFILE, &icc_len, &icc) && icc != NULL)
+      image->icc_profile = ts_icc_profile_new (icc, icc_len);
+  }
   g_free (buf);
   TIFFClose (tif);
   return image;
@@ -297,13 +305,13 @@ fail:
 }
 
 static inline guint16
-quantise16 (float v)
+quantise (float v, guint16 max)
 {
   if (!(v > 0.0f))
     return 0;
   if (v >= 1.0f)
-    return 65535;
-  return (guint16) (v * 65535.0f + 0.5f);
+    return max;
+  return (guint16) (v * (float) max + 0.5f);
 }
 
 gboolean
@@ -311,11 +319,11 @@ ts_image_save_tiff (const TsImage *image, const char *path, int bit_depth, GErro
 {
   g_return_val_if_fail (image != NULL && path != NULL, FALSE);
   if (bit_depth == 0)
-    bit_depth = 16;
-  if (bit_depth != 16 && bit_depth != 32)
+    bit_depth = ts_image_default_bit_depth (image, TS_FILE_FORMAT_TIFF);
+  if (bit_depth != 8 && bit_depth != 16 && bit_depth != 32)
     {
       g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
-                   "%s: TIFF output is 16-bit or 32-bit float, not %d-bit", path, bit_depth);
+                   "%s: TIFF output is 8-bit, 16-bit or 32-bit float, not %d-bit", path, bit_depth);
       return FALSE;
     }
   if (image->channels < 1 || image->channels > 4)
@@ -366,6 +374,12 @@ ts_image_save_tiff (const TsImage *image, const char *path, int bit_depth, GErro
   else
     TIFFSetField (tif, TIFFTAG_COMPRESSION, COMPRESSION_NONE);
   TIFFSetField (tif, TIFFTAG_ROWSPERSTRIP, TIFFDefaultStripSize (tif, 0));
+  if (ts_icc_profile_suits (image->icc_profile, channels))
+    {
+      gsize icc_len = 0;
+      const void *icc = g_bytes_get_data (image->icc_profile, &icc_len);
+      TIFFSetField (tif, TIFFTAG_ICCPROFILE, (guint32) icc_len, icc);
+    }
 
   gsize row_values = (gsize) image->width * channels;
   g_autofree guint8 *row = g_malloc (row_values * (bit_depth / 8));
@@ -375,12 +389,15 @@ ts_image_save_tiff (const TsImage *image, const char *path, int bit_depth, GErro
       const float *src = image->data + (gsize) y * row_values;
       if (bit_depth == 32)
         memcpy (row, src, row_values * sizeof (float));
-      else
+      else if (bit_depth == 16)
         for (gsize i = 0; i < row_values; i++)
           {
-            guint16 v = quantise16 (src[i]);
+            guint16 v = quantise (src[i], 65535);
             memcpy (row + 2 * i, &v, 2);
           }
+      else
+        for (gsize i = 0; i < row_values; i++)
+          row[i] = (guint8) quantise (src[i], 255);
       ok = TIFFWriteScanline (tif, row, y, 0) >= 0;
     }
   if (ok)

@@ -135,6 +135,26 @@ ts_image_load (const char *path, GError **error)
   return NULL;
 }
 
+int
+ts_image_default_bit_depth (const TsImage *image, TsFileFormat format)
+{
+  g_return_val_if_fail (image != NULL, 0);
+  int source = image->source_bit_depth;
+  switch (format)
+    {
+    case TS_FILE_FORMAT_PNG:
+      return source == 16 || source == 32 ? 16 : 8;
+    case TS_FILE_FORMAT_TIFF:
+      return source == 8 || source == 32 ? source : 16;
+    case TS_FILE_FORMAT_NPY:
+      return 32;
+    case TS_FILE_FORMAT_JPEG:
+    case TS_FILE_FORMAT_UNKNOWN:
+      break;
+    }
+  return 0;
+}
+
 gboolean
 ts_image_save (const TsImage *image, const char *path, int bit_depth, GError **error)
 {

@@ -560,7 +560,7 @@ ts_solve (const TsModel *model, const TsOperator *op, const float *data,
   int k = 0, momentum_k = 0;
   double change = 0.0;
   gboolean converged = FALSE, ok = TRUE;
-  TsImage view = { S.W, S.H, 1, NULL };
+  TsImage view = { .width = S.W, .height = S.H, .channels = 1 };
   while (k < options->max_iter)
     {
       if (cancel != NULL && g_atomic_int_get (cancel))

@@ -20,7 +20,8 @@ typedef struct {
   int batch;               /* crops per step (16) */
   /* schedule */
   int steps;               /* total optimisation steps */
-  int steps_per_epoch;     /* learning-rate decays happen decays_per_epoch times per epoch */
+  int steps_per_epoch;     /* a pass: the learning rate decays decays_per_epoch times per pass;
+                              0 = steps / 2, or one pass over the images when steps is 0 too */
   int decays_per_epoch;    /* 10 */
   double lr_atoms;         /* Adam learning rate of atoms and free atoms (2e-4) */
   double lr_hyper;         /* of lambda_scaling and beta (1e-3) */
@@ -30,7 +31,7 @@ typedef struct {
   double tol;              /* inner iPALM tolerance (1e-4) */
   int max_iter;            /* inner iteration cap */
   double adjoint_tol;      /* relative residual of the adjoint fixed point (1e-6) */
-  int adjoint_max_iter;    /* cap (50) */
+  int adjoint_max_iter;    /* cap (20) */
   int threads;             /* 2 */
 } TsTrainConfig;
 

@@ -563,11 +563,14 @@ ts_trainer_new (const TsTrainConfig *config, const TsModel *init, GPtrArray *tra
       || !check_images (train, "training", config->crop, TRUE, error)
       || !check_images (val, "validation", config->crop, FALSE, error))
     return NULL;
+  /* MODEL.md: two passes over the data, the learning rate decayed ten times per pass. A pass
+   * is every training image's area once in crops, unless the number of steps is given: then
+   * the run is two passes of steps / 2, so the schedule always ends at decay^20. */
   TsTrainConfig c = *config;
   if (c.steps_per_epoch <= 0)
-    c.steps_per_epoch = derived_steps_per_epoch (&c, train);
+    c.steps_per_epoch = c.steps > 0 ? MAX (1, c.steps / 2) : derived_steps_per_epoch (&c, train);
   if (c.steps <= 0)
-    c.steps = 2 * c.steps_per_epoch;   /* MODEL.md: two passes over the data */
+    c.steps = 2 * c.steps_per_epoch;
 
   guint64 rng[4];
   rng_seed (rng, c.seed);

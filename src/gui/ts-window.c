@@ -1380,6 +1380,11 @@ do_save (SaveRequest *request)
     image = ts_atoms_view_render_grid (self->atoms_view);
   else
     image = panel_image (self, request->panel, integer_format);
+  /* The input and the result keep the opened file's ICC profile (written when the format
+   * and the channels allow it); the dialog offers the file's bit depth first. */
+  if (image != NULL && self->source != NULL
+      && (g_strcmp0 (request->panel, "input") == 0 || g_strcmp0 (request->panel, "result") == 0))
+    ts_image_copy_metadata (image, self->source);
   if (image == NULL && self->result != NULL && self->result->tiled)
     {
       toast (self, _("Large pictures are solved in tiles, without the smooth and sparse parts"));
@@ -1508,7 +1513,11 @@ save_dialog (TsWindow *self, const char *panel)
   if (panel != NULL)
     {
       gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (native), "depth", _("Bit depth"), ids, translated);
-      gtk_file_chooser_set_choice (GTK_FILE_CHOOSER (native), "depth", "16");
+      /* Offered first: for the input and the result, the opened file's depth; else 16. */
+      gboolean keeps_source = g_strcmp0 (panel, "input") == 0 || g_strcmp0 (panel, "result") == 0;
+      int source_depth = keeps_source && self->source != NULL ? self->source->source_bit_depth : 0;
+      gtk_file_chooser_set_choice (GTK_FILE_CHOOSER (native), "depth",
+                                   source_depth == 8 ? "8" : source_depth == 32 ? "32" : "16");
     }
   if (self->display_name != NULL && self->file != NULL)
     {

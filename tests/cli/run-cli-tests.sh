@@ -1,9 +1,10 @@
 #!/bin/sh
 # Command-level tests of tessera-cli: help, usage errors, a small demo + denoise run, and
 # failures on bad inputs (exit codes, messages, no stray output). Needs no shared data.
-# Usage: run-cli-tests.sh PATH/TO/tessera-cli        Output: TAP.
+# Usage: run-cli-tests.sh PATH/TO/tessera-cli [PATH/TO/icc-png-tool]        Output: TAP.
 
-CLI=${1:?usage: $0 PATH/TO/tessera-cli}
+CLI=${1:?usage: $0 PATH/TO/tessera-cli [PATH/TO/icc-png-tool]}
+ICC_TOOL=${2:-}
 T=$(mktemp -d "${TMPDIR:-/tmp}/tessera-cli-tests.XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT
 # Only the built-in 'dct' model is used; keep installed models out of the way anyway.
@@ -125,6 +126,29 @@ check "stats JSON has iterations == 5" \
 check "stats JSON has max_iter == 5 and converged false" \
   eval 'grep -Eq "\"max_iter\"[[:space:]]*:[[:space:]]*5" "$T/stats.json" \
         && grep -Eq "\"converged\"[[:space:]]*:[[:space:]]*false" "$T/stats.json"'
+
+# --- bit depth and ICC profile of the input kept (issue 6) ----------------------------------
+
+# 16-bit PNGs with an ICC profile, gray (1), colour (3) and colour + alpha (4): the output
+# is 16-bit with the same profile bytes; --bit-depth 8 still gives 8 bits (same profile).
+if [ -n "$ICC_TOOL" ]; then
+  for c in 1 3 4; do
+    "$ICC_TOOL" write "$T/in16-$c.png" "$c"
+    want=$("$ICC_TOOL" info "$T/in16-$c.png")
+    run denoise "$T/in16-$c.png" -o "$T/out16-$c.png" --model dct --sigma 10 --max-iter 2 --tol 0
+    got=$("$ICC_TOOL" info "$T/out16-$c.png" 2>/dev/null)
+    check "denoise of a $c-channel 16-bit PNG with an ICC profile writes 16 bits and the profile" \
+      eval 'rc_is 0 && [ "$got" = "$want" ] && [ "${want#depth 16 icc }" != "$want" ] \
+            && [ "${want#depth 16 icc none}" = "$want" ]'
+    run denoise "$T/in16-$c.png" -o "$T/out8-$c.png" --model dct --sigma 10 --max-iter 2 --tol 0 \
+      --bit-depth 8
+    got=$("$ICC_TOOL" info "$T/out8-$c.png" 2>/dev/null)
+    check "denoise --bit-depth 8 of a $c-channel 16-bit PNG writes 8 bits and the profile" \
+      eval 'rc_is 0 && [ "$got" = "depth 8 icc ${want#depth 16 icc }" ]'
+  done
+else
+  ok "16-bit PNG with an ICC profile through denoise # SKIP no icc-png-tool given"
+fi
 
 # --- failures -----------------------------------------------------------------------------
 
