@@ -5,11 +5,10 @@
  * define the training (--sigma, --prox, --groupsize, --atoms, --free-atoms, --atom-size,
  * --crop, --batch, --steps, --seed, --lambda, --beta-init, --lr-decay) may be repeated on
  * a resume only with the values the checkpoint has (so that the original command plus
- * --resume works); a different value is an error, never silently ignored. --init and
- * --threads are ignored with a note: the checkpoint holds the parameters, and the trainer
- * keeps the checkpoint's thread count (which does not change the result). --val,
- * --val-every, -o, --checkpoint and --checkpoint-every belong to the session and may
- * change. */
+ * --resume works); a different value is an error, never silently ignored. --init is ignored
+ * with a note: the checkpoint holds the parameters. --threads, --val, --val-every, -o,
+ * --checkpoint and --checkpoint-every belong to the session and may change (the thread
+ * count does not change the result). */
 #include "cli-common.h"
 
 #include <math.h>
@@ -911,9 +910,6 @@ cli_cmd_train (int argc, char **argv)
       if (t.init != NULL)
         say (&t, "note: --init %s ignored: a resumed training continues from the checkpoint's "
              "parameters", t.init);
-      if (t.threads != CLI_UNSET_INT && t.threads != config.threads)
-        say (&t, "note: --threads %d ignored: a resumed training keeps the checkpoint's %d "
-             "threads", t.threads, config.threads);
     }
   else
     {
@@ -947,6 +943,9 @@ cli_cmd_train (int argc, char **argv)
     t.trainer = ts_trainer_new (&config, init, t.train, t.val, &error);
   if (t.trainer == NULL)
     goto fail;
+  /* The thread count belongs to the session: results do not depend on it. */
+  if (t.resume != NULL && t.threads != CLI_UNSET_INT)
+    ts_trainer_set_threads (t.trainer, t.threads);
   code = run (&t);
   goto out;
 

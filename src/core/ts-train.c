@@ -872,6 +872,13 @@ ts_trainer_save_checkpoint (TsTrainer *trainer, const char *path, GError **error
   return ts_checkpoint_save (trainer->state, path, error);
 }
 
+void
+ts_trainer_set_threads (TsTrainer *trainer, int threads)
+{
+  g_return_if_fail (trainer != NULL && threads >= 1 && threads <= 256);
+  trainer->state->config.threads = threads;
+}
+
 const TsTrainState *
 ts_trainer_state (const TsTrainer *trainer)
 {

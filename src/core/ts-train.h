@@ -52,6 +52,10 @@ gboolean ts_trainer_step (TsTrainer *trainer, const gint *cancel, TsTrainStepSta
 double   ts_trainer_validate (TsTrainer *trainer, const gint *cancel, GError **error);
 gboolean ts_trainer_save_checkpoint (TsTrainer *trainer, const char *path, GError **error);
 
+/* Worker threads from now on (the result does not depend on them: per-crop results are
+ * summed in crop order). */
+void ts_trainer_set_threads (TsTrainer *trainer, int threads);
+
 const TsTrainState  *ts_trainer_state (const TsTrainer *trainer);   /* step, model, config */
 /* The current model with name/provenance set, ready for ts_model_save. */
 TsModel *ts_trainer_export_model (const TsTrainer *trainer, const char *name,
