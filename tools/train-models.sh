@@ -24,7 +24,7 @@ declare -A options=(
   [cpr-sigma5]="--sigma 5 --prox cpr"
 )
 order=(ncpr-sigma25 ncpr-sigma5 ncpr-sigma15 ncpr-sigma50 cpr-sigma25 cpr-sigma5)
-common="--init pca --steps 1200 --seed 1 --val-every 200 --checkpoint-every 10"
+common="--init pca --steps 1000 --lr-hyper 1e-2 --seed 1 --val-every 200 --checkpoint-every 10"
 
 for name in "${@:-${order[@]}}"; do
   [ -n "${options[$name]+x}" ] || { echo "unknown model $name" >&2; exit 2; }

@@ -3,7 +3,8 @@
  *
  * Resuming: the checkpoint holds the whole training configuration. The options that
  * define the training (--sigma, --prox, --groupsize, --atoms, --free-atoms, --atom-size,
- * --crop, --batch, --steps, --seed, --lambda, --beta-init, --lr-decay) may be repeated on
+ * --crop, --batch, --steps, --seed, --lambda, --beta-init, --lr-atoms, --lr-hyper,
+ * --lr-decay) may be repeated on
  * a resume only with the values the checkpoint has (so that the original command plus
  * --resume works); a different value is an error, never silently ignored. --init is ignored
  * with a note: the checkpoint holds the parameters. --threads, --val, --val-every, -o,
@@ -32,7 +33,7 @@ static const char *const image_suffixes[] = { ".png", ".tif", ".tiff", ".jpg", "
 typedef struct {
   /* options */
   char *data_dir, *val_dir, *prox, *init, *output, *checkpoint, *resume, *seed;
-  double sigma, lambda, beta_init, lr_decay;
+  double sigma, lambda, beta_init, lr_decay, lr_atoms, lr_hyper;
   int groupsize, atoms, free_atoms, atom_size, crop, batch, steps, threads;
   int val_every, checkpoint_every;
   /* session */
@@ -428,6 +429,10 @@ check_options (const Train *t, guint64 *seed, int *code)
     problem = "--beta-init must be a non-negative number";
   else if (!isnan (t->lr_decay) && !(t->lr_decay > 0.0 && t->lr_decay <= 1.0))
     problem = "--lr-decay must be in (0, 1]";
+  else if (!isnan (t->lr_atoms) && !(t->lr_atoms > 0.0 && t->lr_atoms <= 1.0))
+    problem = "--lr-atoms must be in (0, 1]";
+  else if (!isnan (t->lr_hyper) && !(t->lr_hyper > 0.0 && t->lr_hyper <= 1.0))
+    problem = "--lr-hyper must be in (0, 1]";
   else if (t->threads != CLI_UNSET_INT && (t->threads < 1 || t->threads > 256))
     problem = "--threads must be between 1 and 256";
   else if (t->val_every < 0)
@@ -487,6 +492,10 @@ build_config (const Train *t, guint64 seed, const TsModel *init, TsTrainConfig *
     config->beta_init = t->beta_init;
   if (!isnan (t->lr_decay))
     config->lr_decay = t->lr_decay;
+  if (!isnan (t->lr_atoms))
+    config->lr_atoms = t->lr_atoms;
+  if (!isnan (t->lr_hyper))
+    config->lr_hyper = t->lr_hyper;
   if (t->threads != CLI_UNSET_INT)
     config->threads = t->threads;
 
@@ -529,6 +538,8 @@ check_resume_options (const Train *t, guint64 seed, const TsTrainConfig *c, int 
   DIFF_DOUBLE (t->lambda, "--lambda", c->lambda);
   DIFF_DOUBLE (t->beta_init, "--beta-init", c->beta_init);
   DIFF_DOUBLE (t->lr_decay, "--lr-decay", c->lr_decay);
+  DIFF_DOUBLE (t->lr_atoms, "--lr-atoms", c->lr_atoms);
+  DIFF_DOUBLE (t->lr_hyper, "--lr-hyper", c->lr_hyper);
   if (t->seed != NULL && seed != c->seed)
     g_string_append_printf (diff, "%s--seed %s (checkpoint: %" G_GUINT64_FORMAT ")",
                             diff->len ? ", " : "", t->seed, c->seed);
@@ -807,7 +818,7 @@ cli_cmd_train (int argc, char **argv)
   guint64 seed = 0;
   int code = CLI_EXIT_OK;
 
-  t.sigma = t.lambda = t.beta_init = t.lr_decay = NAN;
+  t.sigma = t.lambda = t.beta_init = t.lr_decay = t.lr_atoms = t.lr_hyper = NAN;
   t.groupsize = t.atoms = t.free_atoms = t.atom_size = CLI_UNSET_INT;
   t.crop = t.batch = t.steps = t.threads = CLI_UNSET_INT;
   t.val_every = DEFAULT_VAL_EVERY;
@@ -841,7 +852,11 @@ cli_cmd_train (int argc, char **argv)
     { "beta-init", 0, 0, G_OPTION_ARG_DOUBLE, &t.beta_init,
       "Initial beta of a random start (default 2.0 or 0.5, see MODEL.md)", "B" },
     { "lr-decay", 0, 0, G_OPTION_ARG_DOUBLE, &t.lr_decay,
-      "Learning-rate factor, applied 10 times per epoch (default 0.9 NCPR, 0.75 CPR)", "F" },
+      "Learning-rate factor, applied 10 times per pass (default 0.9 NCPR, 0.75 CPR)", "F" },
+    { "lr-atoms", 0, 0, G_OPTION_ARG_DOUBLE, &t.lr_atoms,
+      "Adam learning rate of the atoms and free atoms (default 2e-4)", "R" },
+    { "lr-hyper", 0, 0, G_OPTION_ARG_DOUBLE, &t.lr_hyper,
+      "Adam learning rate of the threshold scalings and beta (default 1e-3)", "R" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &t.threads, "Worker threads (default 2)", "N" },
     { "val-every", 0, 0, G_OPTION_ARG_INT, &t.val_every,
       "Validate every N steps (default 50; 0: only at the end)", "N" },
