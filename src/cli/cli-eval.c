@@ -639,7 +639,7 @@ cli_cmd_eval (int argc, char **argv)
     { "dataset", 'd', 0, G_OPTION_ARG_FILENAME, &eval.dataset,
       "denoise/sr: folder of clean images; mri: folder of slice folders", "DIR" },
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &eval.args.model,
-      "Model (default: the installed ncpr-sigma<S>, S = --sigma or 25)", "MODEL" },
+      "Model (default: auto for --sigma S, else ncpr-sigma25)", "MODEL" },
     { "sigma", 's', 0, G_OPTION_ARG_DOUBLE, &eval.args.sigma,
       "Denoising noise level, 0-255 (default: the model's)", "S" },
     { "limit", 'n', 0, G_OPTION_ARG_INT, &eval.limit, "Only the first N items (sorted by name)", "N" },
@@ -654,7 +654,8 @@ cli_cmd_eval (int argc, char **argv)
       "Stopping tolerance (default: model's for denoise, 1e-5 for sr/mri)", "T" },
     { "max-iter", 0, 0, G_OPTION_ARG_INT, &eval.args.max_iter, "Iteration cap (default 10000)", "N" },
     { "beta", 'b', 0, G_OPTION_ARG_DOUBLE, &eval.args.beta, "Coupling weight (sr, mri)", "B" },
-    { "lambda", 'l', 0, G_OPTION_ARG_DOUBLE, &eval.args.lambda, "Base threshold (sr, mri)", "L" },
+    { "lambda", 'l', 0, G_OPTION_ARG_DOUBLE, &eval.args.lambda,
+      "Base threshold (default: the model's; the paper's for sr, mri)", "L" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &eval.args.threads, "Solver threads (default 2)", "N" },
     { "formulation", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &eval.args.formulation,
       "Solver formulation: subspace (default) or plain", "NAME" },
@@ -744,7 +745,7 @@ cli_cmd_eval (int argc, char **argv)
   if (eval.args.model != NULL)
     model_name = g_strdup (eval.args.model);
   else if (eval.task == CLI_TASK_DENOISE && !isnan (eval.args.sigma))
-    model_name = g_strdup_printf ("ncpr-sigma%g", eval.args.sigma);
+    model_name = g_strdup ("auto");   /* the trained model for the noise level */
   else
     model_name = g_strdup ("ncpr-sigma25");
   eval.model = cli_load_model (model_name,
