@@ -2,6 +2,7 @@
  * and of the Anderson solver. Double precision, small models (p = 5, K = 20, M = 10). */
 #include "tessera.h"
 #include "ts-anderson.h"
+#include "ts-palm-adjoint.h"
 #include "ts-palm-grad.h"
 #include "test-model-util.h"
 #include <math.h>
@@ -175,6 +176,29 @@ check_state_vjp (TsProxType type, int groupsize)
       maxval = MAX (maxval, fabs (gc[i]));
     }
   g_assert_cmpfloat (maxdiff, <, 1e-5 * maxval);
+
+  /* The training's float32 adjoint map is the same product (plus r on the image part). */
+  {
+    g_autoptr (TsPalmAdjoint) adjoint = ts_palm_adjoint_new (P, v);
+    float *in = g_new (float, NPIX + KN), *out = g_new (float, NPIX + KN), *r = g_new (float, NPIX);
+    for (int i = 0; i < NPIX; i++)
+      {
+        in[i] = (float) gxo[i];
+        r[i] = (float) (0.01 * i);
+      }
+    for (gsize i = 0; i < KN; i++)
+      in[NPIX + i] = (float) gco[i];
+    ts_palm_adjoint_apply (adjoint, in, out, r);
+    double fdiff = 0.0;
+    for (int i = 0; i < NPIX; i++)
+      fdiff = MAX (fdiff, fabs (out[i] - (gx2[i] + 0.01 * i)));
+    for (gsize i = 0; i < KN; i++)
+      fdiff = MAX (fdiff, fabs (out[NPIX + i] - gc2[i]));
+    g_assert_cmpfloat (fdiff, <, 1e-4 * maxval);
+    g_free (in);
+    g_free (out);
+    g_free (r);
+  }
 
   /* Directional derivatives along x and along c separately. */
   double h = 1e-6;
@@ -350,6 +374,19 @@ linear_map (const double *in, double *out, gpointer data)
 }
 
 static void
+linear_map_f (const float *in, float *out, gpointer data)
+{
+  const LinearMap *m = data;
+  for (int i = 0; i < m->n; i++)
+    {
+      double s = m->r[i];
+      for (int j = 0; j < m->n; j++)
+        s += m->a[i * m->n + j] * in[j];
+      out[i] = (float) s;
+    }
+}
+
+static void
 test_anderson (void)
 {
   int n = 60;
@@ -377,6 +414,16 @@ test_anderson (void)
   ts_anderson_solve (linear_map, &m, g, n, 5, 1e-14, 3, &stats);
   g_assert_false (stats.converged);
   g_assert_cmpint (stats.iterations, ==, 3);
+  /* The float32 instance reaches float accuracy on the same system. */
+  float *gf = g_new0 (float, n);
+  ts_anderson_solve_f (linear_map_f, &m, gf, n, 5, 1e-6, 200, &stats);
+  g_assert_true (stats.converged);
+  for (int i = 0; i < n; i++)
+    {
+      double exact = m.r[i] / (1.0 - m.a[i * n + i]);
+      g_assert_cmpfloat (fabs (gf[i] - exact), <, 1e-4 * (1.0 + fabs (exact)));
+    }
+  g_free (gf);
   g_free (m.a);
   g_free (m.r);
   g_free (g);

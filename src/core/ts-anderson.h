@@ -19,4 +19,9 @@ typedef struct {
 void ts_anderson_solve (TsFixedPointMap map, gpointer user_data, double *g, gsize n, int memory,
                         double tol, int max_iter, TsAndersonStats *stats);
 
+/* The same in float32 (inner products still in double): the trainer's adjoint. */
+typedef void (*TsFixedPointMapF) (const float *in, float *out, gpointer user_data);
+void ts_anderson_solve_f (TsFixedPointMapF map, gpointer user_data, float *g, gsize n,
+                          int memory, double tol, int max_iter, TsAndersonStats *stats);
+
 G_END_DECLS
