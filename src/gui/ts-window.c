@@ -158,21 +158,12 @@ find_model_entry (TsWindow *self, const char *spec)
   return -1;
 }
 
-/* Installed models: every .tsm in $TESSERA_MODEL_PATH and the data folder, by name. */
+/* Installed models: every .tsm in the model search folders (ts_model_search_dirs), by name. */
 static void
 add_installed_models (TsWindow *self)
 {
-  g_autoptr (GPtrArray) dirs = g_ptr_array_new_with_free_func (g_free);
-  const char *env = g_getenv ("TESSERA_MODEL_PATH");
+  g_autoptr (GPtrArray) dirs = ts_model_search_dirs ();
 
-  if (env != NULL)
-    {
-      g_auto (GStrv) parts = g_strsplit (env, G_SEARCHPATH_SEPARATOR_S, -1);
-      for (char **part = parts; *part != NULL; part++)
-        if (**part != '\0')
-          g_ptr_array_add (dirs, g_strdup (*part));
-    }
-  g_ptr_array_add (dirs, g_build_filename (TESSERA_DATADIR, "models", NULL));
   for (guint i = 0; i < dirs->len; i++)
     {
       g_autoptr (GDir) dir = g_dir_open (dirs->pdata[i], 0, NULL);
