@@ -524,53 +524,13 @@ ts_derived_tape_vjp (const TsDerivedTape *t, const double *g_D, const double *g_
     *g_beta = t->beta > 0.0 ? gb : 0.0;
 }
 
-/* As ts_derived_kernel_dft, for a bare kernel. */
-static void
-kernel_dft (const double *kernel, int p, int width, int height, double *out)
-{
-  int kp = 2 * p - 1;
-  double *rc = g_new0 (double, (gsize) kp * width);
-  double *rs = g_new0 (double, (gsize) kp * width);
-  for (int iy = 0; iy < kp; iy++)
-    for (int fx = 0; fx < width; fx++)
-      {
-        double sc = 0.0, ss = 0.0;
-        for (int ix = 0; ix < kp; ix++)
-          {
-            int dx = ix - (p - 1);
-            double ang = 2.0 * G_PI * (double) (((gint64) dx * fx) % width) / width;
-            double v = kernel[iy * kp + ix];
-            sc += v * cos (ang);
-            ss += v * sin (ang);
-          }
-        rc[iy * width + fx] = sc;
-        rs[iy * width + fx] = ss;
-      }
-  for (int fy = 0; fy < height; fy++)
-    {
-      double *row = out + (gsize) fy * width;
-      memset (row, 0, sizeof (double) * width);
-      for (int iy = 0; iy < kp; iy++)
-        {
-          int dy = iy - (p - 1);
-          double ang = 2.0 * G_PI * (double) (((gint64) dy * fy) % height) / height;
-          double cy = cos (ang), sy = sin (ang);
-          const double *c = rc + (gsize) iy * width, *sn = rs + (gsize) iy * width;
-          for (int fx = 0; fx < width; fx++)
-            row[fx] += cy * c[fx] - sy * sn[fx];
-        }
-    }
-  g_free (rc);
-  g_free (rs);
-}
-
 double
 ts_kernel_dft_max_grad (const double *kernel, int p, int width, int height, double scale,
                         double *g_kernel)
 {
   g_return_val_if_fail (kernel != NULL && p > 0 && width > 0 && height > 0, 0.0);
   double *dft = g_new (double, (gsize) width * height);
-  kernel_dft (kernel, p, width, height, dft);
+  ts_kernel_dft (kernel, p, width, height, dft);
   double max = 0.0;
   gsize arg = 0;
   for (gsize i = 0; i < (gsize) width * height; i++)

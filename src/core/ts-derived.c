@@ -251,10 +251,16 @@ ts_derived_free (TsDerived *d)
 void
 ts_derived_kernel_dft (const TsDerived *d, int width, int height, double *out)
 {
+  ts_kernel_dft (d->kernel, d->p, width, height, out);
+}
+
+void
+ts_kernel_dft (const double *kernel, int p, int width, int height, double *out)
+{
   /* k_P is point-symmetric, so its DFT is real:
    * K(fy, fx) = sum_dy [cos(2 pi dy fy / H) Rc_dy(fx) - sin(2 pi dy fy / H) Rs_dy(fx)]
    * with Rc/Rs the cosine/sine transforms of each kernel row; separable and exact. */
-  int p = d->p, kp = 2 * p - 1;
+  int kp = 2 * p - 1;
   double *rc = g_new0 (double, (gsize) kp * width);
   double *rs = g_new0 (double, (gsize) kp * width);
   for (int iy = 0; iy < kp; iy++)
@@ -265,7 +271,7 @@ ts_derived_kernel_dft (const TsDerived *d, int width, int height, double *out)
           {
             int dx = ix - (p - 1);
             double ang = 2.0 * G_PI * (double) (((gint64) dx * fx) % width) / width;
-            double v = d->kernel[iy * kp + ix];
+            double v = kernel[iy * kp + ix];
             sc += v * cos (ang);
             ss += v * sin (ang);
           }

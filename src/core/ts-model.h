@@ -63,6 +63,8 @@ TsDerived *ts_derived_new (const TsModel *model, double beta, double lambda, gbo
 void       ts_derived_free (TsDerived *derived);
 /* L_P = max |DFT_{HxW}(k_P)| for an image of the given size. */
 double     ts_derived_kernel_dft_max (const TsDerived *derived, int width, int height);
+/* The same DFT for any point-symmetric (2p-1) x (2p-1) kernel (the training's tape). */
+void       ts_kernel_dft (const double *kernel, int p, int width, int height, double *out);
 /* Real DFT of k_P on a width x height grid (k_P is symmetric, so it is real):
  * height * width doubles, out[r * width + c]. */
 void       ts_derived_kernel_dft (const TsDerived *derived, int width, int height, double *out);
