@@ -1,6 +1,7 @@
 /* Option parsing, messages, progress bar and JSON output shared by the tessera-cli
  * commands. */
 #include "cli-common.h"
+#include "ts-blas.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -751,6 +752,8 @@ cli_json_add_summary (JsonBuilder *builder, const CliSolveSummary *summary)
   cli_json_add_double (builder, "final_change", summary->final_change);
   json_builder_set_member_name (builder, "converged");
   json_builder_add_boolean_value (builder, summary->converged);
+  json_builder_set_member_name (builder, "blas_kernel");
+  json_builder_add_string_value (builder, ts_blas_kernel_name ());
   if (summary->n_solves > 1)
     {
       json_builder_set_member_name (builder, "total_iterations");

@@ -71,6 +71,7 @@ ts_solve_options_init (TsSolveOptions *options)
   options->variant = TS_VARIANT_FORWARD;
   options->formulation = TS_FORMULATION_SUBSPACE;
   options->acceleration = TS_ACCELERATION_NONE;
+  options->restart_interval = 0;
   options->measure_x = options->measure_y = options->measure_width = options->measure_height = 0;
   options->threads = 0;
   options->derived = NULL;
@@ -208,11 +209,22 @@ subspace_iteration (Worker *w)
         {
           const float *cc = S->c + (gsize) j * n + bo;
           float *cp = S->c_prev + (gsize) j * n + bo, *gj = g + (gsize) j * nb;
+          /* The next channel's part of the block, n floats further on. */
+          const float *next_c = j + 1 < S->K ? cc + n : NULL;
+          const float *next_cp = j + 1 < S->K ? cp + n : NULL;
           if (groups)
-            for (gsize i = 0; i < nb; i++)
-              cp[i] = a1 * cc[i] - a * cp[i] + gj[i];
+            for (gsize i0 = 0; i0 < nb; i0 += 16)
+              {
+                if (next_c != NULL)
+                  {
+                    __builtin_prefetch (next_c + i0, 0, 3);
+                    __builtin_prefetch (next_cp + i0, 1, 3);
+                  }
+                for (gsize i = i0; i < MIN (i0 + 16, nb); i++)
+                  cp[i] = a1 * cc[i] - a * cp[i] + gj[i];
+              }
           else
-            ts_prox_channel_extrapolated (S->prox, j, cc, cp, a, gj, cp, nb);
+            ts_prox_channel_extrapolated (S->prox, j, cc, cp, a, gj, cp, nb, next_c, next_cp);
         }
       if (groups)
         ts_prox_apply_rows (S->prox, S->c_prev, S->W, S->H, b0, b1);
@@ -570,6 +582,8 @@ ts_solve (const TsModel *model, const TsOperator *op, const float *data,
           break;
         }
       k++;
+      if (options->restart_interval > 0 && momentum_k >= options->restart_interval)
+        momentum_k = 0;
       momentum_k++;
       float a = (float) (momentum_k - 1) / (float) (momentum_k + 2);
       gboolean restart = FALSE;

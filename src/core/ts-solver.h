@@ -31,6 +31,7 @@ typedef struct {
   TsVariant variant;
   TsFormulation formulation;
   TsAcceleration acceleration;
+  int restart_interval;    /* > 0: also restart the momentum every this many iterations */
   /* The stopping rule's relative change is measured on this rectangle only (width 0 = the
    * whole image; subspace formulation): tiles measure their core, not the halo. */
   int measure_x, measure_y, measure_width, measure_height;
