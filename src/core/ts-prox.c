@@ -138,7 +138,10 @@ prox_ncpr_extrapolated (const float *c, const float *c_prev, float a, const floa
       if (g != NULL)
         v = _mm512_add_ps (v, _mm512_maskz_loadu_ps (k, g + i));
       __m512 p = order == 2.0f ? _mm512_mul_ps (v, v) : ts_vmath_pow_abs16 (v, vg);
-      __m512 shrink = _mm512_div_ps (p, _mm512_add_ps (vm, p));
+      /* p capped at 2^100 keeps m + p in the reciprocal's range; the shrink factor p / (m + p)
+       * is 1 there for any threshold a model has (m_pow < 2^80 even at lambda = 1e12). */
+      p = _mm512_min_ps (p, _mm512_set1_ps (0x1p100f));
+      __m512 shrink = _mm512_mul_ps (p, ts_vmath_reciprocal16 (_mm512_add_ps (vm, p)));
       _mm512_mask_storeu_ps (out + i, k, _mm512_mul_ps (v, shrink));
     }
 #else

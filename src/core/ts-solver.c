@@ -5,6 +5,7 @@
  *    B^T c_t are (1 + a) f - a f_prev of fields already known ("Consequence used for speed").
  * Coefficients are channel-major (K x N, N = W * H) so every product is one sgemm. */
 #include "ts-solver.h"
+#include "ts-gemm.h"
 #include "ts-patch.h"
 #include "ts-prox.h"
 #include <cblas.h>
@@ -146,8 +147,7 @@ project_patches (Solver *S, const float *x, float *out, float *cols, int row0, i
       int band1 = MIN (band0 + S->band_rows, row1);
       int nb = (band1 - band0) * S->W;
       ts_patch_im2col (x, S->W, S->H, S->p, band0, band1, cols);
-      cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, S->r, nb, S->s, 1.0f, S->d->U, S->r,
-                   cols, nb, 0.0f, out + (gsize) band0 * S->W, (int) S->N);
+      ts_gemm (S->r, nb, S->s, 1.0f, S->d->U, 1, S->r, cols, (size_t) nb, out + (gsize) band0 * S->W, S->N);
     }
 }
 
@@ -161,9 +161,15 @@ scatter_patches (Solver *S, const float *mat, gboolean transposed, int m, const 
     {
       int band1 = MIN (band0 + S->band_rows, row1);
       int nb = (band1 - band0) * S->W;
-      cblas_sgemm (CblasRowMajor, transposed ? CblasTrans : CblasNoTrans, CblasNoTrans, S->s, nb, m,
-                   1.0f, mat, transposed ? S->s : m, f + (gsize) band0 * S->W, (int) S->N, 0.0f,
-                   cols, nb);
+      /* The subspace workers use the own kernel; the plain reference path keeps OpenBLAS
+       * with its threads. */
+      if (S->formulation == TS_FORMULATION_SUBSPACE)
+        ts_gemm (S->s, nb, m, 1.0f, mat, transposed ? 1 : m, transposed ? S->s : 1,
+                 f + (gsize) band0 * S->W, S->N, cols, (size_t) nb);
+      else
+        cblas_sgemm (CblasRowMajor, transposed ? CblasTrans : CblasNoTrans, CblasNoTrans, S->s, nb, m,
+                     1.0f, mat, transposed ? S->s : m, f + (gsize) band0 * S->W, (int) S->N, 0.0f,
+                     cols, nb);
       ts_patch_col2im_add (cols, S->W, S->H, S->p, band0, band1, out);
     }
 }
@@ -183,7 +189,6 @@ subspace_iteration (Worker *w)
   Solver *S = w->S;
   gsize n = S->N, o0 = (gsize) w->row0 * S->W, o1 = (gsize) w->row1 * S->W;
   float a = S->a, a1 = 1.0f + a;
-  int nn = (int) n;
 
   /* c-step, in pixel blocks that stay in cache: c_t = c + a (c - c_prev), then
    * prox(c_t - b B (B^T c_t - U^T P x)) with x the current image; the block's c_new
@@ -203,8 +208,7 @@ subspace_iteration (Worker *w)
             dst[i] = a1 * S->bc[base + i] - a * S->bc_prev[base + i] - S->ux[base + i];
         }
       /* g = -b B f, then c_new = prox(c_t + g) in one pass over c and c_prev. */
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, S->K, (int) nb, S->r, (float) -S->b,
-                   S->d->B, S->r, f, (int) nb, 0.0f, g, (int) nb);
+      ts_gemm (S->K, (int) nb, S->r, (float) -S->b, S->d->B, S->r, 1, f, nb, g, nb);
       for (int j = 0; j < S->K; j++)
         {
           const float *cc = S->c + (gsize) j * n + bo;
@@ -228,20 +232,20 @@ subspace_iteration (Worker *w)
         }
       if (groups)
         ts_prox_apply_rows (S->prox, S->c_prev, S->W, S->H, b0, b1);
-      cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, S->r, (int) nb, S->K, 1.0f, S->d->B,
-                   S->r, S->c_prev + bo, nn, 0.0f, S->bc_prev + bo, nn);
+      ts_gemm (S->r, (int) nb, S->K, 1.0f, S->d->B, 1, S->r, S->c_prev + bo, n, S->bc_prev + bo, n);
+      /* The x-step's field U^T P x_t - B^T c_new for the block, while it is in cache. */
+      for (int j = 0; j < S->r; j++)
+        {
+          gsize base = (gsize) j * n + bo;
+          for (gsize i = base; i < base + nb; i++)
+            S->field[i] = a1 * S->ux[i] - a * S->ux_prev[i] - S->bc_prev[i];
+        }
     }
 
-  /* x-step: x_t, and the field U^T P x_t - B^T c_new whose transposed correlation with U is
-   * k_P * x_t - P^T D^T c_new. */
+  /* x-step: x_t; the field (made in the c-step) is U^T P x_t - B^T c_new, whose transposed
+   * correlation with U is k_P * x_t - P^T D^T c_new. */
   for (gsize i = o0; i < o1; i++)
     S->x_new[i] = a1 * S->x[i] - a * S->x_prev[i];
-  for (int j = 0; j < S->r; j++)
-    {
-      gsize base = (gsize) j * n;
-      for (gsize i = base + o0; i < base + o1; i++)
-        S->field[i] = a1 * S->ux[i] - a * S->ux_prev[i] - S->bc_prev[i];
-    }
   sync_workers (S);
 
   memset (w->acc, 0, sizeof (float) * n);
