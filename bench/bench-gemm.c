@@ -1,16 +1,12 @@
-/* Achieved GFLOP/s of the solver's GEMM shapes (subspace formulation, one BSD68-sized image,
- * two threads each running single-threaded OpenBLAS on its half) next to a plain large
- * square sgemm on both cores, in the same run. */
+/* Achieved GFLOP/s inside the solver's products (subspace formulation: B f, B^T c, U f and
+ * U^T P x, timed by the solver itself, TsSolveStats.gemm_gflops) next to a plain large square
+ * OpenBLAS sgemm on both cores, in the same run.
+ * Usage: bench-gemm [MODEL [NOISY]] (default: the paper's sigma 25 NCPR weights and BSD68
+ * test001 at sigma 25 from ../shared, or the installed ncpr-sigma25 model on the demo picture
+ * with noise when ../shared is absent). */
+#include "tessera.h"
 #include <cblas.h>
-#include <glib.h>
 #include <stdio.h>
-
-typedef struct {
-  int m, n, k;
-  gboolean trans_a;
-  int reps;
-  double seconds;
-} Shape;
 
 static float *
 filled (gsize n)
@@ -21,64 +17,72 @@ filled (gsize n)
   return p;
 }
 
-static gpointer
-run_shape (gpointer data)
+static double
+square_sgemm (int n, int reps)
 {
-  Shape *s = data;
-  float *a = filled ((gsize) s->m * s->k), *b = filled ((gsize) s->k * s->n), *c = filled ((gsize) s->m * s->n);
+  float *a = filled ((gsize) n * n), *b = filled ((gsize) n * n), *c = filled ((gsize) n * n);
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a, n, b, n, 0.0f, c, n);
   gint64 t0 = g_get_monotonic_time ();
-  for (int r = 0; r < s->reps; r++)
-    cblas_sgemm (CblasRowMajor, s->trans_a ? CblasTrans : CblasNoTrans, CblasNoTrans, s->m, s->n, s->k,
-                 1.0f, a, s->trans_a ? s->m : s->k, b, s->n, 0.0f, c, s->n);
-  s->seconds = (g_get_monotonic_time () - t0) / 1e6;
+  for (int r = 0; r < reps; r++)
+    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a, n, b, n, 0.0f, c, n);
+  double s = (g_get_monotonic_time () - t0) / 1e6;
   g_free (a);
   g_free (b);
   g_free (c);
-  return NULL;
-}
-
-/* Two threads, each with its own copy of the shape, as the solver's workers. */
-static double
-two_threads (Shape shape)
-{
-  Shape s[2] = { shape, shape };
-  GThread *t = g_thread_new ("gemm", run_shape, &s[1]);
-  run_shape (&s[0]);
-  g_thread_join (t);
-  double flops = 2.0 * 2.0 * shape.m * shape.n * shape.k * shape.reps;
-  return flops / MAX (s[0].seconds, s[1].seconds) / 1e9;
+  return 2.0 * n * (double) n * n * reps / s / 1e9;
 }
 
 int
-main (void)
+main (int argc, char **argv)
 {
+  GError *error = NULL;
+  const char *shared = g_getenv ("TESSERA_SHARED_DIR");
+  g_autofree char *ref_model = g_build_filename (shared ? shared : "../shared", "reference", "models",
+                                                 "sigma25-ncpr", NULL);
+  g_autofree char *ref_noisy = g_build_filename (shared ? shared : "../shared", "data", "bsd68-noisy",
+                                                 "sigma25", "test001.npy", NULL);
+  gboolean have_shared = g_file_test (ref_model, G_FILE_TEST_IS_DIR)
+                         && g_file_test (ref_noisy, G_FILE_TEST_EXISTS);
+  const char *model_name = argc > 1 ? argv[1] : have_shared ? ref_model : "ncpr-sigma25";
+  TsModel *model = ts_model_resolve (model_name, 25.0, &error);
+  TsImage *noisy = NULL;
+  if (model != NULL && (argc > 2 || have_shared))
+    noisy = ts_image_load (argc > 2 ? argv[2] : ref_noisy, &error);
+  else if (model != NULL)
+    {
+      noisy = ts_demo_image_new (481, 321);
+      ts_noise_add_gaussian (noisy, 25.0 / 255.0, 1);
+    }
+  if (model == NULL || noisy == NULL)
+    {
+      fprintf (stderr, "bench-gemm: %s\n", error->message);
+      return 1;
+    }
+
   openblas_set_num_threads (2);
-  Shape square = { 2048, 2048, 2048, FALSE, 5, 0 };
-  run_shape (&square);   /* warm-up */
-  run_shape (&square);
-  double plain = 2.0 * 2048.0 * 2048.0 * 2048.0 * square.reps / square.seconds / 1e9;
+  double plain = MAX (square_sgemm (2048, 8), square_sgemm (2048, 8));
+  printf ("OpenBLAS kernels: %s\n", ts_blas_kernel_name ());
   printf ("plain sgemm 2048^3, 2 OpenBLAS threads: %.1f GFLOP/s\n", plain);
 
-  openblas_set_num_threads (1);
-  /* 154k pixels in c-step blocks of 1024 and im2col bands of ~3000, per worker half. */
-  const Shape shapes[] = {
-    { 200, 1024, 48, FALSE, 76, 0 },   /* c-step: -b B f       (K x block x r) */
-    { 48, 1024, 200, TRUE, 76, 0 },    /* c-step: B^T c_new    (r x block x K) */
-    { 169, 3200, 48, FALSE, 24, 0 },   /* x-step: U field      (s x band x r)  */
-    { 48, 3200, 169, TRUE, 24, 0 },    /* x-step: U^T P x      (r x band x s)  */
-  };
-  const char *names[] = { "B f (c-step)", "B^T c (c-step)", "U f (x-step)", "U^T P x (x-step)" };
-  double total_flops = 0.0, total_seconds = 0.0;
-  for (guint i = 0; i < G_N_ELEMENTS (shapes); i++)
+  TsOperator *op = ts_operator_identity_new (noisy->width, noisy->height);
+  TsSolveOptions options;
+  ts_solve_options_init (&options);
+  options.tol = 0.0;
+  options.max_iter = 40;
+  TsSolveStats stats;
+  TsSolution *solution = ts_solve (model, op, noisy->data, &options, NULL, NULL, NULL, NULL, &stats, &error);
+  if (solution == NULL)
     {
-      double g = two_threads (shapes[i]);
-      double flops = 2.0 * 2.0 * shapes[i].m * shapes[i].n * shapes[i].k * shapes[i].reps;
-      total_flops += flops;
-      total_seconds += flops / (g * 1e9);
-      printf ("%-18s %4d x %5d x %4d: %6.1f GFLOP/s (%3.0f%% of plain)\n", names[i], shapes[i].m,
-              shapes[i].n, shapes[i].k, g, 100.0 * g / plain);
+      fprintf (stderr, "bench-gemm: %s\n", error->message);
+      return 1;
     }
-  double all = total_flops / total_seconds / 1e9;
-  printf ("all GEMM phases: %.1f GFLOP/s (%.0f%% of plain)\n", all, 100.0 * all / plain);
+  printf ("solver products (ts_gemm, 2 workers), %s, %d x %d, %d iterations: %.1f GFLOP/s "
+          "(%.0f%% of plain), %.0f%% of the solve's time\n",
+          model->name, noisy->width, noisy->height, stats.iterations, stats.gemm_gflops,
+          100.0 * stats.gemm_gflops / plain, 100.0 * stats.gemm_share);
+  ts_solution_free (solution);
+  ts_operator_free (op);
+  ts_image_free (noisy);
+  ts_model_free (model);
   return 0;
 }

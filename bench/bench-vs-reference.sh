@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Seconds per iteration of Tessera and of the PyTorch reference (../shared/tools/ref_torch.py,
 # an independent implementation of MODEL.md) on the same image, in the same run, both with
-# 2 threads, and their ratio.
+# 2 threads, and their ratio; then both solved to convergence (tolerance 1e-4, the reference
+# iteration) with iterations, PSNR, seconds and the ratio (skip with CONVERGED=0).
 #   bench-vs-reference.sh TESSERA_CLI [MODEL_NAME] [NOISY_NPY] [ITERATIONS]
 # Paths are relative to ../shared. Needs Debian's python3-torch (a benchmark dependency only).
 set -euo pipefail
@@ -31,4 +32,18 @@ print(f"model {sys.argv[5]}, input {sys.argv[6]} ({s['width']}x{s['height']}), {
 print(f"tessera:   {ours:.4f} s/iteration (set-up {s1['solve_seconds'] - ours:.3f} s)")
 print(f"reference: {theirs:.4f} s/iteration (PyTorch, 2 threads)")
 print(f"ratio:     {theirs / ours:.1f}x faster")
+PY
+
+[ "${CONVERGED:-1}" = 0 ] && exit 0
+clean=${noisy/bsd68-noisy\/sigma[0-9]*\//bsd68/}
+clean=${clean%.npy}.png
+"$cli" --quiet denoise "$shared/$noisy" -o "$tmp/conv.npy" --model "$tmp/model.tsm" --clean "$shared/$clean" --stats "$tmp/conv.json"
+refc=$(cd "$shared" && OMP_NUM_THREADS=2 $python tools/ref_torch.py denoise "reference/models/$model" "$noisy" "$clean" --tol 1e-4 --threads 2)
+$python - "$tmp/conv.json" "$refc" "$clean" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1])); ref = json.loads(sys.argv[2])
+print(f"converged (tolerance 1e-4), PSNR against {sys.argv[3]}:")
+print(f"tessera:   {s['iterations']} iterations, {s['psnr']:.4f} dB, {s['solve_seconds']:.2f} s")
+print(f"reference: {ref['iterations']} iterations, {ref['psnr']:.4f} dB, {ref['seconds']:.2f} s")
+print(f"ratio:     {ref['seconds'] / s['solve_seconds']:.1f}x faster to the converged result, PSNR difference {s['psnr'] - ref['psnr']:+.4f} dB")
 PY

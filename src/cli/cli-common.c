@@ -427,6 +427,9 @@ summary_add (CliSolveSummary *summary, const TsSolveStats *stats)
   summary->seconds += stats->seconds;
   summary->final_change = MAX (summary->final_change, stats->final_change);
   summary->converged = summary->converged && stats->converged;
+  double gemm_seconds = stats->gemm_share * stats->seconds;
+  summary->gemm_seconds += gemm_seconds;
+  summary->gemm_gflop += stats->gemm_gflops * gemm_seconds;
 }
 
 /* Bytes of memory available for a solve: $TESSERA_MEMORY_LIMIT if set (bytes; for tests and
@@ -752,6 +755,11 @@ cli_json_add_summary (JsonBuilder *builder, const CliSolveSummary *summary)
   cli_json_add_double (builder, "final_change", summary->final_change);
   json_builder_set_member_name (builder, "converged");
   json_builder_add_boolean_value (builder, summary->converged);
+  if (summary->gemm_seconds > 0.0)
+    {
+      cli_json_add_double (builder, "gemm_gflops", summary->gemm_gflop / summary->gemm_seconds);
+      cli_json_add_double (builder, "gemm_share", summary->gemm_seconds / summary->seconds);
+    }
   json_builder_set_member_name (builder, "blas_kernel");
   json_builder_add_string_value (builder, ts_blas_kernel_name ());
   if (summary->n_solves > 1)

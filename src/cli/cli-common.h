@@ -133,6 +133,8 @@ typedef struct {
   double seconds;          /* sum over the channels */
   double final_change;     /* max over the channels */
   gboolean converged;      /* all channels */
+  double gemm_seconds;     /* in the solver's products, per core, summed over the channels */
+  double gemm_gflop;       /* their work, per core */
   TsSolveStats per_channel[4];
 } CliSolveSummary;
 

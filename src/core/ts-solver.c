@@ -31,6 +31,7 @@ typedef struct {
   float *acc;
   float *block, *block_field;   /* K x block and r x block panels of the c-step */
   double diff, norm, restart;
+  double gemm_seconds, gemm_flops;   /* time in and work of this worker's products */
   GThread *thread;
 } Worker;
 
@@ -60,6 +61,7 @@ struct Solver {
   float a;              /* extrapolation weight of the current iteration */
   gboolean project_only; /* the workers' next round only computes U^T P x */
   gboolean quit;
+  double last_diff, last_norm;  /* the last iteration's stopping-rule sums */
 };
 
 void
@@ -76,6 +78,7 @@ ts_solve_options_init (TsSolveOptions *options)
   options->measure_x = options->measure_y = options->measure_width = options->measure_height = 0;
   options->threads = 0;
   options->derived = NULL;
+  options->trace = NULL;
 }
 
 void
@@ -138,33 +141,45 @@ solver_clear (Solver *S)
     g_clear_pointer (buffers[i], g_free);
 }
 
+/* ts_gemm, timed for the statistics (a clock read per call: ~500 calls per iteration). */
+static void
+worker_gemm (Worker *w, int M, int N, int K, float alpha, const float *A, int a_row, int a_col,
+             const float *B, size_t ldb, float *C, size_t ldc)
+{
+  gint64 t0 = g_get_monotonic_time ();
+  ts_gemm (M, N, K, alpha, A, a_row, a_col, B, ldb, C, ldc);
+  w->gemm_seconds += (g_get_monotonic_time () - t0) / 1e6;
+  w->gemm_flops += 2.0 * M * (double) N * K;
+}
+
 /* U^T P x for rows [row0, row1), band by band: out is r x N. */
 static void
-project_patches (Solver *S, const float *x, float *out, float *cols, int row0, int row1)
+project_patches (Solver *S, Worker *w, const float *x, float *out, float *cols, int row0, int row1)
 {
   for (int band0 = row0; band0 < row1; band0 += S->band_rows)
     {
       int band1 = MIN (band0 + S->band_rows, row1);
       int nb = (band1 - band0) * S->W;
       ts_patch_im2col (x, S->W, S->H, S->p, band0, band1, cols);
-      ts_gemm (S->r, nb, S->s, 1.0f, S->d->U, 1, S->r, cols, (size_t) nb, out + (gsize) band0 * S->W, S->N);
+      worker_gemm (w, S->r, nb, S->s, 1.0f, S->d->U, 1, S->r, cols, (size_t) nb,
+                   out + (gsize) band0 * S->W, S->N);
     }
 }
 
 /* out += P^T (M f) over rows [row0, row1) of a field f (m x N), M s x m (or m x s given
  * transposed). Writes up to p/2 rows beyond the range (circularly). */
 static void
-scatter_patches (Solver *S, const float *mat, gboolean transposed, int m, const float *f,
+scatter_patches (Solver *S, Worker *w, const float *mat, gboolean transposed, int m, const float *f,
                  float *out, float *cols, int row0, int row1)
 {
   for (int band0 = row0; band0 < row1; band0 += S->band_rows)
     {
       int band1 = MIN (band0 + S->band_rows, row1);
       int nb = (band1 - band0) * S->W;
-      /* The subspace workers use the own kernel; the plain reference path keeps OpenBLAS
-       * with its threads. */
-      if (S->formulation == TS_FORMULATION_SUBSPACE)
-        ts_gemm (S->s, nb, m, 1.0f, mat, transposed ? 1 : m, transposed ? S->s : 1,
+      /* The subspace workers use the own kernel; the plain reference path (w = NULL) keeps
+       * OpenBLAS with its threads. */
+      if (w != NULL)
+        worker_gemm (w, S->s, nb, m, 1.0f, mat, transposed ? 1 : m, transposed ? S->s : 1,
                  f + (gsize) band0 * S->W, S->N, cols, (size_t) nb);
       else
         cblas_sgemm (CblasRowMajor, transposed ? CblasTrans : CblasNoTrans, CblasNoTrans, S->s, nb, m,
@@ -208,7 +223,7 @@ subspace_iteration (Worker *w)
             dst[i] = a1 * S->bc[base + i] - a * S->bc_prev[base + i] - S->ux[base + i];
         }
       /* g = -b B f, then c_new = prox(c_t + g) in one pass over c and c_prev. */
-      ts_gemm (S->K, (int) nb, S->r, (float) -S->b, S->d->B, S->r, 1, f, nb, g, nb);
+      worker_gemm (w, S->K, (int) nb, S->r, (float) -S->b, S->d->B, S->r, 1, f, nb, g, nb);
       for (int j = 0; j < S->K; j++)
         {
           const float *cc = S->c + (gsize) j * n + bo;
@@ -232,7 +247,8 @@ subspace_iteration (Worker *w)
         }
       if (groups)
         ts_prox_apply_rows (S->prox, S->c_prev, S->W, S->H, b0, b1);
-      ts_gemm (S->r, (int) nb, S->K, 1.0f, S->d->B, 1, S->r, S->c_prev + bo, n, S->bc_prev + bo, n);
+      worker_gemm (w, S->r, (int) nb, S->K, 1.0f, S->d->B, 1, S->r, S->c_prev + bo, n,
+                   S->bc_prev + bo, n);
       /* The x-step's field U^T P x_t - B^T c_new for the block, while it is in cache. */
       for (int j = 0; j < S->r; j++)
         {
@@ -249,7 +265,7 @@ subspace_iteration (Worker *w)
   sync_workers (S);
 
   memset (w->acc, 0, sizeof (float) * n);
-  scatter_patches (S, S->d->U, FALSE, S->r, S->field, w->acc, w->cols, w->row0, w->row1);
+  scatter_patches (S, w, S->d->U, FALSE, S->r, S->field, w->acc, w->cols, w->row0, w->row1);
   if (w->index == 0 && S->variant == TS_VARIANT_RECONSTRUCT)
     ts_operator_normal (S->op, S->x_new, S->work);
   sync_workers (S);
@@ -283,7 +299,7 @@ subspace_iteration (Worker *w)
   sync_workers (S);
 
   /* U^T P x_new replaces ux_prev (its halo reads the neighbours' new rows). */
-  project_patches (S, S->x_new, S->ux_prev, w->cols, w->row0, w->row1);
+  project_patches (S, w, S->x_new, S->ux_prev, w->cols, w->row0, w->row1);
   sync_workers (S);
 }
 
@@ -299,7 +315,7 @@ worker_main (gpointer data)
         break;
       if (S->project_only)
         {
-          project_patches (S, S->x, S->ux, w->cols, w->row0, w->row1);
+          project_patches (S, w, S->x, S->ux, w->cols, w->row0, w->row1);
           pthread_barrier_wait (&S->barrier);
         }
       else
@@ -347,7 +363,7 @@ image_step_plain (Solver *S, float a)
   ts_patch_correlate (x_t, S->W, S->H, S->d->kernel, 2 * S->p - 1, S->work);
   for (gsize i = 0; i < n; i++)
     S->work[i] = -S->work[i];
-  scatter_patches (S, S->d->D, TRUE, S->K, S->c, S->work, S->cols, 0, S->H);
+  scatter_patches (S, NULL, S->d->D, TRUE, S->K, S->c, S->work, S->cols, 0, S->H);
   float *normal = S->variant == TS_VARIANT_RECONSTRUCT ? g_new (float, n) : NULL;
   if (normal != NULL)
     ts_operator_normal (S->op, x_t, normal);
@@ -369,6 +385,8 @@ image_step_plain (Solver *S, float a)
       norm += (double) S->x[i] * S->x[i];
     }
   g_free (normal);
+  S->last_diff = diff;
+  S->last_norm = norm;
   float *old_prev = S->x_prev;
   S->x_prev = S->x;
   S->x = S->x_new;
@@ -391,6 +409,8 @@ iteration_subspace (Solver *S, float a, gboolean *restart)
       dot += S->workers[t].restart;
     }
   *restart = dot > 0.0;
+  S->last_diff = diff;
+  S->last_norm = norm;
   float *t;
   t = S->c; S->c = S->c_prev; S->c_prev = t;
   t = S->bc; S->bc = S->bc_prev; S->bc_prev = t;
@@ -521,7 +541,8 @@ solver_init (Solver *S, const TsModel *model, const TsOperator *op, const float 
       /* U^T P x of the starting image, split over the workers like every iteration. */
       S->project_only = TRUE;
       sync_workers (S);
-      project_patches (S, S->x, S->ux, S->workers[0].cols, S->workers[0].row0, S->workers[0].row1);
+      project_patches (S, &S->workers[0], S->x, S->ux, S->workers[0].cols, S->workers[0].row0,
+                       S->workers[0].row1);
       sync_workers (S);
       S->project_only = FALSE;
       memcpy (S->ux_prev, S->ux, sizeof (float) * rn);
@@ -612,6 +633,11 @@ ts_solve (const TsModel *model, const TsOperator *op, const float *data,
           ok = FALSE;
           break;
         }
+      if (options->trace != NULL)
+        {
+          TsChangeSample sample = { S.last_diff, S.last_norm };
+          g_array_append_val (options->trace, sample);
+        }
       view.data = S.x;
       if (progress != NULL && !progress (k, change, &view, user_data))
         {
@@ -646,6 +672,15 @@ ts_solve (const TsModel *model, const TsOperator *op, const float *data,
       stats->final_change = change;
       stats->seconds = (g_get_monotonic_time () - start) / 1e6;
       stats->converged = converged;
+      /* Per-core rate times the cores: the workers' products run side by side. */
+      double seconds = 0.0, flops = 0.0;
+      for (int t = 0; t < S.n_workers; t++)
+        {
+          seconds += S.workers[t].gemm_seconds;
+          flops += S.workers[t].gemm_flops;
+        }
+      stats->gemm_gflops = seconds > 0.0 ? flops / (seconds / S.n_workers) / 1e9 : 0.0;
+      stats->gemm_share = seconds > 0.0 ? seconds / S.n_workers / stats->seconds : 0.0;
     }
   solver_clear (&S);
   return solution;

@@ -39,7 +39,15 @@ typedef struct {
   /* Precomputed derived quantities for this model, beta, lambda and variant (borrowed; the
    * trainer solves many crops with one model). NULL = derive from the model. */
   const TsDerived *derived;
+  /* Optional: every iteration appends a TsChangeSample (the stopping rule's sums), so that
+   * tiles can be stopped by the rule of the whole image (ts-tiles.c). */
+  GArray *trace;
 } TsSolveOptions;
+
+/* change = sqrt (diff / norm): diff = ||x_new - x||^2, norm = ||x||^2 on the measured pixels. */
+typedef struct {
+  double diff, norm;
+} TsChangeSample;
 
 void ts_solve_options_init (TsSolveOptions *options);
 
@@ -48,6 +56,10 @@ typedef struct {
   double final_change;
   double seconds;
   gboolean converged;
+  /* Subspace formulation: achieved GFLOP/s inside the products (ts_gemm) and the share of
+   * the solve's time spent there; 0 for the plain formulation. */
+  double gemm_gflops;
+  double gemm_share;
 } TsSolveStats;
 
 /* Called after every iteration; `estimate` is the current x (single channel). Return FALSE

@@ -13,6 +13,7 @@ ts_tile_options_init (TsTileOptions *options)
   options->halo = 24;
   options->blend = 8;
   options->region = (TsRect) { 0, 0, 0, 0 };
+  options->global_stop = TRUE;
   options->iteration = NULL;
   options->iteration_data = NULL;
   options->iteration_tile = NULL;
@@ -59,6 +60,56 @@ split_axis (int length, int tile, int *count)
     bounds[i] = i == n ? length : (int) ((gint64) length * i / n) & ~1;
   *count = n;
   return bounds;
+}
+
+/* The first iteration at which the whole image's relative change, from the tiles' recorded
+ * sums, is at most tol (the untiled stopping rule); max_iter when never. A tile that stopped
+ * earlier on its own rule continues its last sums: the norm as it was, the change decaying
+ * at its rate over its last ten iterations. `change` receives the whole image's change at
+ * the returned iteration. */
+static int
+global_stop_iteration (GArray **traces, int n, double tol, int max_iter, double *change)
+{
+  double *rate = g_new (double, n);
+  for (int t = 0; t < n; t++)
+    {
+      const TsChangeSample *s = (const TsChangeSample *) (void *) traces[t]->data;
+      int len = (int) traces[t]->len, m = MIN (10, len - 1);
+      rate[t] = 0.0;
+      if (m > 0 && s[len - 1 - m].diff > 0.0)
+        rate[t] = CLAMP (pow (s[len - 1].diff / s[len - 1 - m].diff, 1.0 / m), 0.0, 1.0);
+    }
+  int stop = max_iter;
+  *change = INFINITY;
+  for (int k = 0; k < max_iter; k++)
+    {
+      double diff = 0.0, norm = 0.0;
+      for (int t = 0; t < n; t++)
+        {
+          const TsChangeSample *s = (const TsChangeSample *) (void *) traces[t]->data;
+          int len = (int) traces[t]->len;
+          if (len == 0)
+            continue;
+          if (k < len)
+            {
+              diff += s[k].diff;
+              norm += s[k].norm;
+            }
+          else
+            {
+              diff += s[len - 1].diff * pow (rate[t], k - (len - 1));
+              norm += s[len - 1].norm;
+            }
+        }
+      *change = norm > 0.0 ? sqrt (diff / norm) : (diff > 0.0 ? INFINITY : 0.0);
+      if (*change <= tol)
+        {
+          stop = k + 1;
+          break;
+        }
+    }
+  g_free (rate);
+  return stop;
 }
 
 TsImage *
@@ -131,77 +182,108 @@ ts_denoise_tiled (const TsModel *model, const TsImage *noisy, const TsSolveOptio
   float *acc = g_new0 (float, (gsize) W * H);
   float *weight = g_new0 (float, (gsize) W * H);
   gboolean ok = TRUE;
-  for (int t = 0; t < n_tiles && ok; t++)
+  gboolean two_pass = to->global_stop && options->tol > 0.0;
+  int passes = two_pass ? 2 : 1;
+  GArray **traces = g_new0 (GArray *, n_tiles);
+  TsSolveOptions pass_options = *options;
+  double global_change = 0.0;
+  for (int pass = 0; pass < passes && ok; pass++)
     {
-      const Tile *tl = &tiles[t];
-      int tw = tl->x1 - tl->x0 + 2 * hx, th = tl->y1 - tl->y0 + 2 * hy;
-      TsImage *patch = ts_image_new (tw, th, 1, error);
-      if (patch == NULL)
+      if (pass == 1)
         {
-          ok = FALSE;
-          break;
+          /* Second pass: every tile runs for the whole image's stopping iteration. */
+          pass_options.max_iter = global_stop_iteration (traces, n_tiles, options->tol,
+                                                         options->max_iter, &global_change);
+          pass_options.tol = 0.0;
+          memset (acc, 0, sizeof (float) * W * H);
+          memset (weight, 0, sizeof (float) * W * H);
         }
-      for (int r = 0; r < th; r++)
-        for (int c = 0; c < tw; c++)
-          patch->data[(gsize) r * tw + c]
-              = noisy->data[(gsize) ts_patch_wrap (tl->y0 - hy + r, H) * W + ts_patch_wrap (tl->x0 - hx + c, W)];
-      g_autoptr (TsOperator) op = ts_operator_identity_new (tw, th);
-      TsSolveStats ts;
-      TsSolveOptions tile_options = *options;
-      tile_options.measure_x = hx;
-      tile_options.measure_y = hy;
-      tile_options.measure_width = tl->x1 - tl->x0;
-      tile_options.measure_height = tl->y1 - tl->y0;
-      if (to->iteration_tile != NULL)
-        *to->iteration_tile = (TsRect) { tl->x0 - hx, tl->y0 - hy, tw, th };
-      TsSolution *sol = ts_solve (model, op, patch->data, &tile_options, NULL, to->iteration,
-                                  to->iteration_data, cancel, &ts, error);
-      ts_image_free (patch);
-      if (sol == NULL)
+      for (int t = 0; t < n_tiles && ok; t++)
         {
-          ok = FALSE;
-          break;
-        }
-      if (stats != NULL)
-        {
-          stats->iterations += ts.iterations;
-          stats->seconds += ts.seconds;
-          stats->final_change = MAX (stats->final_change, ts.final_change);
-          stats->converged = t == 0 ? ts.converged : stats->converged && ts.converged;
-        }
-      for (int r = 0; r < th; r++)
-        {
-          int gy = tl->y0 - hy + r;
-          float wy = ny > 1 ? ramp (gy, tl->y0, tl->y1, by) : 1.0f;
-          if (wy == 0.0f)
-            continue;
-          for (int c = 0; c < tw; c++)
+          const Tile *tl = &tiles[t];
+          int tw = tl->x1 - tl->x0 + 2 * hx, th = tl->y1 - tl->y0 + 2 * hy;
+          TsImage *patch = ts_image_new (tw, th, 1, error);
+          if (patch == NULL)
             {
-              int gx = tl->x0 - hx + c;
-              float w = wy * (nx > 1 ? ramp (gx, tl->x0, tl->x1, bx) : 1.0f);
-              if (w == 0.0f)
+              ok = FALSE;
+              break;
+            }
+          for (int r = 0; r < th; r++)
+            for (int c = 0; c < tw; c++)
+              patch->data[(gsize) r * tw + c]
+                  = noisy->data[(gsize) ts_patch_wrap (tl->y0 - hy + r, H) * W + ts_patch_wrap (tl->x0 - hx + c, W)];
+          g_autoptr (TsOperator) op = ts_operator_identity_new (tw, th);
+          TsSolveStats ts;
+          TsSolveOptions tile_options = pass_options;
+          tile_options.measure_x = hx;
+          tile_options.measure_y = hy;
+          tile_options.measure_width = tl->x1 - tl->x0;
+          tile_options.measure_height = tl->y1 - tl->y0;
+          if (two_pass && pass == 0)
+            tile_options.trace = traces[t] = g_array_new (FALSE, FALSE, sizeof (TsChangeSample));
+          if (to->iteration_tile != NULL)
+            *to->iteration_tile = (TsRect) { tl->x0 - hx, tl->y0 - hy, tw, th };
+          TsSolution *sol = ts_solve (model, op, patch->data, &tile_options, NULL, to->iteration,
+                                      to->iteration_data, cancel, &ts, error);
+          ts_image_free (patch);
+          if (sol == NULL)
+            {
+              ok = FALSE;
+              break;
+            }
+          if (stats != NULL)
+            {
+              stats->iterations += ts.iterations;
+              stats->seconds += ts.seconds;
+              stats->final_change = MAX (stats->final_change, ts.final_change);
+              stats->converged = t == 0 ? ts.converged : stats->converged && ts.converged;
+            }
+          for (int r = 0; r < th; r++)
+            {
+              int gy = tl->y0 - hy + r;
+              float wy = ny > 1 ? ramp (gy, tl->y0, tl->y1, by) : 1.0f;
+              if (wy == 0.0f)
                 continue;
-              gsize idx = (gsize) ts_patch_wrap (gy, H) * W + ts_patch_wrap (gx, W);
-              acc[idx] += w * sol->x->data[(gsize) r * tw + c];
-              weight[idx] += w;
+              for (int c = 0; c < tw; c++)
+                {
+                  int gx = tl->x0 - hx + c;
+                  float w = wy * (nx > 1 ? ramp (gx, tl->x0, tl->x1, bx) : 1.0f);
+                  if (w == 0.0f)
+                    continue;
+                  gsize idx = (gsize) ts_patch_wrap (gy, H) * W + ts_patch_wrap (gx, W);
+                  acc[idx] += w * sol->x->data[(gsize) r * tw + c];
+                  weight[idx] += w;
+                }
+            }
+          ts_solution_free (sol);
+          /* Refresh the result around this tile: blended where any weight has arrived (in
+           * the second pass over the first pass's values). */
+          for (int r = -by; r < tl->y1 - tl->y0 + by; r++)
+            for (int c = -bx; c < tl->x1 - tl->x0 + bx; c++)
+              {
+                gsize idx = (gsize) ts_patch_wrap (tl->y0 + r, H) * W + ts_patch_wrap (tl->x0 + c, W);
+                if (weight[idx] > 0.0f)
+                  result->data[idx] = acc[idx] / weight[idx];
+              }
+          TsRect core = { tl->x0, tl->y0, tl->x1 - tl->x0, tl->y1 - tl->y0 };
+          int done = pass * n_tiles + t + 1, total = passes * n_tiles;
+          if (progress != NULL && !progress (done, total, &core, result, user_data))
+            {
+              g_set_error (error, TS_ERROR, TS_ERROR_CANCELLED, "stopped after %d of %d tiles", done,
+                           total);
+              ok = FALSE;
             }
         }
-      ts_solution_free (sol);
-      /* Refresh the result around this tile: blended where any weight has arrived. */
-      for (int r = -by; r < tl->y1 - tl->y0 + by; r++)
-        for (int c = -bx; c < tl->x1 - tl->x0 + bx; c++)
-          {
-            gsize idx = (gsize) ts_patch_wrap (tl->y0 + r, H) * W + ts_patch_wrap (tl->x0 + c, W);
-            if (weight[idx] > 0.0f)
-              result->data[idx] = acc[idx] / weight[idx];
-          }
-      TsRect core = { tl->x0, tl->y0, tl->x1 - tl->x0, tl->y1 - tl->y0 };
-      if (progress != NULL && !progress (t + 1, n_tiles, &core, result, user_data))
-        {
-          g_set_error (error, TS_ERROR, TS_ERROR_CANCELLED, "stopped after %d of %d tiles", t + 1, n_tiles);
-          ok = FALSE;
-        }
     }
+  if (two_pass && ok && stats != NULL)
+    {
+      stats->final_change = global_change;
+      stats->converged = global_change <= options->tol;
+    }
+  for (int t = 0; t < n_tiles; t++)
+    if (traces[t] != NULL)
+      g_array_free (traces[t], TRUE);
+  g_free (traces);
   g_free (acc);
   g_free (weight);
   g_free (tiles);

@@ -531,6 +531,9 @@ ts_job_run (TsJobParams *params, const TsJobCallbacks *callbacks, gpointer user_
        * window's textures. */
       tiles.tile_size = GUI_TILE_SIZE;
       tiles.region = params->region;
+      /* One pass, each tile on its own stopping rule: the visible region's result is final
+       * as soon as it is shown (the CLI stops the tiles together, in two passes). */
+      tiles.global_stop = FALSE;
       per_channel = count_tiles (&tiles, p.op->width, p.op->height);
       for (int c = 0; c < p.n_solve; c++)
         {
