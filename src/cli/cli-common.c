@@ -204,6 +204,8 @@ cli_solve_args_check (const CliSolveArgs *args, const char *command, int *exit_c
   else if (args->acceleration != NULL && g_strcmp0 (args->acceleration, "none") != 0
            && g_strcmp0 (args->acceleration, "restart") != 0)
     problem = "--acceleration must be 'none' or 'restart'";
+  else if (args->restart_every < 0)
+    problem = "--restart-every must be 0 (never) or a positive number of iterations";
   else if (args->tile < 0 || (args->tile > 0 && args->tile < 64))
     problem = "--tile must be at least 64 (or 0 for automatic)";
 
@@ -235,6 +237,7 @@ cli_solve_args_to_options (const CliSolveArgs *args, CliTask task, const TsModel
     options->formulation = TS_FORMULATION_SUBSPACE;
   if (g_strcmp0 (args->acceleration, "restart") == 0)
     options->acceleration = TS_ACCELERATION_RESTART;
+  options->restart_interval = args->restart_every;
 
   /* Each of beta / lambda not given takes the paper's value for the task if there is one,
    * otherwise the model's own (NAN). */

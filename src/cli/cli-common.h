@@ -78,6 +78,7 @@ typedef struct {
   int threads;
   int bit_depth;
   int tile;           /* denoise: tile side, 0 = automatic (by memory) */
+  int restart_every;  /* > 0: restart the momentum every N iterations (0 = never) */
 } CliSolveArgs;
 
 void     cli_solve_args_init (CliSolveArgs *args);

@@ -33,6 +33,8 @@ build_entries (CliSolveArgs *args, CliTask task, const GOptionEntry *extra)
       "Solver formulation: subspace (default) or plain", "NAME" },
     { "acceleration", 0, 0, G_OPTION_ARG_STRING, &args->acceleration,
       "Momentum: none (the reference iteration, default) or restart (adaptive restart)", "NAME" },
+    { "restart-every", 0, 0, G_OPTION_ARG_INT, &args->restart_every,
+      "Also restart the momentum every N iterations (default 0: never; docs/benchmarks.md)", "N" },
   };
 
   g_array_append_vals (entries, common, G_N_ELEMENTS (common));
