@@ -71,6 +71,10 @@ main (int argc, char **argv)
   options.tol = model->tol;
   TsTileOptions tiles;
   ts_tile_options_init (&tiles);
+  /* As the GUI's large-picture mode (src/gui/ts-job.c): tiles of 256, one pass with each
+   * tile's own stopping rule. */
+  tiles.tile_size = 256;
+  tiles.global_stop = FALSE;
   Timing t = { 0 };
   t.region = (TsRect) { (width - vw) / 2, (height - vh) / 2, vw, vh };
   tiles.region = t.region;

@@ -6,7 +6,7 @@
 #include <math.h>
 
 static void
-check_shape (int M, int N, int K, gboolean transposed)
+check_shape_mode (int M, int N, int K, gboolean transposed, gboolean add)
 {
   size_t ldb = (size_t) N + 13, ldc = (size_t) N + 7;
   float *A = g_new (float, (size_t) M * K), *B = g_new (float, (size_t) K * ldb);
@@ -18,10 +18,18 @@ check_shape (int M, int N, int K, gboolean transposed)
     B[i] = (float) g_rand_double_range (rand, -1.0, 1.0);
   for (size_t i = 0; i < (size_t) M * ldc; i++)
     C[i] = 12345.0f;   /* sentinels beyond column N must survive */
+  float *C0 = g_memdup2 (C, sizeof (float) * M * ldc);
+  if (add)
+    for (int i = 0; i < M; i++)
+      for (int j = 0; j < N; j++)
+        C[(size_t) i * ldc + j] = C0[(size_t) i * ldc + j] = (float) g_rand_double_range (rand, -1.0, 1.0);
   /* transposed: A is stored K x M (the transpose of a row-major K x M matrix). */
   int a_row = transposed ? 1 : K, a_col = transposed ? M : 1;
   float alpha = -0.75f;
-  ts_gemm (M, N, K, alpha, A, a_row, a_col, B, ldb, C, ldc);
+  if (add)
+    ts_gemm_add (M, N, K, alpha, A, a_row, a_col, B, ldb, C, ldc);
+  else
+    ts_gemm (M, N, K, alpha, A, a_row, a_col, B, ldb, C, ldc);
   double worst = 0.0;
   for (int i = 0; i < M; i++)
     {
@@ -30,17 +38,27 @@ check_shape (int M, int N, int K, gboolean transposed)
           double t = 0.0;
           for (int k = 0; k < K; k++)
             t += (double) A[(size_t) i * a_row + (size_t) k * a_col] * B[(size_t) k * ldb + j];
-          worst = fmax (worst, fabs (alpha * t - C[(size_t) i * ldc + j]));
+          double expect = alpha * t + (add ? C0[(size_t) i * ldc + j] : 0.0);
+          worst = fmax (worst, fabs (expect - C[(size_t) i * ldc + j]));
         }
       for (size_t j = (size_t) N; j < ldc; j++)
         g_assert_cmpfloat (C[(size_t) i * ldc + j], ==, 12345.0f);
     }
-  g_test_message ("%d x %d x %d%s: max abs error %.3g", M, N, K, transposed ? " (A^T)" : "", worst);
+  g_test_message ("%d x %d x %d%s%s: max abs error %.3g", M, N, K, transposed ? " (A^T)" : "",
+                  add ? " (C +=)" : "", worst);
   g_assert_cmpfloat (worst, <, 1e-5 * K);
   g_rand_free (rand);
+  g_free (C0);
   g_free (A);
   g_free (B);
   g_free (C);
+}
+
+static void
+check_shape (int M, int N, int K, gboolean transposed)
+{
+  check_shape_mode (M, N, K, transposed, FALSE);
+  check_shape_mode (M, N, K, transposed, TRUE);
 }
 
 static void

@@ -17,7 +17,7 @@
  * by constants, so they live in registers. */
 static void
 block_full (int K, float alpha, const float *A, int a_row, int a_col, const float *B, size_t ldb,
-            float *C, size_t ldc, __mmask16 m0, __mmask16 m1)
+            float *C, size_t ldc, __mmask16 m0, __mmask16 m1, int add)
 {
   __m512 acc0[ROWS], acc1[ROWS];
 #pragma GCC unroll 8
@@ -40,15 +40,17 @@ block_full (int K, float alpha, const float *A, int a_row, int a_col, const floa
   for (int r = 0; r < ROWS; r++)
     {
       float *c = C + (size_t) r * ldc;
-      _mm512_mask_storeu_ps (c, m0, _mm512_mul_ps (va, acc0[r]));
-      _mm512_mask_storeu_ps (c + 16, m1, _mm512_mul_ps (va, acc1[r]));
+      __m512 c0 = add ? _mm512_maskz_loadu_ps (m0, c) : _mm512_setzero_ps ();
+      __m512 c1 = add ? _mm512_maskz_loadu_ps (m1, c + 16) : _mm512_setzero_ps ();
+      _mm512_mask_storeu_ps (c, m0, _mm512_fmadd_ps (va, acc0[r], c0));
+      _mm512_mask_storeu_ps (c + 16, m1, _mm512_fmadd_ps (va, acc1[r], c1));
     }
 }
 
 /* The last rows (fewer than 8), one at a time. */
 static void
 block_row (int K, float alpha, const float *A, int a_col, const float *B, size_t ldb, float *C,
-           __mmask16 m0, __mmask16 m1)
+           __mmask16 m0, __mmask16 m1, int add)
 {
   __m512 acc0 = _mm512_setzero_ps (), acc1 = _mm512_setzero_ps ();
   for (int k = 0; k < K; k++)
@@ -59,13 +61,15 @@ block_row (int K, float alpha, const float *A, int a_col, const float *B, size_t
       acc1 = _mm512_fmadd_ps (ar, _mm512_maskz_loadu_ps (m1, b + 16), acc1);
     }
   __m512 va = _mm512_set1_ps (alpha);
-  _mm512_mask_storeu_ps (C, m0, _mm512_mul_ps (va, acc0));
-  _mm512_mask_storeu_ps (C + 16, m1, _mm512_mul_ps (va, acc1));
+  __m512 c0 = add ? _mm512_maskz_loadu_ps (m0, C) : _mm512_setzero_ps ();
+  __m512 c1 = add ? _mm512_maskz_loadu_ps (m1, C + 16) : _mm512_setzero_ps ();
+  _mm512_mask_storeu_ps (C, m0, _mm512_fmadd_ps (va, acc0, c0));
+  _mm512_mask_storeu_ps (C + 16, m1, _mm512_fmadd_ps (va, acc1, c1));
 }
 
-void
-ts_gemm (int M, int N, int K, float alpha, const float *A, int a_row, int a_col, const float *B,
-         size_t ldb, float *C, size_t ldc)
+static void
+product (int M, int N, int K, float alpha, const float *A, int a_row, int a_col, const float *B,
+         size_t ldb, float *C, size_t ldc, int add)
 {
   for (int j = 0; j < N; j += 32)
     {
@@ -75,26 +79,54 @@ ts_gemm (int M, int N, int K, float alpha, const float *A, int a_row, int a_col,
       int i = 0;
       for (; i + ROWS <= M; i += ROWS)
         block_full (K, alpha, A + (size_t) i * a_row, a_row, a_col, B + j, ldb,
-                    C + (size_t) i * ldc + j, ldc, m0, m1);
+                    C + (size_t) i * ldc + j, ldc, m0, m1, add);
       for (; i < M; i++)
         block_row (K, alpha, A + (size_t) i * a_row, a_col, B + j, ldb, C + (size_t) i * ldc + j,
-                   m0, m1);
+                   m0, m1, add);
     }
 }
-
-#else
 
 void
 ts_gemm (int M, int N, int K, float alpha, const float *A, int a_row, int a_col, const float *B,
          size_t ldb, float *C, size_t ldc)
 {
+  product (M, N, K, alpha, A, a_row, a_col, B, ldb, C, ldc, 0);
+}
+
+void
+ts_gemm_add (int M, int N, int K, float alpha, const float *A, int a_row, int a_col,
+             const float *B, size_t ldb, float *C, size_t ldc)
+{
+  product (M, N, K, alpha, A, a_row, a_col, B, ldb, C, ldc, 1);
+}
+
+#else
+
+static void
+product (int M, int N, int K, float alpha, const float *A, int a_row, int a_col, const float *B,
+         size_t ldb, float *C, size_t ldc, float beta)
+{
   /* Row-major A (a_col == 1) or the transpose of a row-major matrix (a_row == 1). */
   if (a_col == 1)
     cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, alpha, A, a_row, B, (int) ldb,
-                 0.0f, C, (int) ldc);
+                 beta, C, (int) ldc);
   else
     cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, M, N, K, alpha, A, a_col, B, (int) ldb,
-                 0.0f, C, (int) ldc);
+                 beta, C, (int) ldc);
+}
+
+void
+ts_gemm (int M, int N, int K, float alpha, const float *A, int a_row, int a_col, const float *B,
+         size_t ldb, float *C, size_t ldc)
+{
+  product (M, N, K, alpha, A, a_row, a_col, B, ldb, C, ldc, 0.0f);
+}
+
+void
+ts_gemm_add (int M, int N, int K, float alpha, const float *A, int a_row, int a_col,
+             const float *B, size_t ldb, float *C, size_t ldc)
+{
+  product (M, N, K, alpha, A, a_row, a_col, B, ldb, C, ldc, 1.0f);
 }
 
 #endif

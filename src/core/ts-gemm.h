@@ -9,3 +9,7 @@
  * columns of C in registers); elsewhere it is cblas_sgemm. */
 void ts_gemm (int M, int N, int K, float alpha, const float *A, int a_row, int a_col,
               const float *B, size_t ldb, float *C, size_t ldc);
+
+/* The same, adding to C: C += alpha A B. */
+void ts_gemm_add (int M, int N, int K, float alpha, const float *A, int a_row, int a_col,
+                  const float *B, size_t ldb, float *C, size_t ldc);

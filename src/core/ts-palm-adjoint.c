@@ -6,7 +6,7 @@
  *   gx  = (1 - 1/L) gx_out + P^T U (b B^T gv - (b/L) U^T P gx_out) */
 #include "ts-palm-adjoint.h"
 #include "ts-patch.h"
-#include <cblas.h>
+#include "ts-gemm.h"
 #include <math.h>
 #include <string.h>
 
@@ -134,25 +134,20 @@ ts_palm_adjoint_apply (const TsPalmAdjoint *a, const float *in, float *out, cons
   float *gx = out, *gc = out + N;
 
   ts_patch_im2col (gx_out, a->W, a->H, a->p, 0, a->H, a->cols);
-  cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, rk, (int) N, s, 1.0f, a->U, rk,
-               a->cols, (int) N, 0.0f, a->ug, (int) N);
+  ts_gemm (rk, (int) N, s, 1.0f, a->U, 1, rk, a->cols, N, a->ug, N);
   memcpy (a->gct, gc_out, sizeof (float) * KN);
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, K, (int) N, rk, b / L, a->B, rk,
-               a->ug, (int) N, 1.0f, a->gct, (int) N);
+  ts_gemm_add (K, (int) N, rk, b / L, a->B, rk, 1, a->ug, N, a->gct, N);
   if (a->dprox != NULL)
     for (gsize i = 0; i < KN; i++)
       gc[i] = a->dprox[i] * a->gct[i];
   else
     group_prox_vjp (a, a->gct, gc);
   /* field = b B^T gv; gc = gv - B field; field -= (b/L) U^T P gx_out */
-  cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, rk, (int) N, K, b, a->B, rk, gc,
-               (int) N, 0.0f, a->field, (int) N);
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, K, (int) N, rk, -1.0f, a->B, rk,
-               a->field, (int) N, 1.0f, gc, (int) N);
+  ts_gemm (rk, (int) N, K, b, a->B, 1, rk, gc, N, a->field, N);
+  ts_gemm_add (K, (int) N, rk, -1.0f, a->B, rk, 1, a->field, N, gc, N);
   for (gsize i = 0; i < (gsize) rk * N; i++)
     a->field[i] -= b / L * a->ug[i];
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, s, (int) N, rk, 1.0f, a->U, rk,
-               a->field, (int) N, 0.0f, a->cols, (int) N);
+  ts_gemm (s, (int) N, rk, 1.0f, a->U, rk, 1, a->field, N, a->cols, N);
   for (gsize i = 0; i < N; i++)
     gx[i] = (1.0f - 1.0f / L) * gx_out[i] + (r != NULL ? r[i] : 0.0f);
   ts_patch_col2im_add (a->cols, a->W, a->H, a->p, 0, a->H, gx);
