@@ -86,6 +86,24 @@ product (int M, int N, int K, float alpha, const float *A, int a_row, int a_col,
     }
 }
 
+#else
+
+static void
+product (int M, int N, int K, float alpha, const float *A, int a_row, int a_col, const float *B,
+         size_t ldb, float *C, size_t ldc, int add)
+{
+  /* Row-major A (a_col == 1) or the transpose of a row-major matrix (a_row == 1). */
+  float beta = add ? 1.0f : 0.0f;
+  if (a_col == 1)
+    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, alpha, A, a_row, B, (int) ldb,
+                 beta, C, (int) ldc);
+  else
+    cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, M, N, K, alpha, A, a_col, B, (int) ldb,
+                 beta, C, (int) ldc);
+}
+
+#endif
+
 void
 ts_gemm (int M, int N, int K, float alpha, const float *A, int a_row, int a_col, const float *B,
          size_t ldb, float *C, size_t ldc)
@@ -99,34 +117,3 @@ ts_gemm_add (int M, int N, int K, float alpha, const float *A, int a_row, int a_
 {
   product (M, N, K, alpha, A, a_row, a_col, B, ldb, C, ldc, 1);
 }
-
-#else
-
-static void
-product (int M, int N, int K, float alpha, const float *A, int a_row, int a_col, const float *B,
-         size_t ldb, float *C, size_t ldc, float beta)
-{
-  /* Row-major A (a_col == 1) or the transpose of a row-major matrix (a_row == 1). */
-  if (a_col == 1)
-    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, alpha, A, a_row, B, (int) ldb,
-                 beta, C, (int) ldc);
-  else
-    cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, M, N, K, alpha, A, a_col, B, (int) ldb,
-                 beta, C, (int) ldc);
-}
-
-void
-ts_gemm (int M, int N, int K, float alpha, const float *A, int a_row, int a_col, const float *B,
-         size_t ldb, float *C, size_t ldc)
-{
-  product (M, N, K, alpha, A, a_row, a_col, B, ldb, C, ldc, 0.0f);
-}
-
-void
-ts_gemm_add (int M, int N, int K, float alpha, const float *A, int a_row, int a_col,
-             const float *B, size_t ldb, float *C, size_t ldc)
-{
-  product (M, N, K, alpha, A, a_row, a_col, B, ldb, C, ldc, 1.0f);
-}
-
-#endif

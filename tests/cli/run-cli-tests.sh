@@ -123,6 +123,14 @@ check "denoise wrote a valid PNG" is_png "$T/denoised.png"
 check "stats JSON has iterations == 5" \
   grep -Eq '^[[:space:]]*"iterations"[[:space:]]*:[[:space:]]*5[[:space:]]*,?[[:space:]]*$' \
   "$T/stats.json"
+check "stats JSON reports the products' throughput and the BLAS kernels" \
+  eval 'grep -q "\"gemm_gflops\"" "$T/stats.json" && grep -q "\"blas_kernel\"" "$T/stats.json"'
+run denoise "$T/demo/noisy.png" -o "$T/restart.png" --model dct --sigma 25 --tol 0 \
+  --max-iter 5 --restart-every 2
+check "denoise --restart-every 2 exits 0" eval 'rc_is 0 && is_png "$T/restart.png"'
+run denoise "$T/demo/noisy.png" -o "$T/restart.png" --model dct --restart-every -1
+check "denoise --restart-every -1 exits 2 naming the option" eval 'rc_is 2 && err_has "restart-every"'
+
 check "stats JSON has max_iter == 5 and converged false" \
   eval 'grep -Eq "\"max_iter\"[[:space:]]*:[[:space:]]*5" "$T/stats.json" \
         && grep -Eq "\"converged\"[[:space:]]*:[[:space:]]*false" "$T/stats.json"'
