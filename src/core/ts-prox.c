@@ -107,10 +107,6 @@ ts_prox_free (TsProx *prox)
   g_free (prox);
 }
 
-/* The NCPR prox v |v|^g / (m + |v|^g) of v = (1 + a) c - a c_prev + g (c_prev and g may be
- * NULL: v = c). With AVX-512 all elements, the tail included, take the same vector path, so
- * a result does not depend on where a block starts. Elsewhere the loop is GCC's
- * auto-vectorisation of v (1 - m / (m + |v|^g)), the reference's arrangement. */
 static inline void
 prefetch_line (const float *base, gsize i)
 {
@@ -118,6 +114,10 @@ prefetch_line (const float *base, gsize i)
     __builtin_prefetch (base + i, 0, 3);
 }
 
+/* The NCPR prox v |v|^g / (m + |v|^g) of v = (1 + a) c - a c_prev + g (c_prev and g may be
+ * NULL: v = c). With AVX-512 all elements, the tail included, take the same vector path, so
+ * a result does not depend on where a block starts. Elsewhere the loop is GCC's
+ * auto-vectorisation of v (1 - m / (m + |v|^g)), the reference's arrangement. */
 static void
 prox_ncpr_extrapolated (const float *c, const float *c_prev, float a, const float *g, float *out,
                         gsize n, float m_pow, float order, const float *next_c,

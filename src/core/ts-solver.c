@@ -3,7 +3,8 @@
  *  - subspace: D = B U^T with U an orthonormal basis of range(C), so that
  *    k_P * x - P^T D^T c = P^T U (U^T P x - B^T c) and the extrapolated fields U^T P x_t,
  *    B^T c_t are (1 + a) f - a f_prev of fields already known ("Consequence used for speed").
- * Coefficients are channel-major (K x N, N = W * H) so every product is one sgemm. */
+ * Coefficients are channel-major (K x N, N = W * H) so every product is one GEMM-shaped call:
+ * ts_gemm (own AVX-512 kernel) in the subspace workers, OpenBLAS in the plain path. */
 #include "ts-solver.h"
 #include "ts-gemm.h"
 #include "ts-patch.h"
@@ -180,7 +181,7 @@ scatter_patches (Solver *S, Worker *w, const float *mat, gboolean transposed, in
        * OpenBLAS with its threads. */
       if (w != NULL)
         worker_gemm (w, S->s, nb, m, 1.0f, mat, transposed ? 1 : m, transposed ? S->s : 1,
-                 f + (gsize) band0 * S->W, S->N, cols, (size_t) nb);
+                     f + (gsize) band0 * S->W, S->N, cols, (size_t) nb);
       else
         cblas_sgemm (CblasRowMajor, transposed ? CblasTrans : CblasNoTrans, CblasNoTrans, S->s, nb, m,
                      1.0f, mat, transposed ? S->s : m, f + (gsize) band0 * S->W, (int) S->N, 0.0f,
