@@ -392,7 +392,7 @@ image_step_plain (Solver *S, float a)
   S->x_prev = S->x;
   S->x = S->x_new;
   S->x_new = old_prev;
-  return norm > 0.0 ? sqrt (diff / norm) : (diff > 0.0 ? INFINITY : 0.0);
+  return ts_change_relative (diff, norm);
 }
 
 /* One subspace iteration on all workers; rotates the buffers and returns the change. */
@@ -417,7 +417,7 @@ iteration_subspace (Solver *S, float a, gboolean *restart)
   t = S->bc; S->bc = S->bc_prev; S->bc_prev = t;
   t = S->ux; S->ux = S->ux_prev; S->ux_prev = t;
   t = S->x_prev; S->x_prev = S->x; S->x = S->x_new; S->x_new = t;
-  return norm > 0.0 ? sqrt (diff / norm) : (diff > 0.0 ? INFINITY : 0.0);
+  return ts_change_relative (diff, norm);
 }
 
 static gboolean

@@ -1,6 +1,8 @@
 /* iPALM for E(x, c) = 1/2 ||Hx - y||^2 + b/2 sum_k ||C P_k x - D^T c_k||^2 + sum phi(c)
  * (MODEL.md "Inner solver"). The solver sees only an operator and a model. */
 #pragma once
+#include <math.h>
+
 #include "ts-image.h"
 #include "ts-model.h"
 #include "ts-operator.h"
@@ -48,6 +50,13 @@ typedef struct {
 typedef struct {
   double diff, norm;
 } TsChangeSample;
+
+/* The stopping rule's relative change from its two sums: infinite when x is zero but moved. */
+static inline double
+ts_change_relative (double diff, double norm)
+{
+  return norm > 0.0 ? sqrt (diff / norm) : (diff > 0.0 ? INFINITY : 0.0);
+}
 
 void ts_solve_options_init (TsSolveOptions *options);
 

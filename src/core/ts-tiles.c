@@ -101,7 +101,7 @@ global_stop_iteration (GArray **traces, int n, double tol, int max_iter, double 
               norm += s[len - 1].norm;
             }
         }
-      *change = norm > 0.0 ? sqrt (diff / norm) : (diff > 0.0 ? INFINITY : 0.0);
+      *change = ts_change_relative (diff, norm);
       if (*change <= tol)
         {
           stop = k + 1;
