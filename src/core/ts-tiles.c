@@ -233,7 +233,9 @@ ts_denoise_tiled (const TsModel *model, const TsImage *noisy, const TsSolveOptio
             }
           if (stats != NULL)
             {
-              stats->iterations += ts.iterations;
+              /* The stopping iteration, not the work: the final pass's largest count. */
+              if (pass == passes - 1)
+                stats->iterations = MAX (stats->iterations, ts.iterations);
               stats->seconds += ts.seconds;
               stats->final_change = MAX (stats->final_change, ts.final_change);
               stats->converged = t == 0 ? ts.converged : stats->converged && ts.converged;

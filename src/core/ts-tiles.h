@@ -39,9 +39,10 @@ typedef gboolean (*TsTileFunc) (int done, int total, const TsRect *tile, const T
 
 /* Denoises a single-channel image with H = I. An image that fits in one tile is solved
  * whole (exactly the untiled result). Tiles wrap around the image edges, as the model's
- * circular boundary does. `stats` sums iterations and seconds over tile solves (both passes)
- * and reports the largest final change (with global_stop, the whole image's change at the
- * common stop). Progress counts the tiles of both passes. */
+ * circular boundary does. `stats` gives the stopping iteration (with global_stop the common
+ * one, else the largest over tiles), seconds summed over all tile solves (both passes) and
+ * the largest final change (with global_stop, the whole image's change at the common stop).
+ * Progress counts the tiles of both passes. */
 TsImage *ts_denoise_tiled (const TsModel *model, const TsImage *noisy, const TsSolveOptions *options,
                            const TsTileOptions *tiles, TsTileFunc progress, gpointer user_data,
                            const gint *cancel, TsSolveStats *stats, GError **error);
