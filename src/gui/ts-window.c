@@ -1804,7 +1804,7 @@ ts_window_init (TsWindow *self)
   self->cancellable = g_cancellable_new ();
   self->model_specs = g_ptr_array_new_with_free_func (g_free);
   self->atoms_stale = TRUE;
-  add_model_entry (self, _("Automatic (installed NCPR, else DCT)"), "auto");
+  add_model_entry (self, _("Automatic (nearest trained noise level)"), "auto");
   add_model_entry (self, _("Built-in DCT"), "dct");
   add_installed_models (self);
 
