@@ -179,6 +179,13 @@ cli_solve_args_clear (CliSolveArgs *args)
   g_clear_pointer (&args->clean, g_free);
   g_clear_pointer (&args->formulation, g_free);
   g_clear_pointer (&args->acceleration, g_free);
+  g_clear_pointer (&args->tile_stop, g_free);
+}
+
+CliTiling
+cli_solve_args_tiling (const CliSolveArgs *args)
+{
+  return (CliTiling) { args->tile, g_strcmp0 (args->tile_stop, "own") == 0 };
 }
 
 gboolean
@@ -208,6 +215,9 @@ cli_solve_args_check (const CliSolveArgs *args, const char *command, int *exit_c
     problem = "--restart-every must be 0 (never) or a positive number of iterations";
   else if (args->tile < 0 || (args->tile > 0 && args->tile < 64))
     problem = "--tile must be at least 64 (or 0 for automatic)";
+  else if (args->tile_stop != NULL && g_strcmp0 (args->tile_stop, "common") != 0
+           && g_strcmp0 (args->tile_stop, "own") != 0)
+    problem = "--tile-stop must be 'common' or 'own'";
 
   if (problem != NULL)
     {
@@ -532,15 +542,17 @@ on_tile_done (int done, int total, const TsRect *tile, const TsImage *result, gp
 /* A plane too large to solve at once goes through overlapping tiles (ts-tiles.h). */
 static TsImage *
 denoise_plane_tiled (const TsModel *model, const TsImage *plane, const TsSolveOptions *options,
-                     int tile, CliProgress *progress, const char *label, CliSolveSummary *summary,
-                     GError **error)
+                     const CliTiling *tiling, CliProgress *progress, const char *label,
+                     CliSolveSummary *summary, GError **error)
 {
   TsTileOptions tiles;
   TsSolveStats stats = { 0 };
   TileProgress tp = { progress, label };
   ts_tile_options_init (&tiles);
-  if (tile > 0)
-    tiles.tile_size = tile;
+  if (tiling != NULL && tiling->size > 0)
+    tiles.tile_size = tiling->size;
+  if (tiling != NULL && tiling->own_stop)
+    tiles.global_stop = FALSE;
   if (progress != NULL)
     {
       g_autofree char *first = g_strdup_printf ("%s, tile 1", label);
@@ -558,13 +570,14 @@ denoise_plane_tiled (const TsModel *model, const TsImage *plane, const TsSolveOp
 /* Denoises every colour channel of `noisy` as it is (no colour transform). */
 static TsImage *
 denoise_channels (const TsModel *model, const TsImage *noisy, const TsSolveOptions *options,
-                  int tile, CliProgress *progress, CliSolveSummary *summary, GError **error)
+                  const CliTiling *tiling, CliProgress *progress, CliSolveSummary *summary,
+                  GError **error)
 {
   /* Tiles when asked, when a whole solve would be large, or when it would not fit in the
    * memory available now. */
   guint64 need = ts_solve_memory_estimate (model, noisy->width, noisy->height);
   guint64 have = available_memory ();
-  gboolean tiled = tile > 0 || need > CLI_TILE_MEMORY || (have != 0 && need > have);
+  gboolean tiled = (tiling != NULL && tiling->size > 0) || need > CLI_TILE_MEMORY || (have != 0 && need > have);
   g_autoptr (TsImage) out = NULL;
   g_autoptr (TsOperator) op = NULL;
   /* Gray + alpha and RGBA: the alpha channel is not an image to denoise. */
@@ -594,7 +607,7 @@ denoise_channels (const TsModel *model, const TsImage *noisy, const TsSolveOptio
       if (progress != NULL)
         cli_progress_set_label (progress, label);
       if (tiled)
-        x = denoise_plane_tiled (model, plane, options, tile, progress, label, summary, error);
+        x = denoise_plane_tiled (model, plane, options, tiling, progress, label, summary, error);
       else
         x = solve_plane (model, op, plane->data, options, progress, summary, error);
       if (x == NULL)
@@ -606,15 +619,16 @@ denoise_channels (const TsModel *model, const TsImage *noisy, const TsSolveOptio
 
 TsImage *
 cli_denoise_image_colour (const TsModel *model, const TsImage *noisy,
-                          const TsSolveOptions *options, int tile, TsColourMode colour,
+                          const TsSolveOptions *options, const CliTiling *tiling,
+                          TsColourMode colour,
                           CliProgress *progress, CliSolveSummary *summary, GError **error)
 {
   if (colour == TS_COLOUR_RGB || (noisy->channels != 3 && noisy->channels != 4))
-    return denoise_channels (model, noisy, options, tile, progress, summary, error);
+    return denoise_channels (model, noisy, options, tiling, progress, summary, error);
   /* Orthonormal opponent basis: the noise stays white with the same sigma in each of the
    * three planes, which the grayscale model then denoises; alpha rides along untouched. */
   g_autoptr (TsImage) opponent = ts_colour_rgb_to_opponent (noisy);
-  g_autoptr (TsImage) x = denoise_channels (model, opponent, options, tile, progress, summary,
+  g_autoptr (TsImage) x = denoise_channels (model, opponent, options, tiling, progress, summary,
                                             error);
   g_clear_pointer (&opponent, ts_image_free);
   if (x == NULL)
@@ -624,9 +638,10 @@ cli_denoise_image_colour (const TsModel *model, const TsImage *noisy,
 
 TsImage *
 cli_denoise_image (const TsModel *model, const TsImage *noisy, const TsSolveOptions *options,
-                   int tile, CliProgress *progress, CliSolveSummary *summary, GError **error)
+                   const CliTiling *tiling, CliProgress *progress, CliSolveSummary *summary,
+                   GError **error)
 {
-  return cli_denoise_image_colour (model, noisy, options, tile, CLI_DEFAULT_COLOUR, progress,
+  return cli_denoise_image_colour (model, noisy, options, tiling, CLI_DEFAULT_COLOUR, progress,
                                    summary, error);
 }
 

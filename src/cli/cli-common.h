@@ -78,6 +78,7 @@ typedef struct {
   int threads;
   int bit_depth;
   int tile;           /* denoise: tile side, 0 = automatic (by memory) */
+  char *tile_stop;    /* denoise: "common" (default) or "own" (ts-tiles.h global_stop) */
   int restart_every;  /* > 0: restart the momentum every N iterations (0 = never) */
 } CliSolveArgs;
 
@@ -139,6 +140,16 @@ typedef struct {
   TsSolveStats per_channel[4];
 } CliSolveSummary;
 
+/* How a denoise is tiled: `size` 0 = only when memory requires it; `own_stop`: each tile
+ * stops by its own rule in one pass (half the work of the common stop, ts-tiles.h). */
+typedef struct {
+  int size;
+  gboolean own_stop;
+} CliTiling;
+
+/* The tiling the options of `args` ask for. */
+CliTiling cli_solve_args_tiling (const CliSolveArgs *args);
+
 /* Images whose solve would need more than this are denoised in tiles. */
 #define CLI_TILE_MEMORY ((gsize) 1200 << 20)
 /* The colour handling of `denoise` and `eval` when not given (--colour): see the colour
@@ -148,12 +159,14 @@ typedef struct {
  * model: RGB images in `colour`'s basis (ts-colour.h), one plane at a time; the alpha
  * channel of 2- and 4-channel images is copied through. */
 TsImage *cli_denoise_image_colour (const TsModel *model, const TsImage *noisy,
-                                   const TsSolveOptions *options, int tile, TsColourMode colour,
+                                   const TsSolveOptions *options, const CliTiling *tiling,
+                                   TsColourMode colour,
                                    CliProgress *progress, CliSolveSummary *summary,
                                    GError **error);
 /* cli_denoise_image_colour with CLI_DEFAULT_COLOUR. */
 TsImage *cli_denoise_image (const TsModel *model, const TsImage *noisy,
-                            const TsSolveOptions *options, int tile, CliProgress *progress,
+                            const TsSolveOptions *options, const CliTiling *tiling,
+                            CliProgress *progress,
                             CliSolveSummary *summary, GError **error);
 /* 4x super-resolution of a low-resolution image, channel by channel. */
 TsImage *cli_sr_image (const TsModel *model, const TsImage *lowres, const TsSolveOptions *options,

@@ -383,7 +383,7 @@ eval_denoise_one (Eval *eval, const char *path, guint index, EvalResult *r, GErr
       ts_noise_add_gaussian (noisy, eval->sigma / 255.0, (guint64) eval->seed + index);
     }
 
-  estimate = cli_denoise_image_colour (eval->model, noisy, &eval->options, 0, eval->colour,
+  estimate = cli_denoise_image_colour (eval->model, noisy, &eval->options, NULL, eval->colour,
                                        &eval->progress, &summary, error);
   if (estimate == NULL)
     return FALSE;

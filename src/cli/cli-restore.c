@@ -259,6 +259,9 @@ cli_cmd_denoise (int argc, char **argv)
       "Noise level, 0-255 units (default: the model's; for the dct model, estimated from the image)", "S" },
     { "tile", 0, 0, G_OPTION_ARG_INT, &args.tile,
       "Solve in overlapping tiles of this side (default: only when memory requires it)", "N" },
+    { "tile-stop", 0, 0, G_OPTION_ARG_STRING, &args.tile_stop,
+      "Tiles stop together by the whole image's rule (common, default: two passes) or each by its own (own: one pass, about half the time)",
+      "common|own" },
     { "colour", 0, 0, G_OPTION_ARG_STRING, &colour_name,
       "RGB images: denoise in the orthonormal opponent basis (opponent, default) or each of R, G, B (rgb)",
       "opponent|rgb" },
@@ -327,7 +330,8 @@ cli_cmd_denoise (int argc, char **argv)
 
   cli_solve_args_to_options (&args, CLI_TASK_DENOISE, model, &options);
   cli_progress_init (&progress, "denoise", options.tol, options.max_iter);
-  estimate = cli_denoise_image_colour (model, noisy, &options, args.tile, colour, &progress,
+  CliTiling tiling = cli_solve_args_tiling (&args);
+  estimate = cli_denoise_image_colour (model, noisy, &options, &tiling, colour, &progress,
                                        &summary, &error);
   cli_progress_finish (&progress);
   if (estimate == NULL)

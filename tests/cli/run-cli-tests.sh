@@ -130,6 +130,19 @@ run denoise "$T/demo/noisy.png" -o "$T/restart.png" --model dct --sigma 25 --tol
 check "denoise --restart-every 2 exits 0" eval 'rc_is 0 && is_png "$T/restart.png"'
 run denoise "$T/demo/noisy.png" -o "$T/restart.png" --model dct --restart-every -1
 check "denoise --restart-every -1 exits 2 naming the option" eval 'rc_is 2 && err_has "restart-every"'
+# Tiles: each stops by its own rule (one pass) or all by the whole image's (two passes);
+# the two stops give different results (a 160 x 160 picture: 3 x 3 tiles of 64).
+run demo -o "$T/demo160" --size 160 --model dct --tol 0 --max-iter 2
+run denoise "$T/demo160/noisy.png" -o "$T/tiles-common.png" --model dct --sigma 25 --tol 1e-3 \
+  --tile 64 --tile-stop common
+check "denoise --tile 64 --tile-stop common exits 0" eval 'rc_is 0 && is_png "$T/tiles-common.png"'
+run denoise "$T/demo160/noisy.png" -o "$T/tiles-own.png" --model dct --sigma 25 --tol 1e-3 \
+  --tile 64 --tile-stop own
+check "denoise --tile-stop own exits 0 and differs from the common stop" \
+  eval 'rc_is 0 && is_png "$T/tiles-own.png" && ! cmp -s "$T/tiles-own.png" "$T/tiles-common.png"'
+run denoise "$T/demo/noisy.png" -o "$T/tiles-bad.png" --model dct --tile-stop sometimes
+check "denoise --tile-stop sometimes exits 2 naming the option" \
+  eval 'rc_is 2 && err_has "tile-stop" && [ ! -e "$T/tiles-bad.png" ]'
 
 check "stats JSON has max_iter == 5 and converged false" \
   eval 'grep -Eq "\"max_iter\"[[:space:]]*:[[:space:]]*5" "$T/stats.json" \
