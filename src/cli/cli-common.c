@@ -637,15 +637,6 @@ cli_denoise_image_colour (const TsModel *model, const TsImage *noisy,
 }
 
 TsImage *
-cli_denoise_image (const TsModel *model, const TsImage *noisy, const TsSolveOptions *options,
-                   const CliTiling *tiling, CliProgress *progress, CliSolveSummary *summary,
-                   GError **error)
-{
-  return cli_denoise_image_colour (model, noisy, options, tiling, CLI_DEFAULT_COLOUR, progress,
-                                   summary, error);
-}
-
-TsImage *
 cli_sr_image (const TsModel *model, const TsImage *lowres, const TsSolveOptions *options,
               CliProgress *progress, CliSolveSummary *summary, GError **error)
 {

@@ -163,11 +163,6 @@ TsImage *cli_denoise_image_colour (const TsModel *model, const TsImage *noisy,
                                    TsColourMode colour,
                                    CliProgress *progress, CliSolveSummary *summary,
                                    GError **error);
-/* cli_denoise_image_colour with CLI_DEFAULT_COLOUR. */
-TsImage *cli_denoise_image (const TsModel *model, const TsImage *noisy,
-                            const TsSolveOptions *options, const CliTiling *tiling,
-                            CliProgress *progress,
-                            CliSolveSummary *summary, GError **error);
 /* 4x super-resolution of a low-resolution image, channel by channel. */
 TsImage *cli_sr_image (const TsModel *model, const TsImage *lowres, const TsSolveOptions *options,
                        CliProgress *progress, CliSolveSummary *summary, GError **error);
