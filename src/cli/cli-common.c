@@ -539,6 +539,13 @@ on_tile_done (int done, int total, const TsRect *tile, const TsImage *result, gp
   return !cli_cancelled ();
 }
 
+/* A tile size given on the command line forces tiling. */
+static gboolean
+tiling_requested (const CliTiling *tiling)
+{
+  return tiling != NULL && tiling->size > 0;
+}
+
 /* A plane too large to solve at once goes through overlapping tiles (ts-tiles.h). */
 static TsImage *
 denoise_plane_tiled (const TsModel *model, const TsImage *plane, const TsSolveOptions *options,
@@ -549,7 +556,7 @@ denoise_plane_tiled (const TsModel *model, const TsImage *plane, const TsSolveOp
   TsSolveStats stats = { 0 };
   TileProgress tp = { progress, label };
   ts_tile_options_init (&tiles);
-  if (tiling != NULL && tiling->size > 0)
+  if (tiling_requested (tiling))
     tiles.tile_size = tiling->size;
   if (tiling != NULL && tiling->own_stop)
     tiles.global_stop = FALSE;
@@ -577,7 +584,7 @@ denoise_channels (const TsModel *model, const TsImage *noisy, const TsSolveOptio
    * memory available now. */
   guint64 need = ts_solve_memory_estimate (model, noisy->width, noisy->height);
   guint64 have = available_memory ();
-  gboolean tiled = (tiling != NULL && tiling->size > 0) || need > CLI_TILE_MEMORY || (have != 0 && need > have);
+  gboolean tiled = tiling_requested (tiling) || need > CLI_TILE_MEMORY || (have != 0 && need > have);
   g_autoptr (TsImage) out = NULL;
   g_autoptr (TsOperator) op = NULL;
   /* Gray + alpha and RGBA: the alpha channel is not an image to denoise. */
