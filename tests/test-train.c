@@ -180,6 +180,58 @@ test_low_data (void)
   g_assert_cmpfloat (last_loss, <, first_loss);
 }
 
+/* The patches start: the PCA start's free subspace at another scale, and atoms that are
+ * centred, outside that subspace, of the set norm and all different. */
+static void
+test_init_patches (void)
+{
+  g_autoptr (GPtrArray) train = synthetic_images (4, 32, 3);
+  TsTrainConfig c;
+  tiny_config (&c);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TsModel) pca = ts_train_initial_model (&c, train, TS_TRAIN_INIT_PCA, &error);
+  g_assert_no_error (error);
+  g_autoptr (TsModel) patches = ts_train_initial_model (&c, train, TS_TRAIN_INIT_PATCHES, &error);
+  g_assert_no_error (error);
+  g_autoptr (TsModel) again = ts_train_initial_model (&c, train, TS_TRAIN_INIT_PATCHES, &error);
+  int s = c.atom_size * c.atom_size, K = c.n_atoms, M = c.n_free;
+  g_assert_cmpmem (patches->atoms, sizeof (float) * K * s, again->atoms, sizeof (float) * K * s);
+  for (int i = 0; i < M * s; i++)
+    g_assert_cmpfloat_with_epsilon (patches->free_atoms[i],
+                                    pca->free_atoms[i] * TS_TRAIN_PATCH_FREE_NORM, 1e-6);
+  for (int k = 0; k < K; k++)
+    {
+      const float *a = patches->atoms + (gsize) k * s;
+      double norm = 0.0, mean = 0.0;
+      for (int i = 0; i < s; i++)
+        {
+          norm += (double) a[i] * a[i];
+          mean += a[i];
+        }
+      g_assert_cmpfloat_with_epsilon (sqrt (norm), TS_TRAIN_PATCH_ATOM_NORM, 1e-5);
+      g_assert_cmpfloat (fabs (mean) / s, <, 1e-6);
+      for (int m = 0; m < M; m++)
+        {
+          double dot = 0.0;
+          for (int i = 0; i < s; i++)
+            dot += (double) a[i] * pca->free_atoms[(gsize) m * s + i];
+          g_assert_cmpfloat (fabs (dot), <, 1e-5);
+        }
+      for (int j = 0; j < k; j++)
+        g_assert_true (memcmp (a, patches->atoms + (gsize) j * s, sizeof (float) * s) != 0);
+    }
+  /* It trains: a few steps from it lower nothing to NaN and move the atoms. */
+  g_autoptr (TsTrainer) t = ts_trainer_new (&c, patches, train, NULL, &error);
+  g_assert_no_error (error);
+  for (int i = 0; i < 3; i++)
+    {
+      TsTrainStepStats st;
+      g_assert_true (ts_trainer_step (t, NULL, &st, &error));
+      g_assert_true (isfinite (st.loss));
+    }
+  g_assert_true (memcmp (ts_trainer_state (t)->model->atoms, patches->atoms, sizeof (float) * K * s) != 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -187,5 +239,6 @@ main (int argc, char **argv)
   g_test_add_func ("/train/resume-exact", test_resume_exact);
   g_test_add_func ("/train/cancel-keeps-state", test_cancel_keeps_state);
   g_test_add_func ("/train/low-data", test_low_data);
+  g_test_add_func ("/train/init-patches", test_init_patches);
   return g_test_run ();
 }

@@ -364,11 +364,12 @@ load_images (Train *t, const TsTrainConfig *config, GError **error)
 
 /* --- configuration --------------------------------------------------------------------- */
 
-/* --init random (the default) and --init pca name a way to start, not a model. */
+/* --init random (the default), pca and patches name a way to start, not a model. */
 static gboolean
 init_is_keyword (const char *init)
 {
-  return g_strcmp0 (init, "random") == 0 || g_strcmp0 (init, "pca") == 0;
+  return g_strcmp0 (init, "random") == 0 || g_strcmp0 (init, "pca") == 0
+         || g_strcmp0 (init, "patches") == 0;
 }
 
 static gboolean
@@ -845,8 +846,9 @@ cli_cmd_train (int argc, char **argv)
       "Optimisation steps (default: two passes over the data)", "N" },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &t.seed, "Random seed (default 1)", "N" },
     { "init", 0, 0, G_OPTION_ARG_FILENAME, &t.init,
-      "Start: random (default), pca (free atoms from the data's principal components), or a "
-      "model (its sizes and lambda by default)", "random|pca|MODEL" },
+      "Start: random (default), pca (free atoms from the data's principal components), patches "
+      "(pca plus atoms from textured training patches, both at a trained model's scale), or a "
+      "model (its sizes and lambda by default)", "random|pca|patches|MODEL" },
     { "lambda", 0, 0, G_OPTION_ARG_DOUBLE, &t.lambda,
       "Base threshold (default: the reference's for the prox and sigma)", "L" },
     { "beta-init", 0, 0, G_OPTION_ARG_DOUBLE, &t.beta_init,
@@ -945,10 +947,11 @@ cli_cmd_train (int argc, char **argv)
       code = cli_report_error (g_error_new (TS_ERROR, TS_ERROR_CANCELLED, "cancelled"));
       goto out;
     }
-  if (t.resume == NULL && g_strcmp0 (t.init, "pca") == 0)
+  if (t.resume == NULL && (g_strcmp0 (t.init, "pca") == 0 || g_strcmp0 (t.init, "patches") == 0))
     {
-      /* The smooth subspace from the training patches (ts_train_initial_model). */
-      init = ts_train_initial_model (&config, t.train, TS_TRAIN_INIT_PCA, &error);
+      /* The smooth subspace (and the atoms) from the training patches (ts_train_initial_model). */
+      TsTrainInit kind = g_strcmp0 (t.init, "pca") == 0 ? TS_TRAIN_INIT_PCA : TS_TRAIN_INIT_PATCHES;
+      init = ts_train_initial_model (&config, t.train, kind, &error);
       if (init == NULL)
         goto fail;
     }

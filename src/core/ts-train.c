@@ -18,6 +18,7 @@
 #include "ts-linalg.h"
 #include <cblas.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define ANDERSON_MEMORY 5
@@ -667,6 +668,128 @@ ts_trainer_free (TsTrainer *trainer)
   g_free (trainer);
 }
 
+/* A p x p patch at a random place of a random training image, its mean removed. */
+static void
+sample_centred_patch (GPtrArray *train, int p, guint64 rng[4], double *row)
+{
+  int s = p * p;
+  const TsImage *im = g_ptr_array_index (train, rng_below (rng, train->len));
+  int x0 = rng_below (rng, im->width - p + 1), y0 = rng_below (rng, im->height - p + 1);
+  double mean = 0.0;
+  for (int a = 0; a < s; a++)
+    mean += row[a] = im->data[(gsize) (y0 + a / p) * im->width + x0 + a % p];
+  mean /= s;
+  for (int a = 0; a < s; a++)
+    row[a] -= mean;
+}
+
+/* The M leading principal components of centred training patches, as unit rows (M x s). */
+static gboolean
+principal_components (GPtrArray *train, int p, int M, guint64 rng[4], double *rows, GError **error)
+{
+  int s = p * p;
+  double *cov = g_new0 (double, (gsize) s * s);
+  enum { CHUNK = 4096 };
+  double *chunk = g_new (double, (gsize) CHUNK * s);
+  for (int done = 0; done < PCA_PATCHES; done += CHUNK)
+    {
+      int n = MIN (CHUNK, PCA_PATCHES - done);
+      for (int k = 0; k < n; k++)
+        sample_centred_patch (train, p, rng, chunk + (gsize) k * s);
+      cblas_dsyrk (CblasRowMajor, CblasUpper, CblasTrans, s, n, 1.0, chunk, s, 1.0, cov, s);
+    }
+  g_free (chunk);
+  for (int i = 0; i < s; i++)
+    for (int j = 0; j < i; j++)
+      cov[i * s + j] = cov[j * s + i];
+  double *values = g_new (double, s), *vectors = g_new (double, (gsize) s * s);
+  gboolean ok = ts_linalg_symeig (cov, s, values, vectors);
+  g_free (cov);
+  if (ok)   /* eigenvalues ascend: the last M vectors */
+    memcpy (rows, vectors + (gsize) (s - M) * s, sizeof (double) * M * s);
+  for (int i = 0; ok && i < M / 2; i++)
+    for (int a = 0; a < s; a++)
+      {
+        double t = rows[(gsize) i * s + a];
+        rows[(gsize) i * s + a] = rows[(gsize) (M - 1 - i) * s + a];
+        rows[(gsize) (M - 1 - i) * s + a] = t;
+      }
+  g_free (values);
+  g_free (vectors);
+  if (!ok)
+    g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                 "the principal components of the training patches could not be computed");
+  return ok;
+}
+
+static int
+compare_energy_descending (const void *a, const void *b)
+{
+  const double *x = a, *y = b;   /* (energy, index) pairs */
+  return (x[0] < y[0]) - (x[0] > y[0]);
+}
+
+/* K atoms from textured training patches: centred, with their component in the span of the
+ * orthonormal rows `free` (M x s) removed, drawn among the tenth with the most energy left,
+ * as rows of norm `norm`. */
+static void
+patch_atoms (GPtrArray *train, int p, int K, const double *free, int M, double norm,
+             guint64 rng[4], float *atoms)
+{
+  int s = p * p, candidates = 100 * K, pool = 10 * K;
+  double *rows = g_new (double, (gsize) candidates * s);
+  double *energy = g_new (double, (gsize) 2 * candidates);
+  for (int k = 0; k < candidates; k++)
+    {
+      double *row = rows + (gsize) k * s;
+      sample_centred_patch (train, p, rng, row);
+      for (int m = 0; m < M; m++)
+        {
+          double dot = 0.0;
+          for (int a = 0; a < s; a++)
+            dot += row[a] * free[(gsize) m * s + a];
+          for (int a = 0; a < s; a++)
+            row[a] -= dot * free[(gsize) m * s + a];
+        }
+      double e = 0.0;
+      for (int a = 0; a < s; a++)
+        e += row[a] * row[a];
+      energy[2 * k] = e;
+      energy[2 * k + 1] = k;
+    }
+  qsort (energy, candidates, 2 * sizeof (double), compare_energy_descending);
+  /* The same place drawn twice gives equal rows, adjacent after the sort: keep one. */
+  int distinct = 0;
+  for (int k = 0; k < candidates; k++)
+    {
+      const double *row = rows + (gsize) energy[2 * k + 1] * s;
+      if (distinct > 0 && energy[2 * k] == energy[2 * (distinct - 1)]
+          && memcmp (row, rows + (gsize) energy[2 * (distinct - 1) + 1] * s, sizeof (double) * s) == 0)
+        continue;
+      energy[2 * distinct] = energy[2 * k];
+      energy[2 * distinct + 1] = energy[2 * k + 1];
+      distinct++;
+    }
+  pool = MAX (MIN (pool, distinct), K);
+  /* K members of the pool (a partial Fisher-Yates shuffle of its indices); distinct unless
+   * the data has fewer than K different patches. */
+  for (int k = 0; k < K; k++)
+    {
+      int j = k + rng_below (rng, pool - k);
+      double t0 = energy[2 * k], t1 = energy[2 * k + 1];
+      energy[2 * k] = energy[2 * j];
+      energy[2 * k + 1] = energy[2 * j + 1];
+      energy[2 * j] = t0;
+      energy[2 * j + 1] = t1;
+      const double *row = rows + (gsize) energy[2 * k + 1] * s;
+      double scale = energy[2 * k] > 0.0 ? norm / sqrt (energy[2 * k]) : 0.0;
+      for (int a = 0; a < s; a++)
+        atoms[(gsize) k * s + a] = (float) (row[a] * scale);
+    }
+  g_free (rows);
+  g_free (energy);
+}
+
 TsModel *
 ts_train_initial_model (const TsTrainConfig *config, GPtrArray *train, TsTrainInit kind,
                         GError **error)
@@ -675,61 +798,28 @@ ts_train_initial_model (const TsTrainConfig *config, GPtrArray *train, TsTrainIn
   if (!ts_train_config_validate (config, error))
     return NULL;
   const TsTrainConfig *c = config;
-  int p = c->atom_size, s = p * p, M = c->n_free;
+  int p = c->atom_size, s = p * p, M = c->n_free, K = c->n_atoms;
   guint64 rng[4];
   rng_seed (rng, c->seed ^ INIT_SEED_SALT);
-  g_autoptr (TsModel) model = ts_model_new (c->n_atoms, c->n_free, c->atom_size);
-  for (gsize i = 0; i < (gsize) c->n_atoms * s; i++)
+  g_autoptr (TsModel) model = ts_model_new (K, M, p);
+  for (gsize i = 0; i < (gsize) K * s; i++)
     model->atoms[i] = (float) (rng_normal (rng) * c->init_scale);
   for (gsize i = 0; i < (gsize) M * s; i++)
     model->free_atoms[i] = (float) (rng_normal (rng) * c->init_scale);
-  if (kind == TS_TRAIN_INIT_PCA && M > 0)
+  if (kind != TS_TRAIN_INIT_RANDOM)
     {
       if (!check_images (train, "training", p, TRUE, error))
         return NULL;
-      /* Covariance of centred patches at random places, then its leading eigenvectors. */
-      double *cov = g_new0 (double, (gsize) s * s);
-      enum { CHUNK = 4096 };
-      double *chunk = g_new (double, (gsize) CHUNK * s);
-      for (int done = 0; done < PCA_PATCHES; done += CHUNK)
-        {
-          int n = MIN (CHUNK, PCA_PATCHES - done);
-          for (int k = 0; k < n; k++)
-            {
-              const TsImage *im = g_ptr_array_index (train, rng_below (rng, train->len));
-              int x0 = rng_below (rng, im->width - p + 1), y0 = rng_below (rng, im->height - p + 1);
-              double *row = chunk + (gsize) k * s, mean = 0.0;
-              for (int a = 0; a < s; a++)
-                mean += row[a] = im->data[(gsize) (y0 + a / p) * im->width + x0 + a % p];
-              mean /= s;
-              for (int a = 0; a < s; a++)
-                row[a] -= mean;
-            }
-          cblas_dsyrk (CblasRowMajor, CblasUpper, CblasTrans, s, n, 1.0, chunk, s, 1.0, cov, s);
-        }
-      g_free (chunk);
-      for (int i = 0; i < s; i++)
-        for (int j = 0; j < i; j++)
-          cov[i * s + j] = cov[j * s + i];
-      double *values = g_new (double, s), *vectors = g_new (double, (gsize) s * s);
-      gboolean ok = ts_linalg_symeig (cov, s, values, vectors);
-      g_free (cov);
-      if (!ok)
-        {
-          g_free (values);
-          g_free (vectors);
-          g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
-                       "the principal components of the training patches could not be computed");
-          return NULL;
-        }
-      /* Eigenvalues ascend: the last M vectors, as unit rows. Adam moves every entry by about
-       * the learning rate per step whatever its size, so unit rows (entries ~ 1/p) keep the
-       * data's subspace while the small random atoms adapt quickly. */
-      for (int i = 0; i < M; i++)
-        for (int a = 0; a < s; a++)
-          model->free_atoms[(gsize) i * s + a] = (float) vectors[(gsize) (s - 1 - i) * s + a];
-      g_free (values);
-      g_free (vectors);
+      /* Adam moves every entry by about the learning rate per step whatever its size, so
+       * the rows' norm sets how fast they move relative to themselves. */
+      double free_norm = kind == TS_TRAIN_INIT_PCA ? 1.0 : TS_TRAIN_PATCH_FREE_NORM;
+      g_autofree double *free = g_new (double, (gsize) MAX (M, 1) * s);
+      if (M > 0 && !principal_components (train, p, M, rng, free, error))
+        return NULL;
+      for (gsize i = 0; i < (gsize) M * s; i++)
+        model->free_atoms[i] = (float) (free[i] * free_norm);
+      if (kind == TS_TRAIN_INIT_PATCHES)
+        patch_atoms (train, p, K, free, M, TS_TRAIN_PATCH_ATOM_NORM, rng, model->atoms);
     }
   model->beta = c->beta_init;
   model->prox_type = c->prox_type;
