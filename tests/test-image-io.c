@@ -524,6 +524,27 @@ test_noise (void)
     g_assert_cmpfloat_with_epsilon (g->data[i], golden[i], 1e-6);
 }
 
+/* ts_image_extend: the original pixels unchanged, the new column and row repeat the edge. */
+static void
+test_image_extend (void)
+{
+  g_autoptr (TsImage) im = ts_image_new (3, 2, 2, NULL);
+  for (gsize i = 0; i < ts_image_n_values (im); i++)
+    im->data[i] = (float) i;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TsImage) big = ts_image_extend (im, 4, 3, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (big->width, ==, 4);
+  g_assert_cmpint (big->height, ==, 3);
+  for (int y = 0; y < 3; y++)
+    for (int x = 0; x < 4; x++)
+      for (int c = 0; c < 2; c++)
+        g_assert_cmpfloat (big->data[(y * 4 + x) * 2 + c], ==,
+                           im->data[(MIN (y, 1) * 3 + MIN (x, 2)) * 2 + c]);
+  g_autoptr (TsImage) back = ts_image_crop (big, 0, 0, 3, 2);
+  g_assert_cmpmem (back->data, sizeof (float) * 12, im->data, sizeof (float) * 12);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -539,5 +560,6 @@ main (int argc, char **argv)
   g_test_add_func ("/image-io/npy-images", test_npy_images);
   g_test_add_func ("/image-io/save-replaces-atomically", test_save_replaces_atomically);
   g_test_add_func ("/noise/gaussian", test_noise);
+  g_test_add_func ("/image/extend", test_image_extend);
   return g_test_run ();
 }

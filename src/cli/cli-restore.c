@@ -100,7 +100,7 @@ typedef struct {
   const CliSolveSummary *summary;
   const TsImage *estimate;
   int input_width, input_height;
-  gboolean cropped;
+  gboolean extended;          /* denoise: solved with an edge row/column added for 2x2 groups */
   gboolean sigma_estimated;   /* denoise: no --sigma, the blind estimate was used */
   const char *colour;         /* denoise of an RGB image: the colour basis */
   double psnr, ssim;
@@ -145,9 +145,9 @@ write_stats (const StatsInfo *info, GError **error)
   json_builder_add_int_value (builder, info->input_width);
   json_builder_set_member_name (builder, "input_height");
   json_builder_add_int_value (builder, info->input_height);
-  if (info->cropped)
+  if (info->extended)
     {
-      json_builder_set_member_name (builder, "cropped_to_even");
+      json_builder_set_member_name (builder, "extended_to_even");
       json_builder_add_boolean_value (builder, TRUE);
     }
   cli_json_add_double (builder, "wall_seconds", info->wall_seconds);
@@ -247,7 +247,7 @@ cli_cmd_denoise (int argc, char **argv)
   CliProgress progress;
   StatsInfo info = { 0 };
   GError *error = NULL;
-  gboolean cropped = FALSE;
+  gboolean extended = FALSE;
   gint64 start_us = g_get_monotonic_time ();
   int code = 0;
   g_autofree char *colour_name = NULL;
@@ -317,16 +317,19 @@ cli_cmd_denoise (int argc, char **argv)
     cli_note ("note: model %s was trained for sigma %g; --sigma %g does not change it",
               model->name, model->sigma, args.sigma);
 
-  noisy = cli_crop_for_model (model, input, &cropped);
+  /* 2x2 groups need even sides: solve with the last row / column repeated, then return the
+   * input's size (the output is the user's picture, not a crop of it). */
+  int group = cli_model_group (model);
+  int even_w = (input->width + group - 1) / group * group;
+  int even_h = (input->height + group - 1) / group * group;
+  extended = even_w != input->width || even_h != input->height;
+  noisy = extended ? ts_image_extend (input, even_w, even_h, &error) : ts_image_copy (input);
   if (noisy == NULL)
-    {
-      error = g_error_new (TS_ERROR, TS_ERROR_INVALID, "%s: too small for model %s",
-                           positional[0], model->name);
-      goto fail;
-    }
-  if (cropped)
-    cli_note ("note: model %s works on 2x2 groups: cropped %d x %d to %d x %d", model->name,
-              input->width, input->height, noisy->width, noisy->height);
+    goto fail;
+  if (extended)
+    cli_note ("note: model %s works on 2x2 groups: solved %d x %d as %d x %d (edge repeated), "
+              "output %d x %d", model->name, input->width, input->height, even_w, even_h,
+              input->width, input->height);
 
   cli_solve_args_to_options (&args, CLI_TASK_DENOISE, model, &options);
   cli_progress_init (&progress, "denoise", options.tol, options.max_iter);
@@ -336,6 +339,12 @@ cli_cmd_denoise (int argc, char **argv)
   cli_progress_finish (&progress);
   if (estimate == NULL)
     goto fail;
+  if (extended)
+    {
+      TsImage *trimmed = ts_image_crop (estimate, 0, 0, input->width, input->height);
+      ts_image_free (estimate);
+      estimate = trimmed;
+    }
   /* The output keeps the input's bit depth (unless --bit-depth says otherwise) and ICC
    * profile, whichever path (gray, colour, alpha) made it. */
   ts_image_copy_metadata (estimate, input);
@@ -349,7 +358,7 @@ cli_cmd_denoise (int argc, char **argv)
   info.estimate = estimate;
   info.input_width = input->width;
   info.input_height = input->height;
-  info.cropped = cropped;
+  info.extended = extended;
   if (noisy->channels >= 3)
     info.colour = ts_colour_mode_name (colour);
   code = finish (&info, start_us);

@@ -95,6 +95,27 @@ ts_image_crop (const TsImage *image, int x0, int y0, int width, int height)
   return out;
 }
 
+TsImage *
+ts_image_extend (const TsImage *image, int width, int height, GError **error)
+{
+  g_return_val_if_fail (image != NULL, NULL);
+  g_return_val_if_fail (width >= image->width && height >= image->height, NULL);
+  TsImage *out = ts_image_new (width, height, image->channels, error);
+  if (out == NULL)
+    return NULL;
+  int ch = image->channels;
+  for (int y = 0; y < height; y++)
+    {
+      const float *src = image->data + (gsize) MIN (y, image->height - 1) * image->width * ch;
+      float *dst = out->data + (gsize) y * width * ch;
+      memcpy (dst, src, sizeof (float) * image->width * ch);
+      for (int x = image->width; x < width; x++)
+        memcpy (dst + (gsize) x * ch, src + (gsize) (image->width - 1) * ch, sizeof (float) * ch);
+    }
+  ts_image_copy_metadata (out, image);
+  return out;
+}
+
 void
 ts_image_copy_metadata (TsImage *dest, const TsImage *src)
 {

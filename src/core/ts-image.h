@@ -28,6 +28,8 @@ TsImage *ts_image_extract_channel (const TsImage *image, int channel);
 void     ts_image_set_channel (TsImage *image, int channel, const TsImage *plane);
 /* Sub-rectangle copy (x0, y0, w, h must lie inside). */
 TsImage *ts_image_crop (const TsImage *image, int x0, int y0, int width, int height);
+/* A larger copy (width, height at least the image's): the last column and row repeated. */
+TsImage *ts_image_extend (const TsImage *image, int width, int height, GError **error);
 /* Makes `dest` carry `src`'s source bit depth and ICC profile (replacing its own). */
 void     ts_image_copy_metadata (TsImage *dest, const TsImage *src);
 /* Replaces the ICC profile (a new reference is taken; NULL removes it). */

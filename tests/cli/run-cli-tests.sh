@@ -284,6 +284,20 @@ run train --data "$T/train-other" -o "$T/train-out/tiny4.tsm" \
 check "train --resume with other training images exits 1" \
   eval 'rc_is 1 && err_has "training images differ"'
 
+# A tiny CPR model (2x2 groups) from the patches start; it denoises a picture of odd sides
+# and the output keeps the input's size.
+run train --data "$T/train-data" --sigma 25 --prox cpr --init patches $tiny \
+  -o "$T/train-out/tiny-cpr.tsm"
+check "train --prox cpr --init patches exits 0" \
+  eval 'rc_is 0 && out_has "trained 4 steps" && [ -s "$T/train-out/tiny-cpr.tsm" ]'
+run demo -o "$T/odd" --size 37 --model dct --tol 0 --max-iter 2
+png_size () { od -An -tu1 -j 16 -N 8 "$1" | awk '{ print $3 * 256 + $4 "x" $7 * 256 + $8 }'; }
+run denoise "$T/odd/noisy.png" -o "$T/odd-cpr.png" --model "$T/train-out/tiny-cpr.tsm" \
+  --sigma 25 --max-iter 3 --stats "$T/odd-cpr.json"
+check "denoise of a 37 x 37 picture with 2x2 groups keeps its size" \
+  eval 'rc_is 0 && [ "$(png_size "$T/odd-cpr.png")" = 37x37 ] && err_has "solved 37 x 37 as 38 x 38" \
+        && grep -q "\"extended_to_even\" : true" "$T/odd-cpr.json"'
+
 # Ctrl+C: a run far too long to finish is interrupted after a second; it writes the
 # checkpoint, prints the resume command and exits 130; the checkpoint loads (a resume with
 # another --steps is refused by comparing with it).
