@@ -144,7 +144,29 @@ typedef struct {
   int n_out;           /* channels of the result */
   int n_solve;         /* channels solved (the rest copied from the input) */
   gboolean opponent;   /* colour denoised in the opponent basis: composite is in it */
+  /* The size shown and returned: the source's. Smaller than op's when 2x2 groups made the
+   * solve extend odd sides by repeating the edge; input and truth have this size. */
+  int out_width, out_height;
 } Prepared;
+
+/* The top-left out_width x out_height of an op-sized image (a new image, or a copy). */
+static TsImage *
+to_output_size (const Prepared *p, const TsImage *image)
+{
+  if (image->width == p->out_width && image->height == p->out_height)
+    return ts_image_copy (image);
+  return ts_image_crop (image, 0, 0, p->out_width, p->out_height);
+}
+
+static void
+crop_to_output (const Prepared *p, TsImage **image)
+{
+  if (*image == NULL || ((*image)->width == p->out_width && (*image)->height == p->out_height))
+    return;
+  TsImage *cropped = ts_image_crop (*image, 0, 0, p->out_width, p->out_height);
+  ts_image_free (*image);
+  *image = cropped;
+}
 
 static void
 prepared_clear (Prepared *p)
@@ -159,9 +181,14 @@ prepared_clear (Prepared *p)
 static gboolean
 prepare_denoise (TsJobParams *params, const TsModel *model, Prepared *p, GError **error)
 {
+  /* 2x2 groups need even sides: an odd side is extended by repeating the edge, and the
+   * result cut back (as tessera-cli denoise does). */
   int g = ts_model_group_size (model);
-  int w = params->source->width / g * g, h = params->source->height / g * g;
+  int w = (params->source->width + g - 1) / g * g, h = (params->source->height + g - 1) / g * g;
   g_autoptr (TsImage) noisy = NULL;
+
+  p->out_width = params->source->width;
+  p->out_height = params->source->height;
 
   if (w < model->atom_size || h < model->atom_size)
     {
@@ -176,12 +203,16 @@ prepare_denoise (TsJobParams *params, const TsModel *model, Prepared *p, GError 
   gboolean large = ts_solve_memory_estimate (model, w, h) > TS_JOB_TILE_MEMORY;
   if (large && w == params->source->width && h == params->source->height)
     noisy = g_steal_pointer (&params->source);
+  else if (w == params->source->width && h == params->source->height)
+    noisy = ts_image_copy (params->source);
   else
-    noisy = ts_image_crop (params->source, 0, 0, w, h);
+    noisy = ts_image_extend (params->source, w, h, error);
+  if (noisy == NULL)
+    return FALSE;
   if (params->simulate)
     {
       int n_color = ts_job_color_channels (noisy);
-      p->truth = ts_image_copy (noisy);
+      p->truth = to_output_size (p, noisy);
       for (int c = 0; c < n_color; c++)
         {
           g_autoptr (TsImage) plane = ts_image_extract_channel (noisy, c);
@@ -208,7 +239,8 @@ prepare_denoise (TsJobParams *params, const TsModel *model, Prepared *p, GError 
       g_ptr_array_add (p->data, g_steal_pointer (&plane->data));
       ts_image_free (plane);
     }
-  p->input = g_steal_pointer (&noisy);
+  p->input = noisy->width == p->out_width && noisy->height == p->out_height
+             ? g_steal_pointer (&noisy) : to_output_size (p, noisy);
   return TRUE;
 }
 
@@ -394,7 +426,9 @@ ts_job_preview_render (TsJobPreview *preview)
       else
         ts_image_set_channel (p->composite, preview->state->channel, preview->estimate);
     }
-  return p->opponent ? ts_colour_opponent_to_rgb (p->composite) : ts_image_copy (p->composite);
+  TsImage *whole = p->opponent ? ts_colour_opponent_to_rgb (p->composite) : ts_image_copy (p->composite);
+  crop_to_output (p, &whole);
+  return whole;
 }
 
 static gboolean
@@ -415,7 +449,15 @@ on_progress (int iteration, double change, const TsImage *estimate, gpointer use
   else
     {
       point.iteration = state->iteration_base + iteration;
-      point.psnr = state->truth_plane != NULL ? ts_psnr (estimate, state->truth_plane, 0) : NAN;
+      if (state->truth_plane != NULL)
+        {
+          g_autoptr (TsImage) shown = NULL;
+          if (estimate->width != state->truth_plane->width || estimate->height != state->truth_plane->height)
+            shown = to_output_size (state->prepared, estimate);
+          point.psnr = ts_psnr (shown != NULL ? shown : estimate, state->truth_plane, 0);
+        }
+      else
+        point.psnr = NAN;
     }
   point.change = change;
   if (state->callbacks == NULL || state->callbacks->iteration == NULL)
@@ -494,6 +536,12 @@ ts_job_run (TsJobParams *params, const TsJobCallbacks *callbacks, gpointer user_
     }
   if (!ok)
     goto out;
+  /* Only denoising may solve a larger image than it shows. */
+  if (p.out_width == 0)
+    {
+      p.out_width = p.composite->width;
+      p.out_height = p.composite->height;
+    }
 
   if (p.truth != NULL)
     {
@@ -638,6 +686,10 @@ solved:
       g_set_error (error, TS_ERROR, TS_ERROR_CANCELLED, _("Cancelled"));
       goto fail;
     }
+  crop_to_output (&p, &result->result);
+  crop_to_output (&p, &result->smooth);
+  crop_to_output (&p, &result->sparse);
+  crop_to_output (&p, &result->cost);
   if (!ts_image_check_finite (result->result, _("the result"), error))
     {
       g_prefix_error (error, _("The solve diverged: "));

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ts-job.h"
+#include "test-model-util.h"
 
 #define SIZE 48
 
@@ -15,6 +16,7 @@ typedef struct {
   gboolean had_truth;
   int cancel_at;       /* return FALSE at this iteration (0 = never) */
   gint *cancel_flag;   /* or raise this flag there */
+  int input_width, input_height, preview_width, preview_height;
 } Calls;
 
 static void
@@ -25,6 +27,8 @@ on_input (const TsImage *input, const TsImage *truth, gpointer user_data)
   calls->n_input++;
   calls->had_truth = truth != NULL;
   g_assert_nonnull (input);
+  calls->input_width = input->width;
+  calls->input_height = input->height;
 }
 
 static gboolean
@@ -42,6 +46,8 @@ on_iteration (const TsPlotPoint *point, int channel, int n_channels, TsJobPrevie
   {
     g_autoptr (TsImage) composite = ts_job_preview_render (preview);
     g_assert_nonnull (composite);
+    calls->preview_width = composite->width;
+    calls->preview_height = composite->height;
   }
   if (calls->cancel_at > 0 && calls->n_iterations == calls->cancel_at)
     {
@@ -99,6 +105,37 @@ test_denoise (void)
                                       result->result->data[i], 1e-4);
       g_assert_cmpfloat (result->cost->data[i], >=, 0.0f);
     }
+}
+
+/* A model with 2x2 groups on a picture of odd sides: solved with the edge repeated, and
+ * everything shown or returned has the picture's size (not one pixel less). */
+static void
+test_denoise_odd_sides_with_groups (void)
+{
+  g_autoptr (TsJobParams) params = params_new (TS_TASK_DENOISE, ts_demo_image_new (37, 35), 5);
+  g_autoptr (TsJobResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  Calls calls = { 0 };
+
+  params->model = ts_test_random_model (TS_PROX_CPR, 2, 11);
+  result = ts_job_run (params, &callbacks, &calls, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (calls.input_width, ==, 37);
+  g_assert_cmpint (calls.input_height, ==, 35);
+  g_assert_cmpint (calls.preview_width, ==, 37);
+  g_assert_cmpint (calls.preview_height, ==, 35);
+  const TsImage *shown[] = { result->result, result->smooth, result->sparse, result->cost,
+                             result->input, result->truth };
+  for (gsize i = 0; i < G_N_ELEMENTS (shown); i++)
+    {
+      g_assert_nonnull (shown[i]);
+      g_assert_cmpint (shown[i]->width, ==, 37);
+      g_assert_cmpint (shown[i]->height, ==, 35);
+    }
+  g_assert_true (isfinite (result->psnr));
+  for (gsize i = 0; i < ts_image_n_values (result->result); i++)
+    g_assert_cmpfloat_with_epsilon (result->smooth->data[i] + result->sparse->data[i],
+                                    result->result->data[i], 1e-4);
 }
 
 static void
@@ -248,6 +285,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/gui/job/denoise", test_denoise);
+  g_test_add_func ("/gui/job/denoise-odd-sides-with-groups", test_denoise_odd_sides_with_groups);
   g_test_add_func ("/gui/job/denoise-colour-warm-start", test_denoise_colour_and_warm_start);
   g_test_add_func ("/gui/job/super-resolution", test_super_resolution);
   g_test_add_func ("/gui/job/mri-simulated", test_mri_simulated);
