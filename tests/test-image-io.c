@@ -545,6 +545,30 @@ test_image_extend (void)
   g_assert_cmpmem (back->data, sizeof (float) * 12, im->data, sizeof (float) * 12);
 }
 
+/* ts_image_extend_to_multiple: sides rounded up (edge repeated), a copy when already so. */
+static void
+test_image_extend_to_multiple (void)
+{
+  g_assert_cmpint (ts_image_side_round_up (37, 2), ==, 38);
+  g_assert_cmpint (ts_image_side_round_up (38, 2), ==, 38);
+  g_assert_cmpint (ts_image_side_round_up (1, 4), ==, 4);
+  g_assert_cmpint (ts_image_side_round_up (0, 3), ==, 0);
+  g_autoptr (TsImage) odd = ts_image_new (5, 4, 1, NULL);
+  for (gsize i = 0; i < ts_image_n_values (odd); i++)
+    odd->data[i] = (float) i;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TsImage) even = ts_image_extend_to_multiple (odd, 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (even->width, ==, 6);
+  g_assert_cmpint (even->height, ==, 4);
+  for (int y = 0; y < 4; y++)
+    g_assert_cmpfloat (even->data[y * 6 + 5], ==, odd->data[y * 5 + 4]);
+  g_autoptr (TsImage) same = ts_image_extend_to_multiple (even, 2, &error);
+  g_assert_no_error (error);
+  g_assert_true (same != even);
+  g_assert_cmpmem (same->data, sizeof (float) * 24, even->data, sizeof (float) * 24);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -561,5 +585,6 @@ main (int argc, char **argv)
   g_test_add_func ("/image-io/save-replaces-atomically", test_save_replaces_atomically);
   g_test_add_func ("/noise/gaussian", test_noise);
   g_test_add_func ("/image/extend", test_image_extend);
+  g_test_add_func ("/image/extend-to-multiple", test_image_extend_to_multiple);
   return g_test_run ();
 }

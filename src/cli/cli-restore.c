@@ -319,17 +319,14 @@ cli_cmd_denoise (int argc, char **argv)
 
   /* 2x2 groups need even sides: solve with the last row / column repeated, then return the
    * input's size (the output is the user's picture, not a crop of it). */
-  int group = cli_model_group (model);
-  int even_w = (input->width + group - 1) / group * group;
-  int even_h = (input->height + group - 1) / group * group;
-  extended = even_w != input->width || even_h != input->height;
-  noisy = extended ? ts_image_extend (input, even_w, even_h, &error) : ts_image_copy (input);
+  noisy = ts_image_extend_to_multiple (input, cli_model_group (model), &error);
   if (noisy == NULL)
     goto fail;
+  extended = noisy->width != input->width || noisy->height != input->height;
   if (extended)
     cli_note ("note: model %s works on 2x2 groups: solved %d x %d as %d x %d (edge repeated), "
-              "output %d x %d", model->name, input->width, input->height, even_w, even_h,
-              input->width, input->height);
+              "output %d x %d", model->name, input->width, input->height, noisy->width,
+              noisy->height, input->width, input->height);
 
   cli_solve_args_to_options (&args, CLI_TASK_DENOISE, model, &options);
   cli_progress_init (&progress, "denoise", options.tol, options.max_iter);

@@ -116,6 +116,24 @@ ts_image_extend (const TsImage *image, int width, int height, GError **error)
   return out;
 }
 
+int
+ts_image_side_round_up (int side, int multiple)
+{
+  g_return_val_if_fail (multiple > 0 && side >= 0, side);
+  return (side + multiple - 1) / multiple * multiple;
+}
+
+TsImage *
+ts_image_extend_to_multiple (const TsImage *image, int multiple, GError **error)
+{
+  g_return_val_if_fail (image != NULL && multiple > 0, NULL);
+  int width = ts_image_side_round_up (image->width, multiple);
+  int height = ts_image_side_round_up (image->height, multiple);
+  if (width == image->width && height == image->height)
+    return ts_image_copy (image);
+  return ts_image_extend (image, width, height, error);
+}
+
 void
 ts_image_copy_metadata (TsImage *dest, const TsImage *src)
 {

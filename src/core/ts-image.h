@@ -30,6 +30,12 @@ void     ts_image_set_channel (TsImage *image, int channel, const TsImage *plane
 TsImage *ts_image_crop (const TsImage *image, int x0, int y0, int width, int height);
 /* A larger copy (width, height at least the image's): the last column and row repeated. */
 TsImage *ts_image_extend (const TsImage *image, int width, int height, GError **error);
+/* `side` rounded up to a multiple of `multiple` (> 0): the sides ts_image_extend_to_multiple
+ * gives, for callers that need them before extending. */
+int      ts_image_side_round_up (int side, int multiple);
+/* ts_image_extend to sides that are multiples of `multiple` (a copy when they already are):
+ * how odd-sided pictures meet models of 2x2 groups. */
+TsImage *ts_image_extend_to_multiple (const TsImage *image, int multiple, GError **error);
 /* Makes `dest` carry `src`'s source bit depth and ICC profile (replacing its own). */
 void     ts_image_copy_metadata (TsImage *dest, const TsImage *src);
 /* Replaces the ICC profile (a new reference is taken; NULL removes it). */

@@ -163,7 +163,7 @@ crop_to_output (const Prepared *p, TsImage **image)
 {
   if (*image == NULL || ((*image)->width == p->out_width && (*image)->height == p->out_height))
     return;
-  TsImage *cropped = ts_image_crop (*image, 0, 0, p->out_width, p->out_height);
+  TsImage *cropped = to_output_size (p, *image);
   ts_image_free (*image);
   *image = cropped;
 }
@@ -184,7 +184,8 @@ prepare_denoise (TsJobParams *params, const TsModel *model, Prepared *p, GError 
   /* 2x2 groups need even sides: an odd side is extended by repeating the edge, and the
    * result cut back (as tessera-cli denoise does). */
   int g = ts_model_group_size (model);
-  int w = (params->source->width + g - 1) / g * g, h = (params->source->height + g - 1) / g * g;
+  int w = ts_image_side_round_up (params->source->width, g);
+  int h = ts_image_side_round_up (params->source->height, g);
   g_autoptr (TsImage) noisy = NULL;
 
   p->out_width = params->source->width;
