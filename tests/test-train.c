@@ -79,6 +79,8 @@ test_resume_exact (void)
   g_autofree char *path = ts_test_tmp_path ("resume.ckpt");
   {
     g_autoptr (TsTrainer) b = ts_trainer_new (&c, NULL, train, NULL, &error);
+    g_assert_cmpstr (ts_trainer_history (b), ==, "");
+    ts_trainer_add_history (b, "trained with: first");
     for (int i = 0; i < 2; i++)
       g_assert_true (ts_trainer_step (b, NULL, NULL, &error));
     g_assert_true (ts_trainer_save_checkpoint (b, path, &error));
@@ -87,6 +89,10 @@ test_resume_exact (void)
   g_autoptr (TsTrainer) r = ts_trainer_resume (path, train, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (ts_trainer_state (r)->step, ==, 2);
+  /* The history travels in the checkpoint and grows by a line per session. */
+  g_assert_cmpstr (ts_trainer_history (r), ==, "trained with: first");
+  ts_trainer_add_history (r, "resumed at step 2 with: second");
+  g_assert_cmpstr (ts_trainer_history (r), ==, "trained with: first\nresumed at step 2 with: second");
   /* ... on one thread instead of two: per-crop results are summed in crop order. */
   ts_trainer_set_threads (r, 1);
   for (int i = 2; i < c.steps; i++)

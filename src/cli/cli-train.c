@@ -677,13 +677,11 @@ provenance_text (const Train *t)
   const TsTrainConfig *c = &S->config;
   g_autofree char *wall = format_duration (S->elapsed_seconds);
   GString *p = g_string_new (NULL);
-  g_string_append_printf (p, "trained with: %s\n", t->command_line);
-  if (t->resume != NULL)
-    g_string_append_printf (p, "resumed from %s at step %d\n", t->resume, t->first_step);
+  g_string_append_printf (p, "%s\n", ts_trainer_history (t->trainer));
   g_string_append_printf (p, "prox %s, sigma %g, groupsize %d, lambda %g, %d atoms, %d free "
-                          "atoms, %d x %d\n", ts_prox_type_name (c->prox_type), c->sigma,
-                          c->groupsize, c->lambda, c->n_atoms, c->n_free, c->atom_size,
-                          c->atom_size);
+                          "atoms, %d x %d, beta from %g\n", ts_prox_type_name (c->prox_type),
+                          c->sigma, c->groupsize, c->lambda, c->n_atoms, c->n_free,
+                          c->atom_size, c->atom_size, c->beta_init);
   g_string_append_printf (p, "seed %" G_GUINT64_FORMAT ", %d steps of %d crops of %d x %d "
                           "(%d steps per epoch), learning rates %g / %g, decay %g\n", c->seed,
                           S->step, c->batch, c->crop, c->crop, c->steps_per_epoch, c->lr_atoms,
@@ -961,6 +959,15 @@ cli_cmd_train (int argc, char **argv)
     t.trainer = ts_trainer_new (&config, init, t.train, t.val, &error);
   if (t.trainer == NULL)
     goto fail;
+  {
+    /* Checkpoints written before the history was kept have none: the resume line then
+     * stands alone, below it the options the checkpoint holds. */
+    g_autofree char *line = t.resume != NULL
+      ? g_strdup_printf ("resumed at step %d with: %s", ts_trainer_state (t.trainer)->step,
+                         t.command_line)
+      : g_strdup_printf ("trained with: %s", t.command_line);
+    ts_trainer_add_history (t.trainer, line);
+  }
   /* The thread count belongs to the session: results do not depend on it. */
   if (t.resume != NULL && t.threads != CLI_UNSET_INT)
     ts_trainer_set_threads (t.trainer, t.threads);

@@ -625,6 +625,8 @@ ts_trainer_new (const TsTrainConfig *config, const TsModel *init, GPtrArray *tra
   model->tol = c.tol;
   TsTrainer *t = g_new0 (TsTrainer, 1);
   t->state = ts_train_state_new (&c, model);
+  g_free (t->state->model->provenance);
+  t->state->model->provenance = g_strdup ("");
   memcpy (t->state->rng, rng, sizeof rng);
   t->state->data_fingerprint = ts_train_data_fingerprint (train);
   t->train = train;
@@ -1001,6 +1003,24 @@ ts_trainer_state (const TsTrainer *trainer)
 {
   g_return_val_if_fail (trainer != NULL, NULL);
   return trainer->state;
+}
+
+void
+ts_trainer_add_history (TsTrainer *trainer, const char *line)
+{
+  g_return_if_fail (trainer != NULL && line != NULL);
+  TsModel *m = trainer->state->model;
+  char *history = m->provenance != NULL && m->provenance[0] != '\0'
+                  ? g_strconcat (m->provenance, "\n", line, NULL) : g_strdup (line);
+  g_free (m->provenance);
+  m->provenance = history;
+}
+
+const char *
+ts_trainer_history (const TsTrainer *trainer)
+{
+  g_return_val_if_fail (trainer != NULL, NULL);
+  return trainer->state->model->provenance != NULL ? trainer->state->model->provenance : "";
 }
 
 TsModel *

@@ -66,6 +66,12 @@ gboolean ts_trainer_save_checkpoint (TsTrainer *trainer, const char *path, GErro
 void ts_trainer_set_threads (TsTrainer *trainer, int threads);
 
 const TsTrainState  *ts_trainer_state (const TsTrainer *trainer);   /* step, model, config */
+/* The run's history, a line per session ("trained with: COMMAND", "resumed at step N with:
+ * COMMAND"): kept as the state's model provenance, so every checkpoint carries it and a
+ * model trained over several sessions still names the command that started it. A new
+ * trainer starts with none (not an --init model's provenance). */
+void        ts_trainer_add_history (TsTrainer *trainer, const char *line);
+const char *ts_trainer_history (const TsTrainer *trainer);
 /* The current model with name/provenance set, ready for ts_model_save. */
 TsModel *ts_trainer_export_model (const TsTrainer *trainer, const char *name,
                                   const char *provenance);

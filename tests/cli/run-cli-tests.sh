@@ -273,6 +273,10 @@ run train --data "$T/train-data" --crop 16 --sigma 25 -o "$T/train-out/tiny2.tsm
   --resume "$T/train-out/tiny.tsm.ckpt"
 check "train --resume of a finished run with matching options exits 0" \
   eval 'rc_is 0 && out_has "trained 4 steps" && [ -s "$T/train-out/tiny2.tsm" ]'
+run model info "$T/train-out/tiny2.tsm"
+check "a resumed run's model names the command that started it and the resume" \
+  eval 'rc_is 0 && out_has "trained with: tessera-cli train .*--steps 4" \
+        && out_has "resumed at step 4 with: tessera-cli train .*--resume"'
 run train --data "$T/demo" --sigma 25 --prox ncpr $tiny -o "$T/train-out/tiny3.tsm" \
   --checkpoint "$T/train-out/tiny3.ckpt" --val "$T/train-data"
 check "train with --val and --checkpoint exits 0" \
