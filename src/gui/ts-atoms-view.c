@@ -161,6 +161,8 @@ ts_atoms_view_set_model (TsAtomsView *self, const TsModel *model, double lambda)
     {
       ts_atom_grid_set_atoms (self->dictionary_grid, NULL, 0, 0, NULL, NULL);
       ts_atom_grid_set_atoms (self->free_grid, NULL, 0, 0, NULL, NULL);
+      gtk_label_set_text (self->model_label, "");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->model_label), NULL);
       return;
     }
   if (isnan (lambda))
@@ -190,6 +192,15 @@ ts_atoms_view_set_model (TsAtomsView *self, const TsModel *model, double lambda)
   gtk_label_set_text (self->dictionary_title, title);
   gtk_label_set_text (self->free_title, free_title);
   gtk_label_set_text (self->model_label, label);
+  /* Where the atoms came from (the training command, its resumes, data and cost): the
+   * provenance text as `tessera-cli model info` prints it. */
+  if (model->provenance != NULL && model->provenance[0] != '\0')
+    {
+      g_autofree char *details = g_strchomp (g_strdup (model->provenance));
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->model_label), details);
+    }
+  else
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->model_label), NULL);
   self->selected = -1;
   show_hint (self, _("Click an atom to see where in the picture it is used. Hover for its threshold."));
 }
