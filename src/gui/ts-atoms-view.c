@@ -163,6 +163,12 @@ ts_atoms_view_set_model (TsAtomsView *self, const TsModel *model, double lambda)
       ts_atom_grid_set_atoms (self->free_grid, NULL, 0, 0, NULL, NULL);
       gtk_label_set_text (self->model_label, "");
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->model_label), NULL);
+      /* Nothing of the previous model may stay on the page. */
+      gtk_label_set_text (self->dictionary_title, "");
+      gtk_label_set_text (self->free_title, "");
+      gtk_label_set_text (self->coefficient_label, "");
+      ts_image_view_set_texture (self->coefficient_view, NULL);
+      self->selected = -1;
       return;
     }
   if (isnan (lambda))
