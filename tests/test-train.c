@@ -238,6 +238,31 @@ test_init_patches (void)
   g_assert_true (memcmp (ts_trainer_state (t)->model->atoms, patches->atoms, sizeof (float) * K * s) != 0);
 }
 
+/* A start model's arrays are kept and its scalars replaced by the configuration's: a
+ * fine-tune at another noise level starts at config->beta_init, lambda and sigma. */
+static void
+test_init_model_scalars (void)
+{
+  g_autoptr (GPtrArray) train = synthetic_images (2, 24, 5);
+  TsTrainConfig c;
+  tiny_config (&c);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TsModel) start = ts_train_initial_model (&c, train, TS_TRAIN_INIT_PCA, &error);
+  g_assert_no_error (error);
+  start->beta = 1.72;
+  c.sigma = 15;
+  c.lambda = 0.03;
+  c.beta_init = 0.6;
+  g_autoptr (TsTrainer) t = ts_trainer_new (&c, start, train, NULL, &error);
+  g_assert_no_error (error);
+  const TsModel *m = ts_trainer_state (t)->model;
+  int s = c.atom_size * c.atom_size;
+  g_assert_cmpmem (m->atoms, sizeof (float) * c.n_atoms * s, start->atoms, sizeof (float) * c.n_atoms * s);
+  g_assert_cmpfloat (m->beta, ==, 0.6);
+  g_assert_cmpfloat (m->lambda, ==, 0.03);
+  g_assert_cmpfloat (m->sigma, ==, 15);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -246,5 +271,6 @@ main (int argc, char **argv)
   g_test_add_func ("/train/cancel-keeps-state", test_cancel_keeps_state);
   g_test_add_func ("/train/low-data", test_low_data);
   g_test_add_func ("/train/init-patches", test_init_patches);
+  g_test_add_func ("/train/init-model-scalars", test_init_model_scalars);
   return g_test_run ();
 }

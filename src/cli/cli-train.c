@@ -464,8 +464,10 @@ build_config (const Train *t, guint64 seed, const TsModel *init, TsTrainConfig *
       config->n_atoms = init->n_atoms;
       config->n_free = init->n_free;
       config->atom_size = init->atom_size;
-      /* The learned lambda_scaling is relative to the model's own base threshold. */
+      /* The learned lambda_scaling is relative to the model's own base threshold, and a
+       * fine-tune continues from the model's learned beta (unless --beta-init). */
       config->lambda = init->lambda;
+      config->beta_init = init->beta;
       if (init->prox_type == prox && prox == TS_PROX_NCPR)
         config->order = init->order;
       if (init->prox_type == prox && prox == TS_PROX_CPR)

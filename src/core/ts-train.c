@@ -623,6 +623,7 @@ ts_trainer_new (const TsTrainConfig *config, const TsModel *init, GPtrArray *tra
   model->lambda = c.lambda;
   model->sigma = c.sigma;
   model->tol = c.tol;
+  model->beta = c.beta_init;
   TsTrainer *t = g_new0 (TsTrainer, 1);
   t->state = ts_train_state_new (&c, model);
   g_free (t->state->model->provenance);

@@ -44,7 +44,8 @@ TsModel *ts_train_initial_model (const TsTrainConfig *config, GPtrArray *train,
 
 /* `train` and `val` hold single-channel images in [0, 1] (TsImage *, borrowed; they must
  * outlive the trainer). `init` (may be NULL; see ts_train_initial_model) replaces the random
- * initialisation. */
+ * initialisation; its scalars (lambda, beta, sigma, ...) are replaced by the configuration's,
+ * so a fine-tune that keeps the model's beta sets config->beta_init to it. */
 TsTrainer *ts_trainer_new (const TsTrainConfig *config, const TsModel *init, GPtrArray *train,
                            GPtrArray *val, GError **error);
 /* Continues from a checkpoint; refuses training images other than those it was made with. */

@@ -281,6 +281,18 @@ run train --data "$T/demo" --sigma 25 --prox ncpr $tiny -o "$T/train-out/tiny3.t
   --checkpoint "$T/train-out/tiny3.ckpt" --val "$T/train-data"
 check "train with --val and --checkpoint exits 0" \
   eval 'rc_is 0 && [ -s "$T/train-out/tiny3.ckpt" ] && err_has "6 validation images"'
+# A fine-tune from a trained model (--init MODEL) starts at its learned beta, or at --beta-init.
+run model info "$T/train-out/tiny.tsm"
+tiny_beta=$(sed -n 's/^beta: *//p' "$T/out")
+run train --data "$T/train-data" --sigma 15 --prox ncpr $tiny --init "$T/train-out/tiny.tsm" \
+  -o "$T/train-out/tiny5.tsm"
+run model info "$T/train-out/tiny5.tsm"
+check "train --init MODEL starts from the model's beta ($tiny_beta) and says so" \
+  eval '[ -n "$tiny_beta" ] && out_has "sigma 15, .*beta from $tiny_beta\$"'
+run train --data "$T/train-data" --sigma 15 --prox ncpr $tiny --init "$T/train-out/tiny.tsm" \
+  --beta-init 0.7 -o "$T/train-out/tiny6.tsm"
+run model info "$T/train-out/tiny6.tsm"
+check "train --init MODEL --beta-init 0.7 starts from 0.7" out_has "beta from 0.7\$"
 mkdir -p "$T/train-other"
 cp "$T/demo/clean.png" "$T/demo/noisy.png" "$T/train-other/"
 run train --data "$T/train-other" -o "$T/train-out/tiny4.tsm" \
