@@ -14,17 +14,18 @@ mkdir -p "$runs"
 [ -x "$cli" ] || { echo "build first: bash tools/build.sh" >&2; exit 1; }
 [ -d "$data" ] || { echo "$data not found" >&2; exit 1; }
 
-# name | options (everything else is the default of tessera-cli train)
+# name | options (everything else is the default of tessera-cli train): the shipped models'
+# recipes. The sigma 15 model is a fine-tune of the sigma 25 one, so that one comes first.
 declare -A options=(
-  [ncpr-sigma25]="--sigma 25 --prox ncpr"
-  [ncpr-sigma5]="--sigma 5 --prox ncpr"
-  [ncpr-sigma15]="--sigma 15 --prox ncpr --beta-init 2.0"
-  [ncpr-sigma50]="--sigma 50 --prox ncpr --beta-init 2.0"
-  [cpr-sigma25]="--sigma 25 --prox cpr"
-  [cpr-sigma5]="--sigma 5 --prox cpr"
+  [ncpr-sigma25]="--sigma 25 --prox ncpr --init patches --steps 3000"
+  [ncpr-sigma5]="--sigma 5 --prox ncpr --beta-init 1.0 --init patches --steps 3000"
+  [ncpr-sigma15]="--sigma 15 --prox ncpr --init data/models/ncpr-sigma25.tsm --lambda 0.0075 --steps 1000"
+  [ncpr-sigma50]="--sigma 50 --prox ncpr --beta-init 2.0 --init patches --steps 2000"
+  [cpr-sigma25]="--sigma 25 --prox cpr --init pca --steps 1000"
+  [cpr-sigma5]="--sigma 5 --prox cpr --init pca --steps 1000"
 )
 order=(ncpr-sigma25 ncpr-sigma5 ncpr-sigma15 ncpr-sigma50 cpr-sigma25 cpr-sigma5)
-common="--init pca --steps 1000 --lr-hyper 1e-2 --seed 1 --val-every 200 --checkpoint-every 10"
+common="--lr-hyper 1e-2 --seed 1 --val-every 100 --checkpoint-every 10"
 
 for name in "${@:-${order[@]}}"; do
   [ -n "${options[$name]+x}" ] || { echo "unknown model $name" >&2; exit 2; }
@@ -32,6 +33,10 @@ for name in "${@:-${order[@]}}"; do
   if [ -f "data/models/$name.tsm" ]; then
     echo "$name: data/models/$name.tsm exists, skipped"
     continue
+  fi
+  if [ "$name" = ncpr-sigma15 ] && [ ! -f data/models/ncpr-sigma25.tsm ] && [ ! -f "$out.ckpt" ]; then
+    echo "$name: starts from data/models/ncpr-sigma25.tsm; train ncpr-sigma25 first" >&2
+    exit 1
   fi
   if [ -f "$out.ckpt" ]; then
     echo "$name: resuming from $out.ckpt"
