@@ -3,6 +3,7 @@
 #include <string.h>
 #include <glib/gstdio.h>
 #include "ts-model-file.h"
+#include "ts-model-catalog.h"
 #include "ts-npy.h"
 #include "test-util.h"
 

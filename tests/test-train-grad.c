@@ -2,7 +2,7 @@
  * derived-quantity tape) against central differences of the outer L1 loss, on a tiny
  * problem solved exactly in double: every parameter group (MODEL.md "Training"). */
 #include "tessera.h"
-#include "ts-train-grad.h"
+#include "ts-train-private.h"
 #include "test-model-util.h"
 #include <math.h>
 #include <string.h>

@@ -1,10 +1,11 @@
-/* Bilevel training (MODEL.md "Training"); see ts-train.h and ts-train-grad.h.
+/* Bilevel training (MODEL.md "Training"); see ts-train.h and ts-train-private.h.
  * Per crop: inner solve -> fixed point z* = (x*, c*); adjoint g = (df/dz)^T g + dloss/dz by
  * Anderson acceleration; (df/dtheta)^T g through one PALM step; then the derived-quantity
  * tape pulls the gradients of D, k_P, L and b back to the raw parameters. Crops run on
  * `threads` workers; per-crop results are summed in crop order, so a step's result does not
  * depend on scheduling (resume is bit for bit). */
-#include "ts-train-grad.h"
+#include "ts-train-private.h"
+#include "ts-random.h"
 #include "ts-anderson.h"
 #include "ts-checkpoint.h"
 #include "ts-derived-grad.h"
@@ -30,60 +31,6 @@
 #define VALIDATION_SEED 0x7e55e7aULL
 #define INIT_SEED_SALT 0x1417ULL
 #define PCA_PATCHES 200000
-
-/* ---------------------------------------------------------------- random numbers */
-
-/* xoshiro256** (Blackman & Vigna): small state, saved in checkpoints. */
-static guint64
-rotl (guint64 x, int k)
-{
-  return (x << k) | (x >> (64 - k));
-}
-
-static guint64
-rng_next (guint64 s[4])
-{
-  guint64 result = rotl (s[1] * 5, 7) * 9, t = s[1] << 17;
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = rotl (s[3], 45);
-  return result;
-}
-
-static void
-rng_seed (guint64 s[4], guint64 seed)
-{
-  for (int i = 0; i < 4; i++)
-    {
-      /* splitmix64 */
-      guint64 z = (seed += 0x9e3779b97f4a7c15ULL);
-      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-      z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-      s[i] = z ^ (z >> 31);
-    }
-}
-
-static double
-rng_uniform (guint64 s[4])   /* [0, 1) */
-{
-  return (rng_next (s) >> 11) * 0x1.0p-53;
-}
-
-static int
-rng_below (guint64 s[4], int n)
-{
-  return (int) (rng_uniform (s) * n);
-}
-
-static double
-rng_normal (guint64 s[4])
-{
-  double u1 = rng_uniform (s), u2 = rng_uniform (s);
-  return sqrt (-2.0 * log (1.0 - u1)) * cos (2.0 * G_PI * u2);
-}
 
 /* ---------------------------------------------------------------- one crop */
 
@@ -600,8 +547,9 @@ ts_trainer_new (const TsTrainConfig *config, const TsModel *init, GPtrArray *tra
   if (c.steps <= 0)
     c.steps = 2 * c.steps_per_epoch;
 
-  guint64 rng[4];
-  rng_seed (rng, c.seed);
+  TsRandom rng_state;
+  TsRandom *rng = &rng_state;
+  ts_random_seed (rng, c.seed);
   g_autoptr (TsModel) model = NULL;
   if (init != NULL)
     {
@@ -628,7 +576,7 @@ ts_trainer_new (const TsTrainConfig *config, const TsModel *init, GPtrArray *tra
   t->state = ts_train_state_new (&c, model);
   g_free (t->state->model->provenance);
   t->state->model->provenance = g_strdup ("");
-  memcpy (t->state->rng, rng, sizeof rng);
+  memcpy (t->state->rng, rng->s, sizeof rng->s);
   t->state->data_fingerprint = ts_train_data_fingerprint (train);
   t->train = train;
   t->val = val;
@@ -673,11 +621,11 @@ ts_trainer_free (TsTrainer *trainer)
 
 /* A p x p patch at a random place of a random training image, its mean removed. */
 static void
-sample_centred_patch (GPtrArray *train, int p, guint64 rng[4], double *row)
+sample_centred_patch (GPtrArray *train, int p, TsRandom *rng, double *row)
 {
   int s = p * p;
-  const TsImage *im = g_ptr_array_index (train, rng_below (rng, train->len));
-  int x0 = rng_below (rng, im->width - p + 1), y0 = rng_below (rng, im->height - p + 1);
+  const TsImage *im = g_ptr_array_index (train, ts_random_below (rng, train->len));
+  int x0 = ts_random_below (rng, im->width - p + 1), y0 = ts_random_below (rng, im->height - p + 1);
   double mean = 0.0;
   for (int a = 0; a < s; a++)
     mean += row[a] = im->data[(gsize) (y0 + a / p) * im->width + x0 + a % p];
@@ -688,7 +636,7 @@ sample_centred_patch (GPtrArray *train, int p, guint64 rng[4], double *row)
 
 /* The M leading principal components of centred training patches, as unit rows (M x s). */
 static gboolean
-principal_components (GPtrArray *train, int p, int M, guint64 rng[4], double *rows, GError **error)
+principal_components (GPtrArray *train, int p, int M, TsRandom *rng, double *rows, GError **error)
 {
   int s = p * p;
   double *cov = g_new0 (double, (gsize) s * s);
@@ -737,7 +685,7 @@ compare_energy_descending (const void *a, const void *b)
  * as rows of norm `norm`. */
 static void
 patch_atoms (GPtrArray *train, int p, int K, const double *free, int M, double norm,
-             guint64 rng[4], float *atoms)
+             TsRandom *rng, float *atoms)
 {
   int s = p * p, candidates = 100 * K, pool = 10 * K;
   double *rows = g_new (double, (gsize) candidates * s);
@@ -778,7 +726,7 @@ patch_atoms (GPtrArray *train, int p, int K, const double *free, int M, double n
    * the data has fewer than K different patches. */
   for (int k = 0; k < K; k++)
     {
-      int j = k + rng_below (rng, pool - k);
+      int j = k + ts_random_below (rng, pool - k);
       double t0 = energy[2 * k], t1 = energy[2 * k + 1];
       energy[2 * k] = energy[2 * j];
       energy[2 * k + 1] = energy[2 * j + 1];
@@ -802,13 +750,14 @@ ts_train_initial_model (const TsTrainConfig *config, GPtrArray *train, TsTrainIn
     return NULL;
   const TsTrainConfig *c = config;
   int p = c->atom_size, s = p * p, M = c->n_free, K = c->n_atoms;
-  guint64 rng[4];
-  rng_seed (rng, c->seed ^ INIT_SEED_SALT);
+  TsRandom rng_state;
+  TsRandom *rng = &rng_state;
+  ts_random_seed (rng, c->seed ^ INIT_SEED_SALT);
   g_autoptr (TsModel) model = ts_model_new (K, M, p);
   for (gsize i = 0; i < (gsize) K * s; i++)
-    model->atoms[i] = (float) (rng_normal (rng) * c->init_scale);
+    model->atoms[i] = (float) (ts_random_normal (rng) * c->init_scale);
   for (gsize i = 0; i < (gsize) M * s; i++)
-    model->free_atoms[i] = (float) (rng_normal (rng) * c->init_scale);
+    model->free_atoms[i] = (float) (ts_random_normal (rng) * c->init_scale);
   if (kind != TS_TRAIN_INIT_RANDOM)
     {
       if (!check_images (train, "training", p, TRUE, error))
@@ -875,20 +824,21 @@ ts_trainer_step (TsTrainer *trainer, const gint *cancel, TsTrainStepStats *stats
     }
 
   /* The batch, from a copy of the generator (committed only if the step completes). */
-  guint64 rng[4];
-  memcpy (rng, S->rng, sizeof rng);
+  TsRandom rng_state;
+  TsRandom *rng = &rng_state;
+  memcpy (rng->s, S->rng, sizeof rng->s);
   int n = c->batch, size = c->crop;
   gsize N = (gsize) size * size;
   float *clean = g_new (float, n * N), *noisy = g_new (float, n * N);
   const float **clean_ptr = g_new (const float *, n), **noisy_ptr = g_new (const float *, n);
   for (int i = 0; i < n; i++)
     {
-      const TsImage *im = g_ptr_array_index (trainer->train, rng_below (rng, trainer->train->len));
-      int x0 = rng_below (rng, im->width - size + 1), y0 = rng_below (rng, im->height - size + 1);
-      int transform = rng_below (rng, 8);
+      const TsImage *im = g_ptr_array_index (trainer->train, ts_random_below (rng, trainer->train->len));
+      int x0 = ts_random_below (rng, im->width - size + 1), y0 = ts_random_below (rng, im->height - size + 1);
+      int transform = ts_random_below (rng, 8);
       extract_crop (im, x0, y0, size, transform, clean + i * N);
       for (gsize j = 0; j < N; j++)
-        noisy[i * N + j] = (float) (clean[i * N + j] + c->sigma / 255.0 * rng_normal (rng));
+        noisy[i * N + j] = (float) (clean[i * N + j] + c->sigma / 255.0 * ts_random_normal (rng));
       clean_ptr[i] = clean + i * N;
       noisy_ptr[i] = noisy + i * N;
     }
@@ -939,7 +889,7 @@ ts_trainer_step (TsTrainer *trainer, const gint *cancel, TsTrainStepStats *stats
         m->beta = (double) (float) (m->beta - lr_h * step);
     }
   g_free (grad);
-  memcpy (S->rng, rng, sizeof rng);
+  memcpy (S->rng, rng->s, sizeof rng->s);
   S->step++;
   double seconds = (g_get_monotonic_time () - start) / 1e6;
   S->elapsed_seconds += seconds;

@@ -1,4 +1,4 @@
-/* Loss and gradient of one training batch (the trainer's core, exposed for tests). */
+/* The trainer's private API, exposed for tests: loss and gradient of one training batch. */
 #pragma once
 #include "ts-train.h"
 

@@ -1,7 +1,8 @@
 /* JPEG input through libjpeg(-turbo): gray and RGB (YCbCr), 8-bit, with the EXIF orientation
  * applied. libjpeg reports fatal errors through error_exit, which must not return: ours
  * longjmps back to the loader, so a corrupt or truncated file is a GError, never exit(). */
-#include "ts-io.h"
+#include "ts-io-jpeg.h"
+#include "ts-icc.h"
 #include <errno.h>
 #include <setjmp.h>
 #include <stdio.h>

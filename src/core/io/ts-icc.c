@@ -1,6 +1,6 @@
 /* ICC profiles as opaque bytes: enough of a check that a profile read from a file is one,
  * and that it may go into an output of a given number of channels. No colour management. */
-#include "ts-io.h"
+#include "ts-icc.h"
 #include <string.h>
 
 static guint32

@@ -14,7 +14,6 @@
  * ts-container.c, shared with the training checkpoint; this file gives the header its
  * meaning. */
 #include "ts-model-file.h"
-#include "ts-model-catalog.h"
 #include "ts-container.h"
 #include "ts-npy.h"
 #include <math.h>
@@ -436,91 +435,3 @@ ts_model_import_reference (const char *dir, GError **error)
 
 /* ---------------------------------------------------------------------------------------
  * Resolving --model arguments */
-
-/* "dct" or "dct-sigma<S>": the built-in analytic model. Returns FALSE if `name` is not of
- * that form; otherwise sets *sigma_out (NAN for a bare "dct"). */
-static gboolean
-parse_dct_name (const char *name, double *sigma_out)
-{
-  if (strcmp (name, "dct") == 0)
-    {
-      *sigma_out = NAN;
-      return TRUE;
-    }
-  if (!g_str_has_prefix (name, "dct-sigma"))
-    return FALSE;
-  const char *num = name + strlen ("dct-sigma");
-  char *end = NULL;
-  double value = g_ascii_strtod (num, &end);
-  if (end == num || *end != '\0')
-    return FALSE;
-  *sigma_out = value;
-  return TRUE;
-}
-
-TsModel *
-ts_model_resolve (const char *name_or_path, double sigma, GError **error)
-{
-  g_return_val_if_fail (name_or_path != NULL, NULL);
-  const char *arg = name_or_path;
-
-  if (g_file_test (arg, G_FILE_TEST_IS_DIR))
-    {
-      g_autofree char *config = g_build_filename (arg, "config.json", NULL);
-      if (!g_file_test (config, G_FILE_TEST_IS_REGULAR))
-        {
-          g_set_error (error, TS_ERROR, TS_ERROR_IO,
-                       "%s: a folder but not a reference model (no config.json)", arg);
-          return NULL;
-        }
-      return ts_model_import_reference (arg, error);
-    }
-  if (g_file_test (arg, G_FILE_TEST_EXISTS))
-    return ts_model_load (arg, error);
-
-  double dct_sigma;
-  if (parse_dct_name (arg, &dct_sigma))
-    {
-      if (isnan (dct_sigma))
-        dct_sigma = sigma;
-      if (!(dct_sigma > 0.0 && dct_sigma <= 255.0))
-        {
-          g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
-                       "model '%s' needs a noise level in (0, 255] (give --sigma or use "
-                       "dct-sigma<S>)", arg);
-          return NULL;
-        }
-      return ts_model_new_dct (dct_sigma);
-    }
-
-  /* "auto" / "auto-cpr": the installed model nearest to the noise level, adapted to it. */
-  if (strcmp (arg, "auto") == 0 || strcmp (arg, "auto-cpr") == 0)
-    return ts_model_for_noise (strcmp (arg, "auto") == 0 ? TS_PROX_NCPR : TS_PROX_CPR, sigma,
-                               error);
-
-  /* Something with a directory part is a path, not a name: do not search for it. */
-  if (strchr (arg, G_DIR_SEPARATOR) != NULL || strchr (arg, '/') != NULL || arg[0] == '\0')
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: no such model file or folder", arg);
-      return NULL;
-    }
-
-  g_autofree char *file = g_str_has_suffix (arg, ".tsm") ? g_strdup (arg)
-                                                         : g_strconcat (arg, ".tsm", NULL);
-  g_autoptr (GPtrArray) dirs = ts_model_search_dirs ();
-
-  for (guint i = 0; i < dirs->len; i++)
-    {
-      g_autofree char *candidate = g_build_filename (dirs->pdata[i], file, NULL);
-      if (g_file_test (candidate, G_FILE_TEST_EXISTS))
-        return ts_model_load (candidate, error);
-    }
-
-  g_autoptr (GString) looked = g_string_new (NULL);
-  for (guint i = 0; i < dirs->len; i++)
-    g_string_append_printf (looked, "%s%s", i ? ", " : "", (const char *) dirs->pdata[i]);
-  g_set_error (error, TS_ERROR, TS_ERROR_IO,
-               "no model named %s (looked for %s in %s; a model can also be a .tsm file, a "
-               "reference folder, or dct)", arg, file, looked->str);
-  return NULL;
-}

@@ -1,4 +1,4 @@
-#include "ts-io.h"
+#include "ts-io-npy.h"
 #include "ts-npy.h"
 #include <string.h>
 

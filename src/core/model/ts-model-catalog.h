@@ -28,4 +28,10 @@ GPtrArray *ts_model_catalog (void);
  * Without an installed model of the family, the DCT baseline for sigma. */
 TsModel *ts_model_for_noise (TsProxType prox_type, double sigma, GError **error);
 
+/* Resolves a --model argument: a path to a .tsm file, a reference folder, "dct" (the
+ * built-in analytic model for `sigma`), "auto" / "auto-cpr" (the installed NCPR / CPR model
+ * for `sigma`, ts_model_for_noise), or the name of an installed model (`<prox>-sigma<S>`,
+ * looked up in ts_model_search_dirs ()). */
+TsModel *ts_model_resolve (const char *name_or_path, double sigma, GError **error);
+
 G_END_DECLS

@@ -2,7 +2,8 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include "ts-io.h"
+#include "ts-io-tiff.h"
+#include "ts-icc.h"
 #include "ts-atomic-file.h"
 #include <errno.h>
 #include <stdarg.h>
