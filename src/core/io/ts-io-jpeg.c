@@ -19,6 +19,8 @@ typedef struct {
   int code;              /* libjpeg's message code of the fatal error */
   struct jpeg_decompress_struct cinfo;
   gboolean created;
+  int channels;          /* of the output: 1 (gray) or 3 (RGB) */
+  int orientation;       /* EXIF, 1 to 8 */
   TsImage *image;
   JSAMPLE *row;
   GBytes *icc;
@@ -207,108 +209,100 @@ context_free (JpegContext *ctx)
   g_free (ctx);
 }
 
-TsImage *
-ts_image_load_jpeg (const char *path, GError **error)
+static JpegContext *
+context_new (void)
 {
-  g_return_val_if_fail (path != NULL, NULL);
-  g_autoptr (GError) read_error = NULL;
-  g_autofree char *contents = NULL;
-  gsize length = 0;
-
-  if (!g_file_get_contents (path, &contents, &length, &read_error))
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: cannot read: %s", path, read_error->message);
-      return NULL;
-    }
-  if (length < 3 || (guint8) contents[0] != 0xff || (guint8) contents[1] != 0xd8
-      || (guint8) contents[2] != 0xff)
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: not a JPEG file", path);
-      return NULL;
-    }
-
   JpegContext *ctx = g_new0 (JpegContext, 1);
   ctx->cinfo.err = jpeg_std_error (&ctx->pub);
   ctx->pub.error_exit = jpeg_error_exit_cb;
   ctx->pub.emit_message = jpeg_emit_message_cb;
   ctx->pub.output_message = jpeg_output_message_cb;
-  if (setjmp (ctx->jump))
+  return ctx;
+}
+
+/* The whole file, which must start with an SOI marker and another marker. */
+static char *
+read_jpeg_file (const char *path, gsize *length, GError **error)
+{
+  g_autoptr (GError) read_error = NULL;
+  g_autofree char *contents = NULL;
+  if (!g_file_get_contents (path, &contents, length, &read_error))
     {
-      /* A valid file of a kind this libjpeg does not decode (12-bit, ...) is not corrupt. */
-      if (ctx->code == JERR_BAD_PRECISION || ctx->code == JERR_NOT_COMPILED
-          || ctx->code == JERR_CONVERSION_NOTIMPL)
-        g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED, "%s: unsupported JPEG: %s", path,
-                     ctx->message);
-      else
-        g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: corrupt JPEG: %s", path, ctx->message);
-      context_free (ctx);
+      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: cannot read: %s", path, read_error->message);
       return NULL;
     }
-  jpeg_create_decompress (&ctx->cinfo);
-  ctx->created = TRUE;
-  jpeg_mem_src (&ctx->cinfo, (const unsigned char *) contents, (unsigned long) length);
-  jpeg_save_markers (&ctx->cinfo, JPEG_APP0 + 1, 0xffff);
-  jpeg_save_markers (&ctx->cinfo, JPEG_APP0 + 2, 0xffff);
-  jpeg_read_header (&ctx->cinfo, TRUE);
-  ctx->icc = icc_from_markers (ctx->cinfo.marker_list);
+  if (*length < 3 || (guint8) contents[0] != 0xff || (guint8) contents[1] != 0xd8
+      || (guint8) contents[2] != 0xff)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: not a JPEG file", path);
+      return NULL;
+    }
+  return g_steal_pointer (&contents);
+}
 
-  int orientation = 1;
-  for (jpeg_saved_marker_ptr m = ctx->cinfo.marker_list; m != NULL; m = m->next)
+/* The first EXIF orientation other than 1 among the saved APP1 markers, else 1. */
+static int
+orientation_from_markers (jpeg_saved_marker_ptr list)
+{
+  for (jpeg_saved_marker_ptr m = list; m != NULL; m = m->next)
     if (m->marker == JPEG_APP0 + 1)
       {
-        orientation = exif_orientation (m->data, m->data_length);
+        int orientation = exif_orientation (m->data, m->data_length);
         if (orientation != 1)
-          break;
+          return orientation;
       }
+  return 1;
+}
 
-  int channels;
+/* Sets the output colour space for the file's: gray stays gray, YCbCr (or three
+ * components of another kind) becomes RGB; CMYK and other counts are refused. */
+static gboolean
+choose_output_space (JpegContext *ctx, const char *path, GError **error)
+{
   switch (ctx->cinfo.jpeg_color_space)
     {
     case JCS_GRAYSCALE:
       ctx->cinfo.out_color_space = JCS_GRAYSCALE;
-      channels = 1;
-      break;
+      ctx->channels = 1;
+      return TRUE;
     case JCS_CMYK:
     case JCS_YCCK:
       g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
                    "%s: CMYK JPEG images are not supported (convert it to RGB first)", path);
-      context_free (ctx);
-      return NULL;
+      return FALSE;
     default:
       if (ctx->cinfo.num_components != 3)
         {
           g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
                        "%s: JPEG with %d colour components is not supported", path,
                        ctx->cinfo.num_components);
-          context_free (ctx);
-          return NULL;
+          return FALSE;
         }
       ctx->cinfo.out_color_space = JCS_RGB;
-      channels = 3;
-      break;
+      ctx->channels = 3;
+      return TRUE;
     }
-  if (!ts_limits_check (path, ctx->cinfo.image_width, ctx->cinfo.image_height, channels, error))
-    {
-      context_free (ctx);
-      return NULL;
-    }
+}
 
+/* Decompresses the scanlines into ctx->image. May longjmp. */
+static gboolean
+read_jpeg_pixels (JpegContext *ctx, const char *path, GError **error)
+{
+  int channels = ctx->channels;
   jpeg_start_decompress (&ctx->cinfo);
   if ((int) ctx->cinfo.output_components != channels)
     {
       g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
                    "%s: unexpected JPEG colour conversion (%d components)", path,
                    ctx->cinfo.output_components);
-      context_free (ctx);
-      return NULL;
+      return FALSE;
     }
   int w = (int) ctx->cinfo.output_width, h = (int) ctx->cinfo.output_height;
   ctx->image = ts_image_new (w, h, channels, error);
   if (ctx->image == NULL)
     {
       g_prefix_error (error, "%s: ", path);
-      context_free (ctx);
-      return NULL;
+      return FALSE;
     }
   ctx->row = g_new (JSAMPLE, (gsize) w * channels);
   while (ctx->cinfo.output_scanline < ctx->cinfo.output_height)
@@ -319,17 +313,67 @@ ts_image_load_jpeg (const char *path, GError **error)
         {
           g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: corrupt JPEG: could not decode row %d",
                        path, y);
-          context_free (ctx);
-          return NULL;
+          return FALSE;
         }
       float *dst = ctx->image->data + (gsize) y * w * channels;
       for (gsize i = 0; i < (gsize) w * channels; i++)
         dst[i] = ctx->row[i] * (1.0f / 255.0f);
     }
   jpeg_finish_decompress (&ctx->cinfo);
+  return TRUE;
+}
 
+/* Decodes `contents` into ctx->image, ctx->icc and ctx->orientation. The only function
+ * with a setjmp: every libjpeg call runs below it, and no local of this function changes
+ * after the setjmp (the state lives in `ctx`). */
+static gboolean
+decode_jpeg (JpegContext *ctx, const char *path, const char *contents, gsize length,
+             GError **error)
+{
+  if (setjmp (ctx->jump))
+    {
+      /* A valid file of a kind this libjpeg does not decode (12-bit, ...) is not corrupt. */
+      if (ctx->code == JERR_BAD_PRECISION || ctx->code == JERR_NOT_COMPILED
+          || ctx->code == JERR_CONVERSION_NOTIMPL)
+        g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED, "%s: unsupported JPEG: %s", path,
+                     ctx->message);
+      else
+        g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: corrupt JPEG: %s", path, ctx->message);
+      return FALSE;
+    }
+  jpeg_create_decompress (&ctx->cinfo);
+  ctx->created = TRUE;
+  jpeg_mem_src (&ctx->cinfo, (const unsigned char *) contents, (unsigned long) length);
+  jpeg_save_markers (&ctx->cinfo, JPEG_APP0 + 1, 0xffff);
+  jpeg_save_markers (&ctx->cinfo, JPEG_APP0 + 2, 0xffff);
+  jpeg_read_header (&ctx->cinfo, TRUE);
+  ctx->icc = icc_from_markers (ctx->cinfo.marker_list);
+  ctx->orientation = orientation_from_markers (ctx->cinfo.marker_list);
+  if (!choose_output_space (ctx, path, error)
+      || !ts_limits_check (path, ctx->cinfo.image_width, ctx->cinfo.image_height, ctx->channels,
+                           error))
+    return FALSE;
+  return read_jpeg_pixels (ctx, path, error);
+}
+
+TsImage *
+ts_image_load_jpeg (const char *path, GError **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+  gsize length = 0;
+  g_autofree char *contents = read_jpeg_file (path, &length, error);
+  if (contents == NULL)
+    return NULL;
+
+  JpegContext *ctx = context_new ();
+  if (!decode_jpeg (ctx, path, contents, length, error))
+    {
+      context_free (ctx);
+      return NULL;
+    }
   TsImage *image = g_steal_pointer (&ctx->image);
   GBytes *icc = g_steal_pointer (&ctx->icc);
+  int orientation = ctx->orientation;
   context_free (ctx);
   TsImage *oriented = apply_orientation (image, orientation, error);
   if (oriented != image)

@@ -76,10 +76,10 @@ png_flush_cb (png_structp png)
     }
 }
 
-TsImage *
-ts_image_load_png (const char *path, GError **error)
+/* Opens `path` and checks the 8-byte signature, which stays consumed. */
+static FILE *
+open_png (const char *path, GError **error)
 {
-  g_return_val_if_fail (path != NULL, NULL);
   FILE *f = fopen (path, "rb");
   if (f == NULL)
     {
@@ -97,30 +97,16 @@ ts_image_load_png (const char *path, GError **error)
                      ? "truncated in the signature" : "bad signature");
       return NULL;
     }
+  return f;
+}
 
-  PngContext *ctx = g_new0 (PngContext, 1);
-  ctx->path = path;
-  png_structp png = png_create_read_struct (PNG_LIBPNG_VER_STRING, ctx, png_error_cb,
-                                            png_warning_cb);
-  png_infop info = png != NULL ? png_create_info_struct (png) : NULL;
-  if (info == NULL)
-    {
-      png_destroy_read_struct (&png, NULL, NULL);
-      fclose (f);
-      g_free (ctx);
-      g_set_error (error, TS_ERROR, TS_ERROR_NOMEM, "%s: cannot initialise libpng", path);
-      return NULL;
-    }
-  if (setjmp (png_jmpbuf (png)))
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: corrupt or truncated PNG: %s", path,
-                   ctx->message);
-      goto fail;
-    }
-
-  ctx->stream = f;
+/* Reads the chunks before the image data, keeps the ICC profile, and sets the transforms
+ * to 8- or 16-bit gray, gray + alpha, RGB or RGBA in host byte order. May longjmp. */
+static void
+read_png_header (png_structp png, png_infop info, PngContext *ctx)
+{
   png_set_read_fn (png, ctx, png_read_cb);
-  png_set_sig_bytes (png, sizeof sig);
+  png_set_sig_bytes (png, 8);
   /* Our own limit check below gives the better message; this just keeps libpng from
    * allocating for absurd headers first. */
   png_set_user_limits (png, 0x7fffffff, 0x7fffffff);
@@ -156,22 +142,29 @@ ts_image_load_png (const char *path, GError **error)
     png_set_swap (png);
   png_set_interlace_handling (png);
   png_read_update_info (png, info);
+}
 
+/* Checks the decoded layout and allocates the image (its source_bit_depth set), the pixel
+ * buffer and the row pointers into it. */
+static gboolean
+allocate_png (png_structp png, png_infop info, PngContext *ctx, GError **error)
+{
+  png_uint_32 width = png_get_image_width (png, info), height = png_get_image_height (png, info);
   int channels = png_get_channels (png, info);
   int depth = png_get_bit_depth (png, info);
-  if (!ts_limits_check (path, width, height, channels, error))
-    goto fail;
+  if (!ts_limits_check (ctx->path, width, height, channels, error))
+    return FALSE;
   if (depth != 8 && depth != 16)
     {
       g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED, "%s: unsupported PNG bit depth %d",
-                   path, depth);
-      goto fail;
+                   ctx->path, depth);
+      return FALSE;
     }
   gsize rowbytes = png_get_rowbytes (png, info);
   if (rowbytes != (gsize) width * channels * (depth / 8))
     {
-      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: inconsistent PNG row size", path);
-      goto fail;
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: inconsistent PNG row size", ctx->path);
+      return FALSE;
     }
   ctx->image = ts_image_new (width, height, channels, NULL);
   ctx->pixels = g_try_malloc ((gsize) height * rowbytes);
@@ -179,17 +172,23 @@ ts_image_load_png (const char *path, GError **error)
   if (ctx->image == NULL || ctx->pixels == NULL || ctx->rows == NULL)
     {
       g_set_error (error, TS_ERROR, TS_ERROR_NOMEM, "%s: out of memory for a %u x %u image",
-                   path, (unsigned) width, (unsigned) height);
-      goto fail;
+                   ctx->path, (unsigned) width, (unsigned) height);
+      return FALSE;
     }
+  ctx->image->source_bit_depth = depth;
   for (png_uint_32 y = 0; y < height; y++)
     ctx->rows[y] = ctx->pixels + (gsize) y * rowbytes;
-  png_read_image (png, ctx->rows);
-  png_read_end (png, NULL);
+  return TRUE;
+}
 
-  gsize n = (gsize) width * height * channels;
-  float *out = ctx->image->data;
-  if (depth == 16)
+/* The decoded samples of ctx->pixels as floats in [0, 1]. */
+static void
+convert_png_pixels (PngContext *ctx)
+{
+  TsImage *image = ctx->image;
+  gsize n = (gsize) image->width * image->height * image->channels;
+  float *out = image->data;
+  if (image->source_bit_depth == 16)
     {
       const guint16 *src = (const guint16 *) ctx->pixels;
       for (gsize i = 0; i < n; i++)
@@ -200,26 +199,59 @@ ts_image_load_png (const char *path, GError **error)
       for (gsize i = 0; i < n; i++)
         out[i] = ctx->pixels[i] / 255.0f;
     }
+}
 
-  TsImage *result = g_steal_pointer (&ctx->image);
-  result->source_bit_depth = depth;
-  result->icc_profile = g_steal_pointer (&ctx->icc);
-  png_destroy_read_struct (&png, &info, NULL);
-  fclose (f);
-  g_free (ctx->pixels);
-  g_free (ctx->rows);
-  g_free (ctx);
-  return result;
+/* Decodes the stream into ctx->image. The only function with a setjmp: every libpng call
+ * that can fail runs below it, and no local of this function changes after the setjmp
+ * (the state lives in `ctx`). */
+static gboolean
+decode_png (png_structp png, png_infop info, PngContext *ctx, GError **error)
+{
+  if (setjmp (png_jmpbuf (png)))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: corrupt or truncated PNG: %s",
+                   ctx->path, ctx->message);
+      return FALSE;
+    }
+  read_png_header (png, info, ctx);
+  if (!allocate_png (png, info, ctx, error))
+    return FALSE;
+  png_read_image (png, ctx->rows);
+  png_read_end (png, NULL);
+  convert_png_pixels (ctx);
+  return TRUE;
+}
 
-fail:
-  png_destroy_read_struct (&png, &info, NULL);
+TsImage *
+ts_image_load_png (const char *path, GError **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+  FILE *f = open_png (path, error);
+  if (f == NULL)
+    return NULL;
+
+  PngContext *ctx = g_new0 (PngContext, 1);
+  ctx->path = path;
+  ctx->stream = f;
+  png_structp png = png_create_read_struct (PNG_LIBPNG_VER_STRING, ctx, png_error_cb,
+                                            png_warning_cb);
+  png_infop info = png != NULL ? png_create_info_struct (png) : NULL;
+  TsImage *result = NULL;
+  if (info == NULL)
+    g_set_error (error, TS_ERROR, TS_ERROR_NOMEM, "%s: cannot initialise libpng", path);
+  else if (decode_png (png, info, ctx, error))
+    {
+      result = g_steal_pointer (&ctx->image);
+      result->icc_profile = g_steal_pointer (&ctx->icc);
+    }
+  png_destroy_read_struct (&png, info != NULL ? &info : NULL, NULL);
   fclose (f);
   ts_image_free (ctx->image);
   g_clear_pointer (&ctx->icc, g_bytes_unref);
   g_free (ctx->pixels);
   g_free (ctx->rows);
   g_free (ctx);
-  return NULL;
+  return result;
 }
 
 static int

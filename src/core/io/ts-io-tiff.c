@@ -121,6 +121,176 @@ check_tiff_magic (const char *path, GError **error)
   return TRUE;
 }
 
+/* The header fields the loader needs, with libtiff's defaults for those absent. */
+typedef struct {
+  guint32 width, height;
+  guint16 bps, spp, sfmt, planar, photometric, compression;
+} TiffLayout;
+
+/* Reads the layout of the current directory and refuses what the loader cannot decode. */
+static gboolean
+read_tiff_layout (TIFF *tif, const char *path, TiffLayout *l, GError **error)
+{
+  *l = (TiffLayout) { .bps = 1, .spp = 1, .sfmt = SAMPLEFORMAT_UINT,
+                      .planar = PLANARCONFIG_CONTIG, .compression = COMPRESSION_NONE };
+  if (!TIFFGetField (tif, TIFFTAG_IMAGEWIDTH, &l->width)
+      || !TIFFGetField (tif, TIFFTAG_IMAGELENGTH, &l->height))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: TIFF without image dimensions", path);
+      return FALSE;
+    }
+  TIFFGetFieldDefaulted (tif, TIFFTAG_BITSPERSAMPLE, &l->bps);
+  TIFFGetFieldDefaulted (tif, TIFFTAG_SAMPLESPERPIXEL, &l->spp);
+  TIFFGetFieldDefaulted (tif, TIFFTAG_SAMPLEFORMAT, &l->sfmt);
+  TIFFGetFieldDefaulted (tif, TIFFTAG_PLANARCONFIG, &l->planar);
+  TIFFGetFieldDefaulted (tif, TIFFTAG_COMPRESSION, &l->compression);
+  if (!TIFFGetField (tif, TIFFTAG_PHOTOMETRIC, &l->photometric))
+    l->photometric = l->spp >= 3 ? PHOTOMETRIC_RGB : PHOTOMETRIC_MINISBLACK;
+
+  if (l->spp < 1 || l->spp > 4)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
+                   "%s: TIFF with %u samples per pixel (supported: 1 to 4)", path, l->spp);
+      return FALSE;
+    }
+  if (!((l->bps == 8 || l->bps == 16) && l->sfmt == SAMPLEFORMAT_UINT)
+      && !(l->bps == 32 && l->sfmt == SAMPLEFORMAT_IEEEFP))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
+                   "%s: TIFF with %u-bit %s samples (supported: 8/16-bit unsigned, 32-bit float)",
+                   path, l->bps,
+                   l->sfmt == SAMPLEFORMAT_INT ? "signed" : l->sfmt == SAMPLEFORMAT_IEEEFP ? "float"
+                   : l->sfmt == SAMPLEFORMAT_UINT ? "unsigned" : "other");
+      return FALSE;
+    }
+  if (l->photometric != PHOTOMETRIC_MINISBLACK && l->photometric != PHOTOMETRIC_MINISWHITE
+      && l->photometric != PHOTOMETRIC_RGB)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
+                   "%s: TIFF photometric interpretation %u is not supported (only gray and RGB)",
+                   path, l->photometric);
+      return FALSE;
+    }
+  if (!TIFFIsCODECConfigured (l->compression))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
+                   "%s: TIFF compression scheme %u is not supported by this libtiff", path,
+                   l->compression);
+      return FALSE;
+    }
+  if (l->planar != PLANARCONFIG_CONTIG && l->planar != PLANARCONFIG_SEPARATE)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: invalid TIFF planar configuration %u",
+                   path, l->planar);
+      return FALSE;
+    }
+  return ts_limits_check (path, l->width, l->height, l->spp, error);
+}
+
+/* How the decoded strips or tiles are laid out: a separate plane per sample, or all the
+ * samples of a pixel together. */
+typedef struct {
+  int nsp;           /* samples per pixel in a decoded strip/tile */
+  int n_planes;
+  int bs;            /* bytes per sample */
+  gboolean invert;   /* MINISWHITE */
+} TiffBlocks;
+
+static TiffBlocks
+tiff_blocks (const TiffLayout *l)
+{
+  gboolean separate = l->planar == PLANARCONFIG_SEPARATE && l->spp > 1;
+  return (TiffBlocks) { .nsp = separate ? 1 : l->spp, .n_planes = separate ? l->spp : 1,
+                        .bs = l->bps / 8, .invert = l->photometric == PHOTOMETRIC_MINISWHITE };
+}
+
+static gboolean
+read_tiff_tiles (TIFF *tif, const char *path, const TiffLayout *l, TsImage *image,
+                 GError **error)
+{
+  TiffBlocks b = tiff_blocks (l);
+  guint32 tw = 0, th = 0;
+  TIFFGetField (tif, TIFFTAG_TILEWIDTH, &tw);
+  TIFFGetField (tif, TIFFTAG_TILELENGTH, &th);
+  guint64 row_size = (guint64) tw * b.nsp * b.bs;
+  guint64 tile_size = row_size * th;
+  /* A hostile header may declare huge tiles; bound them by the image limits. */
+  if (tw == 0 || th == 0 || tw > (guint32) ts_limits_get_max_side ()
+      || th > (guint32) ts_limits_get_max_side ()
+      || (guint64) tw * th > ts_limits_get_max_pixels ()
+      || (guint64) TIFFTileSize64 (tif) != tile_size)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: invalid TIFF tile size %u x %u",
+                   path, tw, th);
+      return FALSE;
+    }
+  g_autofree guint8 *buf = g_try_malloc (tile_size);
+  if (buf == NULL)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_NOMEM, "%s: out of memory for a TIFF tile", path);
+      return FALSE;
+    }
+  for (int plane = 0; plane < b.n_planes; plane++)
+    for (guint32 ty = 0; ty < l->height; ty += th)
+      for (guint32 tx = 0; tx < l->width; tx += tw)
+        {
+          guint32 tile = TIFFComputeTile (tif, tx, ty, 0, plane);
+          tmsize_t got = TIFFReadEncodedTile (tif, tile, buf, (tmsize_t) tile_size);
+          if (got < 0 || (guint64) got < tile_size)
+            {
+              g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
+                           "%s: corrupt or truncated TIFF (tile %u): %s", path, tile,
+                           tiff_last_error ());
+              return FALSE;
+            }
+          copy_block (image, buf, row_size, b.nsp, l->bps, plane, tx, ty,
+                      MIN (tw, l->width - tx), MIN (th, l->height - ty), b.invert);
+        }
+  return TRUE;
+}
+
+static gboolean
+read_tiff_strips (TIFF *tif, const char *path, const TiffLayout *l, TsImage *image,
+                  GError **error)
+{
+  TiffBlocks b = tiff_blocks (l);
+  guint32 rps = l->height;
+  TIFFGetFieldDefaulted (tif, TIFFTAG_ROWSPERSTRIP, &rps);
+  if (rps == 0 || rps > l->height)
+    rps = l->height;
+  guint64 scan = (guint64) l->width * b.nsp * b.bs;
+  if ((guint64) TIFFScanlineSize64 (tif) != scan)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: inconsistent TIFF scanline size",
+                   path);
+      return FALSE;
+    }
+  g_autofree guint8 *buf = g_try_malloc (scan * rps);
+  if (buf == NULL)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_NOMEM, "%s: out of memory for a TIFF strip",
+                   path);
+      return FALSE;
+    }
+  for (int plane = 0; plane < b.n_planes; plane++)
+    for (guint32 row = 0; row < l->height; row += rps)
+      {
+        guint32 rows = MIN (rps, l->height - row);
+        guint32 strip = TIFFComputeStrip (tif, row, plane);
+        tmsize_t want = (tmsize_t) (scan * rows);
+        tmsize_t got = TIFFReadEncodedStrip (tif, strip, buf, want);
+        if (got < want)
+          {
+            g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
+                         "%s: corrupt or truncated TIFF (strip %u): %s", path, strip,
+                         tiff_last_error ());
+            return FALSE;
+          }
+        copy_block (image, buf, scan, b.nsp, l->bps, plane, 0, row, l->width, rows, b.invert);
+      }
+  return TRUE;
+}
+
 TsImage *
 ts_image_load_tiff (const char *path, GError **error)
 {
@@ -135,158 +305,21 @@ ts_image_load_tiff (const char *path, GError **error)
                    tiff_last_error ());
       return NULL;
     }
+  TiffLayout layout;
   TsImage *image = NULL;
-  guint8 *buf = NULL;
-  guint32 width = 0, height = 0;
-  guint16 bps = 1, spp = 1, sfmt = SAMPLEFORMAT_UINT, planar = PLANARCONFIG_CONTIG;
-  guint16 photometric, compression = COMPRESSION_NONE;
-
-  if (!TIFFGetField (tif, TIFFTAG_IMAGEWIDTH, &width)
-      || !TIFFGetField (tif, TIFFTAG_IMAGELENGTH, &height))
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: TIFF without image dimensions", path);
-      goto fail;
-    }
-  TIFFGetFieldDefaulted (tif, TIFFTAG_BITSPERSAMPLE, &bps);
-  TIFFGetFieldDefaulted (tif, TIFFTAG_SAMPLESPERPIXEL, &spp);
-  TIFFGetFieldDefaulted (tif, TIFFTAG_SAMPLEFORMAT, &sfmt);
-  TIFFGetFieldDefaulted (tif, TIFFTAG_PLANARCONFIG, &planar);
-  TIFFGetFieldDefaulted (tif, TIFFTAG_COMPRESSION, &compression);
-  if (!TIFFGetField (tif, TIFFTAG_PHOTOMETRIC, &photometric))
-    photometric = spp >= 3 ? PHOTOMETRIC_RGB : PHOTOMETRIC_MINISBLACK;
-
-  if (spp < 1 || spp > 4)
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
-                   "%s: TIFF with %u samples per pixel (supported: 1 to 4)", path, spp);
-      goto fail;
-    }
-  if (!((bps == 8 || bps == 16) && sfmt == SAMPLEFORMAT_UINT)
-      && !(bps == 32 && sfmt == SAMPLEFORMAT_IEEEFP))
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
-                   "%s: TIFF with %u-bit %s samples (supported: 8/16-bit unsigned, 32-bit float)",
-                   path, bps,
-                   sfmt == SAMPLEFORMAT_INT ? "signed" : sfmt == SAMPLEFORMAT_IEEEFP ? "float"
-                   : sfmt == SAMPLEFORMAT_UINT ? "unsigned" : "other");
-      goto fail;
-    }
-  if (photometric != PHOTOMETRIC_MINISBLACK && photometric != PHOTOMETRIC_MINISWHITE
-      && photometric != PHOTOMETRIC_RGB)
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
-                   "%s: TIFF photometric interpretation %u is not supported (only gray and RGB)",
-                   path, photometric);
-      goto fail;
-    }
-  if (!TIFFIsCODECConfigured (compression))
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
-                   "%s: TIFF compression scheme %u is not supported by this libtiff", path,
-                   compression);
-      goto fail;
-    }
-  if (planar != PLANARCONFIG_CONTIG && planar != PLANARCONFIG_SEPARATE)
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: invalid TIFF planar configuration %u",
-                   path, planar);
-      goto fail;
-    }
-  if (!ts_limits_check (path, width, height, spp, error))
+  if (!read_tiff_layout (tif, path, &layout, error))
     goto fail;
-
-  image = ts_image_new (width, height, spp, NULL);
+  image = ts_image_new (layout.width, layout.height, layout.spp, NULL);
   if (image == NULL)
     {
       g_set_error (error, TS_ERROR, TS_ERROR_NOMEM, "%s: out of memory for a %u x %u image", path,
-                   width, height);
+                   layout.width, layout.height);
       goto fail;
     }
-
-  gboolean separate = planar == PLANARCONFIG_SEPARATE && spp > 1;
-  int nsp = separate ? 1 : spp;          /* samples per pixel in a decoded strip/tile */
-  int n_planes = separate ? spp : 1;
-  gboolean invert = photometric == PHOTOMETRIC_MINISWHITE;
-  int bs = bps / 8;
-
-  if (TIFFIsTiled (tif))
-    {
-      guint32 tw = 0, th = 0;
-      TIFFGetField (tif, TIFFTAG_TILEWIDTH, &tw);
-      TIFFGetField (tif, TIFFTAG_TILELENGTH, &th);
-      guint64 row_size = (guint64) tw * nsp * bs;
-      guint64 tile_size = row_size * th;
-      /* A hostile header may declare huge tiles; bound them by the image limits. */
-      if (tw == 0 || th == 0 || tw > (guint32) ts_limits_get_max_side ()
-          || th > (guint32) ts_limits_get_max_side ()
-          || (guint64) tw * th > ts_limits_get_max_pixels ()
-          || (guint64) TIFFTileSize64 (tif) != tile_size)
-        {
-          g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: invalid TIFF tile size %u x %u",
-                       path, tw, th);
-          goto fail;
-        }
-      buf = g_try_malloc (tile_size);
-      if (buf == NULL)
-        {
-          g_set_error (error, TS_ERROR, TS_ERROR_NOMEM, "%s: out of memory for a TIFF tile", path);
-          goto fail;
-        }
-      for (int plane = 0; plane < n_planes; plane++)
-        for (guint32 ty = 0; ty < height; ty += th)
-          for (guint32 tx = 0; tx < width; tx += tw)
-            {
-              guint32 tile = TIFFComputeTile (tif, tx, ty, 0, plane);
-              tmsize_t got = TIFFReadEncodedTile (tif, tile, buf, (tmsize_t) tile_size);
-              if (got < 0 || (guint64) got < tile_size)
-                {
-                  g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
-                               "%s: corrupt or truncated TIFF (tile %u): %s", path, tile,
-                               tiff_last_error ());
-                  goto fail;
-                }
-              copy_block (image, buf, row_size, nsp, bps, plane, tx, ty, MIN (tw, width - tx),
-                          MIN (th, height - ty), invert);
-            }
-    }
-  else
-    {
-      guint32 rps = height;
-      TIFFGetFieldDefaulted (tif, TIFFTAG_ROWSPERSTRIP, &rps);
-      if (rps == 0 || rps > height)
-        rps = height;
-      guint64 scan = (guint64) width * nsp * bs;
-      if ((guint64) TIFFScanlineSize64 (tif) != scan)
-        {
-          g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: inconsistent TIFF scanline size",
-                       path);
-          goto fail;
-        }
-      buf = g_try_malloc (scan * rps);
-      if (buf == NULL)
-        {
-          g_set_error (error, TS_ERROR, TS_ERROR_NOMEM, "%s: out of memory for a TIFF strip",
-                       path);
-          goto fail;
-        }
-      for (int plane = 0; plane < n_planes; plane++)
-        for (guint32 row = 0; row < height; row += rps)
-          {
-            guint32 rows = MIN (rps, height - row);
-            guint32 strip = TIFFComputeStrip (tif, row, plane);
-            tmsize_t want = (tmsize_t) (scan * rows);
-            tmsize_t got = TIFFReadEncodedStrip (tif, strip, buf, want);
-            if (got < want)
-              {
-                g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
-                             "%s: corrupt or truncated TIFF (strip %u): %s", path, strip,
-                             tiff_last_error ());
-                goto fail;
-              }
-            copy_block (image, buf, scan, nsp, bps, plane, 0, row, width, rows, invert);
-          }
-    }
-  image->source_bit_depth = bps;
+  if (TIFFIsTiled (tif) ? !read_tiff_tiles (tif, path, &layout, image, error)
+                        : !read_tiff_strips (tif, path, &layout, image, error))
+    goto fail;
+  image->source_bit_depth = layout.bps;
   {
     guint32 icc_len = 0;
     const void *icc = NULL;
@@ -294,12 +327,10 @@ ts_image_load_tiff (const char *path, GError **error)
     if (TIFFGetField (tif, TIFFTAG_ICCPROFILE, &icc_len, &icc) && icc != NULL)
       image->icc_profile = ts_icc_profile_new (icc, icc_len);
   }
-  g_free (buf);
   TIFFClose (tif);
   return image;
 
 fail:
-  g_free (buf);
   ts_image_free (image);
   TIFFClose (tif);
   return NULL;

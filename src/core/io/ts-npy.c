@@ -405,75 +405,60 @@ read_exact (FILE *f, void *buf, gsize n)
   return fread (buf, 1, n, f) == n;
 }
 
-TsNpyArray *
-ts_npy_load (const char *path, GError **error)
+/* Reads the magic, the version, the header length and the header dict into `array`
+ * (shape and dtype); *data_offset is where the data starts. */
+static gboolean
+read_npy_header (FILE *f, const char *path, const struct stat *st, TsNpyArray *array,
+                 gboolean *big_endian, gboolean *fortran_order, gsize *data_offset,
+                 GError **error)
 {
-  g_return_val_if_fail (path != NULL, NULL);
-  FILE *f = fopen (path, "rb");
-  if (f == NULL)
-    {
-      int saved = errno;
-      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: cannot open: %s", path,
-                   g_strerror (saved));
-      return NULL;
-    }
-  g_autoptr (TsNpyArray) array = g_new0 (TsNpyArray, 1);
-  g_autofree char *header = NULL;
-  g_autofree guint8 *chunk = NULL;
-  gboolean ok = FALSE;
-  struct stat st;
   guint8 preamble[12];
-
-  if (fstat (fileno (f), &st) != 0)
-    {
-      int saved = errno;
-      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: cannot stat: %s", path, g_strerror (saved));
-      goto out;
-    }
   gsize got = fread (preamble, 1, 10, f);
   if (got < 8 || memcmp (preamble, NPY_MAGIC, NPY_MAGIC_LEN) != 0)
     {
       g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
                    "%s: not a NumPy .npy file (the \\x93NUMPY signature is missing)", path);
-      goto out;
+      return FALSE;
     }
   int major = preamble[6], minor = preamble[7];
   if (major < 1 || major > 3)
     {
       g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
                    "%s: unsupported .npy format version %d.%d", path, major, minor);
-      goto out;
+      return FALSE;
     }
   gsize len_bytes = major == 1 ? 2 : 4;
   if (got < 10 || (len_bytes == 4 && !read_exact (f, preamble + 10, 2)))
     {
       g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: truncated .npy header", path);
-      goto out;
+      return FALSE;
     }
   gsize header_len = read_le (preamble + 8, (int) len_bytes);
-  gsize data_offset = 8 + len_bytes + header_len;
+  *data_offset = 8 + len_bytes + header_len;
   if (header_len > NPY_MAX_HEADER_LEN)
     {
       g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
                    "%s: .npy header length %" G_GSIZE_FORMAT " is implausibly large", path,
                    header_len);
-      goto out;
+      return FALSE;
     }
-  header = g_malloc (header_len + 1);
+  g_autofree char *header = g_malloc (header_len + 1);
   if (!read_exact (f, header, header_len))
     {
       g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
                    "%s: truncated .npy header (expected %" G_GSIZE_FORMAT " bytes, file has %"
-                   G_GINT64_FORMAT ")", path, data_offset, (gint64) st.st_size);
-      goto out;
+                   G_GINT64_FORMAT ")", path, *data_offset, (gint64) st->st_size);
+      return FALSE;
     }
   header[header_len] = '\0';
+  return parse_header (path, header, header_len, array, big_endian, fortran_order, error);
+}
 
-  gboolean big_endian = FALSE, fortran_order = FALSE;
-  if (!parse_header (path, header, header_len, array, &big_endian, &fortran_order, error))
-    goto out;
-
-  /* Element count against the limit, checked step by step so that it cannot overflow. */
+/* Sets array->n_elements from the shape, refusing counts over the limit (checked step by
+ * step so that the product cannot overflow). */
+static gboolean
+count_npy_elements (const char *path, TsNpyArray *array, GError **error)
+{
   guint64 max_elements = (guint64) ts_limits_get_max_pixels () * TS_NPY_MAX_DIMS;
   guint64 n = 1;
   for (int i = 0; i < array->ndim; i++)
@@ -486,21 +471,28 @@ ts_npy_load (const char *path, GError **error)
           g_set_error (error, TS_ERROR, TS_ERROR_LIMIT,
                        "%s: array of shape %s has more than %" G_GUINT64_FORMAT
                        " elements, over the limit", path, shape->str, max_elements);
-          goto out;
+          return FALSE;
         }
       n *= (guint64) array->shape[i];
     }
   array->n_elements = n;
+  return TRUE;
+}
 
-  gsize esize = dtype_size (array->dtype);
-  guint64 expected = (guint64) n * esize;
-  guint64 actual = st.st_size > (off_t) data_offset ? (guint64) st.st_size - data_offset : 0;
-  if (S_ISREG (st.st_mode) && actual < expected)
+/* Checks that a regular file holds all the data, then allocates the values. */
+static gboolean
+allocate_npy_values (const char *path, const struct stat *st, gsize data_offset,
+                     TsNpyArray *array, GError **error)
+{
+  guint64 n = array->n_elements;
+  guint64 expected = (guint64) n * dtype_size (array->dtype);
+  guint64 actual = st->st_size > (off_t) data_offset ? (guint64) st->st_size - data_offset : 0;
+  if (S_ISREG (st->st_mode) && actual < expected)
     {
       g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
                    "%s: truncated data: expected %" G_GUINT64_FORMAT " bytes of %s, found %"
                    G_GUINT64_FORMAT, path, expected, ts_npy_dtype_name (array->dtype), actual);
-      goto out;
+      return FALSE;
     }
 
   /* +1 keeps the pointer non-NULL for empty arrays, so "values == NULL" still means complex. */
@@ -512,10 +504,20 @@ ts_npy_load (const char *path, GError **error)
     {
       g_set_error (error, TS_ERROR, TS_ERROR_NOMEM, "%s: out of memory for %" G_GUINT64_FORMAT
                    " elements", path, n);
-      goto out;
+      return FALSE;
     }
+  return TRUE;
+}
 
-  chunk = g_malloc (NPY_CHUNK_ELEMENTS * esize);
+/* Reads the data in chunks, swapping bytes from the other endianness, into the values. */
+static gboolean
+read_npy_data (FILE *f, const char *path, TsNpyArray *array, gboolean big_endian,
+               GError **error)
+{
+  guint64 n = array->n_elements;
+  gsize esize = dtype_size (array->dtype);
+  guint64 expected = (guint64) n * esize;
+  g_autofree guint8 *chunk = g_malloc (NPY_CHUNK_ELEMENTS * esize);
   for (gsize start = 0; start < n; start += NPY_CHUNK_ELEMENTS)
     {
       gsize count = MIN (NPY_CHUNK_ELEMENTS, n - start);
@@ -529,7 +531,7 @@ ts_npy_load (const char *path, GError **error)
             g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
                          "%s: truncated data: expected %" G_GUINT64_FORMAT " bytes, found %"
                          G_GUINT64_FORMAT, path, expected, (guint64) (start + read) * esize);
-          goto out;
+          return FALSE;
         }
       if (big_endian != (G_BYTE_ORDER == G_BIG_ENDIAN) && esize > 1)
         /* complex64 swaps each float32 half separately. */
@@ -537,23 +539,56 @@ ts_npy_load (const char *path, GError **error)
                     array->dtype == TS_NPY_COMPLEX64 ? 4 : esize);
       convert_chunk (array, chunk, start, count);
     }
-  if (fortran_order)
-    {
-      gboolean moved = array->complex_values != NULL
-          ? fortran_to_c_order (array->complex_values, sizeof (float), 2, array->ndim,
-                                array->shape, n)
-          : fortran_to_c_order (array->values, sizeof (double), 1, array->ndim, array->shape, n);
-      if (!moved)
-        {
-          g_set_error (error, TS_ERROR, TS_ERROR_NOMEM,
-                       "%s: out of memory reordering %" G_GUINT64_FORMAT
-                       " Fortran-order elements", path, n);
-          goto out;
-        }
-    }
-  ok = TRUE;
+  return TRUE;
+}
 
-out:
+static gboolean
+npy_to_c_order (const char *path, TsNpyArray *array, GError **error)
+{
+  guint64 n = array->n_elements;
+  gboolean moved = array->complex_values != NULL
+      ? fortran_to_c_order (array->complex_values, sizeof (float), 2, array->ndim,
+                            array->shape, n)
+      : fortran_to_c_order (array->values, sizeof (double), 1, array->ndim, array->shape, n);
+  if (!moved)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_NOMEM,
+                   "%s: out of memory reordering %" G_GUINT64_FORMAT
+                   " Fortran-order elements", path, n);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+TsNpyArray *
+ts_npy_load (const char *path, GError **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+  FILE *f = fopen (path, "rb");
+  if (f == NULL)
+    {
+      int saved = errno;
+      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: cannot open: %s", path,
+                   g_strerror (saved));
+      return NULL;
+    }
+  g_autoptr (TsNpyArray) array = g_new0 (TsNpyArray, 1);
+  gboolean ok = FALSE;
+  gboolean big_endian = FALSE, fortran_order = FALSE;
+  gsize data_offset = 0;
+  struct stat st;
+
+  if (fstat (fileno (f), &st) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: cannot stat: %s", path, g_strerror (saved));
+    }
+  else
+    ok = read_npy_header (f, path, &st, array, &big_endian, &fortran_order, &data_offset, error)
+         && count_npy_elements (path, array, error)
+         && allocate_npy_values (path, &st, data_offset, array, error)
+         && read_npy_data (f, path, array, big_endian, error)
+         && (!fortran_order || npy_to_c_order (path, array, error));
   fclose (f);
   return ok ? g_steal_pointer (&array) : NULL;
 }

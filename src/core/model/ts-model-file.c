@@ -291,19 +291,28 @@ check_config_size (JsonObject *dict, const char *config_path, const char *member
   return TRUE;
 }
 
-TsModel *
-ts_model_import_reference (const char *dir, GError **error)
-{
-  g_return_val_if_fail (dir != NULL, NULL);
-  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: not a folder", dir);
-      return NULL;
-    }
+/* What config.json says about the model. `dict` (dict_params, NULL when absent) belongs to
+ * `parser`. */
+typedef struct {
+  char *path;
+  JsonParser *parser;
+  JsonObject *dict;
+  TsProxType prox_type;
+  gint64 groupsize;
+  double order, lambda, tol, sigma;
+} RefConfig;
 
-  /* config.json first: it is the cheapest file and the one most likely to be wrong. */
-  g_autofree char *config_path = g_build_filename (dir, "config.json", NULL);
-  g_autoptr (JsonParser) parser = json_parser_new ();
+static void
+ref_config_clear (RefConfig *c)
+{
+  g_free (c->path);
+  g_clear_object (&c->parser);
+}
+
+/* The root object of config.json. */
+static JsonObject *
+load_config_object (const char *config_path, JsonParser *parser, GError **error)
+{
   g_autoptr (GError) local = NULL;
   if (!json_parser_load_from_file (parser, config_path, &local))
     {
@@ -318,119 +327,182 @@ ts_model_import_reference (const char *dir, GError **error)
       g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: not a JSON object", config_path);
       return NULL;
     }
-  JsonObject *config = json_node_get_object (root);
-  JsonObject *prox = ts_json_get_object (config, config_path, "prox_params", error);
-  if (prox == NULL)
-    return NULL;
+  return json_node_get_object (root);
+}
+
+/* prox_params.prox_type: l1norm is the convex prox, l0norm the non-convex one. */
+static gboolean
+read_prox_type (JsonObject *prox, const char *config_path, TsProxType *prox_type,
+                GError **error)
+{
   gboolean ok = TRUE;
   const char *prox_name = ts_json_get_string (prox, config_path, "prox_params", "prox_type", TRUE,
                                               &ok, error);
   if (!ok)
-    return NULL;
-  TsProxType prox_type;
+    return FALSE;
   if (strcmp (prox_name, "l1norm") == 0)
-    prox_type = TS_PROX_CPR;
+    *prox_type = TS_PROX_CPR;
   else if (strcmp (prox_name, "l0norm") == 0)
-    prox_type = TS_PROX_NCPR;
+    *prox_type = TS_PROX_NCPR;
   else
     {
       g_autofree char *shown = ts_json_shown_string (prox_name);
       g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
                    "%s: unknown prox_params.prox_type '%s' (expected l1norm or l0norm)",
                    config_path, shown);
-      return NULL;
+      return FALSE;
     }
-  gint64 groupsize;
-  double order, lambda, tol, sigma;
+  return TRUE;
+}
+
+static gboolean
+read_reference_config (const char *dir, RefConfig *c, GError **error)
+{
+  c->path = g_build_filename (dir, "config.json", NULL);
+  c->parser = json_parser_new ();
+  JsonObject *config = load_config_object (c->path, c->parser, error);
+  if (config == NULL)
+    return FALSE;
+  JsonObject *prox = ts_json_get_object (config, c->path, "prox_params", error);
+  if (prox == NULL || !read_prox_type (prox, c->path, &c->prox_type, error))
+    return FALSE;
   /* lambda is essential, and so is the order of the non-convex prox; the rest have the
    * values every reference model uses. */
-  if (!ts_json_get_int (prox, config_path, "prox_params", "groupsize", FALSE, 1, 1, 64,
-                        &groupsize, error)
-      || !ts_json_get_double (prox, config_path, "prox_params", "order", prox_type == TS_PROX_NCPR,
-                              1.8, &order, error)
-      || !ts_json_get_double (prox, config_path, "prox_params", "lambda_init", TRUE, 0, &lambda,
+  if (!ts_json_get_int (prox, c->path, "prox_params", "groupsize", FALSE, 1, 1, 64,
+                        &c->groupsize, error)
+      || !ts_json_get_double (prox, c->path, "prox_params", "order",
+                              c->prox_type == TS_PROX_NCPR, 1.8, &c->order, error)
+      || !ts_json_get_double (prox, c->path, "prox_params", "lambda_init", TRUE, 0, &c->lambda,
                               error)
-      || !ts_json_get_double (config, config_path, NULL, "sigma", FALSE, 0, &sigma, error))
-    return NULL;
+      || !ts_json_get_double (config, c->path, NULL, "sigma", FALSE, 0, &c->sigma, error))
+    return FALSE;
   JsonNode *dict_node = ts_json_member (config, "dict_params");
-  JsonObject *dict = dict_node && JSON_NODE_HOLDS_OBJECT (dict_node)
-                       ? json_node_get_object (dict_node) : NULL;
-  if (!ts_json_get_double (dict, config_path, "dict_params", "tol", FALSE, 1e-4, &tol, error))
-    return NULL;
+  c->dict = dict_node && JSON_NODE_HOLDS_OBJECT (dict_node)
+              ? json_node_get_object (dict_node) : NULL;
+  return ts_json_get_double (c->dict, c->path, "dict_params", "tol", FALSE, 1e-4, &c->tol,
+                             error);
+}
 
-  g_autofree char *atoms_path = NULL, *free_path = NULL, *beta_path = NULL, *scaling_path = NULL;
-  g_autoptr (TsNpyArray) atoms = load_real_npy (dir, "atoms.npy", &atoms_path, error);
-  if (atoms == NULL)
-    return NULL;
-  g_autoptr (TsNpyArray) free_atoms = load_real_npy (dir, "free_atoms.npy", &free_path, error);
-  if (free_atoms == NULL)
-    return NULL;
-  g_autoptr (TsNpyArray) beta = load_real_npy (dir, "beta.npy", &beta_path, error);
-  if (beta == NULL)
-    return NULL;
-  g_autoptr (TsNpyArray) scaling = load_real_npy (dir, "lambda_scaling.npy", &scaling_path, error);
-  if (scaling == NULL)
-    return NULL;
+/* The parameter arrays of a reference folder, with their paths (for messages) and the
+ * sizes read from their shapes: K atoms and M free atoms of p x p. */
+typedef struct {
+  TsNpyArray *atoms, *free_atoms, *beta, *scaling;
+  char *atoms_path, *free_path, *beta_path, *scaling_path;
+  gint64 K, M, p;
+} RefArrays;
 
-  gint64 K, p, M, p_free;
-  if (!atom_stack_shape (atoms, atoms_path, &K, &p, error)
-      || !atom_stack_shape (free_atoms, free_path, &M, &p_free, error))
-    return NULL;
-  if (K < 1)
+static void
+ref_arrays_clear (RefArrays *a)
+{
+  g_clear_pointer (&a->atoms, ts_npy_free);
+  g_clear_pointer (&a->free_atoms, ts_npy_free);
+  g_clear_pointer (&a->beta, ts_npy_free);
+  g_clear_pointer (&a->scaling, ts_npy_free);
+  g_free (a->atoms_path);
+  g_free (a->free_path);
+  g_free (a->beta_path);
+  g_free (a->scaling_path);
+}
+
+static gboolean
+load_reference_arrays (const char *dir, RefArrays *a, GError **error)
+{
+  return (a->atoms = load_real_npy (dir, "atoms.npy", &a->atoms_path, error)) != NULL
+         && (a->free_atoms = load_real_npy (dir, "free_atoms.npy", &a->free_path, error)) != NULL
+         && (a->beta = load_real_npy (dir, "beta.npy", &a->beta_path, error)) != NULL
+         && (a->scaling = load_real_npy (dir, "lambda_scaling.npy", &a->scaling_path,
+                                         error)) != NULL;
+}
+
+/* The arrays' shapes against each other and against the sizes config.json records. */
+static gboolean
+check_reference_arrays (RefArrays *a, const RefConfig *c, GError **error)
+{
+  gint64 p_free;
+  if (!atom_stack_shape (a->atoms, a->atoms_path, &a->K, &a->p, error)
+      || !atom_stack_shape (a->free_atoms, a->free_path, &a->M, &p_free, error))
+    return FALSE;
+  if (a->K < 1)
     {
-      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: holds no atoms", atoms_path);
-      return NULL;
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: holds no atoms", a->atoms_path);
+      return FALSE;
     }
-  if (p_free != p)
+  if (p_free != a->p)
     {
       g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
                    "%s: free atoms are %" G_GINT64_FORMAT " x %" G_GINT64_FORMAT
                    ", but the atoms in %s are %" G_GINT64_FORMAT " x %" G_GINT64_FORMAT,
-                   free_path, p_free, p_free, atoms_path, p, p);
-      return NULL;
+                   a->free_path, p_free, p_free, a->atoms_path, a->p, a->p);
+      return FALSE;
     }
-  if (beta->n_elements != 1)
+  if (a->beta->n_elements != 1)
     {
-      g_autofree char *shape = shape_string (beta);
+      g_autofree char *shape = shape_string (a->beta);
       g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
-                   "%s: expected a single value, got shape %s", beta_path, shape);
-      return NULL;
+                   "%s: expected a single value, got shape %s", a->beta_path, shape);
+      return FALSE;
     }
   /* The reference stores lambda_scaling as (K,), sometimes (K, 1, 1): only the count
    * matters. */
-  if (scaling->n_elements != (gsize) K)
+  if (a->scaling->n_elements != (gsize) a->K)
     {
-      g_autofree char *shape = shape_string (scaling);
+      g_autofree char *shape = shape_string (a->scaling);
       g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
                    "%s: has %" G_GSIZE_FORMAT " values (shape %s), expected %" G_GINT64_FORMAT
                    " (one per atom in %s)",
-                   scaling_path, scaling->n_elements, shape, K, atoms_path);
-      return NULL;
+                   a->scaling_path, a->scaling->n_elements, shape, a->K, a->atoms_path);
+      return FALSE;
     }
-  if (!check_config_size (dict, config_path, "nb_atoms", K, atoms_path, error)
-      || !check_config_size (dict, config_path, "nb_free_atoms", M, free_path, error)
-      || !check_config_size (dict, config_path, "atom_size", p, atoms_path, error))
-    return NULL;
+  return check_config_size (c->dict, c->path, "nb_atoms", a->K, a->atoms_path, error)
+         && check_config_size (c->dict, c->path, "nb_free_atoms", a->M, a->free_path, error)
+         && check_config_size (c->dict, c->path, "atom_size", a->p, a->atoms_path, error);
+}
 
-  g_autoptr (TsModel) model = ts_model_new ((int) K, (int) M, (int) p);
-  model->prox_type = prox_type;
-  model->groupsize = (int) groupsize;
-  model->order = order;
-  model->lambda = lambda;
-  model->sigma = sigma;
-  model->tol = tol;
-  model->beta = beta->values[0];
-  copy_to_float (atoms, model->atoms);
-  copy_to_float (free_atoms, model->free_atoms);
-  copy_to_float (scaling, model->lambda_scaling);
+static TsModel *
+model_from_reference (const char *dir, const RefConfig *c, const RefArrays *a)
+{
+  TsModel *model = ts_model_new ((int) a->K, (int) a->M, (int) a->p);
+  model->prox_type = c->prox_type;
+  model->groupsize = (int) c->groupsize;
+  model->order = c->order;
+  model->lambda = c->lambda;
+  model->sigma = c->sigma;
+  model->tol = c->tol;
+  model->beta = a->beta->values[0];
+  copy_to_float (a->atoms, model->atoms);
+  copy_to_float (a->free_atoms, model->free_atoms);
+  copy_to_float (a->scaling, model->lambda_scaling);
   g_free (model->name);
   model->name = g_path_get_basename (dir);
   g_free (model->provenance);
   model->provenance = g_strdup_printf ("imported from reference layout %s", dir);
+  return model;
+}
 
-  if (!ts_model_validate (model, dir, error))
-    return NULL;
-  return g_steal_pointer (&model);
+TsModel *
+ts_model_import_reference (const char *dir, GError **error)
+{
+  g_return_val_if_fail (dir != NULL, NULL);
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: not a folder", dir);
+      return NULL;
+    }
+
+  /* config.json first: it is the cheapest file and the one most likely to be wrong. */
+  RefConfig config = { 0 };
+  RefArrays arrays = { 0 };
+  TsModel *model = NULL;
+  if (read_reference_config (dir, &config, error) && load_reference_arrays (dir, &arrays, error)
+      && check_reference_arrays (&arrays, &config, error))
+    {
+      model = model_from_reference (dir, &config, &arrays);
+      if (!ts_model_validate (model, dir, error))
+        g_clear_pointer (&model, ts_model_free);
+    }
+  ref_arrays_clear (&arrays);
+  ref_config_clear (&config);
+  return model;
 }
 
 /* ---------------------------------------------------------------------------------------
