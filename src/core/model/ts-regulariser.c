@@ -10,12 +10,12 @@ beta_floor_for (const TsOperator *op)
 }
 
 static TsRegulariser *
-regulariser_wrap (const TsModel *model, TsDerived *owned, const TsDerived *derived)
+regulariser_wrap (const TsModel *model, TsDerived *derived)
 {
   TsRegulariser *reg = g_new0 (TsRegulariser, 1);
   reg->model = ts_model_copy (model);
   reg->name = reg->model->name;
-  reg->owned_derived = owned;
+  reg->owned_derived = derived;
   reg->derived = derived;
   reg->owned_prox = ts_prox_new (model, derived);
   reg->prox = reg->owned_prox;
@@ -31,14 +31,7 @@ ts_regulariser_new (const TsModel *model, const TsOperator *op, double beta, dou
   TsDerived *d = ts_derived_new (model, beta, lambda, beta_floor_for (op), error);
   if (d == NULL)
     return NULL;
-  return regulariser_wrap (model, d, d);
-}
-
-TsRegulariser *
-ts_regulariser_new_borrowed (const TsModel *model, const TsDerived *derived)
-{
-  g_return_val_if_fail (model != NULL && derived != NULL, NULL);
-  return regulariser_wrap (model, NULL, derived);
+  return regulariser_wrap (model, d);
 }
 
 TsRegulariser *
@@ -50,7 +43,7 @@ ts_regulariser_new_lambda (const TsRegulariser *reg, double lambda, GError **err
                                  error);
   if (d == NULL)
     return NULL;
-  return regulariser_wrap (reg->model, d, d);
+  return regulariser_wrap (reg->model, d);
 }
 
 void

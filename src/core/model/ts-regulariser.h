@@ -19,7 +19,7 @@ typedef struct {
   int group;                 /* side of the pixel groups the prox couples (1 or 2) */
   /* private */
   TsModel *model;            /* a copy: another lambda is derived from it */
-  TsDerived *owned_derived;  /* NULL when borrowed */
+  TsDerived *owned_derived;
   TsProx *owned_prox;
 } TsRegulariser;
 
@@ -27,9 +27,6 @@ typedef struct {
  * (MODEL.md step 4); nothing else of `op` is read. beta/lambda: NAN keeps the model's. */
 TsRegulariser *ts_regulariser_new (const TsModel *model, const TsOperator *op, double beta,
                                    double lambda, GError **error);
-/* Around derived quantities made by the caller (borrowed: they must outlive the result), as
- * the trainer solves many crops with one set. */
-TsRegulariser *ts_regulariser_new_borrowed (const TsModel *model, const TsDerived *derived);
 /* The same beta and model with another base threshold (the smooth image: lambda = 1e12). */
 TsRegulariser *ts_regulariser_new_lambda (const TsRegulariser *reg, double lambda,
                                           GError **error);
