@@ -59,7 +59,7 @@ main (int argc, char **argv)
       return 1;
     }
 
-  openblas_set_num_threads (2);
+  ts_blas_set_threads (2);
   double plain = MAX (square_sgemm (2048, 8), square_sgemm (2048, 8));
   printf ("OpenBLAS kernels: %s\n", ts_blas_kernel_name ());
   printf ("plain sgemm 2048^3, 2 OpenBLAS threads: %.1f GFLOP/s\n", plain);
@@ -70,7 +70,12 @@ main (int argc, char **argv)
   options.tol = 0.0;
   options.max_iter = 40;
   TsSolveStats stats;
-  TsSolution *solution = ts_solve (model, op, noisy->data, &options, NULL, NULL, NULL, NULL, &stats, &error);
+  ts_blas_set_threads (ts_solve_blas_threads (&options));
+  TsRegulariser *prox = ts_regulariser_new (model, op, options.beta, options.lambda, &error);
+  TsSolution *solution = prox != NULL ? ts_solve (op, prox, noisy->data, &options, NULL, NULL, NULL,
+                                                  NULL, &stats, &error)
+                                      : NULL;
+  ts_regulariser_free (prox);
   if (solution == NULL)
     {
       fprintf (stderr, "bench-gemm: %s\n", error->message);

@@ -17,9 +17,11 @@ test_fourier_vs_iterative (void)
   o.tol = 1e-8;
   o.max_iter = 20000;
   g_autoptr (GError) error = NULL;
-  g_autoptr (TsImage) fourier = ts_smooth_fourier (model, op, y, &o, &error);
+  g_autoptr (TsRegulariser) prox = ts_regulariser_new (model, op, o.beta, o.lambda, &error);
   g_assert_no_error (error);
-  g_autoptr (TsImage) iterative = ts_smooth_iterative (model, op, y, &o, NULL, &error);
+  g_autoptr (TsImage) fourier = ts_smooth_fourier (op, prox, y, &error);
+  g_assert_no_error (error);
+  g_autoptr (TsImage) iterative = ts_smooth_iterative (op, prox, y, &o, NULL, &error);
   g_assert_no_error (error);
   double diff = 0.0, dist = 0.0;
   for (int i = 0; i < w * h; i++)
@@ -51,11 +53,13 @@ test_fourier_mri (void)
   ts_operator_apply (op, x0, k);
   TsSolveOptions o;
   ts_solve_options_init (&o);
-  o.variant = TS_VARIANT_RECONSTRUCT;
+  o.nonnegative = TRUE;
   o.beta = 0.05;
-  g_autoptr (TsImage) smooth = ts_smooth_fourier (model, op, k, &o, &error);
+  g_autoptr (TsRegulariser) prox = ts_regulariser_new (model, op, o.beta, o.lambda, &error);
   g_assert_no_error (error);
-  g_autoptr (TsDerived) d = ts_derived_new (model, o.beta, NAN, TRUE, &error);
+  g_autoptr (TsImage) smooth = ts_smooth_fourier (op, prox, k, &error);
+  g_assert_no_error (error);
+  g_autoptr (TsDerived) d = ts_derived_new (model, o.beta, NAN, 0.0, &error);
   float *lhs = g_new (float, w * h), *kx = g_new (float, w * h), *rhs = g_new (float, w * h);
   ts_operator_normal (op, smooth->data, lhs);
   ts_patch_correlate (smooth->data, w, h, d->kernel, 2 * d->p - 1, kx);
@@ -87,9 +91,11 @@ test_decomposition (void)
   ts_solve_options_init (&o);
   o.tol = 1e-4;
   g_autoptr (GError) error = NULL;
-  g_autoptr (TsSolution) sol = ts_solve (model, op, y, &o, NULL, NULL, NULL, NULL, NULL, &error);
+  g_autoptr (TsSolution) sol = ts_test_solve (model, op, y, &o, NULL, NULL, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
-  g_autoptr (TsDecomposition) dec = ts_decompose (model, op, y, &o, sol, NULL, &error);
+  g_autoptr (TsRegulariser) prox = ts_regulariser_new (model, op, o.beta, o.lambda, &error);
+  g_assert_no_error (error);
+  g_autoptr (TsDecomposition) dec = ts_decompose (op, prox, y, &o, sol, NULL, &error);
   g_assert_no_error (error);
   double cost = 0.0;
   for (int i = 0; i < w * h; i++)
@@ -102,7 +108,7 @@ test_decomposition (void)
 
   /* Coefficients at 0 cost nothing. */
   memset (sol->c, 0, sizeof (float) * sol->K * w * h);
-  g_autoptr (TsDecomposition) zero = ts_decompose (model, op, y, &o, sol, NULL, &error);
+  g_autoptr (TsDecomposition) zero = ts_decompose (op, prox, y, &o, sol, NULL, &error);
   g_assert_no_error (error);
   for (int i = 0; i < w * h; i++)
     g_assert_cmpfloat (zero->cost->data[i], ==, 0.0f);

@@ -43,7 +43,7 @@ check_forward (const TsModel *model)
   g_autoptr (GError) error = NULL;
   g_autoptr (TsDerivedTape) t = ts_derived_tape_new (model, &error);
   g_assert_no_error (error);
-  g_autoptr (TsDerived) d = ts_derived_new (model, NAN, NAN, FALSE, &error);
+  g_autoptr (TsDerived) d = ts_derived_new (model, NAN, NAN, TS_FORWARD_BETA_FLOOR, &error);
   g_assert_no_error (error);
   int K = model->n_atoms, M = model->n_free, p = model->atom_size, s = p * p, kp = 2 * p - 1;
   g_assert_cmpint (t->K, ==, K);
@@ -449,7 +449,7 @@ static void
 test_kernel_dft_grad (void)
 {
   g_autoptr (TsModel) model = ts_test_random_model (TS_PROX_CPR, 1, 11);
-  g_autoptr (TsDerived) d = ts_derived_new (model, NAN, NAN, FALSE, NULL);
+  g_autoptr (TsDerived) d = ts_derived_new (model, NAN, NAN, TS_FORWARD_BETA_FLOOR, NULL);
   int p = d->p, kp = 2 * p - 1, n = kp * kp;
   double *kernel = g_memdup2 (d->kernel, sizeof (double) * n);
   double ref = ts_derived_kernel_dft_max (d, 40, 40);

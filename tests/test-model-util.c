@@ -48,3 +48,22 @@ ts_test_picture (int width, int height, double sigma, guint64 seed)
       }
   return x;
 }
+
+TsSolution *
+ts_test_solve (const TsModel *model, const TsOperator *op, const float *data,
+               const TsSolveOptions *options, const TsSolution *warm, TsProgressFunc progress,
+               gpointer user_data, const gint *cancel, TsSolveStats *stats, GError **error)
+{
+  TsSolveOptions defaults;
+  if (options == NULL)
+    {
+      ts_solve_options_init (&defaults);
+      options = &defaults;
+    }
+  ts_blas_set_threads (ts_solve_blas_threads (options));
+  g_autoptr (TsRegulariser) prox = ts_regulariser_new (model, op, options->beta, options->lambda,
+                                                       error);
+  if (prox == NULL)
+    return NULL;
+  return ts_solve (op, prox, data, options, warm, progress, user_data, cancel, stats, error);
+}

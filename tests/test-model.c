@@ -72,7 +72,7 @@ test_random_model (void)
 {
   g_autoptr (TsModel) model = ts_test_random_model (TS_PROX_NCPR, 1, 7);
   g_autoptr (GError) error = NULL;
-  g_autoptr (TsDerived) d = ts_derived_new (model, NAN, NAN, FALSE, &error);
+  g_autoptr (TsDerived) d = ts_derived_new (model, NAN, NAN, TS_FORWARD_BETA_FLOOR, &error);
   g_assert_no_error (error);
   check_derived (model, d);
 }
@@ -83,7 +83,7 @@ test_dct_model (void)
   g_autoptr (TsModel) model = ts_model_new_dct (25);
   g_autoptr (GError) error = NULL;
   g_assert_true (ts_model_validate (model, "dct", &error));
-  g_autoptr (TsDerived) d = ts_derived_new (model, NAN, NAN, FALSE, &error);
+  g_autoptr (TsDerived) d = ts_derived_new (model, NAN, NAN, TS_FORWARD_BETA_FLOOR, &error);
   g_assert_no_error (error);
   check_derived (model, d);
 }
@@ -93,7 +93,7 @@ test_kernel_dft (void)
 {
   /* The separable real DFT of k_P against a brute-force complex DFT. */
   g_autoptr (TsModel) model = ts_test_random_model (TS_PROX_CPR, 1, 11);
-  g_autoptr (TsDerived) d = ts_derived_new (model, NAN, NAN, FALSE, NULL);
+  g_autoptr (TsDerived) d = ts_derived_new (model, NAN, NAN, TS_FORWARD_BETA_FLOOR, NULL);
   int w = 30, h = 27, kp = 2 * d->p - 1, c = d->p - 1;
   double *fast = g_new (double, w * h);
   ts_derived_kernel_dft (d, w, h, fast);
@@ -130,7 +130,7 @@ test_invalid (void)
   g_clear_error (&error);
   model->atoms[17] = 0.0f;
   /* The reconstruct variant divides by b. */
-  TsDerived *d = ts_derived_new (model, 0.0, NAN, TRUE, &error);
+  TsDerived *d = ts_derived_new (model, 0.0, NAN, 0.0, &error);
   g_assert_null (d);
   g_assert_error (error, TS_ERROR, TS_ERROR_INVALID);
 }

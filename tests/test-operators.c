@@ -56,12 +56,53 @@ check_operator (TsOperator *op, guint64 seed)
   g_free (hthx);
 }
 
+/* H^T H's Fourier eigenvalues against H^T H applied to the DFT basis of real images: the
+ * cosine and sine of every frequency are eigenvectors with that eigenvalue. The eigenvalues
+ * are real, point-symmetric (H^T H is self-adjoint) and non-negative. */
+static void
+check_normal_fourier (const TsOperator *op)
+{
+  int w = op->width, h = op->height;
+  gsize n = (gsize) w * h;
+  g_autofree double *eig = ts_operator_normal_fourier (op);
+  g_assert_nonnull (eig);
+  float *basis = g_new (float, n), *out = g_new (float, n);
+  double worst = 0.0, lo = G_MAXDOUBLE, hi = -G_MAXDOUBLE;
+  for (int fy = 0; fy < h; fy++)
+    for (int fx = 0; fx < w; fx++)
+      {
+        double e = eig[fy * w + fx];
+        g_assert_cmpfloat (e, ==, eig[((h - fy) % h) * w + (w - fx) % w]);
+        g_assert_cmpfloat (e, >=, 0.0);
+        lo = MIN (lo, e);
+        hi = MAX (hi, e);
+        for (int phase = 0; phase < 2; phase++)
+          {
+            for (int r = 0; r < h; r++)
+              for (int c = 0; c < w; c++)
+                {
+                  double ang = 2.0 * G_PI * ((double) fy * r / h + (double) fx * c / w);
+                  basis[r * w + c] = (float) (phase == 0 ? cos (ang) : sin (ang));
+                }
+            ts_operator_normal (op, basis, out);
+            for (gsize i = 0; i < n; i++)
+              worst = MAX (worst, fabs (out[i] - e * basis[i]));
+          }
+      }
+  g_test_message ("%s: eigenvalues in [%g, %g], max |H^T H b - e b| = %.3g over the DFT basis",
+                  op->name, lo, hi, worst);
+  g_assert_cmpfloat (worst, <=, 1e-5);
+  g_free (basis);
+  g_free (out);
+}
+
 static void
 test_identity (void)
 {
   g_autoptr (TsOperator) op = ts_operator_identity_new (17, 9);
-  g_assert_true (ts_operator_is_identity (op));
+  g_assert_true (op->forward_variant);
   check_operator (op, 1);
+  check_normal_fourier (op);
 }
 
 static void
@@ -73,6 +114,9 @@ test_sr (void)
   g_assert_cmpint (op->width, ==, 10 * 4 + 16);
   g_assert_cmpint (op->height, ==, 6 * 4 + 16);
   check_operator (op, 2);
+  g_assert_false (op->forward_variant);
+  /* The strided blur's H^T H is not a Fourier multiplier. */
+  g_assert_null (ts_operator_normal_fourier (op));
 
   /* A constant image maps to the same constant: the kernel is normalised. */
   gsize n = (gsize) op->width * op->height;
@@ -101,8 +145,11 @@ test_mri (void)
   g_autoptr (GError) error = NULL;
   g_autoptr (TsOperator) op = ts_operator_mri_new (w, h, mask, &error);
   g_assert_no_error (error);
-  g_assert_true (ts_operator_is_mri (op));
+  g_assert_cmpstr (op->name, ==, "mri");
+  g_assert_false (op->forward_variant);
   check_operator (op, 3);
+  /* The mask is not point-symmetric: H^T H's eigenvalues are (M(k) + M(-k)) / 2. */
+  check_normal_fourier (op);
 
   /* With a full mask H is unitary: the zero-filled image of H x is x itself. */
   for (int i = 0; i < w * h; i++)

@@ -36,7 +36,7 @@ fixture_init (Fixture *f, TsProxType type, int groupsize, guint64 seed)
   f->model->groupsize = groupsize;
   f->model->beta = 0.8;
   f->model->lambda = type == TS_PROX_NCPR ? 0.05 : 0.02;
-  f->derived = ts_derived_new (f->model, NAN, NAN, FALSE, NULL);
+  f->derived = ts_derived_new (f->model, NAN, NAN, TS_FORWARD_BETA_FLOOR, NULL);
   g_assert_nonnull (f->derived);
   int r = f->derived->rank, kp = 2 * p - 1;
   f->D = g_new (double, K * s);

@@ -8,7 +8,7 @@ make_prox (TsProxType type, int groupsize, double order, TsModel **model_out, Ts
 {
   TsModel *model = ts_test_random_model (type, groupsize, 5);
   model->order = order;
-  TsDerived *d = ts_derived_new (model, NAN, NAN, FALSE, NULL);
+  TsDerived *d = ts_derived_new (model, NAN, NAN, TS_FORWARD_BETA_FLOOR, NULL);
   *model_out = model;
   *d_out = d;
   return ts_prox_new (model, d);

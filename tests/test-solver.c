@@ -1,8 +1,12 @@
 /* iPALM: the subspace formulation against the plain one, stopping rules, progress,
  * cancellation, divergence and warm starts. */
 #include "tessera.h"
+#include "ts-patch.h"
 #include "test-model-util.h"
+#include <cblas.h>
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 static double
 max_abs_diff (const TsImage *a, const TsImage *b)
@@ -13,8 +17,9 @@ max_abs_diff (const TsImage *a, const TsImage *b)
   return m;
 }
 
+/* reconstruct: super-resolution (x >= 0), else denoising. */
 static void
-compare_formulations (TsProxType type, int groupsize, TsVariant variant)
+compare_formulations (TsProxType type, int groupsize, gboolean reconstruct)
 {
   g_autoptr (TsModel) model = ts_test_random_model (type, groupsize, 21);
   g_autoptr (GError) error = NULL;
@@ -24,8 +29,8 @@ compare_formulations (TsProxType type, int groupsize, TsVariant variant)
   ts_solve_options_init (&o);
   o.tol = 0.0;
   o.max_iter = 50;
-  o.variant = variant;
-  if (variant == TS_VARIANT_FORWARD)
+  o.nonnegative = reconstruct;
+  if (!reconstruct)
     {
       op = ts_operator_identity_new (36, 28);
       data = ts_test_picture (36, 28, 0.1, 4);
@@ -43,10 +48,10 @@ compare_formulations (TsProxType type, int groupsize, TsVariant variant)
     }
   TsSolveStats s1, s2;
   o.formulation = TS_FORMULATION_PLAIN;
-  g_autoptr (TsSolution) plain = ts_solve (model, op, data, &o, NULL, NULL, NULL, NULL, &s1, &error);
+  g_autoptr (TsSolution) plain = ts_test_solve (model, op, data, &o, NULL, NULL, NULL, NULL, &s1, &error);
   g_assert_no_error (error);
   o.formulation = TS_FORMULATION_SUBSPACE;
-  g_autoptr (TsSolution) fast = ts_solve (model, op, data, &o, NULL, NULL, NULL, NULL, &s2, &error);
+  g_autoptr (TsSolution) fast = ts_test_solve (model, op, data, &o, NULL, NULL, NULL, NULL, &s2, &error);
   g_assert_no_error (error);
   g_assert_cmpint (s1.iterations, ==, 50);
   g_assert_cmpint (s2.iterations, ==, 50);
@@ -56,18 +61,18 @@ compare_formulations (TsProxType type, int groupsize, TsVariant variant)
   /* The estimate moved away from the input: the test is not vacuous. */
   double moved = 0.0;
   for (gsize i = 0; i < ts_image_n_values (fast->x); i++)
-    moved = MAX (moved, fabs (fast->x->data[i] - (variant == TS_VARIANT_FORWARD ? data[i] : 0.0f)));
+    moved = MAX (moved, fabs (fast->x->data[i] - (!reconstruct ? data[i] : 0.0f)));
   g_assert_cmpfloat (moved, >, 1e-3);
-  if (variant == TS_VARIANT_RECONSTRUCT)
+  if (reconstruct)
     for (gsize i = 0; i < ts_image_n_values (fast->x); i++)
       g_assert_cmpfloat (fast->x->data[i], >=, 0.0f);
   g_free (data);
 }
 
-static void test_formulations_ncpr (void) { compare_formulations (TS_PROX_NCPR, 1, TS_VARIANT_FORWARD); }
-static void test_formulations_cpr (void) { compare_formulations (TS_PROX_CPR, 1, TS_VARIANT_FORWARD); }
-static void test_formulations_cpr_groups (void) { compare_formulations (TS_PROX_CPR, 2, TS_VARIANT_FORWARD); }
-static void test_formulations_reconstruct (void) { compare_formulations (TS_PROX_NCPR, 1, TS_VARIANT_RECONSTRUCT); }
+static void test_formulations_ncpr (void) { compare_formulations (TS_PROX_NCPR, 1, FALSE); }
+static void test_formulations_cpr (void) { compare_formulations (TS_PROX_CPR, 1, FALSE); }
+static void test_formulations_cpr_groups (void) { compare_formulations (TS_PROX_CPR, 2, FALSE); }
+static void test_formulations_reconstruct (void) { compare_formulations (TS_PROX_NCPR, 1, TRUE); }
 
 typedef struct {
   int calls;
@@ -103,7 +108,7 @@ test_stopping_and_progress (void)
   TsSolveStats stats;
   ProgressLog log = { 0 };
   log.stop_at = -1;
-  g_autoptr (TsSolution) sol = ts_solve (model, op, y, &o, NULL, on_progress, &log, NULL, &stats, &error);
+  g_autoptr (TsSolution) sol = ts_test_solve (model, op, y, &o, NULL, on_progress, &log, NULL, &stats, &error);
   g_assert_no_error (error);
   g_assert_true (stats.converged);
   g_assert_cmpfloat (stats.final_change, <=, 1e-3);
@@ -113,7 +118,7 @@ test_stopping_and_progress (void)
   /* A progress callback returning FALSE stops the solve. */
   ProgressLog stop = { 0 };
   stop.stop_at = 3;
-  TsSolution *none = ts_solve (model, op, y, &o, NULL, on_progress, &stop, NULL, &stats, &error);
+  TsSolution *none = ts_test_solve (model, op, y, &o, NULL, on_progress, &stop, NULL, &stats, &error);
   g_assert_null (none);
   g_assert_error (error, TS_ERROR, TS_ERROR_CANCELLED);
   g_clear_error (&error);
@@ -123,7 +128,7 @@ test_stopping_and_progress (void)
   ProgressLog flag = { 0 };
   flag.stop_at = 4;
   flag.cancel = &cancel;
-  none = ts_solve (model, op, y, &o, NULL, on_progress, &flag, &cancel, &stats, &error);
+  none = ts_test_solve (model, op, y, &o, NULL, on_progress, &flag, &cancel, &stats, &error);
   g_assert_null (none);
   g_assert_error (error, TS_ERROR, TS_ERROR_CANCELLED);
   g_assert_cmpint (stats.iterations, ==, 4);
@@ -131,7 +136,7 @@ test_stopping_and_progress (void)
 
   /* NaN input is refused. */
   y[7] = NAN;
-  none = ts_solve (model, op, y, &o, NULL, NULL, NULL, NULL, &stats, &error);
+  none = ts_test_solve (model, op, y, &o, NULL, NULL, NULL, NULL, &stats, &error);
   g_assert_null (none);
   g_assert_error (error, TS_ERROR, TS_ERROR_INVALID);
   g_free (y);
@@ -144,7 +149,7 @@ test_odd_size_groups (void)
   g_autoptr (TsOperator) op = ts_operator_identity_new (25, 24);
   float *y = ts_test_picture (25, 24, 0.1, 5);
   g_autoptr (GError) error = NULL;
-  TsSolution *none = ts_solve (model, op, y, NULL, NULL, NULL, NULL, NULL, NULL, &error);
+  TsSolution *none = ts_test_solve (model, op, y, NULL, NULL, NULL, NULL, NULL, NULL, &error);
   g_assert_null (none);
   g_assert_error (error, TS_ERROR, TS_ERROR_INVALID);
   g_assert_nonnull (strstr (error->message, "even"));
@@ -174,15 +179,18 @@ test_divergence (void)
   op->apply = scaled_apply;
   op->adjoint = scaled_apply;
   op->normal = scaled_normal;
+  op->normal_fourier = NULL;
+  /* No longer H = I: the reconstruct variant, its step counting ||H||^2. */
+  op->forward_variant = FALSE;
   float *y = ts_test_picture (20, 20, 0.0, 6);
   TsSolveOptions o;
   ts_solve_options_init (&o);
-  o.variant = TS_VARIANT_RECONSTRUCT;
+  o.nonnegative = TRUE;
   o.tol = 0.0;
   o.max_iter = 2000;
   g_autoptr (GError) error = NULL;
   TsSolveStats stats;
-  TsSolution *none = ts_solve (model, op, y, &o, NULL, NULL, NULL, NULL, &stats, &error);
+  TsSolution *none = ts_test_solve (model, op, y, &o, NULL, NULL, NULL, NULL, &stats, &error);
   g_assert_null (none);
   g_assert_error (error, TS_ERROR, TS_ERROR_DIVERGED);
   g_test_message ("diverged after %d iterations: %s", stats.iterations, error->message);
@@ -202,16 +210,165 @@ test_warm_start (void)
   o.tol = 1e-4;
   TsSolveStats cold, warm;
   g_autoptr (GError) error = NULL;
-  g_autoptr (TsSolution) first = ts_solve (model, op, y, &o, NULL, NULL, NULL, NULL, &cold, &error);
+  g_autoptr (TsSolution) first = ts_test_solve (model, op, y, &o, NULL, NULL, NULL, NULL, &cold, &error);
   g_assert_no_error (error);
   /* A small change of lambda, started from the previous solution. */
   o.lambda = model->lambda * 1.05;
-  g_autoptr (TsSolution) again = ts_solve (model, op, y, &o, first, NULL, NULL, NULL, &warm, &error);
+  g_autoptr (TsSolution) again = ts_test_solve (model, op, y, &o, first, NULL, NULL, NULL, &warm, &error);
   g_assert_no_error (error);
   TsSolveStats cold2;
-  g_autoptr (TsSolution) fresh = ts_solve (model, op, y, &o, NULL, NULL, NULL, NULL, &cold2, &error);
+  g_autoptr (TsSolution) fresh = ts_test_solve (model, op, y, &o, NULL, NULL, NULL, NULL, &cold2, &error);
   g_test_message ("cold %d iterations, warm %d", cold2.iterations, warm.iterations);
   g_assert_cmpint (warm.iterations, <, cold2.iterations);
+  g_free (y);
+}
+
+/* 64-byte aligned and zeroed, as the solver's buffers: vectorised loops then split the same
+ * elements off as the solver's do. */
+static float *
+aligned_floats (gsize n)
+{
+  void *p = NULL;
+  g_assert_cmpint (posix_memalign (&p, 64, n * sizeof (float)), ==, 0);
+  memset (p, 0, n * sizeof (float));
+  return p;
+}
+
+/* The reference's forward variant (MODEL.md "Inner solver", denoising) written out in the
+ * plain formulation's operations, as the solver ran it when the caller chose the variant:
+ * x = y, c = 0, D's scale with beta floored at 0.1, L = 1.01 b L_P without the data term,
+ * the data gradient x_t - y, no clipping. The image must fit in one im2col band. */
+static float *
+forward_variant_as_written (const TsModel *model, const float *y, int W, int H, double beta,
+                            int iterations)
+{
+  g_autoptr (TsDerived) d = ts_derived_new (model, beta, NAN, TS_FORWARD_BETA_FLOOR, NULL);
+  g_assert_nonnull (d);
+  TsProx *prox = ts_prox_new (model, d);
+  int K = d->K, s = d->s, p = d->p, N = W * H;
+  gsize n = (gsize) N, kn = (gsize) K * n;
+  g_assert_cmpint (ts_patch_band_rows (W, p, 2u << 20), >=, H);
+  float *x = aligned_floats (n), *x_prev = aligned_floats (n), *x_new = aligned_floats (n);
+  float *work = aligned_floats (n), *cols = aligned_floats ((gsize) s * n);
+  float *c = aligned_floats (kn), *c_prev = aligned_floats (kn), *v = aligned_floats (kn);
+  memcpy (x, y, sizeof (float) * n);
+  memcpy (x_prev, y, sizeof (float) * n);
+  double L = 1.01 * d->b * ts_derived_kernel_dft_max (d, W, H);
+  float b = (float) d->b, inv_l = (float) (1.0 / L);
+  for (int k = 1; k <= iterations; k++)
+    {
+      float a = (float) (k - 1) / (float) (k + 2), a1 = 1.0f + a;
+      /* c_new = prox(c_t - b (X c_t - D (C P x))) */
+      for (gsize i = 0; i < kn; i++)
+        c_prev[i] = a1 * c[i] - a * c_prev[i];
+      memcpy (v, c_prev, sizeof (float) * kn);
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, K, N, K, -b, d->X, K, c_prev, N,
+                   1.0f, v, N);
+      ts_patch_im2col (x, W, H, p, 0, H, cols);
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, K, N, s, b, d->D, s, cols, N, 1.0f,
+                   v, N);
+      ts_prox_apply (prox, v, W, H);
+      float *t = c_prev;
+      c_prev = c;
+      c = v;
+      v = t;
+      /* x_new = x_t - (x_t - y + b (k_P * x_t - P^T D^T c_new)) / L */
+      for (gsize i = 0; i < n; i++)
+        x_new[i] = a1 * x[i] - a * x_prev[i];
+      ts_patch_correlate (x_new, W, H, d->kernel, 2 * p - 1, work);
+      for (gsize i = 0; i < n; i++)
+        work[i] = -work[i];
+      cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, s, N, K, 1.0f, d->D, s, c, N, 0.0f,
+                   cols, N);
+      ts_patch_col2im_add (cols, W, H, p, 0, H, work);
+      for (gsize i = 0; i < n; i++)
+        x_new[i] = x_new[i] - (x_new[i] - y[i] - b * work[i]) * inv_l;
+      t = x_prev;
+      x_prev = x;
+      x = x_new;
+      x_new = t;
+    }
+  ts_prox_free (prox);
+  float *out = g_memdup2 (x, sizeof (float) * n);
+  free (x);
+  free (x_prev);
+  free (x_new);
+  free (work);
+  free (cols);
+  free (c);
+  free (c_prev);
+  free (v);
+  return out;
+}
+
+/* Denoising through the identity operator's property gives exactly the forward variant the
+ * caller used to ask for; without the property the same operator solves another problem. */
+static void
+test_identity_forward_variant (void)
+{
+  g_autoptr (TsModel) model = ts_test_random_model (TS_PROX_NCPR, 1, 26);
+  int W = 30, H = 24, iterations = 25;
+  gsize n = (gsize) W * H;
+  /* beta below the floor, so that D's scale shows the variant; an input partly below 0, so
+   * that clipping would show. */
+  double beta = 0.05;
+  float *y = ts_test_picture (W, H, 0.1, 12);
+  for (gsize i = 0; i < n; i++)
+    y[i] -= 0.3f;
+  g_autoptr (TsOperator) op = ts_operator_identity_new (W, H);
+  g_assert_true (op->forward_variant);
+  TsSolveOptions o;
+  ts_solve_options_init (&o);
+  o.tol = 0.0;
+  o.max_iter = iterations;
+  o.beta = beta;
+  o.formulation = TS_FORMULATION_PLAIN;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TsSolution) plain = ts_test_solve (model, op, y, &o, NULL, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  float *expected = forward_variant_as_written (model, y, W, H, beta, iterations);
+  g_assert_cmpmem (plain->x->data, n * sizeof (float), expected, n * sizeof (float));
+  gsize negative = 0;
+  for (gsize i = 0; i < n; i++)
+    negative += expected[i] < 0.0f;
+  g_test_message ("forward variant as written: bit for bit, %" G_GSIZE_FORMAT " pixels below 0",
+                  negative);
+  g_assert_cmpuint (negative, >, 0);
+
+  /* The subspace formulation agrees to float32 rounding. */
+  o.formulation = TS_FORMULATION_SUBSPACE;
+  g_autoptr (TsSolution) fast = ts_test_solve (model, op, y, &o, NULL, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  double diff = 0.0;
+  for (gsize i = 0; i < n; i++)
+    diff = MAX (diff, fabs ((double) fast->x->data[i] - expected[i]));
+  g_assert_cmpfloat (diff, <, 1e-4);
+
+  /* Without the property: the reconstruct variant (and a regulariser made for it). */
+  op->forward_variant = FALSE;
+  o.formulation = TS_FORMULATION_PLAIN;
+  g_autoptr (TsSolution) other = ts_test_solve (model, op, y, &o, NULL, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (memcmp (other->x->data, expected, n * sizeof (float)) != 0);
+  g_free (expected);
+  g_free (y);
+}
+
+/* A regulariser made for one variant is refused with an operator of the other. */
+static void
+test_regulariser_variant_mismatch (void)
+{
+  g_autoptr (TsModel) model = ts_test_random_model (TS_PROX_NCPR, 1, 27);
+  g_autoptr (TsOperator) op = ts_operator_identity_new (16, 16);
+  float *y = ts_test_picture (16, 16, 0.1, 13);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TsRegulariser) prox = ts_regulariser_new (model, op, NAN, NAN, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (prox->derived->beta_floor, ==, TS_FORWARD_BETA_FLOOR);
+  op->forward_variant = FALSE;
+  TsSolution *none = ts_solve (op, prox, y, NULL, NULL, NULL, NULL, NULL, NULL, &error);
+  g_assert_null (none);
+  g_assert_error (error, TS_ERROR, TS_ERROR_INVALID);
   g_free (y);
 }
 
@@ -227,5 +384,7 @@ main (int argc, char **argv)
   g_test_add_func ("/solver/odd-size-groups", test_odd_size_groups);
   g_test_add_func ("/solver/divergence", test_divergence);
   g_test_add_func ("/solver/warm-start", test_warm_start);
+  g_test_add_func ("/solver/identity-forward-variant", test_identity_forward_variant);
+  g_test_add_func ("/solver/regulariser-variant-mismatch", test_regulariser_variant_mismatch);
   return g_test_run ();
 }

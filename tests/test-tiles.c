@@ -47,7 +47,7 @@ test_single_tile_is_untiled (void)
   g_autoptr (TsImage) tiled = ts_denoise_tiled (model, y, &o, &t, NULL, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   g_autoptr (TsOperator) op = ts_operator_identity_new (40, 36);
-  g_autoptr (TsSolution) whole = ts_solve (model, op, y->data, &o, NULL, NULL, NULL, NULL, NULL, &error);
+  g_autoptr (TsSolution) whole = ts_test_solve (model, op, y->data, &o, NULL, NULL, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   for (int i = 0; i < 40 * 36; i++)
     g_assert_cmpfloat (tiled->data[i], ==, whole->x->data[i]);
@@ -66,7 +66,7 @@ test_tiles_match_untiled (void)
   o.max_iter = 4000;
   g_autoptr (GError) error = NULL;
   g_autoptr (TsOperator) op = ts_operator_identity_new (w, h);
-  g_autoptr (TsSolution) whole = ts_solve (model, op, y->data, &o, NULL, NULL, NULL, NULL, NULL, &error);
+  g_autoptr (TsSolution) whole = ts_test_solve (model, op, y->data, &o, NULL, NULL, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
 
   TsTileOptions t;
@@ -119,7 +119,7 @@ test_global_stop_follows_untiled (void)
   g_autoptr (GError) error = NULL;
   g_autoptr (TsOperator) op = ts_operator_identity_new (w, h);
   TsSolveStats whole_stats;
-  g_autoptr (TsSolution) whole = ts_solve (model, op, y->data, &o, NULL, NULL, NULL, NULL, &whole_stats, &error);
+  g_autoptr (TsSolution) whole = ts_test_solve (model, op, y->data, &o, NULL, NULL, NULL, NULL, &whole_stats, &error);
   g_assert_no_error (error);
 
   double diff[2];

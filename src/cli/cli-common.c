@@ -234,7 +234,7 @@ cli_solve_args_to_options (const CliSolveArgs *args, CliTask task, const TsModel
   double beta = NAN, lambda = NAN;
 
   ts_solve_options_init (options);
-  options->variant = task == CLI_TASK_DENOISE ? TS_VARIANT_FORWARD : TS_VARIANT_RECONSTRUCT;
+  options->nonnegative = task != CLI_TASK_DENOISE;
   if (!isnan (args->tol))
     options->tol = args->tol;
   else
@@ -496,7 +496,12 @@ solve_plane (const TsModel *model, const TsOperator *op, const float *data,
 
   if (!check_solve_memory (model, op->width, op->height, error))
     return NULL;
-  solution = ts_solve (model, op, data, options, NULL, cli_progress_update, progress,
+  ts_blas_set_threads (ts_solve_blas_threads (options));
+  g_autoptr (TsRegulariser) prox = ts_regulariser_new (model, op, options->beta, options->lambda,
+                                                       error);
+  if (prox == NULL)
+    return NULL;
+  solution = ts_solve (op, prox, data, options, NULL, cli_progress_update, progress,
                        cli_cancel_flag (), &stats, error);
   if (progress != NULL)
     cli_progress_clear (progress);
@@ -814,8 +819,8 @@ cli_json_add_options (JsonBuilder *builder, const TsModel *model, const TsSolveO
   json_builder_set_member_name (builder, "max_iter");
   json_builder_add_int_value (builder, options->max_iter);
   json_builder_set_member_name (builder, "variant");
-  json_builder_add_string_value (builder, options->variant == TS_VARIANT_FORWARD
-                                 ? "forward" : "reconstruct");
+  /* x >= 0 exactly in the reconstruct tasks (cli_solve_args_to_options). */
+  json_builder_add_string_value (builder, options->nonnegative ? "reconstruct" : "forward");
 }
 
 /* --- files -------------------------------------------------------------------------- */

@@ -63,6 +63,7 @@ cli_cmd_demo (int argc, char **argv)
   g_autoptr (TsImage) cost_view = NULL;
   g_autoptr (TsModel) model = NULL;
   g_autoptr (TsOperator) op = NULL;
+  g_autoptr (TsRegulariser) prox = NULL;
   g_autoptr (TsSolution) solution = NULL;
   g_autoptr (TsDecomposition) dec = NULL;
   g_autofree char *source = NULL;
@@ -163,15 +164,19 @@ cli_cmd_demo (int argc, char **argv)
 
   cli_solve_args_to_options (&args, CLI_TASK_DENOISE, model, &options);
   op = ts_operator_identity_new (clean->width, clean->height);
+  ts_blas_set_threads (ts_solve_blas_threads (&options));
+  prox = ts_regulariser_new (model, op, options.beta, options.lambda, &error);
+  if (prox == NULL)
+    goto fail;
   cli_progress_init (&progress, "demo", options.tol, options.max_iter);
-  solution = ts_solve (model, op, noisy->data, &options, NULL, cli_progress_update, &progress,
+  solution = ts_solve (op, prox, noisy->data, &options, NULL, cli_progress_update, &progress,
                        cli_cancel_flag (), &stats, &error);
   cli_progress_finish (&progress);
   if (solution == NULL)
     goto fail;
 
   decompose_start = g_get_monotonic_time ();
-  dec = ts_decompose (model, op, noisy->data, &options, solution, cli_cancel_flag (), &error);
+  dec = ts_decompose (op, prox, noisy->data, &options, solution, cli_cancel_flag (), &error);
   if (dec == NULL)
     goto fail;
   decompose_seconds = (g_get_monotonic_time () - decompose_start) / 1e6;

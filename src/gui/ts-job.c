@@ -503,6 +503,7 @@ ts_job_run (TsJobParams *params, const TsJobCallbacks *callbacks, gpointer user_
 {
   g_autoptr (TsJobResult) result = g_new0 (TsJobResult, 1);
   g_autoptr (TsModel) model = NULL;
+  g_autoptr (TsRegulariser) prox = NULL;
   Prepared p = { 0 };
   TsSolveOptions options;
   double beta = NAN, lambda = NAN;
@@ -553,7 +554,7 @@ ts_job_run (TsJobParams *params, const TsJobCallbacks *callbacks, gpointer user_
     callbacks->input_ready (p.input, p.truth, user_data);
 
   ts_solve_options_init (&options);
-  options.variant = params->task == TS_TASK_DENOISE ? TS_VARIANT_FORWARD : TS_VARIANT_RECONSTRUCT;
+  options.nonnegative = params->task != TS_TASK_DENOISE;
   options.tol = !isnan (params->tol) ? params->tol
                 : params->task == TS_TASK_DENOISE ? model->tol : TS_RECONSTRUCT_TOL;
   options.max_iter = MAX (1, params->max_iter);
@@ -625,6 +626,10 @@ ts_job_run (TsJobParams *params, const TsJobCallbacks *callbacks, gpointer user_
   result->cost = ts_image_new (p.op->width, p.op->height, 1, error);
   if (result->smooth == NULL || result->sparse == NULL || result->cost == NULL)
     goto fail;
+  ts_blas_set_threads (ts_solve_blas_threads (&options));
+  prox = ts_regulariser_new (model, p.op, options.beta, options.lambda, error);
+  if (prox == NULL)
+    goto fail;
 
   for (int c = 0; c < p.n_solve; c++)
     {
@@ -646,7 +651,7 @@ ts_job_run (TsJobParams *params, const TsJobCallbacks *callbacks, gpointer user_
             warm = w;
         }
       result->warm_started |= warm != NULL;
-      solution = ts_solve (model, p.op, data, &options, warm, on_progress, &state, cancel,
+      solution = ts_solve (p.op, prox, data, &options, warm, on_progress, &state, cancel,
                            &stats, error);
       if (solution == NULL)
         goto fail;
@@ -657,7 +662,7 @@ ts_job_run (TsJobParams *params, const TsJobCallbacks *callbacks, gpointer user_
       result->stats.converged = (c == 0 || result->stats.converged) && stats.converged;
       ts_image_set_channel (p.composite, c, solution->x);
 
-      dec = ts_decompose (model, p.op, data, &options, solution, cancel, error);
+      dec = ts_decompose (p.op, prox, data, &options, solution, cancel, error);
       if (dec == NULL)
         goto fail;
       ts_image_set_channel (result->smooth, c, dec->smooth);

@@ -1,8 +1,8 @@
 /* Smooth / sparse decomposition and cost map (MODEL.md "Smooth / sparse decomposition").
  * With every coefficient at 0 the smooth image is the minimiser of
- * 1/2 ||H x - y||^2 + b/2 sum_k ||C P_k x||^2, i.e. (H^T H + b k_P*) x = H^T y. For H = I and
- * for Cartesian MRI both operators are diagonal in the Fourier domain, so it is solved
- * exactly per frequency. */
+ * 1/2 ||H x - y||^2 + b/2 sum_k ||C P_k x||^2, i.e. (H^T H + b k_P*) x = H^T y. Where the
+ * operator gives H^T H's eigenvalues in the Fourier domain (H = I, Cartesian MRI) it is solved
+ * exactly per frequency, elsewhere by the solver. */
 #include "ts-decompose.h"
 #include "ts-prox.h"
 #include <fftw3.h>
@@ -13,21 +13,12 @@
 
 G_LOCK_DEFINE_STATIC (fftw_planner);
 
-TsImage *
-ts_smooth_fourier (const TsModel *model, const TsOperator *op, const float *data,
-                   const TsSolveOptions *options, GError **error)
+/* The closed form with H^T H's eigenvalues `normal` (height * width) in the DFT basis. */
+static TsImage *
+smooth_fourier (const TsOperator *op, const TsRegulariser *prox, const float *data,
+                const double *normal, GError **error)
 {
-  gboolean mri = ts_operator_is_mri (op);
-  if (!mri && !ts_operator_is_identity (op))
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
-                   "the %s operator is not diagonal in the Fourier domain", op->name);
-      return NULL;
-    }
-  g_autoptr (TsDerived) d = ts_derived_new (model, options->beta, options->lambda,
-                                            options->variant == TS_VARIANT_RECONSTRUCT, error);
-  if (d == NULL)
-    return NULL;
+  const TsDerived *d = prox->derived;
   int w = op->width, h = op->height;
   gsize n = (gsize) w * h;
   TsImage *out = ts_image_new (w, h, 1, error);
@@ -51,24 +42,14 @@ ts_smooth_fourier (const TsModel *model, const TsOperator *op, const float *data
       buf[i][1] = 0.0;
     }
   fftw_execute (fwd);
-  const float *mask = mri ? ts_operator_mri_mask (op) : NULL;
-  for (int fy = 0; fy < h; fy++)
-    for (int fx = 0; fx < w; fx++)
-      {
-        gsize i = (gsize) fy * w + fx;
-        double normal = 1.0;
-        if (mri)
-          {
-            /* H^T H = Re(F^-1 M F) acts on a real image as (M(k) + M(-k)) / 2. */
-            gsize j = (gsize) ((h - fy) % h) * w + (gsize) ((w - fx) % w);
-            normal = 0.5 * (mask[i] + mask[j]);
-          }
-        double denom = normal + d->b * kernel[i];
-        /* Frequencies seen by neither term are undetermined: take the minimum-norm 0. */
-        double f = fabs (denom) > 1e-12 ? 1.0 / (denom * n) : 0.0;
-        buf[i][0] *= f;
-        buf[i][1] *= f;
-      }
+  for (gsize i = 0; i < n; i++)
+    {
+      double denom = normal[i] + d->b * kernel[i];
+      /* Frequencies seen by neither term are undetermined: take the minimum-norm 0. */
+      double f = fabs (denom) > 1e-12 ? 1.0 / (denom * n) : 0.0;
+      buf[i][0] *= f;
+      buf[i][1] *= f;
+    }
   fftw_execute (bwd);
   for (gsize i = 0; i < n; i++)
     out->data[i] = (float) buf[i][0];
@@ -83,12 +64,30 @@ ts_smooth_fourier (const TsModel *model, const TsOperator *op, const float *data
 }
 
 TsImage *
-ts_smooth_iterative (const TsModel *model, const TsOperator *op, const float *data,
+ts_smooth_fourier (const TsOperator *op, const TsRegulariser *prox, const float *data,
+                   GError **error)
+{
+  g_return_val_if_fail (op != NULL && prox != NULL && data != NULL, NULL);
+  g_autofree double *normal = ts_operator_normal_fourier (op);
+  if (normal == NULL)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
+                   "the %s operator is not diagonal in the Fourier domain", op->name);
+      return NULL;
+    }
+  return smooth_fourier (op, prox, data, normal, error);
+}
+
+TsImage *
+ts_smooth_iterative (const TsOperator *op, const TsRegulariser *prox, const float *data,
                      const TsSolveOptions *options, const gint *cancel, GError **error)
 {
-  TsSolveOptions o = *options;
-  o.lambda = SMOOTH_LAMBDA;
-  TsSolution *solution = ts_solve (model, op, data, &o, NULL, NULL, NULL, cancel, NULL, error);
+  g_return_val_if_fail (op != NULL && prox != NULL && data != NULL && options != NULL, NULL);
+  g_autoptr (TsRegulariser) free_only = ts_regulariser_new_lambda (prox, SMOOTH_LAMBDA, error);
+  if (free_only == NULL)
+    return NULL;
+  TsSolution *solution = ts_solve (op, free_only, data, options, NULL, NULL, NULL, cancel, NULL,
+                                   error);
   if (solution == NULL)
     return NULL;
   TsImage *x = solution->x;
@@ -98,16 +97,15 @@ ts_smooth_iterative (const TsModel *model, const TsOperator *op, const float *da
 }
 
 TsDecomposition *
-ts_decompose (const TsModel *model, const TsOperator *op, const float *data,
+ts_decompose (const TsOperator *op, const TsRegulariser *prox, const float *data,
               const TsSolveOptions *options, const TsSolution *solution, const gint *cancel,
               GError **error)
 {
   g_return_val_if_fail (solution != NULL && solution->x != NULL, NULL);
-  TsImage *smooth;
-  if (ts_operator_is_identity (op) || ts_operator_is_mri (op))
-    smooth = ts_smooth_fourier (model, op, data, options, error);
-  else
-    smooth = ts_smooth_iterative (model, op, data, options, cancel, error);
+  g_return_val_if_fail (op != NULL && prox != NULL && data != NULL && options != NULL, NULL);
+  g_autofree double *normal = ts_operator_normal_fourier (op);
+  TsImage *smooth = normal != NULL ? smooth_fourier (op, prox, data, normal, error)
+                                   : ts_smooth_iterative (op, prox, data, options, cancel, error);
   if (smooth == NULL)
     return NULL;
 
@@ -118,23 +116,13 @@ ts_decompose (const TsModel *model, const TsOperator *op, const float *data,
   for (gsize i = 0; i < n; i++)
     dec->sparse->data[i] -= smooth->data[i];
 
-  g_autoptr (TsDerived) d = ts_derived_new (model, options->beta, options->lambda,
-                                            options->variant == TS_VARIANT_RECONSTRUCT, error);
-  if (d == NULL)
-    {
-      ts_decomposition_free (dec);
-      return NULL;
-    }
-  TsProx *prox = ts_prox_new (model, d);
   dec->cost = ts_image_new (smooth->width, smooth->height, 1, error);
   if (dec->cost == NULL)
     {
-      ts_prox_free (prox);
       ts_decomposition_free (dec);
       return NULL;
     }
-  ts_prox_cost_map (prox, solution->c, smooth->width, smooth->height, dec->cost->data);
-  ts_prox_free (prox);
+  ts_prox_cost_map (prox->prox, solution->c, smooth->width, smooth->height, dec->cost->data);
   return dec;
 }
 

@@ -10,16 +10,18 @@ typedef struct {
   TsImage *cost;       /* sum_j phi_j(c_kj) per pixel */
 } TsDecomposition;
 
-/* Smooth image in closed form, where the problem is diagonal in the Fourier domain
- * (H = I, MRI): (H^T H + b k_P*) x = H^T y solved per frequency. FALSE with
- * TS_ERROR_UNSUPPORTED for other operators. */
-TsImage *ts_smooth_fourier (const TsModel *model, const TsOperator *op, const float *data,
-                            const TsSolveOptions *options, GError **error);
-/* Smooth image by the iterative route (the solver with lambda = 1e12). */
-TsImage *ts_smooth_iterative (const TsModel *model, const TsOperator *op, const float *data,
+/* Smooth image in closed form, where the operator gives H^T H's eigenvalues in the Fourier
+ * domain (ts_operator_normal_fourier: H = I, MRI): (H^T H + b k_P*) x = H^T y solved per
+ * frequency. NULL with TS_ERROR_UNSUPPORTED for other operators. */
+TsImage *ts_smooth_fourier (const TsOperator *op, const TsRegulariser *prox, const float *data,
+                            GError **error);
+/* Smooth image by the iterative route (the solver with prox's lambda replaced by 1e12). */
+TsImage *ts_smooth_iterative (const TsOperator *op, const TsRegulariser *prox, const float *data,
                               const TsSolveOptions *options, const gint *cancel, GError **error);
 
-TsDecomposition *ts_decompose (const TsModel *model, const TsOperator *op, const float *data,
+/* The decomposition of `solution`, a solve of (op, prox, data) with `options` (which the
+ * iterative smooth image reuses). */
+TsDecomposition *ts_decompose (const TsOperator *op, const TsRegulariser *prox, const float *data,
                                const TsSolveOptions *options, const TsSolution *solution,
                                const gint *cancel, GError **error);
 void ts_decomposition_free (TsDecomposition *decomposition);

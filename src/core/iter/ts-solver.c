@@ -16,6 +16,7 @@
 #include <string.h>
 
 #define BAND_BYTES (2u << 20)
+#define DEFAULT_THREADS 2
 /* Pixels per c-step block: K x 1024 floats (800 kB) stay in the 2 MB L2 cache. */
 #define BLOCK_PIXELS 1024
 
@@ -38,16 +39,16 @@ typedef struct {
 
 struct Solver {
   const TsOperator *op;
-  TsDerived *d;
-  gboolean owns_derived;     /* FALSE when the caller lent it (options->derived) */
-  TsProx *prox;
-  TsVariant variant;
+  const TsDerived *d;        /* the regulariser's */
+  const TsProx *prox;
+  gboolean nonnegative;
   TsFormulation formulation;
   int W, H, K, s, p, r;
   gsize N;
   double b, L;
-  float *target;        /* forward: y; reconstruct: H^T y */
+  float *target;        /* H^T y */
   float *x, *x_prev, *x_new, *work;
+  float *normal;        /* plain formulation: H^T H x_t */
   float *c, *c_prev, *v;
   float *ux, *ux_prev, *bc, *bc_prev, *field;
   float *cols;
@@ -72,14 +73,30 @@ ts_solve_options_init (TsSolveOptions *options)
   options->max_iter = 10000;
   options->beta = NAN;
   options->lambda = NAN;
-  options->variant = TS_VARIANT_FORWARD;
+  options->nonnegative = FALSE;
   options->formulation = TS_FORMULATION_SUBSPACE;
   options->acceleration = TS_ACCELERATION_NONE;
   options->restart_interval = 0;
   options->measure_x = options->measure_y = options->measure_width = options->measure_height = 0;
   options->threads = 0;
-  options->derived = NULL;
   options->trace = NULL;
+}
+
+int
+ts_solve_blas_threads (const TsSolveOptions *options)
+{
+  g_return_val_if_fail (options != NULL, 1);
+  int threads = options->threads > 0 ? options->threads : DEFAULT_THREADS;
+  return options->formulation == TS_FORMULATION_SUBSPACE ? 1 : threads;
+}
+
+gsize
+ts_solve_memory_estimate (const TsModel *model, int width, int height)
+{
+  /* c, c_prev (K each), five rank-48 fields, the image buffers and per-worker accumulators. */
+  gsize n = (gsize) width * height;
+  gsize per_pixel = sizeof (float) * (2 * (gsize) model->n_atoms + 5 * 48 + 8);
+  return n * per_pixel + ((gsize) 64 << 20);
 }
 
 void
@@ -132,11 +149,9 @@ solver_clear (Solver *S)
     pthread_barrier_destroy (&S->barrier);
   S->barrier_ready = FALSE;
   g_clear_pointer (&S->measure, g_free);
-  if (S->owns_derived)
-    ts_derived_free (S->d);
   S->d = NULL;
-  ts_prox_free (S->prox);
-  float **buffers[] = { &S->target, &S->x, &S->x_prev, &S->x_new, &S->work, &S->c, &S->c_prev,
+  S->prox = NULL;
+  float **buffers[] = { &S->target, &S->x, &S->x_prev, &S->x_new, &S->work, &S->normal, &S->c, &S->c_prev,
                         &S->v, &S->ux, &S->ux_prev, &S->bc, &S->bc_prev, &S->field, &S->cols };
   for (guint i = 0; i < G_N_ELEMENTS (buffers); i++)
     g_clear_pointer (buffers[i], g_free);
@@ -188,6 +203,16 @@ scatter_patches (Solver *S, Worker *w, const float *mat, gboolean transposed, in
                      cols, nb);
       ts_patch_col2im_add (cols, S->W, S->H, S->p, band0, band1, out);
     }
+}
+
+/* x as a float of its own: the x-step's product b * t is rounded before it is added, not
+ * fused into the addition (-ffp-contract=fast would fuse it), as the reference computes it
+ * as a tensor operation of its own and as this solver has always rounded it. */
+static inline float
+rounded_alone (float x)
+{
+  volatile float r = x;
+  return r;
 }
 
 static inline void
@@ -267,7 +292,7 @@ subspace_iteration (Worker *w)
 
   memset (w->acc, 0, sizeof (float) * n);
   scatter_patches (S, w, S->d->U, FALSE, S->r, S->field, w->acc, w->cols, w->row0, w->row1);
-  if (w->index == 0 && S->variant == TS_VARIANT_RECONSTRUCT)
+  if (w->index == 0)
     ts_operator_normal (S->op, S->x_new, S->work);
   sync_workers (S);
 
@@ -278,14 +303,10 @@ subspace_iteration (Worker *w)
       float t = 0.0f;
       for (int q = 0; q < S->n_workers; q++)
         t += S->workers[q].acc[i];
-      float xt = S->x_new[i], v;
-      if (S->variant == TS_VARIANT_FORWARD)
-        v = xt - (xt - S->target[i] + b * t) * inv_l;
-      else
-        {
-          v = xt - (S->work[i] - S->target[i] + b * t) * inv_l;
-          v = v > 0.0f ? v : 0.0f;
-        }
+      float xt = S->x_new[i];
+      float v = xt - (S->work[i] - S->target[i] + rounded_alone (b * t)) * inv_l;
+      if (S->nonnegative)
+        v = v > 0.0f ? v : 0.0f;
       S->x_new[i] = v;
       double dlt = (double) v - S->x[i];
       restart += (double) (xt - v) * dlt;
@@ -365,27 +386,19 @@ image_step_plain (Solver *S, float a)
   for (gsize i = 0; i < n; i++)
     S->work[i] = -S->work[i];
   scatter_patches (S, NULL, S->d->D, TRUE, S->K, S->c, S->work, S->cols, 0, S->H);
-  float *normal = S->variant == TS_VARIANT_RECONSTRUCT ? g_new (float, n) : NULL;
-  if (normal != NULL)
-    ts_operator_normal (S->op, x_t, normal);
+  ts_operator_normal (S->op, x_t, S->normal);
   float b = (float) S->b, inv_l = (float) (1.0 / S->L);
   double diff = 0.0, norm = 0.0;
   for (gsize i = 0; i < n; i++)
     {
-      float v;
-      if (normal == NULL)
-        v = x_t[i] - (x_t[i] - S->target[i] - b * S->work[i]) * inv_l;
-      else
-        {
-          v = x_t[i] - (normal[i] - S->target[i] - b * S->work[i]) * inv_l;
-          v = v > 0.0f ? v : 0.0f;
-        }
+      float v = x_t[i] - (S->normal[i] - S->target[i] - b * S->work[i]) * inv_l;
+      if (S->nonnegative)
+        v = v > 0.0f ? v : 0.0f;
       x_t[i] = v;
       double dlt = (double) v - S->x[i];
       diff += dlt * dlt;
       norm += (double) S->x[i] * S->x[i];
     }
-  g_free (normal);
   S->last_diff = diff;
   S->last_norm = norm;
   float *old_prev = S->x_prev;
@@ -451,79 +464,46 @@ start_workers (Solver *S, int threads, GError **error)
   return TRUE;
 }
 
-static gboolean
-solver_init (Solver *S, const TsModel *model, const TsOperator *op, const float *data,
-             const TsSolveOptions *o, const TsSolution *warm, GError **error)
+/* The stopping rule's pixels (options' measure rectangle), NULL = all. */
+static guint8 *
+measure_mask (const TsSolveOptions *o, int W, int H)
 {
-  S->op = op;
-  S->variant = o->variant;
-  S->formulation = o->formulation;
-  S->W = op->width;
-  S->H = op->height;
-  S->N = (gsize) S->W * S->H;
-  if (model->prox_type == TS_PROX_CPR && model->groupsize == 2 && (S->W % 2 || S->H % 2))
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
-                   "model %s groups 2x2 pixels: the image must have even width and height (got %d x %d)",
-                   model->name, S->W, S->H);
-      return FALSE;
-    }
-  if (o->derived != NULL)
-    S->d = (TsDerived *) o->derived;
-  else
-    {
-      S->d = ts_derived_new (model, o->beta, o->lambda, o->variant == TS_VARIANT_RECONSTRUCT, error);
-      if (S->d == NULL)
-        return FALSE;
-      S->owns_derived = TRUE;
-    }
-  S->prox = ts_prox_new (model, S->d);
-  S->K = S->d->K;
-  S->s = S->d->s;
-  S->p = S->d->p;
-  S->r = S->d->rank;
-  S->b = S->d->b;
-  double lp = ts_derived_kernel_dft_max (S->d, S->W, S->H);
-  S->L = o->variant == TS_VARIANT_FORWARD ? 1.01 * S->b * lp
-                                           : 1.01 * (S->b * lp + op->norm * op->norm);
-  if (!(S->L > 0.0) || !isfinite (S->L))
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
-                   "model %s: step size undefined (beta = %g); denoising needs beta > 0",
-                   model->name, S->b);
-      return FALSE;
-    }
-  S->band_rows = ts_patch_band_rows (S->W, S->p, BAND_BYTES);
-  if (o->measure_width > 0 && o->measure_height > 0)
-    {
-      S->measure = g_new0 (guint8, (gsize) S->W * S->H);
-      for (int r = MAX (o->measure_y, 0); r < MIN (o->measure_y + o->measure_height, S->H); r++)
-        for (int c = MAX (o->measure_x, 0); c < MIN (o->measure_x + o->measure_width, S->W); c++)
-          S->measure[(gsize) r * S->W + c] = 1;
-    }
-  S->block_rows = MAX (2, (int) (BLOCK_PIXELS / S->W) & ~1);
+  if (!(o->measure_width > 0 && o->measure_height > 0))
+    return NULL;
+  guint8 *measure = g_new0 (guint8, (gsize) W * H);
+  for (int r = MAX (o->measure_y, 0); r < MIN (o->measure_y + o->measure_height, H); r++)
+    for (int c = MAX (o->measure_x, 0); c < MIN (o->measure_x + o->measure_width, W); c++)
+      measure[(gsize) r * W + c] = 1;
+  return measure;
+}
+
+/* The iteration's buffers for the chosen formulation. */
+static gboolean
+solver_alloc (Solver *S, GError **error)
+{
   gsize n = S->N, kn = (gsize) S->K * n, rn = (gsize) S->r * n;
   if (!(S->target = try_alloc (n, error)) || !(S->x = try_alloc (n, error))
       || !(S->x_prev = try_alloc (n, error)) || !(S->x_new = try_alloc (n, error))
       || !(S->work = try_alloc (n, error)) || !(S->c = try_alloc (kn, error))
       || !(S->c_prev = try_alloc (kn, error)))
     return FALSE;
+  /* The subspace path uses its workers' panels instead of v and cols. */
   if (S->formulation == TS_FORMULATION_PLAIN)
-    {
-      /* The subspace path uses its workers' panels instead. */
-      if (!(S->v = try_alloc (kn, error))
-          || !(S->cols = try_alloc ((gsize) S->s * S->band_rows * S->W, error)))
-        return FALSE;
-    }
-  else if (!(S->ux = try_alloc (rn, error)) || !(S->ux_prev = try_alloc (rn, error))
-           || !(S->bc = try_alloc (rn, error)) || !(S->bc_prev = try_alloc (rn, error))
-           || !(S->field = try_alloc (rn, error)))
-    return FALSE;
+    return (S->v = try_alloc (kn, error)) && (S->normal = try_alloc (n, error))
+           && (S->cols = try_alloc ((gsize) S->s * S->band_rows * S->W, error));
+  return (S->ux = try_alloc (rn, error)) && (S->ux_prev = try_alloc (rn, error))
+         && (S->bc = try_alloc (rn, error)) && (S->bc_prev = try_alloc (rn, error))
+         && (S->field = try_alloc (rn, error));
+}
 
-  if (o->variant == TS_VARIANT_FORWARD)
-    memcpy (S->target, data, sizeof (float) * n);
-  else
-    ts_operator_adjoint (op, data, S->target);
+/* The starting point: x = H^T y, c = 0 (or the warm start), equal previous iterates, and
+ * in the subspace formulation the fields U^T P x and B^T c of the start. */
+static gboolean
+solver_start (Solver *S, const float *data, const TsSolveOptions *o, const TsSolution *warm,
+              GError **error)
+{
+  gsize n = S->N, kn = (gsize) S->K * n, rn = (gsize) S->r * n;
+  ts_operator_adjoint (S->op, data, S->target);
   gboolean warm_started = warm != NULL && warm->x != NULL && warm->x->width == S->W
                           && warm->x->height == S->H && warm->K == S->K && warm->c != NULL;
   if (warm_started)
@@ -535,70 +515,100 @@ solver_init (Solver *S, const TsModel *model, const TsOperator *op, const float 
     memcpy (S->x, S->target, sizeof (float) * n);
   memcpy (S->x_prev, S->x, sizeof (float) * n);
   memcpy (S->c_prev, S->c, sizeof (float) * kn);
-  if (S->formulation == TS_FORMULATION_SUBSPACE)
-    {
-      if (!start_workers (S, o->threads > 0 ? o->threads : 2, error))
-        return FALSE;
-      /* U^T P x of the starting image, split over the workers like every iteration. */
-      S->project_only = TRUE;
-      sync_workers (S);
-      project_patches (S, &S->workers[0], S->x, S->ux, S->workers[0].cols, S->workers[0].row0,
-                       S->workers[0].row1);
-      sync_workers (S);
-      S->project_only = FALSE;
-      memcpy (S->ux_prev, S->ux, sizeof (float) * rn);
-      /* B^T c is 0 for a cold start (c = 0, already zeroed). */
-      if (warm_started)
-        cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, S->r, (int) n, S->K, 1.0f, S->d->B,
-                     S->r, S->c, (int) n, 0.0f, S->bc, (int) n);
-      memcpy (S->bc_prev, S->bc, sizeof (float) * rn);
-    }
+  if (S->formulation != TS_FORMULATION_SUBSPACE)
+    return TRUE;
+  if (!start_workers (S, o->threads > 0 ? o->threads : DEFAULT_THREADS, error))
+    return FALSE;
+  /* U^T P x of the starting image, split over the workers like every iteration. */
+  S->project_only = TRUE;
+  sync_workers (S);
+  project_patches (S, &S->workers[0], S->x, S->ux, S->workers[0].cols, S->workers[0].row0,
+                   S->workers[0].row1);
+  sync_workers (S);
+  S->project_only = FALSE;
+  memcpy (S->ux_prev, S->ux, sizeof (float) * rn);
+  /* B^T c is 0 for a cold start (c = 0, already zeroed). */
+  if (warm_started)
+    cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, S->r, (int) n, S->K, 1.0f, S->d->B,
+                 S->r, S->c, (int) n, 0.0f, S->bc, (int) n);
+  memcpy (S->bc_prev, S->bc, sizeof (float) * rn);
   return TRUE;
 }
 
-TsSolution *
-ts_solve (const TsModel *model, const TsOperator *op, const float *data,
-          const TsSolveOptions *options, const TsSolution *warm, TsProgressFunc progress,
-          gpointer user_data, const gint *cancel, TsSolveStats *stats, GError **error)
+static gboolean
+solver_init (Solver *S, const TsOperator *op, const TsRegulariser *reg, const float *data,
+             const TsSolveOptions *o, const TsSolution *warm, GError **error)
 {
-  g_return_val_if_fail (model != NULL && op != NULL && data != NULL, NULL);
-  TsSolveOptions defaults;
-  if (options == NULL)
+  if (!ts_regulariser_check (reg, op, error))
+    return FALSE;
+  S->op = op;
+  S->nonnegative = o->nonnegative;
+  S->formulation = o->formulation;
+  S->W = op->width;
+  S->H = op->height;
+  S->N = (gsize) S->W * S->H;
+  S->d = reg->derived;
+  S->prox = reg->prox;
+  S->K = S->d->K;
+  S->s = S->d->s;
+  S->p = S->d->p;
+  S->r = S->d->rank;
+  S->b = S->d->b;
+  /* The data term's Lipschitz constant ||H||^2, except in the reference's forward variant. */
+  double lp = ts_derived_kernel_dft_max (S->d, S->W, S->H);
+  S->L = op->forward_variant ? 1.01 * S->b * lp : 1.01 * (S->b * lp + op->norm * op->norm);
+  if (!(S->L > 0.0) || !isfinite (S->L))
     {
-      ts_solve_options_init (&defaults);
-      options = &defaults;
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   "model %s: step size undefined (beta = %g); denoising needs beta > 0",
+                   reg->name, S->b);
+      return FALSE;
     }
+  S->band_rows = ts_patch_band_rows (S->W, S->p, BAND_BYTES);
+  S->measure = measure_mask (o, S->W, S->H);
+  S->block_rows = MAX (2, (int) (BLOCK_PIXELS / S->W) & ~1);
+  return solver_alloc (S, error) && solver_start (S, data, o, warm, error);
+}
+
+/* Options and data the solve refuses. */
+static gboolean
+check_inputs (const TsOperator *op, const float *data, const TsSolveOptions *options,
+              GError **error)
+{
   if (options->max_iter < 1 || !(options->tol >= 0.0))
     {
       g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
                    "invalid solver options: tolerance %g, maximum iterations %d", options->tol,
                    options->max_iter);
-      return NULL;
+      return FALSE;
     }
   for (gsize i = 0; i < op->data_len; i++)
     if (!isfinite (data[i]))
       {
         g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "input contains NaN or Inf (value %" G_GSIZE_FORMAT ")", i);
-        return NULL;
+        return FALSE;
       }
-  /* Our own threads split the rows in the subspace formulation, with OpenBLAS
-   * single-threaded inside them. Set before the first product (the model's derived
-   * quantities included) so that a solve's result does not depend on what ran before. */
-  int threads = options->threads > 0 ? options->threads : 2;
-  openblas_set_num_threads (options->formulation == TS_FORMULATION_SUBSPACE ? 1 : threads);
+  return TRUE;
+}
 
-  Solver S = { 0 };
-  gint64 start = g_get_monotonic_time ();
-  if (!solver_init (&S, model, op, data, options, warm, error))
-    {
-      solver_clear (&S);
-      return NULL;
-    }
+/* Where the iterations ended. */
+typedef struct {
+  int iterations;
+  double change;
+  gboolean converged;
+} RunEnd;
 
+/* Iterates until the stopping rule, the iteration cap, cancellation or divergence; FALSE (with
+ * the error set) for the last two. */
+static gboolean
+solver_run (Solver *S, const TsSolveOptions *options, TsProgressFunc progress, gpointer user_data,
+            const gint *cancel, RunEnd *end, GError **error)
+{
   int k = 0, momentum_k = 0;
   double change = 0.0;
-  gboolean converged = FALSE, ok = TRUE;
-  TsImage view = { .width = S.W, .height = S.H, .channels = 1 };
+  gboolean ok = TRUE;
+  TsImage view = { .width = S->W, .height = S->H, .channels = 1 };
+  end->converged = FALSE;
   while (k < options->max_iter)
     {
       if (cancel != NULL && g_atomic_int_get (cancel))
@@ -613,9 +623,9 @@ ts_solve (const TsModel *model, const TsOperator *op, const float *data,
       momentum_k++;
       float a = (float) (momentum_k - 1) / (float) (momentum_k + 2);
       gboolean restart = FALSE;
-      if (S.formulation == TS_FORMULATION_SUBSPACE)
+      if (S->formulation == TS_FORMULATION_SUBSPACE)
         {
-          change = iteration_subspace (&S, a, &restart);
+          change = iteration_subspace (S, a, &restart);
           /* Gradient-based adaptive restart (O'Donoghue & Candes): drop the momentum when
            * the extrapolated point made the step go backwards. */
           if (restart && options->acceleration == TS_ACCELERATION_RESTART)
@@ -623,8 +633,8 @@ ts_solve (const TsModel *model, const TsOperator *op, const float *data,
         }
       else
         {
-          coefficient_step_plain (&S, a);
-          change = image_step_plain (&S, a);
+          coefficient_step_plain (S, a);
+          change = image_step_plain (S, a);
         }
       if (!isfinite (change))
         {
@@ -636,10 +646,10 @@ ts_solve (const TsModel *model, const TsOperator *op, const float *data,
         }
       if (options->trace != NULL)
         {
-          TsChangeSample sample = { S.last_diff, S.last_norm };
+          TsChangeSample sample = { S->last_diff, S->last_norm };
           g_array_append_val (options->trace, sample);
         }
-      view.data = S.x;
+      view.data = S->x;
       if (progress != NULL && !progress (k, change, &view, user_data))
         {
           g_set_error (error, TS_ERROR, TS_ERROR_CANCELLED, "stopped after %d iterations", k);
@@ -648,41 +658,78 @@ ts_solve (const TsModel *model, const TsOperator *op, const float *data,
         }
       if (options->tol > 0.0 && change <= options->tol)
         {
-          converged = TRUE;
+          end->converged = TRUE;
           break;
         }
     }
+  end->iterations = k;
+  end->change = change;
+  return ok;
+}
 
+/* Moves the final iterate out of the solver. */
+static TsSolution *
+solution_take (Solver *S)
+{
+  TsSolution *solution = g_new0 (TsSolution, 1);
+  solution->x = g_new0 (TsImage, 1);
+  solution->x->width = S->W;
+  solution->x->height = S->H;
+  solution->x->channels = 1;
+  solution->x->data = S->x;
+  S->x = NULL;
+  solution->c = S->c;
+  S->c = NULL;
+  solution->K = S->K;
+  return solution;
+}
+
+static void
+stats_fill (const Solver *S, const RunEnd *end, gint64 start, TsSolveStats *stats)
+{
+  stats->iterations = end->iterations;
+  stats->final_change = end->change;
+  stats->seconds = (g_get_monotonic_time () - start) / 1e6;
+  stats->converged = end->converged;
+  /* Per-core rate times the cores: the workers' products run side by side. */
+  double seconds = 0.0, flops = 0.0;
+  for (int t = 0; t < S->n_workers; t++)
+    {
+      seconds += S->workers[t].gemm_seconds;
+      flops += S->workers[t].gemm_flops;
+    }
+  stats->gemm_gflops = seconds > 0.0 ? flops / (seconds / S->n_workers) / 1e9 : 0.0;
+  stats->gemm_share = seconds > 0.0 ? seconds / S->n_workers / stats->seconds : 0.0;
+}
+
+TsSolution *
+ts_solve (const TsOperator *op, const TsRegulariser *prox, const float *data,
+          const TsSolveOptions *options, const TsSolution *warm, TsProgressFunc progress,
+          gpointer user_data, const gint *cancel, TsSolveStats *stats, GError **error)
+{
+  g_return_val_if_fail (op != NULL && prox != NULL && data != NULL, NULL);
+  TsSolveOptions defaults;
+  if (options == NULL)
+    {
+      ts_solve_options_init (&defaults);
+      options = &defaults;
+    }
+  if (!check_inputs (op, data, options, error))
+    return NULL;
+
+  Solver S = { 0 };
+  gint64 start = g_get_monotonic_time ();
+  if (!solver_init (&S, op, prox, data, options, warm, error))
+    {
+      solver_clear (&S);
+      return NULL;
+    }
+  RunEnd end;
   TsSolution *solution = NULL;
-  if (ok)
-    {
-      solution = g_new0 (TsSolution, 1);
-      solution->x = g_new0 (TsImage, 1);
-      solution->x->width = S.W;
-      solution->x->height = S.H;
-      solution->x->channels = 1;
-      solution->x->data = S.x;
-      S.x = NULL;
-      solution->c = S.c;
-      S.c = NULL;
-      solution->K = S.K;
-    }
+  if (solver_run (&S, options, progress, user_data, cancel, &end, error))
+    solution = solution_take (&S);
   if (stats != NULL)
-    {
-      stats->iterations = k;
-      stats->final_change = change;
-      stats->seconds = (g_get_monotonic_time () - start) / 1e6;
-      stats->converged = converged;
-      /* Per-core rate times the cores: the workers' products run side by side. */
-      double seconds = 0.0, flops = 0.0;
-      for (int t = 0; t < S.n_workers; t++)
-        {
-          seconds += S.workers[t].gemm_seconds;
-          flops += S.workers[t].gemm_flops;
-        }
-      stats->gemm_gflops = seconds > 0.0 ? flops / (seconds / S.n_workers) / 1e9 : 0.0;
-      stats->gemm_share = seconds > 0.0 ? seconds / S.n_workers / stats->seconds : 0.0;
-    }
+    stats_fill (&S, &end, start, stats);
   solver_clear (&S);
   return solution;
 }

@@ -1,18 +1,17 @@
 /* iPALM for E(x, c) = 1/2 ||Hx - y||^2 + b/2 sum_k ||C P_k x - D^T c_k||^2 + sum phi(c)
- * (MODEL.md "Inner solver"). The solver sees only an operator and a model. */
+ * (MODEL.md "Inner solver"). The solver sees only an operator (ts-operator.h) and a prox
+ * object, the regulariser (ts-regulariser.h): it never knows which task it solves. It starts
+ * from x = H^T y, c = 0; its step is L = 1.01 (b L_P + ||H||^2), or 1.01 b L_P for an
+ * operator in the reference's forward variant (H = I, TsOperator's forward_variant). */
 #pragma once
 #include <math.h>
 
 #include "ts-image.h"
 #include "ts-model.h"
 #include "ts-operator.h"
+#include "ts-regulariser.h"
 
 G_BEGIN_DECLS
-
-typedef enum {
-  TS_VARIANT_FORWARD,      /* denoising: x0 = y, no clipping, L = 1.01 b L_P */
-  TS_VARIANT_RECONSTRUCT,  /* SR, MRI: x0 = H^T y, clip at 0, L = 1.01 (b L_P + ||H||^2) */
-} TsVariant;
 
 typedef enum {
   TS_FORMULATION_SUBSPACE, /* MODEL.md "Consequence used for speed": exact, ~71 kFLOP/pixel */
@@ -28,9 +27,11 @@ typedef enum {
 typedef struct {
   double tol;              /* stop when ||x_new - x|| / ||x|| <= tol; 0 = never */
   int max_iter;            /* iteration cap (exactly this many when tol = 0) */
-  double beta;             /* NAN = model's */
-  double lambda;           /* NAN = model's */
-  TsVariant variant;
+  /* The regulariser's beta and lambda (NAN = the model's), for the callers that make it
+   * (ts_regulariser_new); ts_solve itself takes them from its regulariser. */
+  double beta;
+  double lambda;
+  gboolean nonnegative;    /* constraint x >= 0: each x-step is clipped at 0 (SR, MRI) */
   TsFormulation formulation;
   TsAcceleration acceleration;
   int restart_interval;    /* > 0: also restart the momentum every this many iterations */
@@ -38,9 +39,6 @@ typedef struct {
    * whole image; subspace formulation): tiles measure their core, not the halo. */
   int measure_x, measure_y, measure_width, measure_height;
   int threads;             /* 0 = default (2) */
-  /* Precomputed derived quantities for this model, beta, lambda and variant (borrowed; the
-   * trainer solves many crops with one model). NULL = derive from the model. */
-  const TsDerived *derived;
   /* Optional: every iteration appends a TsChangeSample (the stopping rule's sums), so that
    * tiles can be stopped by the rule of the whole image (ts-tiles.c). */
   GArray *trace;
@@ -59,6 +57,17 @@ ts_change_relative (double diff, double norm)
 }
 
 void ts_solve_options_init (TsSolveOptions *options);
+
+/* The OpenBLAS thread count a solve with these options is made for: 1 in the subspace
+ * formulation, whose own workers split the rows, else `threads` (default 2) for the plain
+ * formulation's products. ts_solve does not set this process-wide count: the front end does
+ * (ts_blas_set_threads), before it makes the regulariser (whose derived quantities are
+ * products too), so that a result does not depend on what ran before. */
+int ts_solve_blas_threads (const TsSolveOptions *options);
+
+/* Peak bytes the solver needs for a width x height solve with the model's atoms, for a
+ * memory check before starting. */
+gsize ts_solve_memory_estimate (const TsModel *model, int width, int height);
 
 typedef struct {
   int iterations;
@@ -84,10 +93,11 @@ typedef struct {
 
 void ts_solution_free (TsSolution *solution);
 
-/* Solves for a single-channel image. `data` is y in the operator's data domain.
- * `cancel` (may be NULL) is read atomically every iteration. `warm` (may be NULL) gives
- * a starting point (x and c) from a previous solve of the same size. */
-TsSolution *ts_solve (const TsModel *model, const TsOperator *op, const float *data,
+/* Solves for a single-channel image min_x,c 1/2 ||H x - y||^2 + R(x, c) with H = `op` and R =
+ * `prox` (made for op's variant: ts_regulariser_check). `data` is y in the operator's data
+ * domain. `cancel` (may be NULL) is read atomically every iteration. `warm` (may be NULL)
+ * gives a starting point (x and c) from a previous solve of the same size. */
+TsSolution *ts_solve (const TsOperator *op, const TsRegulariser *prox, const float *data,
                       const TsSolveOptions *options, const TsSolution *warm,
                       TsProgressFunc progress, gpointer user_data, const gint *cancel,
                       TsSolveStats *stats, GError **error);

@@ -7,6 +7,12 @@
 
 static const char mri_name[] = "mri";
 
+static gboolean
+is_mri (const TsOperator *op)
+{
+  return op != NULL && op->name == mri_name;
+}
+
 /* FFTW's planner is not thread-safe. */
 G_LOCK_DEFINE_STATIC (fftw_planner);
 
@@ -94,6 +100,22 @@ mri_normal (const TsOperator *op, const float *x, float *out)
   g_mutex_unlock (&p->lock);
 }
 
+/* H^T H = Re(F^-1 M F) acts on a real image as the real, symmetric multiplier
+ * (M(k) + M(-k)) / 2. */
+static void
+mri_normal_fourier (const TsOperator *op, double *out)
+{
+  const MriPriv *p = op->priv;
+  int w = op->width, h = op->height;
+  for (int fy = 0; fy < h; fy++)
+    for (int fx = 0; fx < w; fx++)
+      {
+        gsize i = (gsize) fy * w + fx;
+        gsize j = (gsize) ((h - fy) % h) * w + (gsize) ((w - fx) % w);
+        out[i] = 0.5 * (p->mask[i] + p->mask[j]);
+      }
+}
+
 static void
 mri_destroy (TsOperator *op)
 {
@@ -142,6 +164,7 @@ ts_operator_mri_new (int width, int height, const float *mask, GError **error)
   op->apply = mri_apply;
   op->adjoint = mri_adjoint;
   op->normal = mri_normal;
+  op->normal_fourier = mri_normal_fourier;
   op->destroy = mri_destroy;
   op->priv = p;
   return op;
@@ -150,19 +173,7 @@ ts_operator_mri_new (int width, int height, const float *mask, GError **error)
 void
 ts_operator_mri_zero_filled (const TsOperator *op, const float *kspace, float *x)
 {
-  g_return_if_fail (ts_operator_is_mri (op));
+  g_return_if_fail (is_mri (op));
   inverse_real (op, kspace, NULL, x);
 }
 
-const float *
-ts_operator_mri_mask (const TsOperator *op)
-{
-  g_return_val_if_fail (ts_operator_is_mri (op), NULL);
-  return ((const MriPriv *) op->priv)->mask;
-}
-
-gboolean
-ts_operator_is_mri (const TsOperator *op)
-{
-  return op != NULL && op->name == mri_name;
-}

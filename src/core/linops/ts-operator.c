@@ -19,6 +19,16 @@ ts_operator_normal (const TsOperator *op, const float *x, float *out)
   op->normal (op, x, out);
 }
 
+double *
+ts_operator_normal_fourier (const TsOperator *op)
+{
+  if (op->normal_fourier == NULL)
+    return NULL;
+  double *out = g_new (double, (gsize) op->width * op->height);
+  op->normal_fourier (op, out);
+  return out;
+}
+
 void
 ts_operator_free (TsOperator *op)
 {

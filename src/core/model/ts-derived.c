@@ -1,6 +1,6 @@
 /* Derived quantities of the model (MODEL.md "Derived quantities"), computed in double
  * and handed to the solver in float32. */
-#include "ts-model.h"
+#include "ts-derived.h"
 #include "ts-linalg.h"
 #include <math.h>
 #include <string.h>
@@ -71,62 +71,39 @@ smooth_kernel (const double *c, int p, double *kernel)
   g_free (ct);
 }
 
-TsDerived *
-ts_derived_new (const TsModel *model, double beta, double lambda, gboolean reconstruct,
-                GError **error)
+/* Step 1: orthonormal free atoms Q (M x s, at least one row allocated). */
+static double *
+orthonormal_free_atoms (const TsModel *model)
 {
-  g_return_val_if_fail (model != NULL, NULL);
-  if (!ts_model_validate (model, model->name, error))
-    return NULL;
-  if (isnan (beta))
-    beta = model->beta;
-  if (isnan (lambda))
-    lambda = model->lambda;
-  double b = MAX (beta, 0.0);
-  if (!isfinite (beta) || (reconstruct && b <= 0.0))
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
-                   "beta must be positive for reconstruction (got %g)", beta);
-      return NULL;
-    }
-  if (!isfinite (lambda) || lambda < 0.0)
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "lambda must be non-negative (got %g)", lambda);
-      return NULL;
-    }
-
-  int K = model->n_atoms, M = model->n_free, p = model->atom_size, s = p * p;
-  TsDerived *d = g_new0 (TsDerived, 1);
-  d->K = K;
-  d->s = s;
-  d->p = p;
-  d->b = b;
-  d->lambda = lambda;
-
-  /* 1. Orthonormal free atoms. */
-  d->Q = g_new0 (double, (gsize) MAX (M, 1) * s);
+  int M = model->n_free, s = model->atom_size * model->atom_size;
+  double *q = g_new0 (double, (gsize) MAX (M, 1) * s);
   for (gsize i = 0; i < (gsize) M * s; i++)
-    d->Q[i] = model->free_atoms[i];
+    q[i] = model->free_atoms[i];
   if (M > 0)
     {
-      subtract_row_means (d->Q, M, s);
-      bjorck_orthonormalise (d->Q, M, s);
+      subtract_row_means (q, M, s);
+      bjorck_orthonormalise (q, M, s);
     }
+  return q;
+}
 
-  /* 2. Pi = I - Q^T Q, C = (I - 11^T / s) Pi. */
+/* Step 2: Pi = I - Q^T Q, C = (I - 11^T / s) Pi (s x s). */
+static double *
+centred_projector (const double *q, int M, int s)
+{
   double *pi = g_new (double, (gsize) s * s);
   double *qt = g_new (double, (gsize) s * MAX (M, 1));
   for (int i = 0; i < M; i++)
     for (int j = 0; j < s; j++)
-      qt[j * M + i] = d->Q[i * s + j];
+      qt[j * M + i] = q[i * s + j];
   if (M > 0)
-    ts_linalg_matmul (qt, d->Q, pi, s, M, s, FALSE);
+    ts_linalg_matmul (qt, q, pi, s, M, s, FALSE);
   else
     memset (pi, 0, sizeof (double) * s * s);
   for (int i = 0; i < s; i++)
     for (int j = 0; j < s; j++)
       pi[i * s + j] = (i == j ? 1.0 : 0.0) - pi[i * s + j];
-  d->C = g_new (double, (gsize) s * s);
+  double *c = g_new (double, (gsize) s * s);
   for (int j = 0; j < s; j++)
     {
       double mean = 0.0;
@@ -134,55 +111,59 @@ ts_derived_new (const TsModel *model, double beta, double lambda, gboolean recon
         mean += pi[j * s + i];   /* row mean of Pi, as the reference (Pi is symmetric) */
       mean /= s;
       for (int i = 0; i < s; i++)
-        d->C[i * s + j] = pi[i * s + j] - mean;
+        c[i * s + j] = pi[i * s + j] - mean;
     }
   g_free (pi);
+  g_free (qt);
+  return c;
+}
 
-  /* 3. Smooth-part kernel. */
-  int kp = 2 * p - 1;
-  d->kernel = g_new (double, (gsize) kp * kp);
-  smooth_kernel (d->C, p, d->kernel);
-
-  /* Orthonormal basis U of range(C): eigenvectors of the (symmetric) projector with
-   * eigenvalue near 1. */
+/* Orthonormal basis U (s x rank, row-major) of range(C): eigenvectors of the (symmetric)
+ * projector with eigenvalue near 1. NULL when the eigen-decomposition fails. */
+static double *
+range_basis (const double *c, int s, int *rank_out)
+{
   double *values = g_new (double, s);
   double *vectors = g_new (double, (gsize) s * s);
-  if (!ts_linalg_symeig (d->C, s, values, vectors))
+  double *u = NULL;
+  if (ts_linalg_symeig (c, s, values, vectors))
     {
-      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: eigen-decomposition failed", model->name);
-      g_free (values);
-      g_free (vectors);
-      g_free (qt);
-      ts_derived_free (d);
-      return NULL;
-    }
-  int rank = 0;
-  for (int i = 0; i < s; i++)
-    if (values[i] > 0.5)
-      rank++;
-  d->rank = rank;
-  double *u = g_new (double, (gsize) s * MAX (rank, 1));
-  for (int r = 0; r < rank; r++)
-    {
-      const double *vec = vectors + (gsize) (s - rank + r) * s;
-      for (int j = 0; j < s; j++)
-        u[j * rank + r] = vec[j];
+      int rank = 0;
+      for (int i = 0; i < s; i++)
+        if (values[i] > 0.5)
+          rank++;
+      u = g_new (double, (gsize) s * MAX (rank, 1));
+      for (int r = 0; r < rank; r++)
+        {
+          const double *vec = vectors + (gsize) (s - rank + r) * s;
+          for (int j = 0; j < s; j++)
+            u[j * rank + r] = vec[j];
+        }
+      *rank_out = rank;
     }
   g_free (values);
   g_free (vectors);
+  return u;
+}
 
-  /* 4. Dictionary: centre, project out span(Q), unit rows, global spectral scaling. */
-  double *a = g_new (double, (gsize) K * s);
-  for (gsize i = 0; i < (gsize) K * s; i++)
+/* Step 4: centre the atoms, project out span(Q), unit rows, then scale the whole matrix to
+ * sqrt(0.99 / max(b, beta_floor)) / ||A||_2 (K x s). */
+static double *
+dictionary (const TsModel *model, const double *q, double b, double beta_floor)
+{
+  int K = model->n_atoms, M = model->n_free, s = model->atom_size * model->atom_size;
+  gsize ks = (gsize) K * s;
+  double *a = g_new (double, ks);
+  for (gsize i = 0; i < ks; i++)
     a[i] = model->atoms[i];
   subtract_row_means (a, K, s);
   if (M > 0)
     {
-      double *aq = g_new (double, (gsize) K * M);
-      double *aqq = g_new (double, (gsize) K * s);
-      ts_linalg_matmul (a, d->Q, aq, K, s, M, TRUE);
-      ts_linalg_matmul (aq, d->Q, aqq, K, M, s, FALSE);
-      for (gsize i = 0; i < (gsize) K * s; i++)
+      double *aq = g_new (double, (gsize) (guint) K * M);
+      double *aqq = g_new (double, ks);
+      ts_linalg_matmul (a, q, aq, K, s, M, TRUE);
+      ts_linalg_matmul (aq, q, aqq, K, M, s, FALSE);
+      for (gsize i = 0; i < ks; i++)
         a[i] -= aqq[i];
       g_free (aq);
       g_free (aqq);
@@ -198,11 +179,17 @@ ts_derived_new (const TsModel *model, double beta, double lambda, gboolean recon
           a[k * s + j] /= norm;
     }
   double spectral = ts_linalg_spectral_norm (a, K, s);
-  double scale = sqrt (0.99 / (reconstruct ? b : MAX (b, 0.1))) / (spectral > 0.0 ? spectral : 1.0);
-  for (gsize i = 0; i < (gsize) K * s; i++)
+  double scale = sqrt (0.99 / MAX (b, beta_floor)) / (spectral > 0.0 ? spectral : 1.0);
+  for (gsize i = 0; i < ks; i++)
     a[i] *= scale;
+  return a;
+}
 
-  /* 5. Gram X = D D^T, and B = D U for the subspace formulation. */
+/* Step 5 and the solver's float32 copies: D, X = D D^T, U and B = D U. */
+static void
+store_float (TsDerived *d, const double *a, const double *u)
+{
+  int K = d->K, s = d->s, rank = d->rank;
   double *x = g_new (double, (gsize) K * K);
   ts_linalg_matmul (a, a, x, K, s, K, TRUE);
   double *bmat = g_new (double, (gsize) K * MAX (rank, 1));
@@ -220,15 +207,63 @@ ts_derived_new (const TsModel *model, double beta, double lambda, gboolean recon
     d->U[i] = (float) u[i];
   for (gsize i = 0; i < (gsize) K * rank; i++)
     d->B[i] = (float) bmat[i];
+  g_free (x);
+  g_free (bmat);
+}
+
+TsDerived *
+ts_derived_new (const TsModel *model, double beta, double lambda, double beta_floor,
+                GError **error)
+{
+  g_return_val_if_fail (model != NULL, NULL);
+  g_return_val_if_fail (beta_floor >= 0.0 && isfinite (beta_floor), NULL);
+  if (!ts_model_validate (model, model->name, error))
+    return NULL;
+  if (isnan (beta))
+    beta = model->beta;
+  if (isnan (lambda))
+    lambda = model->lambda;
+  double b = MAX (beta, 0.0);
+  if (!isfinite (beta) || MAX (b, beta_floor) <= 0.0)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   "beta must be positive for reconstruction (got %g)", beta);
+      return NULL;
+    }
+  if (!isfinite (lambda) || lambda < 0.0)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "lambda must be non-negative (got %g)", lambda);
+      return NULL;
+    }
+
+  int K = model->n_atoms, p = model->atom_size, s = p * p;
+  TsDerived *d = g_new0 (TsDerived, 1);
+  d->K = K;
+  d->s = s;
+  d->p = p;
+  d->b = b;
+  d->beta_floor = beta_floor;
+  d->lambda = lambda;
+  d->Q = orthonormal_free_atoms (model);
+  d->C = centred_projector (d->Q, model->n_free, s);
+  /* 3. Smooth-part kernel. */
+  int kp = 2 * p - 1;
+  d->kernel = g_new (double, (gsize) kp * kp);
+  smooth_kernel (d->C, p, d->kernel);
+  double *u = range_basis (d->C, s, &d->rank);
+  if (u == NULL)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: eigen-decomposition failed", model->name);
+      ts_derived_free (d);
+      return NULL;
+    }
+  double *a = dictionary (model, d->Q, b, beta_floor);
+  store_float (d, a, u);
   d->threshold_scale = g_new (float, K);
   for (int k = 0; k < K; k++)
     d->threshold_scale[k] = expf (model->lambda_scaling[k]);
-
   g_free (a);
-  g_free (x);
-  g_free (bmat);
   g_free (u);
-  g_free (qt);
   return d;
 }
 

@@ -40,36 +40,6 @@ gboolean ts_model_validate (const TsModel *model, const char *what, GError **err
  * K = 148 for p = 13, M = 20). Thresholds scale with the noise level `sigma` (0-255). */
 TsModel *ts_model_new_dct (double sigma);
 
-/* Quantities derived from the parameters for one image size and task. */
-typedef struct {
-  int K, s, p;                /* atoms, patch length p*p, patch side */
-  int rank;                   /* dimension of the penalised subspace (48) */
-  double b;                   /* max(beta, 0) */
-  double lambda;              /* base threshold in use */
-  float *D;                   /* K x s normalised dictionary (MODEL.md step 4) */
-  float *X;                   /* K x K Gram D D^T */
-  float *U;                   /* s x rank orthonormal basis of range(C) */
-  float *B;                   /* K x rank, B = D U */
-  double *Q;                  /* M x s orthonormal free atoms (Bjorck) */
-  double *C;                  /* s x s centred projector */
-  double *kernel;             /* (2p-1) x (2p-1) smooth-part kernel k_P */
-  float *threshold_scale;     /* K: exp(lambda_scaling) */
-} TsDerived;
-
-/* `reconstruct` selects the dictionary scale of the reconstruct variant (sqrt(0.99 / b)).
- * beta/lambda: NAN keeps the model's value. */
-TsDerived *ts_derived_new (const TsModel *model, double beta, double lambda, gboolean reconstruct,
-                           GError **error);
-void       ts_derived_free (TsDerived *derived);
-/* L_P = max |DFT_{HxW}(k_P)| for an image of the given size. */
-double     ts_derived_kernel_dft_max (const TsDerived *derived, int width, int height);
-/* The same DFT for any point-symmetric (2p-1) x (2p-1) kernel (the training's tape). */
-void       ts_kernel_dft (const double *kernel, int p, int width, int height, double *out);
-/* Real DFT of k_P on a width x height grid (k_P is symmetric, so it is real):
- * height * width doubles, out[r * width + c]. */
-void       ts_derived_kernel_dft (const TsDerived *derived, int width, int height, double *out);
-
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsModel, ts_model_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsDerived, ts_derived_free)
 
 G_END_DECLS

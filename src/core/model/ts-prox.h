@@ -1,7 +1,7 @@
 /* Proximal maps of the regulariser (MODEL.md "Proximal maps") and its value (cost map). */
 #pragma once
 #include <glib.h>
-#include "ts-model.h"
+#include "ts-derived.h"
 
 G_BEGIN_DECLS
 

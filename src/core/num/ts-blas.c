@@ -6,10 +6,18 @@
 
 /* Weak: another BLAS simply reports "unknown". */
 extern char *openblas_get_corename (void) __attribute__ ((weak));
+extern void openblas_set_num_threads (int threads) __attribute__ ((weak));
 
 const char *
 ts_blas_kernel_name (void)
 {
   const char *core = openblas_get_corename != NULL ? openblas_get_corename () : NULL;
   return core != NULL ? core : "unknown";
+}
+
+void
+ts_blas_set_threads (int threads)
+{
+  if (openblas_set_num_threads != NULL)
+    openblas_set_num_threads (threads > 0 ? threads : 1);
 }

@@ -37,8 +37,9 @@ void ts_tile_options_init (TsTileOptions *options);
 typedef gboolean (*TsTileFunc) (int done, int total, const TsRect *tile, const TsImage *result,
                                 gpointer user_data);
 
-/* Denoises a single-channel image with H = I. An image that fits in one tile is solved
- * whole (exactly the untiled result). Tiles wrap around the image edges, as the model's
+/* Denoises a single-channel image with H = I and the model's regulariser for options' beta
+ * and lambda; sets OpenBLAS's thread count for the solves (ts_solve_blas_threads). An image
+ * that fits in one tile is solved whole (exactly the untiled result). Tiles wrap around the image edges, as the model's
  * circular boundary does. `stats` gives the stopping iteration (with global_stop the common
  * one, else the largest over tiles), seconds summed over all tile solves (both passes) and
  * the largest final change (with global_stop, the whole image's change at the common stop).
@@ -46,9 +47,5 @@ typedef gboolean (*TsTileFunc) (int done, int total, const TsRect *tile, const T
 TsImage *ts_denoise_tiled (const TsModel *model, const TsImage *noisy, const TsSolveOptions *options,
                            const TsTileOptions *tiles, TsTileFunc progress, gpointer user_data,
                            const gint *cancel, TsSolveStats *stats, GError **error);
-
-/* Peak bytes the solver needs for a width x height solve (denoising), for a memory check
- * before starting. */
-gsize ts_solve_memory_estimate (const TsModel *model, int width, int height);
 
 G_END_DECLS

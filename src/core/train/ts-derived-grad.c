@@ -127,69 +127,50 @@ all_finite (const double *x, gsize n)
   return TRUE;
 }
 
-TsDerivedTape *
-ts_derived_tape_new_double (const TsModel *model, const double *atoms, const double *free_atoms,
-                            double beta, GError **error)
+/* Step 1: Q = Bjorck (Fc / ||Fc||), Fc the centred free atoms; keeps the Bjorck inputs. */
+static void
+tape_free_atoms (TsDerivedTape *t, TapePriv *pv, const double *free_atoms)
 {
-  g_return_val_if_fail (model != NULL && atoms != NULL, NULL);
-  g_return_val_if_fail (model->n_free == 0 || free_atoms != NULL, NULL);
-  if (!ts_model_validate (model, model->name, error))
-    return NULL;
-  int K = model->n_atoms, M = model->n_free, p = model->atom_size, s = p * p, kp = 2 * p - 1;
-  if (!isfinite (beta) || !all_finite (atoms, (gsize) K * s)
-      || !all_finite (free_atoms, (gsize) M * s))
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: parameters contain NaN or Inf",
-                   model->name);
-      return NULL;
-    }
-
-  TsDerivedTape *t = g_new0 (TsDerivedTape, 1);
-  TapePriv *pv = g_new0 (TapePriv, 1);
-  t->priv = pv;
-  t->K = K;
-  t->M = M;
-  t->p = p;
-  t->s = s;
-  t->beta = beta;
-  t->b = MAX (beta, 0.0);
-
-  /* 1. Orthonormal free atoms: centre, scale by the spectral norm, 15 Bjorck steps. */
+  int M = t->M, s = t->s;
   t->Q = g_new0 (double, (gsize) MAX (M, 1) * s);
   pv->fc = g_new0 (double, (gsize) MAX (M, 1) * s);
   pv->u_f = g_new0 (double, MAX (M, 1));
   pv->v_f = g_new0 (double, s);
-  if (M > 0)
+  if (M == 0)
+    return;
+  memcpy (pv->fc, free_atoms, sizeof (double) * M * s);
+  subtract_row_means (pv->fc, M, s);
+  double *q = t->Q;
+  memcpy (q, pv->fc, sizeof (double) * M * s);
+  double norm = spectral_norm_vectors (q, M, s, pv->u_f, pv->v_f);
+  pv->sigma_f = norm;
+  if (norm > 0.0)
+    for (gsize i = 0; i < (gsize) M * s; i++)
+      q[i] /= norm;
+  double *qtq = g_new (double, (gsize) s * s);
+  double *prod = g_new (double, (gsize) M * s);
+  double *qt = g_new (double, (gsize) s * M);
+  for (int it = 0; it < BJORCK_ITERATIONS; it++)
     {
-      memcpy (pv->fc, free_atoms, sizeof (double) * M * s);
-      subtract_row_means (pv->fc, M, s);
-      double *q = t->Q;
-      memcpy (q, pv->fc, sizeof (double) * M * s);
-      double norm = spectral_norm_vectors (q, M, s, pv->u_f, pv->v_f);
-      pv->sigma_f = norm;
-      if (norm > 0.0)
-        for (gsize i = 0; i < (gsize) M * s; i++)
-          q[i] /= norm;
-      double *qtq = g_new (double, (gsize) s * s);
-      double *prod = g_new (double, (gsize) M * s);
-      double *qt = g_new (double, (gsize) s * M);
-      for (int it = 0; it < BJORCK_ITERATIONS; it++)
-        {
-          pv->q_iter[it] = g_memdup2 (q, sizeof (double) * M * s);
-          for (int i = 0; i < M; i++)
-            for (int j = 0; j < s; j++)
-              qt[j * M + i] = q[i * s + j];
-          ts_linalg_matmul (qt, q, qtq, s, M, s, FALSE);
-          ts_linalg_matmul (q, qtq, prod, M, s, s, FALSE);
-          for (gsize i = 0; i < (gsize) M * s; i++)
-            q[i] = 1.5 * q[i] - 0.5 * prod[i];
-        }
-      g_free (qtq);
-      g_free (prod);
-      g_free (qt);
+      pv->q_iter[it] = g_memdup2 (q, sizeof (double) * M * s);
+      for (int i = 0; i < M; i++)
+        for (int j = 0; j < s; j++)
+          qt[j * M + i] = q[i * s + j];
+      ts_linalg_matmul (qt, q, qtq, s, M, s, FALSE);
+      ts_linalg_matmul (q, qtq, prod, M, s, s, FALSE);
+      for (gsize i = 0; i < (gsize) M * s; i++)
+        q[i] = 1.5 * q[i] - 0.5 * prod[i];
     }
+  g_free (qtq);
+  g_free (prod);
+  g_free (qt);
+}
 
-  /* 2. Pi = I - Q^T Q, C = (I - 11^T / s) Pi (with the row mean of Pi, as ts-derived.c). */
+/* Step 2: Pi = I - Q^T Q, C = (I - 11^T / s) Pi (with the row mean of Pi, as ts-derived.c). */
+static void
+tape_projector (TsDerivedTape *t, TapePriv *pv)
+{
+  int M = t->M, s = t->s;
   double *pi = g_new (double, (gsize) s * s);
   if (M > 0)
     {
@@ -216,51 +197,61 @@ ts_derived_tape_new_double (const TsModel *model, const double *atoms, const dou
         pv->c[i * s + j] = pi[i * s + j] - mean;
     }
   g_free (pi);
+}
 
-  /* 3. Smooth-part kernel from G = C^T C. */
-  {
-    double *ctc = g_new (double, (gsize) s * s);
-    double *ct = g_new (double, (gsize) s * s);
-    for (int i = 0; i < s; i++)
-      for (int j = 0; j < s; j++)
-        ct[j * s + i] = pv->c[i * s + j];
-    ts_linalg_matmul (ct, pv->c, ctc, s, s, s, FALSE);
-    t->kernel = g_new0 (double, (gsize) kp * kp);
-    for (int a = 0; a < s; a++)
-      for (int b = 0; b < s; b++)
-        t->kernel[kernel_index (a, b, p)] += ctc[a * s + b];
-    g_free (ctc);
-    g_free (ct);
-  }
+/* Step 3: smooth-part kernel from G = C^T C. */
+static void
+tape_kernel (TsDerivedTape *t, const TapePriv *pv)
+{
+  int s = t->s, p = t->p, kp = 2 * p - 1;
+  double *ctc = g_new (double, (gsize) s * s);
+  double *ct = g_new (double, (gsize) s * s);
+  for (int i = 0; i < s; i++)
+    for (int j = 0; j < s; j++)
+      ct[j * s + i] = pv->c[i * s + j];
+  ts_linalg_matmul (ct, pv->c, ctc, s, s, s, FALSE);
+  t->kernel = g_new0 (double, (gsize) kp * kp);
+  for (int a = 0; a < s; a++)
+    for (int b = 0; b < s; b++)
+      t->kernel[kernel_index (a, b, p)] += ctc[a * s + b];
+  g_free (ctc);
+  g_free (ct);
+}
 
-  /* Basis U of range(C) (not differentiated). */
+/* Basis U of range(C) (not differentiated); FALSE when the eigen-decomposition fails. */
+static gboolean
+tape_range_basis (TsDerivedTape *t, const TapePriv *pv)
+{
+  int s = t->s;
   double *values = g_new (double, s);
   double *vectors = g_new (double, (gsize) s * s);
-  if (!ts_linalg_symeig (pv->c, s, values, vectors))
+  gboolean ok = ts_linalg_symeig (pv->c, s, values, vectors);
+  if (ok)
     {
-      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: eigen-decomposition failed",
-                   model->name);
-      g_free (values);
-      g_free (vectors);
-      ts_derived_tape_free (t);
-      return NULL;
-    }
-  int rank = 0;
-  for (int i = 0; i < s; i++)
-    if (values[i] > 0.5)
-      rank++;
-  t->rank = rank;
-  t->U = g_new0 (double, (gsize) s * MAX (rank, 1));
-  for (int r = 0; r < rank; r++)
-    {
-      const double *vec = vectors + (gsize) (s - rank + r) * s;
-      for (int j = 0; j < s; j++)
-        t->U[j * rank + r] = vec[j];
+      int rank = 0;
+      for (int i = 0; i < s; i++)
+        if (values[i] > 0.5)
+          rank++;
+      t->rank = rank;
+      t->U = g_new0 (double, (gsize) s * MAX (rank, 1));
+      for (int r = 0; r < rank; r++)
+        {
+          const double *vec = vectors + (gsize) (s - rank + r) * s;
+          for (int j = 0; j < s; j++)
+            t->U[j * rank + r] = vec[j];
+        }
     }
   g_free (values);
   g_free (vectors);
+  return ok;
+}
 
-  /* 4. Dictionary. */
+/* Step 4: D = s_b A3 / ||A3||_2 with A3 the unit rows of the centred atoms minus their span(Q)
+ * part; keeps the intermediates. */
+static void
+tape_dictionary (TsDerivedTape *t, TapePriv *pv, const double *atoms)
+{
+  int K = t->K, M = t->M, s = t->s;
   double *a = g_new (double, (gsize) K * s);
   memcpy (a, atoms, sizeof (double) * K * s);
   subtract_row_means (a, K, s);
@@ -293,13 +284,53 @@ ts_derived_tape_new_double (const TsModel *model, const double *atoms, const dou
   pv->v_a = g_new (double, s);
   double spectral = spectral_norm_vectors (a, K, s, pv->u_a, pv->v_a);
   pv->sigma_a = spectral;
-  pv->s_b = sqrt (0.99 / MAX (t->b, 0.1));
+  pv->s_b = sqrt (0.99 / MAX (t->b, TS_FORWARD_BETA_FLOOR));
   double scale = pv->s_b / (spectral > 0.0 ? spectral : 1.0);
   for (gsize i = 0; i < (gsize) K * s; i++)
     a[i] *= scale;
   t->D = a;
+}
+
+TsDerivedTape *
+ts_derived_tape_new_double (const TsModel *model, const double *atoms, const double *free_atoms,
+                            double beta, GError **error)
+{
+  g_return_val_if_fail (model != NULL && atoms != NULL, NULL);
+  g_return_val_if_fail (model->n_free == 0 || free_atoms != NULL, NULL);
+  if (!ts_model_validate (model, model->name, error))
+    return NULL;
+  int K = model->n_atoms, M = model->n_free, p = model->atom_size, s = p * p;
+  if (!isfinite (beta) || !all_finite (atoms, (gsize) K * s)
+      || !all_finite (free_atoms, (gsize) M * s))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: parameters contain NaN or Inf",
+                   model->name);
+      return NULL;
+    }
+
+  TsDerivedTape *t = g_new0 (TsDerivedTape, 1);
+  TapePriv *pv = g_new0 (TapePriv, 1);
+  t->priv = pv;
+  t->K = K;
+  t->M = M;
+  t->p = p;
+  t->s = s;
+  t->beta = beta;
+  t->b = MAX (beta, 0.0);
+  tape_free_atoms (t, pv, free_atoms);
+  tape_projector (t, pv);
+  tape_kernel (t, pv);
+  if (!tape_range_basis (t, pv))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: eigen-decomposition failed",
+                   model->name);
+      ts_derived_tape_free (t);
+      return NULL;
+    }
+  tape_dictionary (t, pv, atoms);
 
   /* B = D U, thresholds. */
+  int rank = t->rank;
   t->B = g_new0 (double, (gsize) K * MAX (rank, 1));
   if (rank > 0)
     ts_linalg_matmul (t->D, t->U, t->B, K, s, rank, FALSE);
@@ -394,6 +425,101 @@ gradient_minus_row_means (const double *g, double *out, int rows, int cols)
     }
 }
 
+/* The Q-dependence of A2 = A1 - A1 Q^T Q and of the kernel (through Pi = I - Q^T Q):
+ * returns gQ (M x s) = -Q (S + S^T + gPi + gPi^T) with S = gA2^T A1, and turns ga from gA2
+ * into gA1 = gA2 - gA2 Q^T Q. M > 0. */
+static double *
+projection_vjp (const TsDerivedTape *t, const TapePriv *pv, double *ga, const double *g_kernel)
+{
+  int K = t->K, M = t->M, p = t->p, s = t->s;
+  gsize ms = (gsize) M * s, ss = (gsize) s * s;
+  const double *Q = t->Q;
+  double *sym = g_new (double, ss);
+  gemm (TRUE, FALSE, s, s, K, 1.0, ga, pv->a1, 0.0, sym);
+  if (g_kernel != NULL)
+    {
+      /* G = C^T C: gG from the kernel scatter, gC = C (gG + gG^T). */
+      double *gg = g_new (double, ss);
+      for (int a = 0; a < s; a++)
+        for (int b = 0; b < s; b++)
+          gg[a * s + b] = g_kernel[kernel_index (a, b, p)];
+      for (int a = 0; a < s; a++)
+        for (int b = a; b < s; b++)
+          {
+            double v = gg[a * s + b] + gg[b * s + a];
+            gg[a * s + b] = v;
+            gg[b * s + a] = v;
+          }
+      double *gc = g_new (double, ss);
+      gemm (FALSE, FALSE, s, s, s, 1.0, pv->c, gg, 0.0, gc);
+      /* C[i, j] = Pi[i, j] - mean_k Pi[j, k]: gPi[j, k] = gC[j, k] - colsum_j(gC) / s. */
+      for (int j = 0; j < s; j++)
+        {
+          double col = 0.0;
+          for (int i = 0; i < s; i++)
+            col += gc[i * s + j];
+          col /= s;
+          for (int k = 0; k < s; k++)
+            sym[j * s + k] += gc[j * s + k] - col;
+        }
+      g_free (gg);
+      g_free (gc);
+    }
+  for (int a = 0; a < s; a++)
+    for (int b = a; b < s; b++)
+      {
+        double v = sym[a * s + b] + sym[b * s + a];
+        sym[a * s + b] = v;
+        sym[b * s + a] = v;
+      }
+  double *gq = g_new (double, ms);
+  gemm (FALSE, FALSE, M, s, s, -1.0, Q, sym, 0.0, gq);
+  g_free (sym);
+
+  /* gA1 = gA2 - gA2 Q^T Q. */
+  double *gaq = g_new (double, (gsize) K * M);
+  gemm (FALSE, TRUE, K, M, s, 1.0, ga, Q, 0.0, gaq);
+  gemm (FALSE, FALSE, K, s, M, -1.0, gaq, Q, 1.0, ga);
+  g_free (gaq);
+  return gq;
+}
+
+/* Bjorck backwards: Q' = 1.5 Q - 0.5 Q Q^T Q;
+ * gQ = 1.5 G - 0.5 ((G Q^T + Q G^T) Q + Q Q^T G), all with M x M intermediates. Consumes
+ * gq (the gradient of the last iterate) and returns that of the first. */
+static double *
+bjorck_vjp (const TapePriv *pv, int M, int s, double *gq)
+{
+  gsize ms = (gsize) M * s;
+  double *y = g_new (double, (gsize) M * M);
+  double *pq = g_new (double, (gsize) M * M);
+  double *next = g_new (double, ms);
+  for (int it = BJORCK_ITERATIONS - 1; it >= 0; it--)
+    {
+      const double *qi = pv->q_iter[it];
+      gemm (FALSE, TRUE, M, M, s, 1.0, gq, qi, 0.0, y);
+      gemm (FALSE, TRUE, M, M, s, 1.0, qi, qi, 0.0, pq);
+      for (int i = 0; i < M; i++)
+        for (int j = i; j < M; j++)
+          {
+            double v = y[i * M + j] + y[j * M + i];
+            y[i * M + j] = v;
+            y[j * M + i] = v;
+          }
+      gemm (FALSE, FALSE, M, s, M, -0.5, y, qi, 0.0, next);
+      gemm (FALSE, FALSE, M, s, M, -0.5, pq, gq, 1.0, next);
+      for (gsize i = 0; i < ms; i++)
+        next[i] += 1.5 * gq[i];
+      double *tmp = gq;
+      gq = next;
+      next = tmp;
+    }
+  g_free (y);
+  g_free (pq);
+  g_free (next);
+  return gq;
+}
+
 void
 ts_derived_tape_vjp (const TsDerivedTape *t, const double *g_D, const double *g_kernel,
                      double g_b, double *g_atoms, double *g_free_atoms, double *g_beta)
@@ -401,13 +527,12 @@ ts_derived_tape_vjp (const TsDerivedTape *t, const double *g_D, const double *g_
   g_return_if_fail (t != NULL && g_D != NULL && g_atoms != NULL);
   g_return_if_fail (t->M == 0 || g_free_atoms != NULL);
   const TapePriv *pv = t->priv;
-  int K = t->K, M = t->M, p = t->p, s = t->s;
-  gsize ks = (gsize) K * s, ms = (gsize) M * s, ss = (gsize) s * s;
-  const double *Q = t->Q;
+  int K = t->K, M = t->M, s = t->s;
+  gsize ks = (gsize) K * s;
 
   /* D = s_b A3 / sigma_A. */
   double gb = g_b;
-  if (t->b > 0.1)
+  if (t->b > TS_FORWARD_BETA_FLOOR)
     gb += -0.5 * dot (g_D, t->D, ks) / t->b;   /* d s_b / db = -s_b / (2 b) */
   double *ga = g_memdup2 (g_D, sizeof (double) * ks);
   spectral_division_vjp (ga, pv->a3, K, s, pv->sigma_a, pv->u_a, pv->v_a, pv->s_b);
@@ -427,93 +552,13 @@ ts_derived_tape_vjp (const TsDerivedTape *t, const double *g_D, const double *g_
     }
   /* ga is now gA2. */
 
-  double *gq = NULL;
-  if (M > 0)
-    {
-      /* S = gA2^T A1 (s x s) collects the Q-dependence of A2 = A1 - A1 Q^T Q, and the
-       * kernel's through Pi = I - Q^T Q: gQ = -Q (S + S^T + gPi + gPi^T). */
-      double *sym = g_new (double, ss);
-      gemm (TRUE, FALSE, s, s, K, 1.0, ga, pv->a1, 0.0, sym);
-      if (g_kernel != NULL)
-        {
-          /* G = C^T C: gG from the kernel scatter, gC = C (gG + gG^T). */
-          double *gg = g_new (double, ss);
-          for (int a = 0; a < s; a++)
-            for (int b = 0; b < s; b++)
-              gg[a * s + b] = g_kernel[kernel_index (a, b, p)];
-          for (int a = 0; a < s; a++)
-            for (int b = a; b < s; b++)
-              {
-                double v = gg[a * s + b] + gg[b * s + a];
-                gg[a * s + b] = v;
-                gg[b * s + a] = v;
-              }
-          double *gc = g_new (double, ss);
-          gemm (FALSE, FALSE, s, s, s, 1.0, pv->c, gg, 0.0, gc);
-          /* C[i, j] = Pi[i, j] - mean_k Pi[j, k]: gPi[j, k] = gC[j, k] - colsum_j(gC) / s. */
-          for (int j = 0; j < s; j++)
-            {
-              double col = 0.0;
-              for (int i = 0; i < s; i++)
-                col += gc[i * s + j];
-              col /= s;
-              for (int k = 0; k < s; k++)
-                sym[j * s + k] += gc[j * s + k] - col;
-            }
-          g_free (gg);
-          g_free (gc);
-        }
-      for (int a = 0; a < s; a++)
-        for (int b = a; b < s; b++)
-          {
-            double v = sym[a * s + b] + sym[b * s + a];
-            sym[a * s + b] = v;
-            sym[b * s + a] = v;
-          }
-      gq = g_new (double, ms);
-      gemm (FALSE, FALSE, M, s, s, -1.0, Q, sym, 0.0, gq);
-      g_free (sym);
-
-      /* gA1 = gA2 - gA2 Q^T Q. */
-      double *gaq = g_new (double, (gsize) K * M);
-      gemm (FALSE, TRUE, K, M, s, 1.0, ga, Q, 0.0, gaq);
-      gemm (FALSE, FALSE, K, s, M, -1.0, gaq, Q, 1.0, ga);
-      g_free (gaq);
-    }
+  double *gq = M > 0 ? projection_vjp (t, pv, ga, g_kernel) : NULL;
   gradient_minus_row_means (ga, g_atoms, K, s);
   g_free (ga);
 
   if (M > 0)
     {
-      /* Bjorck backwards: Q' = 1.5 Q - 0.5 Q Q^T Q;
-       * gQ = 1.5 G - 0.5 ((G Q^T + Q G^T) Q + Q Q^T G), all with M x M intermediates. */
-      double *y = g_new (double, (gsize) M * M);
-      double *pq = g_new (double, (gsize) M * M);
-      double *next = g_new (double, ms);
-      for (int it = BJORCK_ITERATIONS - 1; it >= 0; it--)
-        {
-          const double *qi = pv->q_iter[it];
-          gemm (FALSE, TRUE, M, M, s, 1.0, gq, qi, 0.0, y);
-          gemm (FALSE, TRUE, M, M, s, 1.0, qi, qi, 0.0, pq);
-          for (int i = 0; i < M; i++)
-            for (int j = i; j < M; j++)
-              {
-                double v = y[i * M + j] + y[j * M + i];
-                y[i * M + j] = v;
-                y[j * M + i] = v;
-              }
-          gemm (FALSE, FALSE, M, s, M, -0.5, y, qi, 0.0, next);
-          gemm (FALSE, FALSE, M, s, M, -0.5, pq, gq, 1.0, next);
-          for (gsize i = 0; i < ms; i++)
-            next[i] += 1.5 * gq[i];
-          double *tmp = gq;
-          gq = next;
-          next = tmp;
-        }
-      g_free (y);
-      g_free (pq);
-      g_free (next);
-
+      gq = bjorck_vjp (pv, M, s, gq);
       /* Q0 = Fc / sigma_F, Fc = free atoms - row means. */
       spectral_division_vjp (gq, pv->fc, M, s, pv->sigma_f, pv->u_f, pv->v_f, 1.0);
       gradient_minus_row_means (gq, g_free_atoms, M, s);

@@ -3,7 +3,7 @@
  * norms). Forward variant (denoising) only: D = sqrt(0.99 / max(b, 0.1)) A / ||A||. */
 #pragma once
 #include <glib.h>
-#include "ts-model.h"
+#include "ts-derived.h"
 
 G_BEGIN_DECLS
 

@@ -5,6 +5,7 @@
  * `threads` workers; per-crop results are summed in crop order, so a step's result does not
  * depend on scheduling (resume is bit for bit). */
 #include "ts-train-private.h"
+#include "ts-blas.h"
 #include "ts-random.h"
 #include "ts-anderson.h"
 #include "ts-checkpoint.h"
@@ -73,7 +74,7 @@ typedef struct {
   const TsModel *model;
   const TsTrainConfig *config;
   const TsTrainBatch *batch;
-  const TsDerived *derived;     /* float, for the fast solver */
+  const TsRegulariser *prox;    /* float, for the fast solver */
   const TsPalmParams *P;
   gboolean exact;
   double scale;                 /* 1 / (crops * pixels): the mean in the loss */
@@ -162,10 +163,9 @@ crop_gradient (BatchJob *job, int index, CropResult *res)
       o.tol = cfg->tol;
       o.max_iter = cfg->max_iter;
       o.threads = 1;
-      o.derived = job->derived;
       g_autoptr (TsOperator) op = ts_operator_identity_new (W, H);
       TsSolveStats st;
-      g_autoptr (TsSolution) sol = ts_solve (job->model, op, noisy, &o, NULL, NULL, NULL,
+      g_autoptr (TsSolution) sol = ts_solve (op, job->prox, noisy, &o, NULL, NULL, NULL,
                                              job->cancel, &st, &res->error);
       if (sol == NULL)
         goto out;
@@ -287,53 +287,15 @@ palm_params_from_tape (TsPalmParams *P, const TsDerivedTape *tape, const TsModel
   P->t = tape->threshold_scale;
 }
 
+/* Sums the crops' results in crop order and pulls the gradient back to the raw parameters
+ * (atoms, free atoms, lambda scalings, beta: `grad`); the loss, or NAN with the first
+ * crop's error. */
 static double
-batch_run (const TsModel *model, const TsTrainConfig *config, const TsTrainBatch *batch,
-           gboolean exact, double *grad, const gint *cancel, TsTrainStepStats *stats,
-           GError **error)
+batch_collect (BatchJob *job, const TsDerivedTape *tape, double lp, int threads, double *grad,
+               TsTrainStepStats *stats, GError **error)
 {
-  /* Crops are spread over our own threads; OpenBLAS stays single-threaded inside them, set
-   * before the first product so that a step's result does not depend on what ran before. */
-  openblas_set_num_threads (1);
-  g_autoptr (TsDerivedTape) tape = ts_derived_tape_new (model, error);
-  if (tape == NULL)
-    return NAN;
-  if (!(tape->b > 0.0))
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
-                   "training needs beta > 0 (got %g): the image step is undefined", model->beta);
-      return NAN;
-    }
+  const TsTrainBatch *batch = job->batch;
   int W = batch->width, H = batch->height, K = tape->K, kp = 2 * tape->p - 1;
-  if (model->prox_type == TS_PROX_CPR && model->groupsize == 2 && (W % 2 || H % 2))
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
-                   "2x2 groups need even crop sizes (got %d x %d)", W, H);
-      return NAN;
-    }
-  double lp = ts_kernel_dft_max_grad (tape->kernel, tape->p, W, H, 0.0, NULL);
-  TsPalmParams P;
-  palm_params_from_tape (&P, tape, model, W, H, lp);
-  g_autoptr (TsDerived) derived = NULL;
-  if (!exact)
-    {
-      derived = ts_derived_new (model, NAN, NAN, FALSE, error);
-      if (derived == NULL)
-        return NAN;
-    }
-
-  BatchJob job = { model, config, batch, derived, &P, exact,
-                   1.0 / ((double) batch->n * W * H), g_new0 (CropResult, batch->n), 0, cancel };
-  int threads = CLAMP (config->threads, 1, batch->n);
-  GThread **workers = g_new0 (GThread *, threads);
-  for (int t = 1; t < threads; t++)
-    workers[t] = g_thread_new ("tessera-train", batch_worker, &job);
-  batch_worker (&job);
-  for (int t = 1; t < threads; t++)
-    g_thread_join (workers[t]);
-  g_free (workers);
-
-  /* Sum in crop order. */
   double loss = 0.0;
   gsize ks = (gsize) K * tape->s;
   double *gD = g_new0 (double, ks), *gk = g_new0 (double, (gsize) kp * kp);
@@ -343,7 +305,7 @@ batch_run (const TsModel *model, const TsTrainConfig *config, const TsTrainBatch
   GError *first_error = NULL;
   for (int i = 0; i < batch->n; i++)
     {
-      CropResult *res = &job.results[i];
+      CropResult *res = &job->results[i];
       if (res->error != NULL)
         {
           if (first_error == NULL)
@@ -376,7 +338,6 @@ batch_run (const TsModel *model, const TsTrainConfig *config, const TsTrainBatch
       g_free (res->grad.kernel);
       g_free (res->grad.log_t);
     }
-  g_free (job.results);
   double result = NAN;
   if (first_error != NULL)
     g_propagate_error (error, first_error);
@@ -392,7 +353,7 @@ batch_run (const TsModel *model, const TsTrainConfig *config, const TsTrainBatch
       for (int j = 0; j < K; j++)
         g_scaling[j] = glogt[j];
       g_scaling[K] = g_beta;
-      result = loss * job.scale;
+      result = loss * job->scale;
       if (stats != NULL)
         {
           double n = batch->n;
@@ -412,6 +373,59 @@ batch_run (const TsModel *model, const TsTrainConfig *config, const TsTrainBatch
   g_free (gD);
   g_free (gk);
   g_free (glogt);
+  return result;
+}
+
+static double
+batch_run (const TsModel *model, const TsTrainConfig *config, const TsTrainBatch *batch,
+           gboolean exact, double *grad, const gint *cancel, TsTrainStepStats *stats,
+           GError **error)
+{
+  /* Crops are spread over our own threads; OpenBLAS stays single-threaded inside them, set
+   * before the first product so that a step's result does not depend on what ran before. */
+  ts_blas_set_threads (1);
+  g_autoptr (TsDerivedTape) tape = ts_derived_tape_new (model, error);
+  if (tape == NULL)
+    return NAN;
+  if (!(tape->b > 0.0))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   "training needs beta > 0 (got %g): the image step is undefined", model->beta);
+      return NAN;
+    }
+  int W = batch->width, H = batch->height;
+  if (model->prox_type == TS_PROX_CPR && model->groupsize == 2 && (W % 2 || H % 2))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   "2x2 groups need even crop sizes (got %d x %d)", W, H);
+      return NAN;
+    }
+  double lp = ts_kernel_dft_max_grad (tape->kernel, tape->p, W, H, 0.0, NULL);
+  TsPalmParams P;
+  palm_params_from_tape (&P, tape, model, W, H, lp);
+  /* Denoising: the crops' operator is H = I, in the forward variant. */
+  g_autoptr (TsRegulariser) prox = NULL;
+  if (!exact)
+    {
+      g_autoptr (TsOperator) op = ts_operator_identity_new (W, H);
+      prox = ts_regulariser_new (model, op, NAN, NAN, error);
+      if (prox == NULL)
+        return NAN;
+    }
+
+  BatchJob job = { model, config, batch, prox, &P, exact,
+                   1.0 / ((double) batch->n * W * H), g_new0 (CropResult, batch->n), 0, cancel };
+  int threads = CLAMP (config->threads, 1, batch->n);
+  GThread **workers = g_new0 (GThread *, threads);
+  for (int t = 1; t < threads; t++)
+    workers[t] = g_thread_new ("tessera-train", batch_worker, &job);
+  batch_worker (&job);
+  for (int t = 1; t < threads; t++)
+    g_thread_join (workers[t]);
+  g_free (workers);
+
+  double result = batch_collect (&job, tape, lp, threads, grad, stats, error);
+  g_free (job.results);
   return result;
 }
 
@@ -925,7 +939,11 @@ ts_trainer_validate (TsTrainer *trainer, const gint *cancel, GError **error)
       o.max_iter = S->config.max_iter;
       o.threads = S->config.threads;
       g_autoptr (TsOperator) op = ts_operator_identity_new (clean->width, clean->height);
-      g_autoptr (TsSolution) sol = ts_solve (S->model, op, noisy->data, &o, NULL, NULL, NULL,
+      ts_blas_set_threads (ts_solve_blas_threads (&o));
+      g_autoptr (TsRegulariser) prox = ts_regulariser_new (S->model, op, NAN, NAN, error);
+      if (prox == NULL)
+        return NAN;
+      g_autoptr (TsSolution) sol = ts_solve (op, prox, noisy->data, &o, NULL, NULL, NULL,
                                              cancel, NULL, error);
       if (sol == NULL)
         return NAN;
