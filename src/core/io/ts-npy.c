@@ -405,72 +405,119 @@ read_exact (FILE *f, void *buf, gsize n)
   return fread (buf, 1, n, f) == n;
 }
 
-TsNpyArray *
-ts_npy_load (const char *path, GError **error)
+/* The preamble and the header dict, leaving `f` at the first data byte. `file_size` is only
+ * for the truncation message. */
+static gboolean
+read_header (FILE *f, const char *path, gint64 file_size, TsNpyArray *array, gboolean *big_endian,
+             gboolean *fortran_order, gsize *data_offset, GError **error)
 {
-  g_return_val_if_fail (path != NULL, NULL);
-  FILE *f = fopen (path, "rb");
-  if (f == NULL)
-    {
-      int saved = errno;
-      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: cannot open: %s", path,
-                   g_strerror (saved));
-      return NULL;
-    }
-  g_autoptr (TsNpyArray) array = g_new0 (TsNpyArray, 1);
   g_autofree char *header = NULL;
-  g_autofree guint8 *chunk = NULL;
-  gboolean ok = FALSE;
-  struct stat st;
   guint8 preamble[12];
 
-  if (fstat (fileno (f), &st) != 0)
-    {
-      int saved = errno;
-      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: cannot stat: %s", path, g_strerror (saved));
-      goto out;
-    }
   gsize got = fread (preamble, 1, 10, f);
   if (got < 8 || memcmp (preamble, NPY_MAGIC, NPY_MAGIC_LEN) != 0)
     {
       g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
                    "%s: not a NumPy .npy file (the \\x93NUMPY signature is missing)", path);
-      goto out;
+      return FALSE;
     }
   int major = preamble[6], minor = preamble[7];
   if (major < 1 || major > 3)
     {
       g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
                    "%s: unsupported .npy format version %d.%d", path, major, minor);
-      goto out;
+      return FALSE;
     }
   gsize len_bytes = major == 1 ? 2 : 4;
   if (got < 10 || (len_bytes == 4 && !read_exact (f, preamble + 10, 2)))
     {
       g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: truncated .npy header", path);
-      goto out;
+      return FALSE;
     }
   gsize header_len = read_le (preamble + 8, (int) len_bytes);
-  gsize data_offset = 8 + len_bytes + header_len;
+  *data_offset = 8 + len_bytes + header_len;
   if (header_len > NPY_MAX_HEADER_LEN)
     {
       g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
                    "%s: .npy header length %" G_GSIZE_FORMAT " is implausibly large", path,
                    header_len);
-      goto out;
+      return FALSE;
     }
   header = g_malloc (header_len + 1);
   if (!read_exact (f, header, header_len))
     {
       g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
                    "%s: truncated .npy header (expected %" G_GSIZE_FORMAT " bytes, file has %"
-                   G_GINT64_FORMAT ")", path, data_offset, (gint64) st.st_size);
-      goto out;
+                   G_GINT64_FORMAT ")", path, *data_offset, file_size);
+      return FALSE;
     }
   header[header_len] = '\0';
+  return parse_header (path, header, header_len, array, big_endian, fortran_order, error);
+}
 
+static FILE *
+open_npy (const char *path, struct stat *st, GError **error)
+{
+  FILE *f = fopen (path, "rb");
+  int saved;
+
+  if (f == NULL)
+    {
+      saved = errno;
+      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: cannot open: %s", path,
+                   g_strerror (saved));
+      return NULL;
+    }
+  if (fstat (fileno (f), st) != 0)
+    {
+      saved = errno;
+      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: cannot stat: %s", path, g_strerror (saved));
+      fclose (f);
+      return NULL;
+    }
+  return f;
+}
+
+gboolean
+ts_npy_read_header (const char *path, TsNpyHeader *header, GError **error)
+{
+  TsNpyArray array = { 0 };
+  gboolean big_endian = FALSE, fortran_order = FALSE, ok;
+  gsize data_offset = 0;
+  struct stat st;
+  FILE *f;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (header != NULL, FALSE);
+  f = open_npy (path, &st, error);
+  if (f == NULL)
+    return FALSE;
+  ok = read_header (f, path, (gint64) st.st_size, &array, &big_endian, &fortran_order,
+                    &data_offset, error);
+  fclose (f);
+  if (!ok)
+    return FALSE;
+  *header = (TsNpyHeader) { .ndim = array.ndim, .dtype = array.dtype, .fortran_order = fortran_order };
+  memcpy (header->shape, array.shape, sizeof header->shape);
+  return TRUE;
+}
+
+TsNpyArray *
+ts_npy_load (const char *path, GError **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+  struct stat st;
+  FILE *f = open_npy (path, &st, error);
+  if (f == NULL)
+    return NULL;
+  g_autoptr (TsNpyArray) array = g_new0 (TsNpyArray, 1);
+  g_autofree guint8 *chunk = NULL;
+  gboolean ok = FALSE;
   gboolean big_endian = FALSE, fortran_order = FALSE;
-  if (!parse_header (path, header, header_len, array, &big_endian, &fortran_order, error))
+  gsize data_offset = 0;
+
+  if (!read_header (f, path, (gint64) st.st_size, array, &big_endian, &fortran_order,
+                    &data_offset, error))
     goto out;
 
   /* Element count against the limit, checked step by step so that it cannot overflow. */
