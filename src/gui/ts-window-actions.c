@@ -355,19 +355,15 @@ static void
 zoom_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   TsWindow *self = TS_WINDOW (widget);
-  double x, y;
 
   if (g_str_equal (action_name, "win.zoom-in"))
-    ts_view_transform_zoom_at (self->transform, 1.25, 0, 0);
+    ts_restore_page_zoom (self->restore_page, 1.25);
   else if (g_str_equal (action_name, "win.zoom-out"))
-    ts_view_transform_zoom_at (self->transform, 0.8, 0, 0);
+    ts_restore_page_zoom (self->restore_page, 0.8);
   else if (g_str_equal (action_name, "win.zoom-one"))
-    {
-      ts_view_transform_get_center (self->transform, &x, &y);
-      ts_view_transform_set (self->transform, 1.0, x, y);
-    }
+    ts_restore_page_zoom_one (self->restore_page);
   else
-    _ts_window_zoom_fit (self);
+    ts_restore_page_zoom_fit (self->restore_page);
 }
 
 void

@@ -4,14 +4,12 @@
 #include "ts-window.h"
 
 #include "ts-atoms-view.h"
-#include "ts-convergence-plot.h"
 #include "ts-document.h"
-#include "ts-image-view.h"
 #include "ts-model-chooser.h"
 #include "ts-progress-view.h"
 #include "ts-recent-files.h"
+#include "ts-restore-page.h"
 #include "ts-runner.h"
-#include "ts-view-transform.h"
 
 G_BEGIN_DECLS
 
@@ -36,21 +34,11 @@ struct _TsWindow {
   AdwEntryRow *lambda_row;
   AdwEntryRow *tol_row;
   TsProgressView *progress_view;
-  GtkLabel *zoom_label;
-  GtkLabel *info_label;
-  GtkLabel *input_title;
-  GtkScale *split_scale;
-  TsImageView *input_view;
-  TsImageView *result_view;
-  TsImageView *smooth_view;
-  TsImageView *sparse_view;
-  TsImageView *cost_view;
-  TsConvergencePlot *plot;
+  TsRestorePage *restore_page;
   TsAtomsView *atoms_view;
   GMenu *recent_menu;
 
   GSettings *settings;
-  TsViewTransform *transform;
   TsRecentFiles *recent_files;
   TsRunner *runner;
   GCancellable *cancellable;   /* loads and saves; cancelled when the window goes */
@@ -83,7 +71,6 @@ void        _ts_window_set_document        (TsWindow *self, TsDocument *document
 /* Loads `file` on a thread (k-space with `mask_path`, or the mask found beside it). */
 void        _ts_window_load                (TsWindow *self, GFile *file, const char *mask_path);
 void        _ts_window_update_atoms        (TsWindow *self);
-void        _ts_window_zoom_fit            (TsWindow *self);
 
 /* ts-window-actions.c: installs the win.* actions on the class. */
 void        _ts_window_class_actions_init  (TsWindowClass *klass);

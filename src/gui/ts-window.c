@@ -6,8 +6,6 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
-#include "ts-texture.h"
-
 G_DEFINE_FINAL_TYPE (TsWindow, ts_window, ADW_TYPE_APPLICATION_WINDOW)
 
 enum { SIGNAL_RUN_FINISHED, SIGNAL_DOCUMENT_CHANGED, N_SIGNALS };
@@ -97,42 +95,7 @@ on_default_model_changed (TsWindow *self)
     }
 }
 
-/* --- views --------------------------------------------------------------------------- */
-
-static void
-clear_panels (TsWindow *self)
-{
-  ts_image_view_set_texture (self->result_view, NULL);
-  ts_image_view_set_compare_texture (self->result_view, NULL);
-  gtk_widget_set_visible (GTK_WIDGET (self->split_scale), FALSE);
-  ts_image_view_set_texture (self->smooth_view, NULL);
-  ts_image_view_set_texture (self->sparse_view, NULL);
-  ts_image_view_set_texture (self->cost_view, NULL);
-  ts_convergence_plot_clear (self->plot);
-  ts_convergence_plot_set_tolerance (self->plot, 0.0);
-  ts_progress_view_clear (self->progress_view);
-}
-
-static void
-on_transform_changed (TsWindow *self)
-{
-  g_autofree char *text = g_strdup_printf ("%.0f %%", 100.0 * ts_view_transform_get_zoom (self->transform));
-
-  gtk_label_set_text (self->zoom_label, text);
-}
-
-void
-_ts_window_zoom_fit (TsWindow *self)
-{
-  GdkTexture *texture = ts_image_view_get_texture (self->input_view);
-  GtkWidget *view = GTK_WIDGET (self->input_view);
-
-  if (texture == NULL)
-    return;
-  ts_view_transform_fit (self->transform, gdk_texture_get_width (texture),
-                         gdk_texture_get_height (texture), gtk_widget_get_width (view),
-                         gtk_widget_get_height (view));
-}
+/* --- pages -------------------------------------------------------------------------- */
 
 static void
 on_page_changed (TsWindow *self)
@@ -174,11 +137,10 @@ _ts_window_set_document (TsWindow *self, TsDocument *document)
   ts_run_extras_clear (&self->shown);
   ts_atoms_view_set_solutions (self->atoms_view, NULL);
 
-  clear_panels (self);
+  ts_progress_view_clear (self->progress_view);
   ts_document_get_view_size (document, &width, &height);
-  ts_view_transform_fit (self->transform, width, height, 1, 1);
-  ts_image_view_set_pyramid (self->input_view, ts_document_get_view_pyramid (document));
-  gtk_label_set_text (self->input_title, _("Input"));
+  ts_restore_page_set_document (self->restore_page, ts_document_get_view_pyramid (document),
+                                width, height, summary);
   adw_view_switcher_title_set_subtitle (self->switcher_title, display_name);
   gtk_window_set_title (GTK_WINDOW (self), display_name);
   if (ts_document_get_kspace (document) != NULL)
@@ -186,9 +148,7 @@ _ts_window_set_document (TsWindow *self, TsDocument *document)
       ts_window_set_task (self, TS_TASK_MRI);
       ts_window_set_simulate (self, FALSE);
     }
-  gtk_label_set_text (self->info_label, summary);
   ts_progress_view_set_status (self->progress_view, _("Press Run to restore."));
-  _ts_window_zoom_fit (self);
   g_signal_emit (self, signals[SIGNAL_DOCUMENT_CHANGED], 0);
 }
 
@@ -325,17 +285,7 @@ on_preview (TsWindow *self, TsPreview *preview)
   /* A run of a document replaced since is being cancelled: nothing of it is shown. */
   if (self->running_serial != self->document_serial)
     return;
-  if (preview->input != NULL)
-    {
-      ts_image_view_set_pyramid (self->input_view, preview->input);
-      ts_image_view_set_compare_pyramid (self->result_view, preview->input);
-      gtk_widget_set_visible (GTK_WIDGET (self->split_scale), TRUE);
-    }
-  if (preview->estimate != NULL)
-    ts_image_view_set_pyramid (self->result_view, preview->estimate);
-  if (preview->points != NULL)
-    ts_convergence_plot_append (self->plot, (const TsPlotPoint *) preview->points->data,
-                                preview->points->len);
+  ts_restore_page_show_preview (self->restore_page, preview);
   if (preview->n_tiles > 0)
     {
       if (preview->estimate != NULL && self->n_tile_previews++ == 0)
@@ -351,18 +301,7 @@ on_preview (TsWindow *self, TsPreview *preview)
 static void
 show_failure (TsWindow *self, const GError *error)
 {
-  if (self->shown.result != NULL)
-    {
-      ts_image_view_set_pyramid (self->input_view, self->shown.input);
-      ts_image_view_set_compare_pyramid (self->result_view, self->shown.input);
-      ts_image_view_set_pyramid (self->result_view, self->shown.result);
-    }
-  else
-    {
-      ts_image_view_set_pyramid (self->result_view, NULL);
-      ts_image_view_set_compare_pyramid (self->result_view, NULL);
-      gtk_widget_set_visible (GTK_WIDGET (self->split_scale), FALSE);
-    }
+  ts_restore_page_show_failure (self->restore_page, &self->shown);
   if (self->cancelled)
     {
       ts_progress_view_set_status (self->progress_view, _("Cancelled."));
@@ -409,14 +348,7 @@ on_run_done (GObject *source, GAsyncResult *res, gpointer user_data)
       return;
     }
 
-  if (extras.points != NULL)
-    ts_convergence_plot_append (self->plot, (const TsPlotPoint *) extras.points->data, extras.points->len);
-  ts_image_view_set_pyramid (self->input_view, extras.input);
-  ts_image_view_set_compare_pyramid (self->result_view, extras.input);
-  ts_image_view_set_pyramid (self->result_view, extras.result);
-  ts_image_view_set_pyramid (self->smooth_view, extras.smooth);
-  ts_image_view_set_pyramid (self->sparse_view, extras.sparse);
-  ts_image_view_set_pyramid (self->cost_view, extras.cost);
+  ts_restore_page_show_result (self->restore_page, &extras);
   g_clear_pointer (&extras.points, g_array_unref);
   ts_run_extras_clear (&self->shown);
   self->shown = extras;
@@ -432,28 +364,6 @@ on_run_done (GObject *source, GAsyncResult *res, gpointer user_data)
   ts_atoms_view_set_solutions (self->atoms_view, result->solutions);
   self->atoms_stale = FALSE;
   g_signal_emit (self, signals[SIGNAL_RUN_FINISHED], 0, TRUE);
-}
-
-/* The part of the image the result panel shows, in image pixels: what a large picture
- * solves first. */
-static TsRect
-visible_region (TsWindow *self)
-{
-  GtkWidget *view = GTK_WIDGET (self->result_view);
-  const TsImage *source = self->document != NULL ? ts_document_get_image (self->document) : NULL;
-  double zoom = ts_view_transform_get_zoom (self->transform), cx, cy;
-  int w = gtk_widget_get_width (view), h = gtk_widget_get_height (view);
-  int iw = source != NULL ? source->width : 0, ih = source != NULL ? source->height : 0;
-  int x0, y0, x1, y1;
-
-  ts_view_transform_get_center (self->transform, &cx, &cy);
-  if (iw == 0 || ih == 0 || w <= 0 || h <= 0 || !(zoom > 0.0))
-    return (TsRect) { 0, 0, 0, 0 };
-  x0 = CLAMP ((int) floor (cx - w / (2.0 * zoom)), 0, iw);
-  y0 = CLAMP ((int) floor (cy - h / (2.0 * zoom)), 0, ih);
-  x1 = CLAMP ((int) ceil (cx + w / (2.0 * zoom)), 0, iw);
-  y1 = CLAMP ((int) ceil (cy + h / (2.0 * zoom)), 0, ih);
-  return (TsRect) { x0, y0, x1 - x0, y1 - y0 };
 }
 
 /* The parameters as the sidebar has them; NULL (with a toast) when a field is unusable. */
@@ -528,14 +438,12 @@ ts_window_run (TsWindow *self)
     params->warm = g_ptr_array_ref (self->result->solutions);
 
   tol = !isnan (params->tol) ? params->tol : task == TS_TASK_DENOISE ? model->tol : 1e-5;
-  ts_convergence_plot_clear (self->plot);
-  ts_convergence_plot_set_tolerance (self->plot, tol);
+  ts_restore_page_start_run (self->restore_page, task, tol);
   ts_progress_view_start (self->progress_view, tol, params->max_iter);
-  gtk_label_set_text (self->input_title,
-                      task == TS_TASK_SR ? _("Input (low resolution, enlarged)")
-                      : task == TS_TASK_MRI ? _("Input (zero-filled)")
-                      : _("Input"));
-  params->region = visible_region (self);
+  /* A large picture solves the part the result panel shows first. */
+  params->region = ts_restore_page_get_visible_region (self->restore_page,
+                                                       source != NULL ? source->width : 0,
+                                                       source != NULL ? source->height : 0);
   self->running_serial = self->document_serial;
   self->run_started_us = g_get_monotonic_time ();
   self->first_tile_seconds = NAN;
@@ -552,7 +460,7 @@ guint
 ts_window_get_n_previews_drawn (TsWindow *self)
 {
   g_return_val_if_fail (TS_IS_WINDOW (self), 0);
-  return ts_image_view_get_n_textures_drawn (self->result_view);
+  return ts_restore_page_get_n_previews_drawn (self->restore_page);
 }
 
 double
@@ -651,7 +559,6 @@ ts_window_finalize (GObject *object)
 {
   TsWindow *self = TS_WINDOW (object);
 
-  g_clear_object (&self->transform);
   g_clear_object (&self->runner);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->document);
@@ -680,11 +587,10 @@ ts_window_class_init (TsWindowClass *klass)
                                                    G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                                    G_TYPE_NONE, 0);
 
-  g_type_ensure (TS_TYPE_IMAGE_VIEW);
-  g_type_ensure (TS_TYPE_CONVERGENCE_PLOT);
   g_type_ensure (TS_TYPE_ATOMS_VIEW);
   g_type_ensure (TS_TYPE_MODEL_CHOOSER);
   g_type_ensure (TS_TYPE_PROGRESS_VIEW);
+  g_type_ensure (TS_TYPE_RESTORE_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/tessera/Tessera/ui/ts-window.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, TsWindow, name)
   BIND (toast_overlay);
@@ -702,16 +608,7 @@ ts_window_class_init (TsWindowClass *klass)
   BIND (lambda_row);
   BIND (tol_row);
   BIND (progress_view);
-  BIND (zoom_label);
-  BIND (info_label);
-  BIND (input_title);
-  BIND (split_scale);
-  BIND (input_view);
-  BIND (result_view);
-  BIND (smooth_view);
-  BIND (sparse_view);
-  BIND (cost_view);
-  BIND (plot);
+  BIND (restore_page);
   BIND (atoms_view);
   BIND (recent_menu);
 #undef BIND
@@ -728,15 +625,6 @@ ts_window_init (TsWindow *self)
   self->cancellable = g_cancellable_new ();
   self->atoms_stale = TRUE;
   self->first_tile_seconds = NAN;
-
-  self->transform = ts_view_transform_new ();
-  ts_image_view_set_transform (self->input_view, self->transform);
-  ts_image_view_set_transform (self->result_view, self->transform);
-  ts_image_view_set_transform (self->smooth_view, self->transform);
-  ts_image_view_set_transform (self->sparse_view, self->transform);
-  ts_image_view_set_transform (self->cost_view, self->transform);
-  g_signal_connect_swapped (self->transform, "changed", G_CALLBACK (on_transform_changed), self);
-  on_transform_changed (self);
 
   self->runner = ts_runner_new ();
   g_signal_connect_swapped (self->runner, "preview", G_CALLBACK (on_preview), self);
