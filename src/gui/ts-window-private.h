@@ -6,6 +6,7 @@
 #include "ts-atoms-view.h"
 #include "ts-document.h"
 #include "ts-model-chooser.h"
+#include "ts-params-group.h"
 #include "ts-progress-view.h"
 #include "ts-recent-files.h"
 #include "ts-restore-page.h"
@@ -23,21 +24,13 @@ struct _TsWindow {
   AdwViewSwitcherTitle *switcher_title;
   AdwViewStack *stack;
   GtkStack *run_stack;
-  AdwComboRow *task_row;
-  TsModelChooser *model_chooser;
-  GtkAdjustment *noise_adjustment;
-  GtkAdjustment *acceleration_adjustment;
-  GtkAdjustment *max_iter_adjustment;
-  GtkSwitch *simulate_switch;
-  AdwActionRow *acceleration_row;
-  AdwEntryRow *beta_row;
-  AdwEntryRow *lambda_row;
-  AdwEntryRow *tol_row;
+  TsParamsGroup *params_group;
   TsProgressView *progress_view;
   TsRestorePage *restore_page;
   TsAtomsView *atoms_view;
   GMenu *recent_menu;
 
+  TsModelChooser *model_chooser; /* in params_group */
   GSettings *settings;
   TsRecentFiles *recent_files;
   TsRunner *runner;

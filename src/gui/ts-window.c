@@ -182,79 +182,35 @@ void
 ts_window_set_task (TsWindow *self, TsTask task)
 {
   g_return_if_fail (TS_IS_WINDOW (self));
-  adw_combo_row_set_selected (self->task_row, task);
+  ts_params_group_set_task (self->params_group, task);
 }
 
 void
 ts_window_set_noise_level (TsWindow *self, double sigma)
 {
   g_return_if_fail (TS_IS_WINDOW (self));
-  gtk_adjustment_set_value (self->noise_adjustment, sigma);
+  ts_params_group_set_noise_level (self->params_group, sigma);
 }
 
 void
 ts_window_set_simulate (TsWindow *self, gboolean simulate)
 {
   g_return_if_fail (TS_IS_WINDOW (self));
-  gtk_switch_set_active (self->simulate_switch, simulate);
+  ts_params_group_set_simulate (self->params_group, simulate);
 }
 
 void
 ts_window_set_max_iter (TsWindow *self, int max_iter)
 {
   g_return_if_fail (TS_IS_WINDOW (self));
-  gtk_adjustment_set_value (self->max_iter_adjustment, max_iter);
+  ts_params_group_set_max_iter (self->params_group, max_iter);
 }
 
 void
 ts_window_set_tolerance (TsWindow *self, double tol)
 {
-  g_autofree char *text = NULL;
-
   g_return_if_fail (TS_IS_WINDOW (self));
-  text = g_malloc (G_ASCII_DTOSTR_BUF_SIZE);
-  g_ascii_formatd (text, G_ASCII_DTOSTR_BUF_SIZE, "%g", tol);
-  gtk_editable_set_text (GTK_EDITABLE (self->tol_row), text);
-}
-
-static void
-on_task_changed (TsWindow *self)
-{
-  /* The acceleration only shapes a simulated sampling mask. */
-  gtk_widget_set_visible (GTK_WIDGET (self->acceleration_row),
-                          adw_combo_row_get_selected (self->task_row) == TS_TASK_MRI
-                          && gtk_switch_get_active (self->simulate_switch));
-}
-
-/* An advanced field: empty is NAN (the default); otherwise a non-negative number. */
-static gboolean
-parse_field (TsWindow *self, AdwEntryRow *row, double *value)
-{
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (row));
-  g_autofree char *stripped = g_strstrip (g_strdup (text));
-  char *end = NULL;
-  double v;
-
-  gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
-  if (stripped[0] == '\0')
-    {
-      *value = NAN;
-      return TRUE;
-    }
-  /* Either decimal separator: "0.001" and, as a French or German user types it, "0,001". */
-  g_strdelimit (stripped, ",", '.');
-  v = g_ascii_strtod (stripped, &end);
-  if (end == stripped || *end != '\0' || !isfinite (v) || v < 0)
-    {
-      g_autofree char *message = g_strdup_printf (_("%s: “%s” is not a non-negative number"),
-                                                  adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)),
-                                                  stripped);
-      gtk_widget_add_css_class (GTK_WIDGET (row), "error");
-      _ts_window_toast (self, message);
-      return FALSE;
-    }
-  *value = v;
-  return TRUE;
+  ts_params_group_set_tolerance (self->params_group, tol);
 }
 
 /* --- running ------------------------------------------------------------------------- */
@@ -366,27 +322,25 @@ on_run_done (GObject *source, GAsyncResult *res, gpointer user_data)
   g_signal_emit (self, signals[SIGNAL_RUN_FINISHED], 0, TRUE);
 }
 
-/* The parameters as the sidebar has them; NULL (with a toast) when a field is unusable. */
+/* The parameters as the sidebar and the preferences have them; NULL (with a toast) when a
+ * field is unusable. */
 static TsJobParams *
 read_params (TsWindow *self)
 {
-  g_autoptr (TsJobParams) params = g_new0 (TsJobParams, 1);
+  g_autoptr (GError) error = NULL;
+  TsJobParams *params = ts_params_group_read (self->params_group, &error);
   double settings_tol;
 
-  params->task = adw_combo_row_get_selected (self->task_row);
-  params->sigma = gtk_adjustment_get_value (self->noise_adjustment);
-  params->simulate = gtk_switch_get_active (self->simulate_switch);
-  params->acceleration = (int) gtk_adjustment_get_value (self->acceleration_adjustment);
-  params->max_iter = (int) gtk_adjustment_get_value (self->max_iter_adjustment);
+  if (params == NULL)
+    {
+      _ts_window_toast (self, error->message);
+      return NULL;
+    }
   params->threads = g_settings_get_int (self->settings, "threads");
-  if (!parse_field (self, self->beta_row, &params->beta)
-      || !parse_field (self, self->lambda_row, &params->lambda)
-      || !parse_field (self, self->tol_row, &params->tol))
-    return NULL;
   settings_tol = g_settings_get_double (self->settings, "tolerance");
   if (isnan (params->tol) && settings_tol > 0.0)
     params->tol = settings_tol;
-  return g_steal_pointer (&params);
+  return params;
 }
 
 gboolean
@@ -588,7 +542,7 @@ ts_window_class_init (TsWindowClass *klass)
                                                    G_TYPE_NONE, 0);
 
   g_type_ensure (TS_TYPE_ATOMS_VIEW);
-  g_type_ensure (TS_TYPE_MODEL_CHOOSER);
+  g_type_ensure (TS_TYPE_PARAMS_GROUP);
   g_type_ensure (TS_TYPE_PROGRESS_VIEW);
   g_type_ensure (TS_TYPE_RESTORE_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/tessera/Tessera/ui/ts-window.ui");
@@ -597,16 +551,7 @@ ts_window_class_init (TsWindowClass *klass)
   BIND (switcher_title);
   BIND (stack);
   BIND (run_stack);
-  BIND (task_row);
-  BIND (model_chooser);
-  BIND (noise_adjustment);
-  BIND (acceleration_adjustment);
-  BIND (max_iter_adjustment);
-  BIND (simulate_switch);
-  BIND (acceleration_row);
-  BIND (beta_row);
-  BIND (lambda_row);
-  BIND (tol_row);
+  BIND (params_group);
   BIND (progress_view);
   BIND (restore_page);
   BIND (atoms_view);
@@ -630,8 +575,7 @@ ts_window_init (TsWindow *self)
   g_signal_connect_swapped (self->runner, "preview", G_CALLBACK (on_preview), self);
   set_running_ui (self, FALSE);
 
-  g_signal_connect_swapped (self->task_row, "notify::selected", G_CALLBACK (on_task_changed), self);
-  g_signal_connect_swapped (self->simulate_switch, "notify::active", G_CALLBACK (on_task_changed), self);
+  self->model_chooser = ts_params_group_get_model_chooser (self->params_group);
   g_signal_connect_swapped (self->model_chooser, "changed", G_CALLBACK (on_model_changed), self);
   g_signal_connect_swapped (self->stack, "notify::visible-child-name", G_CALLBACK (on_page_changed), self);
 
