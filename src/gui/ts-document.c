@@ -270,9 +270,10 @@ ts_document_get_view_size (TsDocument *self, int *width, int *height)
 char *
 ts_document_dup_summary (TsDocument *self)
 {
-  const TsKspace *kspace = self->kspace;
+  const TsKspace *kspace;
 
   g_return_val_if_fail (TS_IS_DOCUMENT (self), NULL);
+  kspace = self->kspace;
   if (kspace != NULL)
     {
       gsize n = (gsize) kspace->width * kspace->height;
