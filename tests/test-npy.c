@@ -415,6 +415,45 @@ test_refusals (void)
     }
 }
 
+/* The header alone: the dtype and shape of a file, data not read (nor needed: the data
+ * here is short). */
+static void
+test_read_header (void)
+{
+  float data[2] = { 0 };
+  g_autofree char *kspace = write_npy ("header-c8.npy", 1,
+      "{'descr': '<c8', 'fortran_order': True, 'shape': (64, 48), }", data, sizeof data);
+  g_autofree char *image = write_npy ("header-f4.npy", 2,
+      "{'descr': '>f4', 'fortran_order': False, 'shape': (5, 6, 3), }", data, sizeof data);
+  g_autofree char *bad = write_npy ("header-bad.npy", 1,
+      "{'descr': '<c16', 'fortran_order': False, 'shape': (1,), }", data, sizeof data);
+  g_autofree char *missing = ts_test_tmp_path ("header-missing.npy");
+  g_autoptr (GError) error = NULL;
+  TsNpyHeader h;
+
+  g_assert_true (ts_npy_read_header (kspace, &h, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (h.dtype, ==, TS_NPY_COMPLEX64);
+  g_assert_cmpint (h.ndim, ==, 2);
+  g_assert_cmpint (h.shape[0], ==, 64);
+  g_assert_cmpint (h.shape[1], ==, 48);
+  g_assert_true (h.fortran_order);
+
+  g_assert_true (ts_npy_read_header (image, &h, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (h.dtype, ==, TS_NPY_FLOAT32);
+  g_assert_cmpint (h.ndim, ==, 3);
+  g_assert_cmpint (h.shape[2], ==, 3);
+  g_assert_false (h.fortran_order);
+
+  g_assert_false (ts_npy_read_header (bad, &h, &error));
+  g_assert_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED);
+  g_clear_error (&error);
+  g_remove (missing);
+  g_assert_false (ts_npy_read_header (missing, &h, &error));
+  g_assert_error (error, TS_ERROR, TS_ERROR_IO);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -432,5 +471,6 @@ main (int argc, char **argv)
   g_test_add_func ("/npy/fortran-4d-big-endian", test_fortran_4d_big_endian);
   g_test_add_func ("/npy/fortran-trivial-shapes", test_fortran_trivial_shapes);
   g_test_add_func ("/npy/refusals", test_refusals);
+  g_test_add_func ("/npy/read-header", test_read_header);
   return g_test_run ();
 }

@@ -1,5 +1,5 @@
-/* The application: actions, accelerators, command line, and the self-test that the GUI
- * test drives. */
+/* The application: actions, accelerators and the command line; the self-test that the GUI
+ * tests drive is ts-self-test.c. */
 #pragma once
 #include <adwaita.h>
 

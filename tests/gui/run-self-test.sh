@@ -1,7 +1,7 @@
 #!/bin/sh
 # The GUI smoke test: starts the real window under Xvfb on the demo image, runs a short
 # simulated denoise, checks the live previews, the PSNR and the main loop's frame gaps
-# (ts-application.c, --self-test), saves a screenshot and quits. Skips (77) without
+# (ts-self-test.c, --self-test), saves a screenshot and quits. Skips (77) without
 # xvfb-run or xauth.
 set -u
 app="$1"

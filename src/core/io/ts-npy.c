@@ -560,35 +560,68 @@ npy_to_c_order (const char *path, TsNpyArray *array, GError **error)
   return TRUE;
 }
 
-TsNpyArray *
-ts_npy_load (const char *path, GError **error)
+static FILE *
+open_npy (const char *path, struct stat *st, GError **error)
 {
-  g_return_val_if_fail (path != NULL, NULL);
   FILE *f = fopen (path, "rb");
+  int saved;
+
   if (f == NULL)
     {
-      int saved = errno;
+      saved = errno;
       g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: cannot open: %s", path,
                    g_strerror (saved));
       return NULL;
     }
-  g_autoptr (TsNpyArray) array = g_new0 (TsNpyArray, 1);
-  gboolean ok = FALSE;
-  gboolean big_endian = FALSE, fortran_order = FALSE;
+  if (fstat (fileno (f), st) != 0)
+    {
+      saved = errno;
+      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: cannot stat: %s", path, g_strerror (saved));
+      fclose (f);
+      return NULL;
+    }
+  return f;
+}
+
+gboolean
+ts_npy_read_header (const char *path, TsNpyHeader *header, GError **error)
+{
+  TsNpyArray array = { 0 };
+  gboolean big_endian = FALSE, fortran_order = FALSE, ok;
   gsize data_offset = 0;
   struct stat st;
+  FILE *f;
 
-  if (fstat (fileno (f), &st) != 0)
-    {
-      int saved = errno;
-      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: cannot stat: %s", path, g_strerror (saved));
-    }
-  else
-    ok = read_npy_header (f, path, &st, array, &big_endian, &fortran_order, &data_offset, error)
-         && count_npy_elements (path, array, error)
-         && allocate_npy_values (path, &st, data_offset, array, error)
-         && read_npy_data (f, path, array, big_endian, error)
-         && (!fortran_order || npy_to_c_order (path, array, error));
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (header != NULL, FALSE);
+  f = open_npy (path, &st, error);
+  if (f == NULL)
+    return FALSE;
+  ok = read_npy_header (f, path, &st, &array, &big_endian, &fortran_order, &data_offset, error);
+  fclose (f);
+  if (!ok)
+    return FALSE;
+  *header = (TsNpyHeader) { .ndim = array.ndim, .dtype = array.dtype, .fortran_order = fortran_order };
+  memcpy (header->shape, array.shape, sizeof header->shape);
+  return TRUE;
+}
+
+TsNpyArray *
+ts_npy_load (const char *path, GError **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+  struct stat st;
+  FILE *f = open_npy (path, &st, error);
+  if (f == NULL)
+    return NULL;
+  g_autoptr (TsNpyArray) array = g_new0 (TsNpyArray, 1);
+  gboolean big_endian = FALSE, fortran_order = FALSE;
+  gsize data_offset = 0;
+  gboolean ok = read_npy_header (f, path, &st, array, &big_endian, &fortran_order, &data_offset, error)
+                && count_npy_elements (path, array, error)
+                && allocate_npy_values (path, &st, data_offset, array, error)
+                && read_npy_data (f, path, array, big_endian, error)
+                && (!fortran_order || npy_to_c_order (path, array, error));
   fclose (f);
   return ok ? g_steal_pointer (&array) : NULL;
 }

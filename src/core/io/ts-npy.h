@@ -34,6 +34,19 @@ typedef struct {
  * dtypes, malformed headers, truncated data and element counts over the pixel limit (times
  * TS_NPY_MAX_DIMS). */
 TsNpyArray *ts_npy_load (const char *path, GError **error);
+
+/* What the header says, without reading the data: enough to tell complex k-space from an
+ * image before loading either. The shape is the NumPy array's, as ts_npy_load returns it. */
+typedef struct {
+  int ndim;
+  gint64 shape[TS_NPY_MAX_DIMS];
+  TsNpyDtype dtype;
+  gboolean fortran_order;
+} TsNpyHeader;
+
+/* Reads and checks the preamble and the header only (the same refusals as ts_npy_load
+ * makes of a header: signature, version, unknown dtypes, malformed dicts). */
+gboolean ts_npy_read_header (const char *path, TsNpyHeader *header, GError **error);
 void        ts_npy_free (TsNpyArray *array);
 const char *ts_npy_dtype_name (TsNpyDtype dtype);
 

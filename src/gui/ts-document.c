@@ -1,0 +1,318 @@
+/* The opened document and its loader. */
+#include "ts-document.h"
+
+#include <string.h>
+#include <glib/gi18n.h>
+
+#include "ts-texture.h"
+
+struct _TsDocument {
+  GObject parent_instance;
+
+  GFile *file;
+  char *display_name;
+  TsImage *image;
+  TsKspace *kspace;
+  GPtrArray *view_pyramid;
+  int view_width, view_height;
+};
+
+G_DEFINE_FINAL_TYPE (TsDocument, ts_document, G_TYPE_OBJECT)
+G_DEFINE_QUARK (ts-document-error-quark, ts_document_error)
+
+TsDocument *
+ts_document_new (GFile *file)
+{
+  TsDocument *self;
+
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+  self = g_object_new (TS_TYPE_DOCUMENT, NULL);
+  self->file = g_object_ref (file);
+  self->display_name = g_file_get_basename (file);
+  return self;
+}
+
+TsDocument *
+ts_document_new_demo (int size)
+{
+  TsDocument *self;
+  TsImage *image = ts_demo_image_new (size, size);
+
+  if (image == NULL)
+    return NULL;
+  self = g_object_new (TS_TYPE_DOCUMENT, NULL);
+  self->display_name = g_strdup (_("Demo image"));
+  self->image = image;
+  self->view_width = image->width;
+  self->view_height = image->height;
+  self->view_pyramid = ts_texture_pyramid_new (image, TS_DISPLAY_CLAMP);
+  return self;
+}
+
+/* --- loading ------------------------------------------------------------------------- */
+
+typedef struct {
+  char *path;
+  char *mask;        /* the sampling mask chosen for a complex .npy, or NULL */
+  TsImage *image;
+  TsKspace *kspace;
+  TsImage *view;     /* what the input panel shows: the image, or k-space zero-filled */
+  GPtrArray *pyramid;/* its textures, built on the thread */
+} LoadData;
+
+static void
+load_data_free (LoadData *data)
+{
+  g_free (data->path);
+  g_free (data->mask);
+  g_clear_pointer (&data->image, ts_image_free);
+  g_clear_pointer (&data->kspace, ts_kspace_free);
+  g_clear_pointer (&data->view, ts_image_free);
+  g_clear_pointer (&data->pyramid, g_ptr_array_unref);
+  g_free (data);
+}
+
+/* A complex .npy is k-space; its mask is the file beside it named <stem>_mask.npy,
+ * <stem>-mask.npy or mask.npy. */
+static char *
+find_mask (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *stem = g_strndup (base, strlen (base) - strlen (".npy"));
+  const char *patterns[] = { "%s_mask.npy", "%s-mask.npy", NULL };
+
+  for (int i = 0; patterns[i] != NULL; i++)
+    {
+      g_autofree char *name = g_strdup_printf (patterns[i], stem);
+      g_autofree char *candidate = g_build_filename (dir, name, NULL);
+      if (g_file_test (candidate, G_FILE_TEST_IS_REGULAR))
+        return g_steal_pointer (&candidate);
+    }
+  {
+    g_autofree char *candidate = g_build_filename (dir, "mask.npy", NULL);
+    if (g_strcmp0 (candidate, path) != 0 && g_file_test (candidate, G_FILE_TEST_IS_REGULAR))
+      return g_steal_pointer (&candidate);
+  }
+  return NULL;
+}
+
+/* k-space or an image: BART's pair by its name, a .npy by the dtype in its header. */
+static gboolean
+is_kspace (const char *path, gboolean *is_npy, GError **error)
+{
+  g_autofree char *lower = g_ascii_strdown (path, -1);
+  TsNpyHeader header;
+
+  *is_npy = g_str_has_suffix (lower, ".npy");
+  if (g_str_has_suffix (lower, ".cfl") || g_str_has_suffix (lower, ".hdr"))
+    return TRUE;
+  if (!*is_npy)
+    return FALSE;
+  if (!ts_npy_read_header (path, &header, error))
+    return FALSE;
+  return header.dtype == TS_NPY_COMPLEX64;
+}
+
+static gboolean
+load_kspace (LoadData *data, gboolean is_npy, GError **error)
+{
+  g_autofree char *mask = NULL;
+  g_autoptr (TsOperator) op = NULL;
+
+  if (is_npy)
+    {
+      mask = data->mask != NULL ? g_strdup (data->mask) : find_mask (data->path);
+      if (mask == NULL)
+        {
+          g_set_error (error, TS_DOCUMENT_ERROR, TS_DOCUMENT_ERROR_NEEDS_MASK,
+                       "%s: no sampling mask beside it", data->path);
+          return FALSE;
+        }
+    }
+  data->kspace = ts_kspace_load (data->path, mask, error);
+  if (data->kspace == NULL)
+    return FALSE;
+  op = ts_operator_mri_new (data->kspace->width, data->kspace->height, data->kspace->mask, error);
+  if (op == NULL)
+    return FALSE;
+  data->view = ts_image_new (op->width, op->height, 1, error);
+  if (data->view == NULL)
+    return FALSE;
+  ts_operator_mri_zero_filled (op, data->kspace->data, data->view->data);
+  return TRUE;
+}
+
+static void
+load_in_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
+{
+  LoadData *data = task_data;
+  GError *error = NULL;
+  gboolean is_npy = FALSE;
+  gboolean kspace = is_kspace (data->path, &is_npy, &error);
+
+  if (error != NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (kspace)
+    {
+      if (!load_kspace (data, is_npy, &error))
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+    }
+  else
+    {
+      data->image = ts_image_load (data->path, &error);
+      if (data->image == NULL || !ts_image_check_finite (data->image, data->path, &error))
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      data->view = ts_image_copy (data->image);
+    }
+  /* A large picture's textures take a while: not on the main loop. */
+  data->pyramid = ts_texture_pyramid_new (data->view, TS_DISPLAY_CLAMP);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+ts_document_load_async (TsDocument *self, const char *mask_path, GCancellable *cancellable,
+                        GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  LoadData *data;
+
+  g_return_if_fail (TS_IS_DOCUMENT (self));
+  g_return_if_fail (self->file != NULL);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ts_document_load_async);
+  data = g_new0 (LoadData, 1);
+  data->path = g_file_get_path (self->file);
+  data->mask = g_strdup (mask_path);
+  g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
+  if (data->path == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               "%s: not a local file", self->display_name);
+      return;
+    }
+  g_task_set_return_on_cancel (task, TRUE);
+  g_task_run_in_thread (task, load_in_thread);
+}
+
+gboolean
+ts_document_load_finish (TsDocument *self, GAsyncResult *result, GError **error)
+{
+  LoadData *data;
+
+  g_return_val_if_fail (TS_IS_DOCUMENT (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+  data = g_task_get_task_data (G_TASK (result));
+  self->image = g_steal_pointer (&data->image);
+  self->kspace = g_steal_pointer (&data->kspace);
+  self->view_pyramid = g_steal_pointer (&data->pyramid);
+  self->view_width = data->view->width;
+  self->view_height = data->view->height;
+  return TRUE;
+}
+
+/* --- properties ---------------------------------------------------------------------- */
+
+GFile *
+ts_document_get_file (TsDocument *self)
+{
+  g_return_val_if_fail (TS_IS_DOCUMENT (self), NULL);
+  return self->file;
+}
+
+const char *
+ts_document_get_display_name (TsDocument *self)
+{
+  g_return_val_if_fail (TS_IS_DOCUMENT (self), NULL);
+  return self->display_name;
+}
+
+const TsImage *
+ts_document_get_image (TsDocument *self)
+{
+  g_return_val_if_fail (TS_IS_DOCUMENT (self), NULL);
+  return self->image;
+}
+
+const TsKspace *
+ts_document_get_kspace (TsDocument *self)
+{
+  g_return_val_if_fail (TS_IS_DOCUMENT (self), NULL);
+  return self->kspace;
+}
+
+GPtrArray *
+ts_document_get_view_pyramid (TsDocument *self)
+{
+  g_return_val_if_fail (TS_IS_DOCUMENT (self), NULL);
+  return self->view_pyramid;
+}
+
+void
+ts_document_get_view_size (TsDocument *self, int *width, int *height)
+{
+  g_return_if_fail (TS_IS_DOCUMENT (self));
+  *width = self->view_width;
+  *height = self->view_height;
+}
+
+char *
+ts_document_dup_summary (TsDocument *self)
+{
+  const TsKspace *kspace;
+
+  g_return_val_if_fail (TS_IS_DOCUMENT (self), NULL);
+  kspace = self->kspace;
+  if (kspace != NULL)
+    {
+      gsize n = (gsize) kspace->width * kspace->height;
+      double sampled = 0.0;
+      for (gsize i = 0; i < n; i++)
+        sampled += kspace->mask[i];
+      return g_strdup_printf (_("%s · k-space %d × %d, %.0f %% sampled"), self->display_name,
+                              kspace->width, kspace->height, 100.0 * sampled / n);
+    }
+  if (self->image == NULL)
+    return g_strdup (self->display_name);
+  return g_strdup_printf (ngettext ("%s · %d × %d, %d channel", "%s · %d × %d, %d channels",
+                                    self->image->channels),
+                          self->display_name, self->image->width, self->image->height,
+                          self->image->channels);
+}
+
+/* --- life cycle ---------------------------------------------------------------------- */
+
+static void
+ts_document_finalize (GObject *object)
+{
+  TsDocument *self = TS_DOCUMENT (object);
+
+  g_clear_object (&self->file);
+  g_free (self->display_name);
+  g_clear_pointer (&self->image, ts_image_free);
+  g_clear_pointer (&self->kspace, ts_kspace_free);
+  g_clear_pointer (&self->view_pyramid, g_ptr_array_unref);
+  G_OBJECT_CLASS (ts_document_parent_class)->finalize (object);
+}
+
+static void
+ts_document_class_init (TsDocumentClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = ts_document_finalize;
+}
+
+static void
+ts_document_init (TsDocument *self)
+{
+}

@@ -1,0 +1,45 @@
+/* The opened document: an image, or k-space with its sampling mask, loaded on a thread
+ * together with the input panel's textures; or the demo image. */
+#pragma once
+#include <gio/gio.h>
+#include "tessera.h"
+
+G_BEGIN_DECLS
+
+#define TS_TYPE_DOCUMENT (ts_document_get_type ())
+G_DECLARE_FINAL_TYPE (TsDocument, ts_document, TS, DOCUMENT, GObject)
+
+#define TS_DOCUMENT_ERROR (ts_document_error_quark ())
+
+typedef enum {
+  /* A complex .npy (k-space) with no mask beside it: ask for one and load again. */
+  TS_DOCUMENT_ERROR_NEEDS_MASK,
+} TsDocumentError;
+
+GQuark          ts_document_error_quark       (void);
+
+/* A document for a local file, empty until loaded. */
+TsDocument     *ts_document_new               (GFile *file);
+/* The demo image (simulation's ground truth), or NULL when it cannot be drawn. */
+TsDocument     *ts_document_new_demo          (int size);
+
+/* Reads the file on a thread: a .cfl/.hdr pair or a complex .npy (told apart by its header)
+ * is k-space, with `mask_path` or the mask found beside it; anything else an image. */
+void            ts_document_load_async        (TsDocument *self, const char *mask_path,
+                                               GCancellable *cancellable,
+                                               GAsyncReadyCallback callback, gpointer user_data);
+gboolean        ts_document_load_finish       (TsDocument *self, GAsyncResult *result,
+                                               GError **error);
+
+GFile          *ts_document_get_file          (TsDocument *self);   /* NULL for the demo */
+const char     *ts_document_get_display_name  (TsDocument *self);
+const TsImage  *ts_document_get_image         (TsDocument *self);   /* NULL for k-space */
+const TsKspace *ts_document_get_kspace        (TsDocument *self);   /* NULL for an image */
+/* What the input panel shows before a run (the image, or k-space zero-filled), as a
+ * texture pyramid (ts_texture_pyramid_new), and its size. */
+GPtrArray      *ts_document_get_view_pyramid  (TsDocument *self);
+void            ts_document_get_view_size     (TsDocument *self, int *width, int *height);
+/* One line for the window's status bar: name, size, channels or sampling. */
+char           *ts_document_dup_summary       (TsDocument *self);
+
+G_END_DECLS

@@ -1,0 +1,288 @@
+/* The model menu. */
+#include "ts-model-chooser.h"
+
+#include <string.h>
+#include <glib/gi18n.h>
+
+#include "ts-job.h"
+
+struct _TsModelChooser {
+  AdwComboRow parent_instance;
+
+  GtkStringList *labels;
+  GPtrArray *specs;            /* char*, parallel to labels */
+  GSettings *settings;
+  double noise_level;
+
+  /* The last model resolved, and for what. */
+  TsModel *model;
+  char *model_key;
+};
+
+G_DEFINE_FINAL_TYPE (TsModelChooser, ts_model_chooser, ADW_TYPE_COMBO_ROW)
+
+enum { PROP_0, PROP_NOISE_LEVEL, N_PROPS };
+static GParamSpec *properties[N_PROPS];
+
+enum { SIGNAL_CHANGED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+static void
+add_entry (TsModelChooser *self, const char *label, const char *spec)
+{
+  g_ptr_array_add (self->specs, g_strdup (spec));
+  gtk_string_list_append (self->labels, label);
+}
+
+static int
+find_entry (TsModelChooser *self, const char *spec)
+{
+  for (guint i = 0; i < self->specs->len; i++)
+    if (g_strcmp0 (self->specs->pdata[i], spec) == 0)
+      return (int) i;
+  return -1;
+}
+
+/* Installed models: every .tsm in the model search folders (ts_model_search_dirs), by name. */
+static void
+add_installed_models (TsModelChooser *self)
+{
+  g_autoptr (GPtrArray) dirs = ts_model_search_dirs ();
+
+  for (guint i = 0; i < dirs->len; i++)
+    {
+      g_autoptr (GDir) dir = g_dir_open (dirs->pdata[i], 0, NULL);
+      const char *name;
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *stem = NULL;
+          g_autofree char *label = NULL;
+          if (!g_str_has_suffix (name, ".tsm"))
+            continue;
+          stem = g_strndup (name, strlen (name) - 4);
+          if (find_entry (self, stem) >= 0)
+            continue;
+          label = g_strdup_printf (_("Installed: %s"), stem);
+          add_entry (self, label, stem);
+        }
+    }
+}
+
+/* Listed by file name; loaded when chosen (a file gone since shows its error then). */
+static void
+add_remembered_models (TsModelChooser *self)
+{
+  g_auto (GStrv) paths = g_settings_get_strv (self->settings, "imported-models");
+
+  for (char **path = paths; *path != NULL; path++)
+    {
+      g_autofree char *base = NULL;
+      g_autofree char *label = NULL;
+      if (find_entry (self, *path) >= 0)
+        continue;
+      base = g_path_get_basename (*path);
+      label = g_strdup_printf (_("Imported: %s"), base);
+      add_entry (self, label, *path);
+    }
+}
+
+void
+ts_model_chooser_set_settings (TsModelChooser *self, GSettings *settings)
+{
+  g_return_if_fail (TS_IS_MODEL_CHOOSER (self));
+  g_return_if_fail (G_IS_SETTINGS (settings));
+  g_return_if_fail (self->settings == NULL);
+  self->settings = g_object_ref (settings);
+  add_remembered_models (self);
+}
+
+void
+ts_model_chooser_remember (TsModelChooser *self, const char *path)
+{
+  g_auto (GStrv) paths = NULL;
+  g_autoptr (GStrvBuilder) builder = NULL;
+  g_auto (GStrv) updated = NULL;
+
+  g_return_if_fail (TS_IS_MODEL_CHOOSER (self));
+  g_return_if_fail (self->settings != NULL);
+  paths = g_settings_get_strv (self->settings, "imported-models");
+  if (g_strv_contains ((const char * const *) paths, path))
+    return;
+  builder = g_strv_builder_new ();
+  g_strv_builder_addv (builder, (const char **) paths);
+  g_strv_builder_add (builder, path);
+  updated = g_strv_builder_end (builder);
+  g_settings_set_strv (self->settings, "imported-models", (const char * const *) updated);
+}
+
+const char *
+ts_model_chooser_get_spec (TsModelChooser *self)
+{
+  guint i;
+
+  g_return_val_if_fail (TS_IS_MODEL_CHOOSER (self), "auto");
+  i = adw_combo_row_get_selected (ADW_COMBO_ROW (self));
+  if (i == GTK_INVALID_LIST_POSITION || i >= self->specs->len)
+    return "auto";
+  return self->specs->pdata[i];
+}
+
+gboolean
+ts_model_chooser_select (TsModelChooser *self, const char *spec, GError **error)
+{
+  int index;
+
+  g_return_val_if_fail (TS_IS_MODEL_CHOOSER (self), FALSE);
+  g_return_val_if_fail (spec != NULL, FALSE);
+  index = find_entry (self, spec);
+  if (index < 0)
+    {
+      g_autoptr (TsModel) model = ts_job_resolve_model (spec, self->noise_level, error);
+      g_autofree char *label = NULL;
+      g_autofree char *base = NULL;
+
+      if (model == NULL)
+        return FALSE;
+      base = g_path_get_basename (spec);
+      label = g_strdup_printf (_("%s (imported from %s)"), model->name, base);
+      add_entry (self, label, spec);
+      index = (int) self->specs->len - 1;
+    }
+  adw_combo_row_set_selected (ADW_COMBO_ROW (self), index);
+  return TRUE;
+}
+
+static char *
+model_key (TsModelChooser *self)
+{
+  const char *spec = ts_model_chooser_get_spec (self);
+
+  /* "auto" and "dct" depend on the noise level; files do not. */
+  if (g_strcmp0 (spec, "auto") == 0 || g_strcmp0 (spec, "dct") == 0)
+    return g_strdup_printf ("%s@%g", spec, self->noise_level);
+  return g_strdup (spec);
+}
+
+const TsModel *
+ts_model_chooser_get_model (TsModelChooser *self, GError **error)
+{
+  g_autofree char *key = NULL;
+
+  g_return_val_if_fail (TS_IS_MODEL_CHOOSER (self), NULL);
+  key = model_key (self);
+  if (self->model != NULL && g_strcmp0 (key, self->model_key) == 0)
+    return self->model;
+  g_clear_pointer (&self->model, ts_model_free);
+  g_clear_pointer (&self->model_key, g_free);
+  self->model = ts_job_resolve_model (ts_model_chooser_get_spec (self), self->noise_level, error);
+  if (self->model == NULL)
+    return NULL;
+  self->model_key = g_steal_pointer (&key);
+  return self->model;
+}
+
+const TsModel *
+ts_model_chooser_peek_model (TsModelChooser *self)
+{
+  g_return_val_if_fail (TS_IS_MODEL_CHOOSER (self), NULL);
+  return self->model;
+}
+
+double
+ts_model_chooser_get_noise_level (TsModelChooser *self)
+{
+  g_return_val_if_fail (TS_IS_MODEL_CHOOSER (self), 0.0);
+  return self->noise_level;
+}
+
+void
+ts_model_chooser_set_noise_level (TsModelChooser *self, double sigma)
+{
+  g_return_if_fail (TS_IS_MODEL_CHOOSER (self));
+  if (sigma == self->noise_level)
+    return;
+  self->noise_level = sigma;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NOISE_LEVEL]);
+  g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+}
+
+static void
+on_selected (TsModelChooser *self)
+{
+  g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+}
+
+static void
+ts_model_chooser_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  TsModelChooser *self = TS_MODEL_CHOOSER (object);
+
+  switch (prop_id)
+    {
+    case PROP_NOISE_LEVEL:
+      g_value_set_double (value, self->noise_level);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ts_model_chooser_set_property (GObject *object, guint prop_id, const GValue *value,
+                               GParamSpec *pspec)
+{
+  TsModelChooser *self = TS_MODEL_CHOOSER (object);
+
+  switch (prop_id)
+    {
+    case PROP_NOISE_LEVEL:
+      ts_model_chooser_set_noise_level (self, g_value_get_double (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ts_model_chooser_finalize (GObject *object)
+{
+  TsModelChooser *self = TS_MODEL_CHOOSER (object);
+
+  g_clear_object (&self->labels);
+  g_clear_pointer (&self->specs, g_ptr_array_unref);
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->model, ts_model_free);
+  g_free (self->model_key);
+  G_OBJECT_CLASS (ts_model_chooser_parent_class)->finalize (object);
+}
+
+static void
+ts_model_chooser_class_init (TsModelChooserClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = ts_model_chooser_get_property;
+  object_class->set_property = ts_model_chooser_set_property;
+  object_class->finalize = ts_model_chooser_finalize;
+
+  properties[PROP_NOISE_LEVEL] =
+    g_param_spec_double ("noise-level", NULL, NULL, 0.0, G_MAXDOUBLE, 25.0,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[SIGNAL_CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                          0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+ts_model_chooser_init (TsModelChooser *self)
+{
+  self->noise_level = 25.0;
+  self->specs = g_ptr_array_new_with_free_func (g_free);
+  self->labels = gtk_string_list_new (NULL);
+  add_entry (self, _("Automatic (nearest trained noise level)"), "auto");
+  add_entry (self, _("Built-in DCT"), "dct");
+  add_installed_models (self);
+  adw_combo_row_set_model (ADW_COMBO_ROW (self), G_LIST_MODEL (self->labels));
+  g_signal_connect (self, "notify::selected", G_CALLBACK (on_selected), NULL);
+}

@@ -1,0 +1,25 @@
+/* The Restoration group of the sidebar: task, noise level, model, simulation, MRI
+ * acceleration and the advanced fields (beta, lambda, tolerance, iterations). */
+#pragma once
+#include <adwaita.h>
+#include "ts-job.h"
+#include "ts-model-chooser.h"
+
+G_BEGIN_DECLS
+
+#define TS_TYPE_PARAMS_GROUP (ts_params_group_get_type ())
+G_DECLARE_FINAL_TYPE (TsParamsGroup, ts_params_group, TS, PARAMS_GROUP, AdwPreferencesGroup)
+
+void            ts_params_group_set_task          (TsParamsGroup *self, TsTask task);
+void            ts_params_group_set_noise_level   (TsParamsGroup *self, double sigma);
+void            ts_params_group_set_simulate      (TsParamsGroup *self, gboolean simulate);
+void            ts_params_group_set_max_iter      (TsParamsGroup *self, int max_iter);
+void            ts_params_group_set_tolerance     (TsParamsGroup *self, double tol);
+/* The model row (its noise level follows the group's). */
+TsModelChooser *ts_params_group_get_model_chooser (TsParamsGroup *self);
+/* The parameters as the group has them, without the model, the data and the thread count;
+ * an empty advanced field is NAN (the default). NULL, with that field marked and an error
+ * for the user, when a field is not a non-negative number. */
+TsJobParams    *ts_params_group_read              (TsParamsGroup *self, GError **error);
+
+G_END_DECLS

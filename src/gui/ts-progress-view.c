@@ -1,0 +1,183 @@
+/* The progress of a run. */
+#include "ts-progress-view.h"
+
+#include <math.h>
+#include <glib/gi18n.h>
+
+struct _TsProgressView {
+  AdwPreferencesGroup parent_instance;
+
+  /* template */
+  GtkLabel *iteration_label;
+  GtkLabel *change_label;
+  GtkLabel *psnr_label;
+  GtkLabel *ssim_label;
+  GtkLabel *status_label;
+  GtkProgressBar *progress_bar;
+
+  double tol;
+  int max_iter;
+};
+
+G_DEFINE_FINAL_TYPE (TsProgressView, ts_progress_view, ADW_TYPE_PREFERENCES_GROUP)
+
+static void
+set_label_double (GtkLabel *label, const char *format, double value)
+{
+  g_autofree char *text = NULL;
+
+  if (!isfinite (value))
+    {
+      gtk_label_set_text (label, "–");
+      return;
+    }
+  text = g_strdup_printf (format, value);
+  gtk_label_set_text (label, text);
+}
+
+static double
+progress_fraction (TsProgressView *self, int iteration, double change)
+{
+  double tol = self->tol, fraction = 0.0;
+
+  /* Convergence is roughly linear in log(change) from 1e-1 down to the tolerance. */
+  if (tol > 0.0 && change > tol && change > 0.0)
+    fraction = log (change / 1e-1) / log (tol / 1e-1);
+  else if (tol > 0.0)
+    fraction = 1.0;
+  fraction = MAX (fraction, (double) iteration / MAX (1, self->max_iter));
+  return CLAMP (fraction, 0.0, 1.0);
+}
+
+void
+ts_progress_view_clear (TsProgressView *self)
+{
+  g_return_if_fail (TS_IS_PROGRESS_VIEW (self));
+  gtk_label_set_text (self->iteration_label, "–");
+  gtk_label_set_text (self->change_label, "–");
+  gtk_label_set_text (self->psnr_label, "–");
+  gtk_label_set_text (self->ssim_label, "–");
+  gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
+}
+
+void
+ts_progress_view_start (TsProgressView *self, double tol, int max_iter)
+{
+  g_return_if_fail (TS_IS_PROGRESS_VIEW (self));
+  self->tol = tol;
+  self->max_iter = max_iter;
+  gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
+  gtk_label_set_text (self->status_label, _("Preparing…"));
+  gtk_label_set_text (self->psnr_label, "–");
+  gtk_label_set_text (self->ssim_label, "–");
+}
+
+void
+ts_progress_view_set_status (TsProgressView *self, const char *status)
+{
+  g_return_if_fail (TS_IS_PROGRESS_VIEW (self));
+  gtk_label_set_text (self->status_label, status);
+}
+
+void
+ts_progress_view_show_preview (TsProgressView *self, const TsPreview *preview)
+{
+  g_return_if_fail (TS_IS_PROGRESS_VIEW (self));
+  if (preview->input != NULL)
+    gtk_label_set_text (self->status_label, _("Solving…"));
+  if (preview->n_tiles > 0)
+    {
+      /* A large picture in tiles, the visible region first. */
+      g_autofree char *status = g_strdup_printf (preview->tile_done ? _("Tile %d of %d done")
+                                                                    : _("Solving tile %d of %d…"),
+                                                 preview->tile, preview->n_tiles);
+      gtk_label_set_text (self->status_label, status);
+      gtk_progress_bar_set_fraction (self->progress_bar,
+                                     CLAMP ((preview->tile - (preview->tile_done ? 0.0 : 1.0))
+                                            / preview->n_tiles, 0.0, 1.0));
+    }
+  if (preview->iteration > 0 && preview->n_tiles > 0)
+    {
+      g_autofree char *iteration = g_strdup_printf (_("%d (tile %d of %d)"), preview->iteration,
+                                                    preview->tile, preview->n_tiles);
+      gtk_label_set_text (self->iteration_label, iteration);
+      if (!preview->tile_done)
+        set_label_double (self->change_label, "%.3e", preview->change);
+    }
+  else if (preview->iteration > 0)
+    {
+      g_autofree char *iteration = NULL;
+      if (preview->n_channels > 1)
+        iteration = g_strdup_printf (_("%d (channel %d of %d)"), preview->iteration,
+                                     preview->channel + 1, preview->n_channels);
+      else
+        iteration = g_strdup_printf ("%d", preview->iteration);
+      gtk_label_set_text (self->iteration_label, iteration);
+      set_label_double (self->change_label, "%.3e", preview->change);
+      set_label_double (self->psnr_label, _("%.2f dB"), preview->psnr);
+      set_label_double (self->ssim_label, "%.4f", preview->ssim);
+      gtk_progress_bar_set_fraction (self->progress_bar,
+                                     progress_fraction (self, preview->iteration, preview->change));
+    }
+}
+
+void
+ts_progress_view_show_result (TsProgressView *self, const TsJobResult *result)
+{
+  g_autofree char *iterations = NULL;
+  g_autofree char *info = NULL;
+
+  g_return_if_fail (TS_IS_PROGRESS_VIEW (self));
+  g_return_if_fail (result != NULL);
+  iterations = g_strdup_printf ("%d", result->stats.iterations);
+  gtk_label_set_text (self->iteration_label, iterations);
+  set_label_double (self->change_label, "%.3e", result->stats.final_change);
+  if (isfinite (result->psnr))
+    {
+      g_autofree char *psnr = g_strdup_printf (_("%.2f dB (input %.2f dB)"), result->psnr, result->input_psnr);
+      g_autofree char *ssim = g_strdup_printf (_("%.4f (input %.4f)"), result->ssim, result->input_ssim);
+      gtk_label_set_text (self->psnr_label, psnr);
+      gtk_label_set_text (self->ssim_label, ssim);
+    }
+  else
+    {
+      gtk_label_set_text (self->psnr_label, _("no ground truth"));
+      gtk_label_set_text (self->ssim_label, _("no ground truth"));
+    }
+  gtk_progress_bar_set_fraction (self->progress_bar, 1.0);
+  info = g_strdup_printf (ngettext ("%s: %d iteration in %.1f s%s%s",
+                                    "%s: %d iterations in %.1f s%s%s", result->stats.iterations),
+                          result->model->name, result->stats.iterations, result->stats.seconds,
+                          result->stats.converged ? _(", converged") : "",
+                          result->warm_started ? _(", warm start")
+                          : result->tiled ? _(", in tiles") : "");
+  gtk_label_set_text (self->status_label, info);
+}
+
+static void
+ts_progress_view_dispose (GObject *object)
+{
+  gtk_widget_dispose_template (GTK_WIDGET (object), TS_TYPE_PROGRESS_VIEW);
+  G_OBJECT_CLASS (ts_progress_view_parent_class)->dispose (object);
+}
+
+static void
+ts_progress_view_class_init (TsProgressViewClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->dispose = ts_progress_view_dispose;
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/tessera/Tessera/ui/ts-progress-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, TsProgressView, iteration_label);
+  gtk_widget_class_bind_template_child (widget_class, TsProgressView, change_label);
+  gtk_widget_class_bind_template_child (widget_class, TsProgressView, psnr_label);
+  gtk_widget_class_bind_template_child (widget_class, TsProgressView, ssim_label);
+  gtk_widget_class_bind_template_child (widget_class, TsProgressView, status_label);
+  gtk_widget_class_bind_template_child (widget_class, TsProgressView, progress_bar);
+}
+
+static void
+ts_progress_view_init (TsProgressView *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}

@@ -1,0 +1,248 @@
+/* The Restore page. */
+#include "ts-restore-page.h"
+
+#include <math.h>
+#include <glib/gi18n.h>
+
+#include "ts-convergence-plot.h"
+#include "ts-image-view.h"
+#include "ts-view-transform.h"
+
+struct _TsRestorePage {
+  AdwBin parent_instance;
+
+  /* template */
+  GtkLabel *input_title;
+  TsImageView *input_view;
+  TsImageView *result_view;
+  GtkScale *split_scale;
+  TsImageView *smooth_view;
+  TsImageView *sparse_view;
+  TsImageView *cost_view;
+  TsConvergencePlot *plot;
+  GtkLabel *zoom_label;
+  GtkLabel *info_label;
+
+  TsViewTransform *transform;
+};
+
+G_DEFINE_FINAL_TYPE (TsRestorePage, ts_restore_page, ADW_TYPE_BIN)
+
+static void
+clear (TsRestorePage *self)
+{
+  ts_image_view_set_texture (self->result_view, NULL);
+  ts_image_view_set_compare_texture (self->result_view, NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->split_scale), FALSE);
+  ts_image_view_set_texture (self->smooth_view, NULL);
+  ts_image_view_set_texture (self->sparse_view, NULL);
+  ts_image_view_set_texture (self->cost_view, NULL);
+  ts_convergence_plot_clear (self->plot);
+  ts_convergence_plot_set_tolerance (self->plot, 0.0);
+}
+
+void
+ts_restore_page_set_document (TsRestorePage *self, GPtrArray *input, int width, int height,
+                              const char *summary)
+{
+  g_return_if_fail (TS_IS_RESTORE_PAGE (self));
+  clear (self);
+  ts_view_transform_fit (self->transform, width, height, 1, 1);
+  ts_image_view_set_pyramid (self->input_view, input);
+  gtk_label_set_text (self->input_title, _("Input"));
+  gtk_label_set_text (self->info_label, summary);
+  ts_restore_page_zoom_fit (self);
+}
+
+void
+ts_restore_page_start_run (TsRestorePage *self, TsTask task, double tol)
+{
+  g_return_if_fail (TS_IS_RESTORE_PAGE (self));
+  ts_convergence_plot_clear (self->plot);
+  ts_convergence_plot_set_tolerance (self->plot, tol);
+  gtk_label_set_text (self->input_title,
+                      task == TS_TASK_SR ? _("Input (low resolution, enlarged)")
+                      : task == TS_TASK_MRI ? _("Input (zero-filled)")
+                      : _("Input"));
+}
+
+void
+ts_restore_page_show_preview (TsRestorePage *self, const TsPreview *preview)
+{
+  g_return_if_fail (TS_IS_RESTORE_PAGE (self));
+  if (preview->input != NULL)
+    {
+      ts_image_view_set_pyramid (self->input_view, preview->input);
+      ts_image_view_set_compare_pyramid (self->result_view, preview->input);
+      gtk_widget_set_visible (GTK_WIDGET (self->split_scale), TRUE);
+    }
+  if (preview->estimate != NULL)
+    ts_image_view_set_pyramid (self->result_view, preview->estimate);
+  if (preview->points != NULL)
+    ts_convergence_plot_append (self->plot, (const TsPlotPoint *) preview->points->data,
+                                preview->points->len);
+}
+
+void
+ts_restore_page_show_result (TsRestorePage *self, const TsRunExtras *extras)
+{
+  g_return_if_fail (TS_IS_RESTORE_PAGE (self));
+  if (extras->points != NULL)
+    ts_convergence_plot_append (self->plot, (const TsPlotPoint *) extras->points->data,
+                                extras->points->len);
+  ts_image_view_set_pyramid (self->input_view, extras->input);
+  ts_image_view_set_compare_pyramid (self->result_view, extras->input);
+  ts_image_view_set_pyramid (self->result_view, extras->result);
+  ts_image_view_set_pyramid (self->smooth_view, extras->smooth);
+  ts_image_view_set_pyramid (self->sparse_view, extras->sparse);
+  ts_image_view_set_pyramid (self->cost_view, extras->cost);
+}
+
+void
+ts_restore_page_show_failure (TsRestorePage *self, const TsRunExtras *shown)
+{
+  g_return_if_fail (TS_IS_RESTORE_PAGE (self));
+  if (shown->result != NULL)
+    {
+      ts_image_view_set_pyramid (self->input_view, shown->input);
+      ts_image_view_set_compare_pyramid (self->result_view, shown->input);
+      ts_image_view_set_pyramid (self->result_view, shown->result);
+    }
+  else
+    {
+      ts_image_view_set_pyramid (self->result_view, NULL);
+      ts_image_view_set_compare_pyramid (self->result_view, NULL);
+      gtk_widget_set_visible (GTK_WIDGET (self->split_scale), FALSE);
+    }
+}
+
+TsRect
+ts_restore_page_get_visible_region (TsRestorePage *self, int iw, int ih)
+{
+  GtkWidget *view;
+  double zoom, cx, cy;
+  int w, h, x0, y0, x1, y1;
+
+  g_return_val_if_fail (TS_IS_RESTORE_PAGE (self), ((TsRect) { 0, 0, 0, 0 }));
+  view = GTK_WIDGET (self->result_view);
+  zoom = ts_view_transform_get_zoom (self->transform);
+  w = gtk_widget_get_width (view);
+  h = gtk_widget_get_height (view);
+  ts_view_transform_get_center (self->transform, &cx, &cy);
+  if (iw == 0 || ih == 0 || w <= 0 || h <= 0 || !(zoom > 0.0))
+    return (TsRect) { 0, 0, 0, 0 };
+  x0 = CLAMP ((int) floor (cx - w / (2.0 * zoom)), 0, iw);
+  y0 = CLAMP ((int) floor (cy - h / (2.0 * zoom)), 0, ih);
+  x1 = CLAMP ((int) ceil (cx + w / (2.0 * zoom)), 0, iw);
+  y1 = CLAMP ((int) ceil (cy + h / (2.0 * zoom)), 0, ih);
+  return (TsRect) { x0, y0, x1 - x0, y1 - y0 };
+}
+
+void
+ts_restore_page_zoom (TsRestorePage *self, double factor)
+{
+  g_return_if_fail (TS_IS_RESTORE_PAGE (self));
+  ts_view_transform_zoom_at (self->transform, factor, 0, 0);
+}
+
+void
+ts_restore_page_zoom_one (TsRestorePage *self)
+{
+  double x, y;
+
+  g_return_if_fail (TS_IS_RESTORE_PAGE (self));
+  ts_view_transform_get_center (self->transform, &x, &y);
+  ts_view_transform_set (self->transform, 1.0, x, y);
+}
+
+void
+ts_restore_page_zoom_fit (TsRestorePage *self)
+{
+  GdkTexture *texture;
+  GtkWidget *view;
+
+  g_return_if_fail (TS_IS_RESTORE_PAGE (self));
+  texture = ts_image_view_get_texture (self->input_view);
+  view = GTK_WIDGET (self->input_view);
+  if (texture == NULL)
+    return;
+  ts_view_transform_fit (self->transform, gdk_texture_get_width (texture),
+                         gdk_texture_get_height (texture), gtk_widget_get_width (view),
+                         gtk_widget_get_height (view));
+}
+
+guint
+ts_restore_page_get_n_previews_drawn (TsRestorePage *self)
+{
+  g_return_val_if_fail (TS_IS_RESTORE_PAGE (self), 0);
+  return ts_image_view_get_n_textures_drawn (self->result_view);
+}
+
+static void
+on_transform_changed (TsRestorePage *self)
+{
+  g_autofree char *text = g_strdup_printf ("%.0f %%", 100.0 * ts_view_transform_get_zoom (self->transform));
+
+  gtk_label_set_text (self->zoom_label, text);
+}
+
+static void
+ts_restore_page_dispose (GObject *object)
+{
+  TsRestorePage *self = TS_RESTORE_PAGE (object);
+
+  if (self->transform != NULL)
+    g_signal_handlers_disconnect_by_data (self->transform, self);
+  gtk_widget_dispose_template (GTK_WIDGET (self), TS_TYPE_RESTORE_PAGE);
+  G_OBJECT_CLASS (ts_restore_page_parent_class)->dispose (object);
+}
+
+static void
+ts_restore_page_finalize (GObject *object)
+{
+  TsRestorePage *self = TS_RESTORE_PAGE (object);
+
+  g_clear_object (&self->transform);
+  G_OBJECT_CLASS (ts_restore_page_parent_class)->finalize (object);
+}
+
+static void
+ts_restore_page_class_init (TsRestorePageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ts_restore_page_dispose;
+  object_class->finalize = ts_restore_page_finalize;
+
+  g_type_ensure (TS_TYPE_IMAGE_VIEW);
+  g_type_ensure (TS_TYPE_CONVERGENCE_PLOT);
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/tessera/Tessera/ui/ts-restore-page.ui");
+#define BIND(name) gtk_widget_class_bind_template_child (widget_class, TsRestorePage, name)
+  BIND (input_title);
+  BIND (input_view);
+  BIND (result_view);
+  BIND (split_scale);
+  BIND (smooth_view);
+  BIND (sparse_view);
+  BIND (cost_view);
+  BIND (plot);
+  BIND (zoom_label);
+  BIND (info_label);
+#undef BIND
+}
+
+static void
+ts_restore_page_init (TsRestorePage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->transform = ts_view_transform_new ();
+  ts_image_view_set_transform (self->input_view, self->transform);
+  ts_image_view_set_transform (self->result_view, self->transform);
+  ts_image_view_set_transform (self->smooth_view, self->transform);
+  ts_image_view_set_transform (self->sparse_view, self->transform);
+  ts_image_view_set_transform (self->cost_view, self->transform);
+  g_signal_connect_swapped (self->transform, "changed", G_CALLBACK (on_transform_changed), self);
+  on_transform_changed (self);
+}

@@ -1,0 +1,207 @@
+/* The GUI's document loader (src/gui/ts-document.c) without a display: an image, complex
+ * .npy k-space with its mask found beside it or given, a complex .npy without a mask (the
+ * window then asks for one), a file that is neither, and the demo image. Each load runs on
+ * GTask's thread and completes on the main loop, as in the window. */
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "ts-document.h"
+
+#define W 32
+#define H 24
+
+static char *tmpdir;
+
+typedef struct {
+  gboolean done;
+  gboolean ok;
+  GError *error;
+} Load;
+
+static void
+on_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Load *load = user_data;
+
+  load->ok = ts_document_load_finish (TS_DOCUMENT (source), result, &load->error);
+  load->done = TRUE;
+}
+
+/* Loads `path` (with `mask`) and waits; the document, or NULL with `error` set. */
+static TsDocument *
+load (const char *path, const char *mask, GError **error)
+{
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (TsDocument) document = ts_document_new (file);
+  Load state = { 0 };
+
+  ts_document_load_async (document, mask, NULL, on_loaded, &state);
+  while (!state.done)
+    g_main_context_iteration (NULL, TRUE);
+  if (!state.ok)
+    {
+      g_propagate_error (error, state.error);
+      return NULL;
+    }
+  return g_steal_pointer (&document);
+}
+
+static char *
+write_kspace (const char *name)
+{
+  g_autofree float *data = g_new0 (float, 2 * W * H);
+  gint64 shape[2] = { H, W };
+  char *path = g_build_filename (tmpdir, name, NULL);
+  g_autoptr (GError) error = NULL;
+
+  for (int i = 0; i < W * H; i++)
+    data[2 * i] = (float) (i % 7) - 3.0f;
+  g_assert_true (ts_npy_save_complex64 (path, data, 2, shape, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+/* Every other column sampled: half of the k-space. */
+static char *
+write_mask (const char *name)
+{
+  g_autofree float *mask = g_new0 (float, W * H);
+  gint64 shape[2] = { H, W };
+  char *path = g_build_filename (tmpdir, name, NULL);
+  g_autoptr (GError) error = NULL;
+
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W; x += 2)
+      mask[y * W + x] = 1.0f;
+  g_assert_true (ts_npy_save_float32 (path, mask, 2, shape, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+static void
+test_image (void)
+{
+  g_autoptr (TsImage) image = ts_demo_image_new (W, H);
+  g_autofree char *path = g_build_filename (tmpdir, "image.npy", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TsDocument) document = NULL;
+  g_autofree char *summary = NULL;
+  int width = 0, height = 0;
+
+  g_assert_true (ts_image_save (image, path, 32, &error));
+  document = load (path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (ts_document_get_image (document));
+  g_assert_null (ts_document_get_kspace (document));
+  g_assert_cmpint (ts_document_get_image (document)->width, ==, W);
+  ts_document_get_view_size (document, &width, &height);
+  g_assert_cmpint (width, ==, W);
+  g_assert_cmpint (height, ==, H);
+  g_assert_nonnull (ts_document_get_view_pyramid (document));
+  g_assert_cmpstr (ts_document_get_display_name (document), ==, "image.npy");
+  summary = ts_document_dup_summary (document);
+  g_assert_nonnull (strstr (summary, "image.npy"));
+}
+
+static void
+test_kspace_mask_beside (void)
+{
+  g_autofree char *kspace = write_kspace ("scan.npy");
+  g_autofree char *mask = write_mask ("scan_mask.npy");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TsDocument) document = load (kspace, NULL, &error);
+  g_autofree char *summary = NULL;
+  const TsKspace *k;
+
+  g_assert_no_error (error);
+  g_assert_null (ts_document_get_image (document));
+  k = ts_document_get_kspace (document);
+  g_assert_nonnull (k);
+  g_assert_cmpint (k->width, ==, W);
+  g_assert_cmpint (k->height, ==, H);
+  g_assert_cmpfloat (k->mask[0], ==, 1.0f);
+  g_assert_cmpfloat (k->mask[1], ==, 0.0f);
+  g_assert_nonnull (ts_document_get_view_pyramid (document));
+  summary = ts_document_dup_summary (document);
+  g_assert_nonnull (strstr (summary, "50"));
+  g_remove (mask);
+}
+
+static void
+test_kspace_needs_mask (void)
+{
+  g_autofree char *kspace = write_kspace ("alone.npy");
+  g_autofree char *mask = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TsDocument) document = load (kspace, NULL, &error);
+
+  /* No <stem>_mask.npy, <stem>-mask.npy or mask.npy beside it. */
+  g_assert_null (document);
+  g_assert_error (error, TS_DOCUMENT_ERROR, TS_DOCUMENT_ERROR_NEEDS_MASK);
+  g_clear_error (&error);
+
+  /* The mask the window then asks for. */
+  mask = write_mask ("chosen.npy");
+  document = load (kspace, mask, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (ts_document_get_kspace (document));
+  g_remove (mask);
+}
+
+static void
+test_refusals (void)
+{
+  g_autofree char *bad = g_build_filename (tmpdir, "bad.npy", NULL);
+  g_autofree char *missing = g_build_filename (tmpdir, "missing.png", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TsDocument) document = NULL;
+
+  g_assert_true (g_file_set_contents (bad, "not an array", -1, NULL));
+  document = load (bad, NULL, &error);
+  g_assert_null (document);
+  g_assert_error (error, TS_ERROR, TS_ERROR_FORMAT);
+  g_clear_error (&error);
+  document = load (missing, NULL, &error);
+  g_assert_null (document);
+  g_assert_nonnull (error);
+}
+
+static void
+test_demo (void)
+{
+  g_autoptr (TsDocument) document = ts_document_new_demo (64);
+
+  g_assert_nonnull (document);
+  g_assert_null (ts_document_get_file (document));
+  g_assert_nonnull (ts_document_get_image (document));
+  g_assert_nonnull (ts_document_get_view_pyramid (document));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  tmpdir = g_dir_make_tmp ("tessera-document-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_test_add_func ("/document/image", test_image);
+  g_test_add_func ("/document/kspace-mask-beside", test_kspace_mask_beside);
+  g_test_add_func ("/document/kspace-needs-mask", test_kspace_needs_mask);
+  g_test_add_func ("/document/refusals", test_refusals);
+  g_test_add_func ("/document/demo", test_demo);
+  status = g_test_run ();
+  {
+    g_autoptr (GDir) dir = g_dir_open (tmpdir, 0, NULL);
+    const char *name;
+    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *path = g_build_filename (tmpdir, name, NULL);
+        g_remove (path);
+      }
+  }
+  g_rmdir (tmpdir);
+  g_free (tmpdir);
+  return status;
+}
