@@ -481,7 +481,6 @@ load_in_thread (GTask *task, gpointer source_object, gpointer task_data, GCancel
       || (g_str_has_suffix (lower, ".npy") && npy_is_complex (data->path)))
     {
       g_autofree char *mask = NULL;
-      g_autoptr (TsOperator) op = NULL;
 
       if (g_str_has_suffix (lower, ".npy"))
         {
@@ -500,19 +499,12 @@ load_in_thread (GTask *task, gpointer source_object, gpointer task_data, GCancel
           g_task_return_error (task, error);
           return;
         }
-      op = ts_operator_mri_new (data->kspace->width, data->kspace->height, data->kspace->mask, &error);
-      if (op == NULL)
-        {
-          g_task_return_error (task, error);
-          return;
-        }
-      data->view = ts_image_new (op->width, op->height, 1, &error);
+      data->view = ts_restore_zero_filled (data->kspace, &error);
       if (data->view == NULL)
         {
           g_task_return_error (task, error);
           return;
         }
-      ts_operator_mri_zero_filled (op, data->kspace->data, data->view->data);
     }
   else
     {
@@ -949,15 +941,8 @@ set_running_ui (TsWindow *self, gboolean running)
 static double
 progress_fraction (TsWindow *self, int iteration, double change)
 {
-  double tol = self->running_tol, fraction = 0.0;
-
-  /* Convergence is roughly linear in log(change) from 1e-1 down to the tolerance. */
-  if (tol > 0.0 && change > tol && change > 0.0)
-    fraction = log (change / 1e-1) / log (tol / 1e-1);
-  else if (tol > 0.0)
-    fraction = 1.0;
-  fraction = MAX (fraction, (double) iteration / MAX (1, self->running_max_iter));
-  return CLAMP (fraction, 0.0, 1.0);
+  return ts_restore_progress_fraction (iteration, change, self->running_tol,
+                                       MAX (1, self->running_max_iter));
 }
 
 static void
@@ -1200,8 +1185,7 @@ ts_window_run (TsWindow *self)
   if (self->result != NULL && g_strcmp0 (self->result_key, self->running_key) == 0)
     params->warm = g_ptr_array_ref (self->result->solutions);
 
-  self->running_tol = !isnan (params->tol) ? params->tol
-                      : task == TS_TASK_DENOISE ? model->tol : 1e-5;
+  self->running_tol = !isnan (params->tol) ? params->tol : ts_restore_default_tol (task, model);
   self->running_max_iter = params->max_iter;
   ts_convergence_plot_clear (self->plot);
   ts_convergence_plot_set_tolerance (self->plot, self->running_tol);

@@ -7,6 +7,12 @@
 
 #define MIN_ESTIMATED_SIGMA 0.5
 
+const char *
+ts_restore_default_model (TsTask task)
+{
+  return task == TS_TASK_DENOISE ? "auto" : TS_RESTORE_PAPER_MODEL;
+}
+
 gboolean
 ts_restore_model_uses_sigma (const char *spec)
 {

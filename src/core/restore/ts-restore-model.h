@@ -2,8 +2,16 @@
 #pragma once
 #include "ts-image.h"
 #include "ts-model.h"
+#include "ts-task.h"
 
 G_BEGIN_DECLS
+
+/* The installed model the paper's task parameters (ts_task_paper_defaults) were tuned for. */
+#define TS_RESTORE_PAPER_MODEL "ncpr-sigma25"
+
+/* The model spec of a task when none is chosen: "auto" for denoising (the trained model for
+ * the noise level), TS_RESTORE_PAPER_MODEL for super-resolution and MRI. */
+const char *ts_restore_default_model (TsTask task);
 
 /* TRUE when `spec` picks or builds its model from the noise level: NULL (which means
  * "auto"), "auto", "auto-cpr" and "dct". Such a spec needs a noise level; tessera-cli

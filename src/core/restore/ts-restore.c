@@ -92,7 +92,8 @@ ts_restore_solve_options (const TsRestoreRequest *request, const TsModel *model,
   g_return_if_fail (request != NULL && model != NULL && options != NULL);
   ts_solve_options_init (options);
   options->variant = task_variant (request->task);
-  options->tol = !isnan (request->tol) ? request->tol : ts_restore_default_tol (request->task, model);
+  options->tol = !isnan (request->tol) ? request->tol
+                                       : ts_restore_default_tol (request->task, model);
   options->max_iter = request->max_iter > 0 ? request->max_iter : TS_RESTORE_DEFAULT_MAX_ITER;
   options->threads = MAX (0, request->threads);
   options->formulation = request->formulation;
@@ -107,7 +108,8 @@ ts_restore_solve_options (const TsRestoreRequest *request, const TsModel *model,
 }
 
 gboolean
-ts_restore_extends (const TsModel *model, int width, int height, int *solve_width, int *solve_height)
+ts_restore_extends (const TsModel *model, int width, int height, int *solve_width,
+                    int *solve_height)
 {
   g_return_val_if_fail (model != NULL, FALSE);
   int g = ts_model_group_size (model);
@@ -265,6 +267,27 @@ prepare_sr (TsRestoreRun *run, GError **error)
   return composite_from_view (run, lowres->channels, error);
 }
 
+/* The zero-filled image of the operator's k-space data. */
+static TsImage *
+zero_filled (const TsOperator *op, const float *kspace, GError **error)
+{
+  TsImage *image = ts_image_new (op->width, op->height, 1, error);
+
+  if (image != NULL)
+    ts_operator_mri_zero_filled (op, kspace, image->data);
+  return image;
+}
+
+TsImage *
+ts_restore_zero_filled (const TsKspace *kspace, GError **error)
+{
+  g_return_val_if_fail (kspace != NULL, NULL);
+  g_autoptr (TsOperator) op = ts_operator_mri_new (kspace->width, kspace->height, kspace->mask,
+                                                   error);
+
+  return op != NULL ? zero_filled (op, kspace->data, error) : NULL;
+}
+
 static gboolean
 prepare_mri (TsRestoreRun *run, GError **error)
 {
@@ -284,13 +307,9 @@ prepare_mri (TsRestoreRun *run, GError **error)
   run->n_solve = 1;
   run->out_width = k->width;
   run->out_height = k->height;
-  if (run->request->input_view)
-    {
-      run->result->input = ts_image_new (k->width, k->height, 1, error);
-      if (run->result->input == NULL)
-        return FALSE;
-      ts_operator_mri_zero_filled (run->op, k->data, run->result->input->data);
-    }
+  if (run->request->input_view
+      && (run->result->input = zero_filled (run->op, k->data, error)) == NULL)
+    return FALSE;
   return composite_from_view (run, 1, error);
 }
 
@@ -364,7 +383,8 @@ paste_tile (TsImage *composite, int channel, const TsImage *patch, const TsRect 
       for (int c = mx; c < patch->width - mx; c++)
         {
           int gx = ((at->x + c) % W + W) % W;
-          composite->data[((gsize) gy * W + gx) * n + channel] = patch->data[(gsize) r * patch->width + c];
+          composite->data[((gsize) gy * W + gx) * n + channel]
+              = patch->data[(gsize) r * patch->width + c];
         }
     }
 }
@@ -395,12 +415,14 @@ ts_restore_render (const TsRestoreProgress *progress)
 {
   g_return_val_if_fail (progress != NULL && progress->run != NULL, NULL);
   TsRestoreRun *run = progress->run;
-  gboolean solving = progress->event == TS_RESTORE_ITERATION || progress->event == TS_RESTORE_TILE_DONE;
+  gboolean solving = progress->event == TS_RESTORE_ITERATION
+                     || progress->event == TS_RESTORE_TILE_DONE;
 
   if (solving && progress->estimate != NULL)
     {
       if (progress->tiled && progress->event == TS_RESTORE_ITERATION)
-        paste_tile (run->composite, progress->channel, progress->estimate, progress->tile, run->halo);
+        paste_tile (run->composite, progress->channel, progress->estimate, progress->tile,
+                    run->halo);
       else
         ts_image_set_channel (run->composite, progress->channel, progress->estimate);
     }

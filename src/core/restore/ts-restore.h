@@ -153,6 +153,10 @@ TsRestoreResult *ts_restore (TsRestoreRequest *request, TsRestoreProgressFunc pr
  * progress call, with its argument. */
 TsImage *ts_restore_render (const TsRestoreProgress *progress);
 
+/* The zero-filled image of `kspace` (real (DFT_ortho^-1 (kspace))): how MRI data are shown
+ * beside a reconstruction. A new image. */
+TsImage    *ts_restore_zero_filled (const TsKspace *kspace, GError **error);
+
 /* The solver options of `request` with `model` (the defaults described at the top). */
 void        ts_restore_solve_options (const TsRestoreRequest *request, const TsModel *model,
                                       TsSolveOptions *options);

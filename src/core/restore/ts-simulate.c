@@ -113,8 +113,8 @@ ts_simulate_mri (const TsImage *clean, const TsModel *model, int acceleration, g
   crop = ts_simulate_crop_to_groups (model, gray, gray->width, gray->height);
   if (crop == NULL)
     {
-      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "a %d x %d picture is too small to simulate MRI",
-                   clean->width, clean->height);
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   "a %d x %d picture is too small to simulate MRI", clean->width, clean->height);
       return NULL;
     }
   kspace = ts_kspace_new (crop->width, crop->height, error);
