@@ -9,6 +9,12 @@
 
 gboolean cli_quiet = FALSE;
 
+const char *
+cli_task_name (CliTask task)
+{
+  return task == CLI_TASK_DENOISE ? "denoise" : task == CLI_TASK_SR ? "sr" : "mri";
+}
+
 /* Read by the solver every iteration (atomically), so a Ctrl+C stops it at the next
  * iteration boundary and nothing is written. */
 static gint cancel_flag = 0;
@@ -285,12 +291,6 @@ cli_check_output_path (const char *path, int bit_depth, const char *command, int
 }
 
 /* --- models ------------------------------------------------------------------------- */
-
-const char *
-cli_task_name (CliTask task)
-{
-  return task == CLI_TASK_DENOISE ? "denoise" : task == CLI_TASK_SR ? "sr" : "mri";
-}
 
 TsModel *
 cli_load_model (const char *name_or_path, double sigma, GError **error)

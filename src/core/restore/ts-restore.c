@@ -152,7 +152,7 @@ settle_image (TsRestoreRun *run)
 {
   TsRestoreRequest *request = run->request;
 
-  if (request->input_view && run->result->input == NULL)
+  if (request->input_view)
     run->result->input = request->take_image ? g_steal_pointer (&request->image)
                                              : ts_image_copy (request->image);
   else if (request->take_image)
