@@ -30,22 +30,6 @@ struct _TsRestoreRun {
 };
 
 void
-ts_restore_request_init (TsRestoreRequest *request)
-{
-  TsSolveOptions defaults;
-
-  g_return_if_fail (request != NULL);
-  memset (request, 0, sizeof *request);
-  ts_solve_options_init (&defaults);
-  request->task = TS_TASK_DENOISE;
-  request->sigma = request->tol = request->beta = request->lambda = NAN;
-  request->colour = TS_COLOUR_OPPONENT;
-  ts_restore_tiling_init (&request->tiling);
-  request->formulation = defaults.formulation;
-  request->acceleration = defaults.acceleration;
-}
-
-void
 ts_restore_result_free (TsRestoreResult *result)
 {
   if (result == NULL)
@@ -58,82 +42,6 @@ ts_restore_result_free (TsRestoreResult *result)
   g_clear_pointer (&result->cost, ts_image_free);
   g_clear_pointer (&result->solutions, g_ptr_array_unref);
   g_free (result);
-}
-
-/* --- defaults --------------------------------------------------------------------------- */
-
-/* Denoising starts from the noisy image and needs no clipping (H = I); super-resolution and
- * MRI start from H^T y and clip at 0 (ts-solver.h). */
-static TsVariant
-task_variant (TsTask task)
-{
-  return task == TS_TASK_DENOISE ? TS_VARIANT_FORWARD : TS_VARIANT_RECONSTRUCT;
-}
-
-const char *
-ts_restore_variant_name (TsTask task)
-{
-  return task_variant (task) == TS_VARIANT_FORWARD ? "forward" : "reconstruct";
-}
-
-double
-ts_restore_default_tol (TsTask task, const TsModel *model)
-{
-  g_return_val_if_fail (model != NULL, NAN);
-  return task == TS_TASK_DENOISE ? model->tol : TS_RECONSTRUCT_TOL;
-}
-
-void
-ts_restore_solve_options (const TsRestoreRequest *request, const TsModel *model,
-                          TsSolveOptions *options)
-{
-  double beta = NAN, lambda = NAN;
-
-  g_return_if_fail (request != NULL && model != NULL && options != NULL);
-  ts_solve_options_init (options);
-  options->variant = task_variant (request->task);
-  options->tol = !isnan (request->tol) ? request->tol
-                                       : ts_restore_default_tol (request->task, model);
-  options->max_iter = request->max_iter > 0 ? request->max_iter : TS_RESTORE_DEFAULT_MAX_ITER;
-  options->threads = MAX (0, request->threads);
-  options->formulation = request->formulation;
-  options->acceleration = request->acceleration;
-  options->restart_interval = request->restart_interval;
-  /* Each of beta / lambda not given takes the paper's value for the task if there is one,
-   * otherwise the model's own (NAN). */
-  ts_task_paper_defaults (model, request->task, request->mri_acceleration, request->fat_suppressed,
-                          &beta, &lambda);
-  options->beta = !isnan (request->beta) ? request->beta : beta;
-  options->lambda = !isnan (request->lambda) ? request->lambda : lambda;
-}
-
-gboolean
-ts_restore_extends (const TsModel *model, int width, int height, int *solve_width,
-                    int *solve_height)
-{
-  g_return_val_if_fail (model != NULL, FALSE);
-  int g = ts_model_group_size (model);
-  int w = ts_image_side_round_up (width, g), h = ts_image_side_round_up (height, g);
-
-  if (solve_width != NULL)
-    *solve_width = w;
-  if (solve_height != NULL)
-    *solve_height = h;
-  return w != width || h != height;
-}
-
-double
-ts_restore_progress_fraction (int iteration, double change, double tol, int max_iter)
-{
-  double fraction = 0.0;
-
-  if (tol > 0.0 && change > tol)
-    fraction = log (change / 1e-1) / log (tol / 1e-1);
-  else if (tol > 0.0 && change <= tol)
-    fraction = 1.0;
-  if (max_iter > 0)
-    fraction = MAX (fraction, (double) iteration / max_iter);
-  return CLAMP (fraction, 0.0, 1.0);
 }
 
 /* --- preparing the data ----------------------------------------------------------------- */
