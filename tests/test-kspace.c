@@ -184,6 +184,52 @@ test_shape_mismatch (void)
   g_assert_nonnull (strstr (error->message, "mask.npy"));
 }
 
+/* A compact slice folder (meta.json, columns.npy, kspace_cols.npy): the sampled columns
+ * scattered into the full k-space and marked in the mask; the acceleration and the
+ * fat-suppressed contrast read from the folder. */
+static void
+test_compact_folder (void)
+{
+  g_autofree char *dir = ts_test_tmp_path ("pdfs/slice");
+  g_autofree char *meta = g_build_filename (dir, "meta.json", NULL);
+  g_autofree char *cols = g_build_filename (dir, "columns.npy", NULL);
+  g_autofree char *vals = g_build_filename (dir, "kspace_cols.npy", NULL);
+  const float columns[] = { 0, 3, 5 };
+  float values[2 * H * 3];
+  gint64 cshape[] = { 3 }, vshape[] = { H, 3 };
+  g_autoptr (GError) error = NULL;
+  int acceleration = 0;
+  const char *json = "{\"shape\": [4, 6], \"acceleration\": 16}";
+
+  for (int i = 0; i < 2 * H * 3; i++)
+    values[i] = 0.5f * i;
+  g_mkdir_with_parents (dir, 0755);
+  ts_test_write_bytes (meta, json, strlen (json));
+  g_assert_true (ts_npy_save_float32 (cols, columns, 1, cshape, &error));
+  g_assert_true (ts_npy_save_complex64 (vals, values, 2, vshape, &error));
+  g_autoptr (TsKspace) k = ts_kspace_load_compact (dir, &acceleration, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (k->width, ==, W);
+  g_assert_cmpint (k->height, ==, H);
+  g_assert_cmpint (acceleration, ==, 16);
+  for (int r = 0; r < H; r++)
+    for (int c = 0; c < W; c++)
+      {
+        int j = c == 0 ? 0 : c == 3 ? 1 : c == 5 ? 2 : -1;
+        gsize i = (gsize) r * W + c;
+        g_assert_cmpfloat (k->mask[i], ==, j >= 0 ? 1.0f : 0.0f);
+        g_assert_cmpfloat (k->data[2 * i + 1], ==, j >= 0 ? values[2 * (r * 3 + j) + 1] : 0.0f);
+      }
+  g_assert_true (ts_kspace_path_is_fat_suppressed (dir));
+  g_assert_false (ts_kspace_path_is_fat_suppressed ("/data/mri/acc8/pd/test/file1"));
+
+  /* A column index outside the image is refused. */
+  const float bad[] = { 0, 3, 6 };
+  g_assert_true (ts_npy_save_float32 (cols, bad, 1, cshape, &error));
+  g_assert_null (ts_kspace_load_compact (dir, NULL, &error));
+  g_assert_error (error, TS_ERROR, TS_ERROR_FORMAT);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -193,5 +239,6 @@ main (int argc, char **argv)
   g_test_add_func ("/kspace/cfl-round-trip", test_cfl_round_trip);
   g_test_add_func ("/kspace/orientation", test_orientation);
   g_test_add_func ("/kspace/shape-mismatch", test_shape_mismatch);
+  g_test_add_func ("/kspace/compact-folder", test_compact_folder);
   return g_test_run ();
 }

@@ -14,34 +14,71 @@
 #define DEMO_MAX_SIZE 8192
 #define DEMO_SEED 0
 
-/* The model to use and a few words on where it came from: --model, else the installed
- * ncpr-sigma<S>, else the built-in DCT model at sigma. */
+/* The model to use and a few words on where it came from: --model, else the model for the
+ * noise level (ts_restore_resolve_model's "auto"). */
 static TsModel *
 demo_model (const char *requested, double sigma, char **source, GError **error)
 {
+  g_autofree char *note = NULL;
+  TsModel *model;
+
   if (requested != NULL)
     {
-      TsModel *model = cli_load_model (requested, sigma, error);
+      model = cli_load_model (requested, sigma, error);
       if (model != NULL)
         *source = g_strdup_printf ("--model %s", requested);
       return model;
     }
-
-  /* The trained model for the noise level (nearest trained level, threshold adapted); the
-   * DCT baseline when none is installed. */
-  TsModel *model = ts_model_for_noise (TS_PROX_NCPR, sigma, error);
-  if (model == NULL || !ts_model_validate (model, model->name, error))
-    {
-      ts_model_free (model);
-      return NULL;
-    }
-  if (g_str_has_prefix (model->name, "dct-sigma"))
+  model = ts_restore_resolve_model (NULL, sigma, &note, error);
+  if (model == NULL)
+    return NULL;
+  if (note != NULL)
+    *source = g_strdup_printf ("built-in DCT model at sigma %g: %s", sigma, note);
+  else if (g_str_has_prefix (model->name, "dct-sigma"))
     *source = g_strdup_printf ("built-in DCT model at sigma %g (no trained model installed)", sigma);
   else
     *source = g_strdup_printf ("installed model %s%s", model->name,
                                strstr (model->provenance, "adapted from sigma") != NULL
                                  ? " (threshold adapted to the noise level)" : "");
   return model;
+}
+
+/* The output folder, created if missing; FALSE (and the exit code) when it cannot be. */
+static gboolean
+make_folder (const char *dir, int *code)
+{
+  if (g_mkdir_with_parents (dir, 0777) != 0)
+    {
+      int saved = errno;
+      *code = cli_error ("%s: cannot create the output folder: %s", dir, g_strerror (saved));
+      return FALSE;
+    }
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      *code = cli_error ("%s: not a folder", dir);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The clean picture, cut to the model's groups (the noise is added to what is scored). */
+static TsImage *
+demo_picture (const TsModel *model, int size, GError **error)
+{
+  g_autoptr (TsImage) picture = ts_demo_image_new (size, size);
+  TsImage *clean;
+
+  if (picture == NULL)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_LIMIT, "a %d x %d picture is over the pixel limit",
+                   size, size);
+      return NULL;
+    }
+  clean = ts_simulate_crop_to_groups (model, picture, size, size);
+  if (clean != NULL && (clean->width != size || clean->height != size))
+    cli_note ("note: model %s works on 2x2 groups: cropped the picture to %d x %d", model->name,
+              clean->width, clean->height);
+  return clean;
 }
 
 static gboolean
@@ -51,31 +88,78 @@ save_png (const TsImage *image, const char *dir, const char *name, GError **erro
   return ts_image_save (image, path, 8, error);
 }
 
+/* The six PNGs: the sparse part shifted by +0.5, the cost scaled to its maximum. */
+static gboolean
+save_pngs (const char *dir, const TsImage *clean, const TsImage *noisy,
+           const TsRestoreResult *result, float *cost_max, GError **error)
+{
+  g_autoptr (TsImage) sparse_view = ts_image_copy (result->sparse);
+  g_autoptr (TsImage) cost_view = ts_image_copy (result->cost);
+
+  for (gsize i = 0; i < ts_image_n_values (sparse_view); i++)
+    sparse_view->data[i] += 0.5f;
+  *cost_max = 0.0f;
+  for (gsize i = 0; i < ts_image_n_values (cost_view); i++)
+    *cost_max = MAX (*cost_max, cost_view->data[i]);
+  for (gsize i = 0; i < ts_image_n_values (cost_view); i++)
+    cost_view->data[i] = *cost_max > 0.0f ? cost_view->data[i] / *cost_max : 0.0f;
+  return save_png (clean, dir, "clean.png", error)
+         && save_png (noisy, dir, "noisy.png", error)
+         && save_png (result->image, dir, "denoised.png", error)
+         && save_png (result->smooth, dir, "smooth.png", error)
+         && save_png (sparse_view, dir, "sparse.png", error)
+         && save_png (cost_view, dir, "cost.png", error);
+}
+
+/* Denoises `noisy` whole, with its decomposition, and writes and reports what happened. */
+static int
+denoise_and_report (const CliSolveArgs *args, const TsModel *model, const char *dir,
+                    const TsImage *clean, TsImage *noisy)
+{
+  g_autoptr (TsRestoreResult) result = NULL;
+  TsRestoreRequest request;
+  CliProgress progress;
+  GError *error = NULL;
+  float cost_max;
+
+  cli_solve_args_to_request (args, CLI_TASK_DENOISE, &request);
+  request.image = noisy;
+  request.model = model;
+  request.decompose = TRUE;
+  request.tiling.mode = TS_RESTORE_TILES_NEVER;
+  cli_progress_init (&progress, "demo");
+  result = cli_restore (&request, "demo", &progress, &error);
+  cli_progress_finish (&progress);
+  if (result == NULL || !save_pngs (dir, clean, noisy, result, &cost_max, &error))
+    return cli_report_error (error);
+  if (!cli_quiet)
+    {
+      const TsRestoreStats *stats = &result->stats;
+      const char *converged = result->options.tol <= 0.0 || stats->converged ? "" : ", not converged";
+      printf ("noisy:    PSNR %7.3f dB  SSIM %.4f\n", ts_psnr (noisy, clean, 0),
+              ts_ssim (noisy, clean, 0));
+      printf ("denoised: PSNR %7.3f dB  SSIM %.4f  (%d iterations%s, %.2f s)\n",
+              ts_psnr (result->image, clean, 0), ts_ssim (result->image, clean, 0),
+              stats->iterations, converged, stats->seconds);
+      printf ("decomposition: %.2f s, largest pixel cost %.4g\n", stats->decompose_seconds,
+              cost_max);
+      printf ("wrote clean.png noisy.png denoised.png smooth.png sparse.png cost.png to %s\n",
+              dir);
+    }
+  return CLI_EXIT_OK;
+}
+
 int
 cli_cmd_demo (int argc, char **argv)
 {
   CliSolveArgs args;
   g_auto (GStrv) positional = NULL;
-  g_autoptr (TsImage) picture = NULL;
   g_autoptr (TsImage) clean = NULL;
   g_autoptr (TsImage) noisy = NULL;
-  g_autoptr (TsImage) sparse_view = NULL;
-  g_autoptr (TsImage) cost_view = NULL;
   g_autoptr (TsModel) model = NULL;
-  g_autoptr (TsOperator) op = NULL;
-  g_autoptr (TsRegulariser) prox = NULL;
-  g_autoptr (TsSolution) solution = NULL;
-  g_autoptr (TsDecomposition) dec = NULL;
   g_autofree char *source = NULL;
   const char *dir;
-  TsSolveOptions options;
-  TsSolveStats stats = { 0 };
-  CliProgress progress;
   GError *error = NULL;
-  gboolean cropped = FALSE;
-  gint64 decompose_start;
-  double decompose_seconds;
-  float cost_max = 0.0f;
   int size = DEMO_DEFAULT_SIZE;
   int code = 0;
 
@@ -126,34 +210,14 @@ cli_cmd_demo (int argc, char **argv)
       && g_strcmp0 (args.model, "dct") != 0)
     cli_note ("note: model %s was trained for sigma %g, the noise here is sigma %g",
               model->name, model->sigma, args.sigma);
-
   /* Fail on the folder before the solve, not after it. */
-  if (g_mkdir_with_parents (dir, 0777) != 0)
-    {
-      int saved = errno;
-      code = cli_error ("%s: cannot create the output folder: %s", dir, g_strerror (saved));
-      goto out;
-    }
-  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
-    {
-      code = cli_error ("%s: not a folder", dir);
-      goto out;
-    }
-
-  picture = ts_demo_image_new (size, size);
-  if (picture == NULL)
-    {
-      error = g_error_new (TS_ERROR, TS_ERROR_LIMIT, "a %d x %d picture is over the pixel limit",
-                           size, size);
-      goto fail;
-    }
-  clean = cli_crop_for_model (model, picture, &cropped);
-  if (cropped)
-    cli_note ("note: model %s works on 2x2 groups: cropped the picture to %d x %d", model->name,
-              clean->width, clean->height);
+  if (!make_folder (dir, &code))
+    goto out;
+  clean = demo_picture (model, size, &error);
+  if (clean == NULL)
+    goto fail;
   noisy = ts_image_copy (clean);
   ts_noise_add_gaussian (noisy, args.sigma / 255.0, DEMO_SEED);
-
   if (!cli_quiet)
     {
       printf ("model: %s (%s)\n", model->name, source);
@@ -161,61 +225,7 @@ cli_cmd_demo (int argc, char **argv)
               clean->height, args.sigma, DEMO_SEED);
       fflush (stdout);
     }
-
-  cli_solve_args_to_options (&args, CLI_TASK_DENOISE, model, &options);
-  op = ts_operator_identity_new (clean->width, clean->height);
-  ts_blas_set_threads (ts_solve_blas_threads (&options));
-  prox = ts_regulariser_new (model, op, options.beta, options.lambda, &error);
-  if (prox == NULL)
-    goto fail;
-  cli_progress_init (&progress, "demo", options.tol, options.max_iter);
-  solution = ts_solve (op, prox, noisy->data, &options, NULL, cli_progress_update, &progress,
-                       cli_cancel_flag (), &stats, &error);
-  cli_progress_finish (&progress);
-  if (solution == NULL)
-    goto fail;
-
-  decompose_start = g_get_monotonic_time ();
-  dec = ts_decompose (op, prox, noisy->data, &options, solution, cli_cancel_flag (), &error);
-  if (dec == NULL)
-    goto fail;
-  decompose_seconds = (g_get_monotonic_time () - decompose_start) / 1e6;
-  if (cli_cancelled ())
-    {
-      error = g_error_new_literal (TS_ERROR, TS_ERROR_CANCELLED, "cancelled");
-      goto fail;
-    }
-
-  sparse_view = ts_image_copy (dec->sparse);
-  for (gsize i = 0; i < ts_image_n_values (sparse_view); i++)
-    sparse_view->data[i] += 0.5f;
-  cost_view = ts_image_copy (dec->cost);
-  for (gsize i = 0; i < ts_image_n_values (cost_view); i++)
-    cost_max = MAX (cost_max, cost_view->data[i]);
-  for (gsize i = 0; i < ts_image_n_values (cost_view); i++)
-    cost_view->data[i] = cost_max > 0.0f ? cost_view->data[i] / cost_max : 0.0f;
-
-  if (!save_png (clean, dir, "clean.png", &error)
-      || !save_png (noisy, dir, "noisy.png", &error)
-      || !save_png (solution->x, dir, "denoised.png", &error)
-      || !save_png (dec->smooth, dir, "smooth.png", &error)
-      || !save_png (sparse_view, dir, "sparse.png", &error)
-      || !save_png (cost_view, dir, "cost.png", &error))
-    goto fail;
-
-  if (!cli_quiet)
-    {
-      const char *converged = options.tol <= 0.0 || stats.converged ? "" : ", not converged";
-      printf ("noisy:    PSNR %7.3f dB  SSIM %.4f\n", ts_psnr (noisy, clean, 0),
-              ts_ssim (noisy, clean, 0));
-      printf ("denoised: PSNR %7.3f dB  SSIM %.4f  (%d iterations%s, %.2f s)\n",
-              ts_psnr (solution->x, clean, 0), ts_ssim (solution->x, clean, 0),
-              stats.iterations, converged, stats.seconds);
-      printf ("decomposition: %.2f s, largest pixel cost %.4g\n", decompose_seconds, cost_max);
-      printf ("wrote clean.png noisy.png denoised.png smooth.png sparse.png cost.png to %s\n",
-              dir);
-    }
-  code = CLI_EXIT_OK;
+  code = denoise_and_report (&args, model, dir, clean, noisy);
   goto out;
 
 fail:

@@ -22,6 +22,8 @@
 #include "ts-decompose.h"
 #include "ts-tiles.h"
 #include "ts-task.h"
+#include "ts-restore.h"
+#include "ts-simulate.h"
 #include "ts-metrics.h"
 #include "ts-noise.h"
 #include "ts-noise-estimate.h"

@@ -118,8 +118,6 @@ static gboolean
 load_kspace (LoadData *data, gboolean is_npy, GError **error)
 {
   g_autofree char *mask = NULL;
-  g_autoptr (TsOperator) op = NULL;
-
   if (is_npy)
     {
       mask = data->mask != NULL ? g_strdup (data->mask) : find_mask (data->path);
@@ -133,14 +131,8 @@ load_kspace (LoadData *data, gboolean is_npy, GError **error)
   data->kspace = ts_kspace_load (data->path, mask, error);
   if (data->kspace == NULL)
     return FALSE;
-  op = ts_operator_mri_new (data->kspace->width, data->kspace->height, data->kspace->mask, error);
-  if (op == NULL)
-    return FALSE;
-  data->view = ts_image_new (op->width, op->height, 1, error);
-  if (data->view == NULL)
-    return FALSE;
-  ts_operator_mri_zero_filled (op, data->kspace->data, data->view->data);
-  return TRUE;
+  data->view = ts_restore_zero_filled (data->kspace, error);
+  return data->view != NULL;
 }
 
 static void

@@ -1,6 +1,7 @@
-/* One restoration as the GUI runs it: the parameters chosen in the window, the data
- * prepared from the opened file (or simulated from it), the solve of every channel and the
- * decomposition. Plain C on libtessera, no GTK: it runs on the worker thread. */
+/* One restoration as the GUI runs it: the parameters chosen in the window, the data from the
+ * opened file (or simulated from it, ts-simulate.h), handed to the core's restoration
+ * (ts-restore.h), whose progress becomes plot points and previews. Plain C on libtessera,
+ * no GTK: it runs on the worker thread. */
 #pragma once
 #include <glib.h>
 #include "tessera.h"
@@ -75,17 +76,19 @@ typedef struct {
 } TsJobCallbacks;
 
 /* Above this solver memory estimate (ts_solve_memory_estimate) an image is denoised in
- * tiles, as tessera-cli does. */
-#define TS_JOB_TILE_MEMORY ((gsize) 1200 << 20)
+ * tiles, as tessera-cli does (ts-restore-tiles.h). */
+#define TS_JOB_TILE_MEMORY TS_RESTORE_TILE_MEMORY
 
 TsJobResult *ts_job_run (TsJobParams *params, const TsJobCallbacks *callbacks, gpointer user_data,
                          const gint *cancel, GError **error);
 
-/* The model for a spec: "auto" is the installed ncpr-sigma<S>, else the built-in DCT model;
- * "dct" the built-in model at sigma; anything else a .tsm file or a reference folder. */
+/* The model for a spec (ts_restore_resolve_model): "auto" is the installed ncpr-sigma<S>,
+ * else (none installed, or an unusable one: logged) the built-in DCT model; "dct" the
+ * built-in model at sigma; anything else a .tsm file, a reference folder or a name. */
 TsModel *ts_job_resolve_model (const char *spec, double sigma, GError **error);
 
-/* The image as the view shows it when it has more than a colour image's channels. */
+/* The image as the view shows it when it has more than a colour image's channels
+ * (ts_colour_channels). */
 int ts_job_color_channels (const TsImage *image);
 
 G_END_DECLS

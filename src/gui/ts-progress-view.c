@@ -38,15 +38,7 @@ set_label_double (GtkLabel *label, const char *format, double value)
 static double
 progress_fraction (TsProgressView *self, int iteration, double change)
 {
-  double tol = self->tol, fraction = 0.0;
-
-  /* Convergence is roughly linear in log(change) from 1e-1 down to the tolerance. */
-  if (tol > 0.0 && change > tol && change > 0.0)
-    fraction = log (change / 1e-1) / log (tol / 1e-1);
-  else if (tol > 0.0)
-    fraction = 1.0;
-  fraction = MAX (fraction, (double) iteration / MAX (1, self->max_iter));
-  return CLAMP (fraction, 0.0, 1.0);
+  return ts_restore_progress_fraction (iteration, change, self->tol, MAX (1, self->max_iter));
 }
 
 void

@@ -391,7 +391,7 @@ ts_window_run (TsWindow *self)
   if (self->result != NULL && g_strcmp0 (self->result_key, self->running_key) == 0)
     params->warm = g_ptr_array_ref (self->result->solutions);
 
-  tol = !isnan (params->tol) ? params->tol : task == TS_TASK_DENOISE ? model->tol : 1e-5;
+  tol = !isnan (params->tol) ? params->tol : ts_restore_default_tol (task, model);
   ts_restore_page_start_run (self->restore_page, task, tol);
   ts_progress_view_start (self->progress_view, tol, params->max_iter);
   /* A large picture solves the part the result panel shows first. */

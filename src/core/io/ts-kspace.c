@@ -6,6 +6,7 @@
 #include "ts-atomic-file.h"
 #include "ts-npy.h"
 #include <errno.h>
+#include <json-glib/json-glib.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -495,4 +496,136 @@ ts_kspace_load (const char *kspace_path, const char *mask_path, GError **error)
                "%s: unknown k-space format (use a complex64 .npy or a BART .cfl/.hdr pair)",
                kspace_path);
   return NULL;
+}
+
+/* --- compact slice folders -------------------------------------------------------------- */
+
+gboolean
+ts_kspace_path_is_fat_suppressed (const char *path)
+{
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_auto (GStrv) parts = g_strsplit (path, G_DIR_SEPARATOR_S, -1);
+
+  for (int i = 0; parts[i] != NULL; i++)
+    if (g_ascii_strcasecmp (parts[i], "pdfs") == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* meta.json: the full shape and the acceleration (8 when absent). */
+static gboolean
+read_compact_meta (const char *meta_path, gint64 *height, gint64 *width, int *acceleration,
+                   GError **error)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+  JsonObject *meta;
+  JsonArray *shape;
+
+  if (!json_parser_load_from_file (parser, meta_path, error))
+    return FALSE;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    goto bad_meta;
+  meta = json_node_get_object (root);
+  if (!json_object_has_member (meta, "shape")
+      || !JSON_NODE_HOLDS_ARRAY (json_object_get_member (meta, "shape")))
+    goto bad_meta;
+  shape = json_object_get_array_member (meta, "shape");
+  if (json_array_get_length (shape) != 2)
+    goto bad_meta;
+  *height = json_array_get_int_element (shape, 0);
+  *width = json_array_get_int_element (shape, 1);
+  if (!ts_limits_check (meta_path, *width, *height, 2, error))
+    return FALSE;
+  *acceleration = 8;
+  if (json_object_has_member (meta, "acceleration"))
+    *acceleration = (int) json_object_get_int_member (meta, "acceleration");
+  return TRUE;
+
+bad_meta:
+  g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: expected {\"shape\": [H, W], ...}",
+               meta_path);
+  return FALSE;
+}
+
+/* Scatters the sampled columns into the full k-space and marks them in the mask. */
+static gboolean
+scatter_columns (TsKspace *kspace, const TsNpyArray *columns, const TsNpyArray *values,
+                 const char *columns_path, const char *values_path, GError **error)
+{
+  gint64 width = kspace->width, height = kspace->height, n_cols = columns->shape[0];
+
+  memset (kspace->data, 0, sizeof (float) * 2 * (gsize) width * height);
+  memset (kspace->mask, 0, sizeof (float) * (gsize) width * height);
+  for (gint64 j = 0; j < n_cols; j++)
+    {
+      double col = columns->values[j];
+      if (!(col >= 0 && col < width) || col != floor (col))
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: column index %g outside 0..%"
+                       G_GINT64_FORMAT, columns_path, col, width - 1);
+          return FALSE;
+        }
+      for (gint64 r = 0; r < height; r++)
+        {
+          gsize dst = (gsize) r * width + (gsize) col;
+          gsize src = (gsize) r * n_cols + j;
+          float re = values->complex_values[2 * src], im = values->complex_values[2 * src + 1];
+          if (!isfinite (re) || !isfinite (im))
+            {
+              g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: non-finite k-space value",
+                           values_path);
+              return FALSE;
+            }
+          kspace->data[2 * dst] = re;
+          kspace->data[2 * dst + 1] = im;
+          kspace->mask[dst] = 1.0f;
+        }
+    }
+  return TRUE;
+}
+
+TsKspace *
+ts_kspace_load_compact (const char *dir, int *acceleration, GError **error)
+{
+  g_return_val_if_fail (dir != NULL, NULL);
+  g_autofree char *meta_path = g_build_filename (dir, "meta.json", NULL);
+  g_autofree char *columns_path = g_build_filename (dir, "columns.npy", NULL);
+  g_autofree char *values_path = g_build_filename (dir, "kspace_cols.npy", NULL);
+  g_autoptr (TsNpyArray) columns = NULL;
+  g_autoptr (TsNpyArray) values = NULL;
+  g_autoptr (TsKspace) kspace = NULL;
+  gint64 height, width;
+  int meta_acceleration;
+
+  if (!read_compact_meta (meta_path, &height, &width, &meta_acceleration, error))
+    return NULL;
+  columns = ts_npy_load (columns_path, error);
+  if (columns == NULL)
+    return NULL;
+  values = ts_npy_load (values_path, error);
+  if (values == NULL)
+    return NULL;
+  if (columns->values == NULL || columns->ndim != 1)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: expected a 1-D integer array",
+                   columns_path);
+      return NULL;
+    }
+  if (values->complex_values == NULL || values->ndim != 2 || values->shape[0] != height
+      || values->shape[1] != columns->shape[0])
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
+                   "%s: expected a complex %" G_GINT64_FORMAT " x %" G_GINT64_FORMAT " array",
+                   values_path, height, columns->shape[0]);
+      return NULL;
+    }
+  kspace = ts_kspace_new ((int) width, (int) height, error);
+  if (kspace == NULL
+      || !scatter_columns (kspace, columns, values, columns_path, values_path, error))
+    return NULL;
+  if (acceleration != NULL)
+    *acceleration = meta_acceleration;
+  return g_steal_pointer (&kspace);
 }

@@ -26,6 +26,14 @@ TsKspace *ts_kspace_load_npy (const char *kspace_path, const char *mask_path, GE
 TsKspace *ts_kspace_load_cfl (const char *base, const char *mask_path, GError **error);
 /* Dispatch on the extension of kspace_path (.npy, .cfl, .hdr). */
 TsKspace *ts_kspace_load (const char *kspace_path, const char *mask_path, GError **error);
+/* Full k-space and mask from a slice folder in the compact layout of the test data
+ * (data/README.md): meta.json ({"shape": [H, W], "acceleration": A}), columns.npy (the
+ * sampled column indices) and kspace_cols.npy (complex H x n_columns). *acceleration is
+ * meta.json's (8 when absent; may be NULL). */
+TsKspace *ts_kspace_load_compact (const char *dir, int *acceleration, GError **error);
+/* TRUE when a component of `path` is "pdfs": fastMRI's fat-suppressed proton-density
+ * contrast, which has its own task parameters (ts_task_paper_defaults). */
+gboolean  ts_kspace_path_is_fat_suppressed (const char *path);
 /* Writes a .cfl/.hdr pair (both atomically). */
 gboolean  ts_kspace_save_cfl (const char *base, const float *complex_data, int width, int height,
                               GError **error);

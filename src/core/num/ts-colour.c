@@ -66,3 +66,27 @@ ts_colour_opponent_to_rgb (const TsImage *image)
 {
   return transform (image, TRUE);
 }
+
+int
+ts_colour_channels (const TsImage *image)
+{
+  g_return_val_if_fail (image != NULL, 0);
+  return image->channels == 2 || image->channels == 4 ? image->channels - 1 : image->channels;
+}
+
+TsImage *
+ts_colour_luminance (const TsImage *image)
+{
+  g_return_val_if_fail (image != NULL, NULL);
+  if (ts_colour_channels (image) == 1)
+    return ts_image_extract_channel (image, 0);
+  TsImage *gray = ts_image_new (image->width, image->height, 1, NULL);
+  if (gray == NULL)
+    return NULL;
+  for (gsize i = 0; i < (gsize) image->width * image->height; i++)
+    {
+      const float *p = image->data + i * image->channels;
+      gray->data[i] = 0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2];
+    }
+  return gray;
+}

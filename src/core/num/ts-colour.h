@@ -26,4 +26,13 @@ const char *ts_colour_mode_name (TsColourMode mode);
 TsImage *ts_colour_rgb_to_opponent (const TsImage *image);
 TsImage *ts_colour_opponent_to_rgb (const TsImage *image);
 
+/* The channels of `image` that are a picture: all but the alpha channel of gray + alpha
+ * (2) and RGBA (4). Restorations solve these and copy alpha through. */
+int      ts_colour_channels (const TsImage *image);
+
+/* Luminance, ITU-R BT.601 weights (0.299 R + 0.587 G + 0.114 B, as PIL's convert("L")), of
+ * RGB(A); the gray channel of gray (+ alpha). A new single-channel image, NULL when out of
+ * memory. */
+TsImage *ts_colour_luminance (const TsImage *image);
+
 G_END_DECLS

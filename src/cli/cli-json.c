@@ -1,0 +1,104 @@
+/* JSON output of tessera-cli: statistics files and `eval --json`. */
+#include "cli-common.h"
+#include "ts-blas.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+
+void
+cli_json_add_double (JsonBuilder *builder, const char *name, double value)
+{
+  json_builder_set_member_name (builder, name);
+  if (isfinite (value))
+    json_builder_add_double_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+char *
+cli_json_to_string (JsonNode *root, gboolean pretty)
+{
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+
+  json_generator_set_pretty (generator, pretty);
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, NULL);
+}
+
+gboolean
+cli_json_write_file (const char *path, JsonNode *root, GError **error)
+{
+  g_autofree char *text = cli_json_to_string (root, TRUE);
+  TsAtomicFile *file = ts_atomic_file_open (path, error);
+  FILE *stream;
+
+  if (file == NULL)
+    return FALSE;
+  stream = ts_atomic_file_stream (file);
+  if (fputs (text, stream) == EOF || fputc ('\n', stream) == EOF)
+    {
+      int saved = errno;
+      ts_atomic_file_abort (file);
+      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: could not write: %s", path,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  return ts_atomic_file_commit (file, error);
+}
+
+void
+cli_json_add_summary (JsonBuilder *builder, const TsRestoreStats *summary)
+{
+  json_builder_set_member_name (builder, "iterations");
+  json_builder_add_int_value (builder, summary->iterations);
+  cli_json_add_double (builder, "solve_seconds", summary->seconds);
+  cli_json_add_double (builder, "final_change", summary->final_change);
+  json_builder_set_member_name (builder, "converged");
+  json_builder_add_boolean_value (builder, summary->converged);
+  if (summary->gemm_seconds > 0.0)
+    {
+      cli_json_add_double (builder, "gemm_gflops", summary->gemm_gflop / summary->gemm_seconds);
+      cli_json_add_double (builder, "gemm_share", summary->gemm_seconds / summary->seconds);
+    }
+  json_builder_set_member_name (builder, "blas_kernel");
+  json_builder_add_string_value (builder, ts_blas_kernel_name ());
+  if (summary->n_solves > 1)
+    {
+      json_builder_set_member_name (builder, "total_iterations");
+      json_builder_add_int_value (builder, summary->total_iterations);
+      json_builder_set_member_name (builder, "channels_solved");
+      json_builder_begin_array (builder);
+      for (int i = 0; i < MIN (summary->n_solves, (int) G_N_ELEMENTS (summary->per_channel)); i++)
+        {
+          const TsSolveStats *s = &summary->per_channel[i];
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "iterations");
+          json_builder_add_int_value (builder, s->iterations);
+          cli_json_add_double (builder, "solve_seconds", s->seconds);
+          cli_json_add_double (builder, "final_change", s->final_change);
+          json_builder_set_member_name (builder, "converged");
+          json_builder_add_boolean_value (builder, s->converged);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+    }
+}
+
+void
+cli_json_add_options (JsonBuilder *builder, const TsModel *model, const TsSolveOptions *options,
+                      CliTask task)
+{
+  json_builder_set_member_name (builder, "model");
+  json_builder_add_string_value (builder, model->name != NULL ? model->name : "");
+  json_builder_set_member_name (builder, "prox");
+  json_builder_add_string_value (builder, ts_prox_type_name (model->prox_type));
+  cli_json_add_double (builder, "beta", isnan (options->beta) ? model->beta : options->beta);
+  cli_json_add_double (builder, "lambda",
+                       isnan (options->lambda) ? model->lambda : options->lambda);
+  cli_json_add_double (builder, "tol", options->tol);
+  json_builder_set_member_name (builder, "max_iter");
+  json_builder_add_int_value (builder, options->max_iter);
+  json_builder_set_member_name (builder, "variant");
+  json_builder_add_string_value (builder, ts_restore_variant_name ((TsTask) task));
+}

@@ -1,0 +1,612 @@
+/* One restoration: prepare the task's data and operator, solve each channel (whole or in
+ * tiles), decompose, and hand back the result (see ts-restore.h). */
+#include "ts-restore.h"
+#include "ts-decompose.h"
+#include "ts-operator.h"
+#include "ts-blas.h"
+#include "ts-regulariser.h"
+
+#include <glib/gi18n-lib.h>
+#include <math.h>
+#include <string.h>
+
+struct _TsRestoreRun {
+  TsRestoreRequest *request;
+  TsRestoreResult *result;
+  const TsModel *model;        /* result->model */
+  TsOperator *op;              /* the whole image's (the solve's size) */
+  TsRegulariser *prox;         /* whole solves: the model for this operator, beta and lambda */
+  /* The solve-sized image in the solving basis: the input (or zeros) where nothing is solved
+   * yet, the estimates elsewhere; the result in the end. */
+  TsImage *composite;
+  gboolean opponent;           /* the composite is in the opponent basis */
+  const TsImage *lowres;       /* super-resolution: the data, one plane per channel */
+  TsImage *owned_lowres;       /* ... when the request handed it over */
+  int n_solve;                 /* channels solved, the first ones; the rest are copied */
+  int out_width, out_height;   /* the result's size: smaller than the solve's when extended */
+  TsRect tile;                 /* tiled: where the current tile's estimate lies */
+  int halo;                    /* tiled: the tiles' halo, as ts_denoise_tiled uses it */
+  TsRestoreProgress progress;
+  TsRestoreProgressFunc func;
+  gpointer user_data;
+  const gint *cancel;
+};
+
+void
+ts_restore_result_free (TsRestoreResult *result)
+{
+  if (result == NULL)
+    return;
+  g_clear_pointer (&result->model, ts_model_free);
+  g_clear_pointer (&result->image, ts_image_free);
+  g_clear_pointer (&result->input, ts_image_free);
+  g_clear_pointer (&result->smooth, ts_image_free);
+  g_clear_pointer (&result->sparse, ts_image_free);
+  g_clear_pointer (&result->cost, ts_image_free);
+  g_clear_pointer (&result->solutions, g_ptr_array_unref);
+  g_free (result);
+}
+
+/* --- preparing the data ----------------------------------------------------------------- */
+
+static gboolean
+out_of_memory (GError **error)
+{
+  g_set_error (error, TS_ERROR, TS_ERROR_NOMEM, _("Out of memory"));
+  return FALSE;
+}
+
+/* The request's image is either kept as the result's input, or freed when the request
+ * handed it over, or left to the caller. */
+static void
+settle_image (TsRestoreRun *run)
+{
+  TsRestoreRequest *request = run->request;
+
+  if (request->input_view)
+    run->result->input = request->take_image ? g_steal_pointer (&request->image)
+                                             : ts_image_copy (request->image);
+  else if (request->take_image)
+    g_clear_pointer (&request->image, ts_image_free);
+}
+
+static gboolean
+prepare_denoise (TsRestoreRun *run, GError **error)
+{
+  TsRestoreResult *result = run->result;
+  const TsImage *image = run->request->image;
+  g_autoptr (TsImage) extended = NULL;
+  int w, h;
+
+  run->out_width = image->width;
+  run->out_height = image->height;
+  result->extended = ts_restore_extends (run->model, image->width, image->height, &w, &h);
+  if (w < run->model->atom_size || h < run->model->atom_size)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   _("The image is %d × %d pixels: smaller than the model’s %d × %d patches"),
+                   image->width, image->height, run->model->atom_size, run->model->atom_size);
+      return FALSE;
+    }
+  /* Odd sides for 2x2 groups: the last row / column repeated; the result is cut back. */
+  if (result->extended && (extended = ts_image_extend (image, w, h, error)) == NULL)
+    return FALSE;
+  const TsImage *noisy = extended != NULL ? extended : image;
+  /* Colour in the orthonormal opponent basis, where white noise stays white at the same
+   * level in each plane, which the grayscale model then denoises; alpha rides along. */
+  run->opponent = run->request->colour == TS_COLOUR_OPPONENT
+                  && (noisy->channels == 3 || noisy->channels == 4);
+  run->n_solve = ts_colour_channels (noisy);
+  if (run->opponent)
+    run->composite = ts_colour_rgb_to_opponent (noisy);
+  else
+    run->composite = extended != NULL ? g_steal_pointer (&extended) : ts_image_copy (noisy);
+  if (run->composite == NULL)
+    return out_of_memory (error);
+  g_clear_pointer (&extended, ts_image_free);
+  settle_image (run);
+  run->op = ts_operator_identity_new (w, h);
+  result->tiled = ts_restore_wants_tiles (&run->request->tiling, run->model, w, h);
+  return TRUE;
+}
+
+/* Nearest-neighbour enlargement of a low-resolution image onto the estimate's grid: each
+ * low-resolution sample covers the stride x stride block around its kernel's centre. */
+static TsImage *
+enlarge_lowres (const TsImage *lowres, int width, int height)
+{
+  TsImage *out = ts_image_new (width, height, lowres->channels, NULL);
+  int offset = (TS_SR_DEFAULT_KERNEL - TS_SR_DEFAULT_STRIDE) / 2;
+
+  if (out == NULL)
+    return NULL;
+  for (int y = 0; y < height; y++)
+    {
+      int ly = CLAMP ((y - offset) / TS_SR_DEFAULT_STRIDE, 0, lowres->height - 1);
+      for (int x = 0; x < width; x++)
+        {
+          int lx = CLAMP ((x - offset) / TS_SR_DEFAULT_STRIDE, 0, lowres->width - 1);
+          memcpy (out->data + ((gsize) y * width + x) * out->channels,
+                  lowres->data + ((gsize) ly * lowres->width + lx) * lowres->channels,
+                  sizeof (float) * out->channels);
+        }
+    }
+  return out;
+}
+
+/* The composite of super-resolution and MRI: the input view when there is one (previews show
+ * the input where nothing is solved yet), else zeros. */
+static gboolean
+composite_from_view (TsRestoreRun *run, int channels, GError **error)
+{
+  if (run->result->input != NULL)
+    run->composite = ts_image_copy (run->result->input);
+  else
+    run->composite = ts_image_new (run->op->width, run->op->height, channels, error);
+  return run->composite != NULL;
+}
+
+static gboolean
+prepare_sr (TsRestoreRun *run, GError **error)
+{
+  TsRestoreRequest *request = run->request;
+  const TsImage *lowres = request->image;
+  int g = ts_model_group_size (run->model);
+
+  run->op = ts_operator_sr_new (lowres->width, lowres->height, TS_SR_DEFAULT_KERNEL,
+                                TS_SR_DEFAULT_STD, TS_SR_DEFAULT_STRIDE, error);
+  if (run->op == NULL)
+    return FALSE;
+  if (run->op->width % g != 0 || run->op->height % g != 0)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   _("Model %s needs an even estimate size, not %d × %d"), run->model->name,
+                   run->op->width, run->op->height);
+      return FALSE;
+    }
+  /* Every channel, alpha included, is estimated: there is no full-size alpha to copy. */
+  run->n_solve = lowres->channels;
+  run->out_width = run->op->width;
+  run->out_height = run->op->height;
+  if (request->input_view
+      && (run->result->input = enlarge_lowres (lowres, run->op->width, run->op->height)) == NULL)
+    return out_of_memory (error);
+  /* The low-resolution planes are the data: kept to the end. */
+  run->lowres = lowres;
+  if (request->take_image)
+    run->owned_lowres = g_steal_pointer (&request->image);
+  return composite_from_view (run, lowres->channels, error);
+}
+
+/* The zero-filled image of the operator's k-space data. */
+static TsImage *
+zero_filled (const TsOperator *op, const float *kspace, GError **error)
+{
+  TsImage *image = ts_image_new (op->width, op->height, 1, error);
+
+  if (image != NULL)
+    ts_operator_mri_zero_filled (op, kspace, image->data);
+  return image;
+}
+
+TsImage *
+ts_restore_zero_filled (const TsKspace *kspace, GError **error)
+{
+  g_return_val_if_fail (kspace != NULL, NULL);
+  g_autoptr (TsOperator) op = ts_operator_mri_new (kspace->width, kspace->height, kspace->mask,
+                                                   error);
+
+  return op != NULL ? zero_filled (op, kspace->data, error) : NULL;
+}
+
+static gboolean
+prepare_mri (TsRestoreRun *run, GError **error)
+{
+  const TsKspace *k = run->request->kspace;
+  int g = ts_model_group_size (run->model);
+
+  if (k->width % g != 0 || k->height % g != 0)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   _("Model %s needs even k-space sides, not %d × %d"), run->model->name,
+                   k->width, k->height);
+      return FALSE;
+    }
+  run->op = ts_operator_mri_new (k->width, k->height, k->mask, error);
+  if (run->op == NULL)
+    return FALSE;
+  run->n_solve = 1;
+  run->out_width = k->width;
+  run->out_height = k->height;
+  if (run->request->input_view
+      && (run->result->input = zero_filled (run->op, k->data, error)) == NULL)
+    return FALSE;
+  return composite_from_view (run, 1, error);
+}
+
+static gboolean
+prepare (TsRestoreRun *run, GError **error)
+{
+  const TsRestoreRequest *request = run->request;
+
+  if (request->task == TS_TASK_MRI ? request->kspace == NULL : request->image == NULL)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "nothing to restore: no %s",
+                   request->task == TS_TASK_MRI ? "k-space" : "image");
+      return FALSE;
+    }
+  switch (request->task)
+    {
+    case TS_TASK_DENOISE: return prepare_denoise (run, error);
+    case TS_TASK_SR: return prepare_sr (run, error);
+    case TS_TASK_MRI: return prepare_mri (run, error);
+    default: break;
+    }
+  g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "unknown task %d", request->task);
+  return FALSE;
+}
+
+/* --- progress ----------------------------------------------------------------------------- */
+
+static gboolean
+emit (TsRestoreRun *run, TsRestoreEvent event)
+{
+  run->progress.event = event;
+  if (run->func == NULL)
+    return TRUE;
+  return run->func (&run->progress, run->user_data);
+}
+
+static gboolean
+on_iteration (int iteration, double change, const TsImage *estimate, gpointer user_data)
+{
+  TsRestoreRun *run = user_data;
+
+  run->progress.iteration = iteration;
+  run->progress.change = change;
+  run->progress.estimate = estimate;
+  return emit (run, TS_RESTORE_ITERATION);
+}
+
+static gboolean
+on_tile_done (int done, int total, const TsRect *tile, const TsImage *plane, gpointer user_data)
+{
+  TsRestoreRun *run = user_data;
+
+  run->progress.tiles_done = done;
+  run->progress.n_tiles = total;
+  run->progress.estimate = plane;
+  return emit (run, TS_RESTORE_TILE_DONE);
+}
+
+/* Writes the tile's estimate, without its halo, into the channel of the composite;
+ * coordinates wrap as the tiles do. */
+static void
+paste_tile (TsImage *composite, int channel, const TsImage *patch, const TsRect *at, int halo)
+{
+  int W = composite->width, H = composite->height, n = composite->channels;
+  /* Along an axis with a single tile there is no halo. */
+  int mx = at->width == W ? 0 : halo, my = at->height == H ? 0 : halo;
+
+  for (int r = my; r < patch->height - my; r++)
+    {
+      int gy = ((at->y + r) % H + H) % H;
+      for (int c = mx; c < patch->width - mx; c++)
+        {
+          int gx = ((at->x + c) % W + W) % W;
+          composite->data[((gsize) gy * W + gx) * n + channel]
+              = patch->data[(gsize) r * patch->width + c];
+        }
+    }
+}
+
+/* The top-left out_width x out_height of a solve-sized image, in place. */
+static void
+crop_to_output (const TsRestoreRun *run, TsImage **image)
+{
+  if (*image == NULL || ((*image)->width == run->out_width && (*image)->height == run->out_height))
+    return;
+  TsImage *cropped = ts_image_crop (*image, 0, 0, run->out_width, run->out_height);
+  ts_image_free (*image);
+  *image = cropped;
+}
+
+/* The composite back in the image's basis, at the output size: a new image. */
+static TsImage *
+composite_to_output (const TsRestoreRun *run)
+{
+  TsImage *whole = run->opponent ? ts_colour_opponent_to_rgb (run->composite)
+                                 : ts_image_copy (run->composite);
+  crop_to_output (run, &whole);
+  return whole;
+}
+
+TsImage *
+ts_restore_render (const TsRestoreProgress *progress)
+{
+  g_return_val_if_fail (progress != NULL && progress->run != NULL, NULL);
+  TsRestoreRun *run = progress->run;
+  gboolean solving = progress->event == TS_RESTORE_ITERATION
+                     || progress->event == TS_RESTORE_TILE_DONE;
+
+  if (solving && progress->estimate != NULL)
+    {
+      if (progress->tiled && progress->event == TS_RESTORE_ITERATION)
+        paste_tile (run->composite, progress->channel, progress->estimate, progress->tile,
+                    run->halo);
+      else
+        ts_image_set_channel (run->composite, progress->channel, progress->estimate);
+    }
+  return composite_to_output (run);
+}
+
+/* --- solving ------------------------------------------------------------------------------ */
+
+static void
+stats_add (TsRestoreStats *summary, const TsSolveStats *stats)
+{
+  if (summary->n_solves < TS_RESTORE_MAX_CHANNELS)
+    summary->per_channel[summary->n_solves] = *stats;
+  if (summary->n_solves == 0)
+    summary->converged = TRUE;
+  summary->n_solves++;
+  summary->iterations = MAX (summary->iterations, stats->iterations);
+  summary->total_iterations += stats->iterations;
+  summary->seconds += stats->seconds;
+  summary->final_change = MAX (summary->final_change, stats->final_change);
+  summary->converged = summary->converged && stats->converged;
+  double gemm_seconds = stats->gemm_share * stats->seconds;
+  summary->gemm_seconds += gemm_seconds;
+  summary->gemm_gflop += stats->gemm_gflops * gemm_seconds;
+}
+
+static void
+begin_channel (TsRestoreRun *run, int channel)
+{
+  run->progress.channel = channel;
+  run->progress.iterations_before = run->result->stats.total_iterations;
+  run->progress.iteration = 0;
+  run->progress.change = NAN;
+  run->progress.estimate = NULL;
+  run->progress.tiles_done = 0;
+}
+
+/* The data of channel c in the operator's data domain: a plane of the composite (denoising:
+ * read before the channel's estimates overwrite it), of the low-resolution image, or the
+ * k-space. *plane keeps it alive. */
+static const float *
+channel_data (const TsRestoreRun *run, int c, TsImage **plane)
+{
+  switch (run->request->task)
+    {
+    case TS_TASK_DENOISE: *plane = ts_image_extract_channel (run->composite, c); break;
+    case TS_TASK_SR: *plane = ts_image_extract_channel (run->lowres, c); break;
+    default: *plane = NULL; return run->request->kspace->data;
+    }
+  return *plane != NULL ? (*plane)->data : NULL;
+}
+
+/* The earlier run's solution of channel c, when it fits this solve. */
+static const TsSolution *
+warm_start (const TsRestoreRun *run, int c)
+{
+  const GPtrArray *warm = run->request->warm;
+
+  if (warm == NULL || c >= (int) warm->len)
+    return NULL;
+  const TsSolution *w = g_ptr_array_index ((GPtrArray *) warm, c);
+  if (w->x != NULL && w->x->width == run->op->width && w->x->height == run->op->height
+      && w->K == run->model->n_atoms)
+    return w;
+  return NULL;
+}
+
+static gboolean
+decompose_channel (TsRestoreRun *run, int c, const float *data, const TsSolution *solution,
+                   GError **error)
+{
+  TsRestoreResult *result = run->result;
+  gint64 start = g_get_monotonic_time ();
+  g_autoptr (TsDecomposition) dec = ts_decompose (run->op, run->prox, data, &result->options,
+                                                  solution, run->cancel, error);
+
+  if (dec == NULL)
+    return FALSE;
+  result->stats.decompose_seconds += (g_get_monotonic_time () - start) / 1e6;
+  ts_image_set_channel (result->smooth, c, dec->smooth);
+  ts_image_set_channel (result->sparse, c, dec->sparse);
+  for (gsize i = 0; i < ts_image_n_values (result->cost); i++)
+    result->cost->data[i] += dec->cost->data[i];
+  return TRUE;
+}
+
+/* Every channel solved whole, then decomposed. */
+static gboolean
+solve_whole (TsRestoreRun *run, GError **error)
+{
+  TsRestoreResult *result = run->result;
+  int w = run->op->width, h = run->op->height;
+
+  if (!ts_restore_check_memory (run->model, w, h, error))
+    return FALSE;
+  /* One regulariser (the model's derived quantities for beta and lambda) for every channel;
+   * OpenBLAS's threads are set once before it is made, as the solver wants them. */
+  ts_blas_set_threads (ts_solve_blas_threads (&result->options));
+  run->prox = ts_regulariser_new (run->model, run->op, result->options.beta,
+                                  result->options.lambda, error);
+  if (run->prox == NULL)
+    return FALSE;
+  if (run->request->decompose
+      && ((result->smooth = ts_image_new (w, h, run->n_solve, error)) == NULL
+          || (result->sparse = ts_image_new (w, h, run->n_solve, error)) == NULL
+          || (result->cost = ts_image_new (w, h, 1, error)) == NULL))
+    return FALSE;
+  if (run->request->keep_solutions)
+    result->solutions = g_ptr_array_new_with_free_func ((GDestroyNotify) ts_solution_free);
+  for (int c = 0; c < run->n_solve; c++)
+    {
+      g_autoptr (TsImage) plane = NULL;
+      const float *data = channel_data (run, c, &plane);
+      const TsSolution *warm = warm_start (run, c);
+      g_autoptr (TsSolution) solution = NULL;
+      TsSolveStats stats = { 0 };
+
+      if (data == NULL)
+        return out_of_memory (error);
+      begin_channel (run, c);
+      if (!emit (run, TS_RESTORE_CHANNEL))
+        goto stopped;
+      result->warm_started |= warm != NULL;
+      solution = ts_solve (run->op, run->prox, data, &result->options, warm, on_iteration, run,
+                           run->cancel, &stats, error);
+      if (solution == NULL)
+        return FALSE;
+      stats_add (&result->stats, &stats);
+      ts_image_set_channel (run->composite, c, solution->x);
+      if (run->request->decompose && !decompose_channel (run, c, data, solution, error))
+        return FALSE;
+      if (result->solutions != NULL)
+        g_ptr_array_add (result->solutions, g_steal_pointer (&solution));
+      if (!emit (run, TS_RESTORE_CHANNEL_DONE))
+        goto stopped;
+    }
+  return TRUE;
+
+stopped:
+  g_set_error (error, TS_ERROR, TS_ERROR_CANCELLED, _("Cancelled"));
+  return FALSE;
+}
+
+/* Denoising in tiles (ts-tiles.h), channel by channel: no decomposition, no solutions. */
+static gboolean
+solve_tiled (TsRestoreRun *run, GError **error)
+{
+  TsRestoreResult *result = run->result;
+  TsTileOptions tiles;
+
+  ts_restore_tile_options (&run->request->tiling, &tiles);
+  tiles.iteration = on_iteration;
+  tiles.iteration_data = run;
+  tiles.iteration_tile = &run->tile;
+  run->halo = MAX (tiles.halo, 0) & ~1;
+  run->progress.tiled = TRUE;
+  run->progress.tile = &run->tile;
+  run->progress.n_tiles = ts_restore_count_tiles (&run->request->tiling, &result->options,
+                                                  run->op->width, run->op->height);
+  for (int c = 0; c < run->n_solve; c++)
+    {
+      g_autoptr (TsImage) plane = ts_image_extract_channel (run->composite, c);
+      g_autoptr (TsImage) x = NULL;
+      TsSolveStats stats = { 0 };
+
+      if (plane == NULL)
+        return out_of_memory (error);
+      begin_channel (run, c);
+      if (!emit (run, TS_RESTORE_CHANNEL))
+        goto stopped;
+      x = ts_denoise_tiled (run->model, plane, &result->options, &tiles, on_tile_done, run,
+                            run->cancel, &stats, error);
+      if (x == NULL)
+        return FALSE;
+      stats_add (&result->stats, &stats);
+      ts_image_set_channel (run->composite, c, x);
+      if (!emit (run, TS_RESTORE_CHANNEL_DONE))
+        goto stopped;
+    }
+  return TRUE;
+
+stopped:
+  g_set_error (error, TS_ERROR, TS_ERROR_CANCELLED, _("Cancelled"));
+  return FALSE;
+}
+
+/* The result back in the image's basis and at its size, checked. */
+static gboolean
+finish (TsRestoreRun *run, GError **error)
+{
+  TsRestoreResult *result = run->result;
+
+  if (run->opponent)
+    result->image = ts_colour_opponent_to_rgb (run->composite);
+  else
+    result->image = g_steal_pointer (&run->composite);
+  if (run->opponent && result->smooth != NULL && result->smooth->channels == 3)
+    {
+      /* The decomposition is linear: its parts go back to RGB as the result does. */
+      TsImage *smooth = ts_colour_opponent_to_rgb (result->smooth);
+      TsImage *sparse = ts_colour_opponent_to_rgb (result->sparse);
+      ts_image_free (result->smooth);
+      ts_image_free (result->sparse);
+      result->smooth = smooth;
+      result->sparse = sparse;
+      if (smooth == NULL || sparse == NULL)
+        return out_of_memory (error);
+    }
+  if (result->image == NULL)
+    return out_of_memory (error);
+  crop_to_output (run, &result->image);
+  crop_to_output (run, &result->smooth);
+  crop_to_output (run, &result->sparse);
+  crop_to_output (run, &result->cost);
+  if (!ts_image_check_finite (result->image, _("the result"), error))
+    {
+      g_prefix_error (error, _("The solve diverged: "));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+run_clear (TsRestoreRun *run)
+{
+  g_clear_pointer (&run->prox, ts_regulariser_free);
+  g_clear_pointer (&run->op, ts_operator_free);
+  g_clear_pointer (&run->composite, ts_image_free);
+  g_clear_pointer (&run->owned_lowres, ts_image_free);
+}
+
+TsRestoreResult *
+ts_restore (TsRestoreRequest *request, TsRestoreProgressFunc progress, gpointer user_data,
+            const gint *cancel, GError **error)
+{
+  g_return_val_if_fail (request != NULL, NULL);
+  g_autoptr (TsRestoreResult) result = g_new0 (TsRestoreResult, 1);
+  TsRestoreRun run = { .request = request, .result = result, .func = progress,
+                       .user_data = user_data, .cancel = cancel };
+  gboolean ok;
+
+  result->model = request->model != NULL
+                  ? ts_model_copy (request->model)
+                  : ts_restore_resolve_model (request->model_spec, request->sigma, NULL, error);
+  if (result->model == NULL)
+    return NULL;
+  run.model = result->model;
+  ts_restore_solve_options (request, run.model, &result->options);
+  ok = prepare (&run, error);
+  if (ok)
+    {
+      run.progress = (TsRestoreProgress) { .run = &run, .input = result->input,
+                                           .n_channels = run.n_solve, .tol = result->options.tol,
+                                           .max_iter = result->options.max_iter,
+                                           .change = NAN };
+      ok = emit (&run, TS_RESTORE_READY);
+      if (!ok)
+        g_set_error (error, TS_ERROR, TS_ERROR_CANCELLED, _("Cancelled"));
+    }
+  if (ok)
+    ok = result->tiled ? solve_tiled (&run, error) : solve_whole (&run, error);
+  if (ok && cancel != NULL && g_atomic_int_get (cancel))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_CANCELLED, _("Cancelled"));
+      ok = FALSE;
+    }
+  if (ok)
+    ok = finish (&run, error);
+  run_clear (&run);
+  /* Handed over but not needed on the way (or a failure before it was settled). */
+  if (request->take_image)
+    g_clear_pointer (&request->image, ts_image_free);
+  if (!ok)
+    return NULL;
+  return g_steal_pointer (&result);
+}

@@ -1,0 +1,175 @@
+/* One restoration, as tessera-cli and the window run it: a request in (task, data, model,
+ * noise level, colour handling, tiling, solver options, warm start), the restored image out
+ * (with its decomposition, the solutions per channel and the statistics), progress and
+ * previews on the way.
+ *
+ * What both front ends do is decided here, once:
+ *   - the model: ts_restore_resolve_model (ts-restore-model.h, one rule for "auto");
+ *   - the solver options: tol the model's for denoising and TS_RECONSTRUCT_TOL for SR and
+ *     MRI, max_iter TS_RESTORE_DEFAULT_MAX_ITER, beta / lambda the paper's for the task
+ *     (ts_task_paper_defaults) else the model's, the variant by the task;
+ *   - the operator of each task (identity, the default 4x super-resolution operator, the
+ *     MRI operator of the k-space's mask);
+ *   - odd sides: 2x2 groups need even sides. A denoising extends the image's odd sides by
+ *     repeating the edge and returns the input's size; super-resolution and MRI refuse
+ *     (their sides are the data's). Ground truth for a simulation is cropped instead
+ *     (ts-simulate.h);
+ *   - colour: the colour channels are solved one by one, RGB(A) denoised in the orthonormal
+ *     opponent basis (ts-colour.h) unless asked per channel; alpha is copied through
+ *     (super-resolution estimates every channel: there is no full-size alpha to copy);
+ *   - tiles and memory: ts-restore-tiles.h. */
+#pragma once
+#include "ts-colour.h"
+#include "ts-kspace.h"
+#include "ts-model.h"
+#include "ts-restore-model.h"
+#include "ts-restore-tiles.h"
+#include "ts-solver.h"
+#include "ts-task.h"
+
+G_BEGIN_DECLS
+
+/* The iteration cap when none is given: the reference's. */
+#define TS_RESTORE_DEFAULT_MAX_ITER 10000
+/* Channels whose statistics are kept one by one (RGBA). */
+#define TS_RESTORE_MAX_CHANNELS 4
+
+typedef struct {
+  TsTask task;
+  /* The data. Denoising: the noisy image; super-resolution: the low-resolution image (an
+   * n x n image gives a (n - 1) * 4 + 16 estimate); MRI: `kspace`. */
+  TsImage *image;
+  /* The run owns `image`: it frees it (and sets the field to NULL) as soon as it has its own
+   * copy, or keeps it as the result's input, so that a large picture's memory goes to the
+   * solve rather than to a second copy. */
+  gboolean take_image;
+  const TsKspace *kspace;
+  /* The model: `model` when set (borrowed), else ts_restore_resolve_model (model_spec,
+   * sigma). */
+  const TsModel *model;
+  const char *model_spec;
+  double sigma;                /* noise level, 0-255 units, for "auto" and "dct"; NAN = none */
+  TsColourMode colour;         /* denoising RGB(A): the opponent basis (default) or R, G, B */
+  TsRestoreTiling tiling;      /* denoising only */
+  /* Solver options: NAN, or 0 for max_iter, means the default (ts_restore_solve_options). */
+  double tol, beta, lambda;
+  int max_iter;
+  int threads;                 /* 0 = the solver's default */
+  TsFormulation formulation;
+  TsAcceleration acceleration;
+  int restart_interval;
+  int mri_acceleration;        /* MRI: the paper's beta / lambda for 8x or 16x (0 = 8) */
+  gboolean fat_suppressed;     /* MRI: ... for the fat-suppressed contrast */
+  /* TsSolution per solved channel from an earlier run, or NULL: a channel starts from its
+   * solution when the size and the number of atoms match. */
+  const GPtrArray *warm;
+  /* What to return besides the image (a tiled run has neither decomposition nor
+   * solutions: they would take the memory tiling saves). */
+  gboolean decompose;          /* smooth, sparse and cost (MODEL.md "Smooth / sparse") */
+  gboolean keep_solutions;     /* TsSolution per channel: warm starts, coefficient maps */
+  gboolean input_view;         /* the input as shown beside the result (see result->input) */
+} TsRestoreRequest;
+
+/* Defaults: denoising, no data, "auto" at no noise level, opponent colour, automatic
+ * tiling, every solver option at its default, nothing but the image returned. */
+void ts_restore_request_init (TsRestoreRequest *request);
+
+typedef struct {
+  int n_solves;                /* channels solved */
+  int iterations;              /* the largest over the channels */
+  int total_iterations;        /* summed over the channels */
+  double seconds;              /* summed */
+  double final_change;         /* the largest */
+  gboolean converged;          /* every channel */
+  double gemm_seconds;         /* subspace formulation: time in the products, per core */
+  double gemm_gflop;           /* and their work, per core */
+  double decompose_seconds;
+  TsSolveStats per_channel[TS_RESTORE_MAX_CHANNELS];
+} TsRestoreStats;
+
+typedef struct {
+  TsModel *model;              /* the model solved with */
+  TsSolveOptions options;      /* the options solved with (beta / lambda NAN: the model's) */
+  /* The restored image: the input's size (denoising), the estimate's (SR), the k-space's
+   * (MRI: the real image). Values as solved: not clipped. */
+  TsImage *image;
+  /* request->input_view: the input at the result's size, as a viewer shows it beside the
+   * result: the noisy image, the low-resolution image enlarged (nearest neighbour), the
+   * zero-filled MRI image. NULL otherwise. */
+  TsImage *input;
+  TsImage *smooth, *sparse;    /* request->decompose, untiled: as the image, solved channels */
+  TsImage *cost;               /* ... one channel: the penalty per pixel, summed over them */
+  GPtrArray *solutions;        /* request->keep_solutions, untiled: TsSolution per channel */
+  TsRestoreStats stats;
+  gboolean tiled;
+  gboolean extended;           /* denoising: odd sides extended for 2x2 groups */
+  gboolean warm_started;
+} TsRestoreResult;
+
+void ts_restore_result_free (TsRestoreResult *result);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsRestoreResult, ts_restore_result_free)
+
+typedef enum {
+  TS_RESTORE_READY,            /* the data are prepared; before the first solve */
+  TS_RESTORE_CHANNEL,          /* a channel's solve begins */
+  TS_RESTORE_ITERATION,        /* after an iteration of the channel's (or the tile's) solve */
+  TS_RESTORE_TILE_DONE,        /* tiled: a tile has been blended in */
+  TS_RESTORE_CHANNEL_DONE,     /* the channel is solved (and decomposed) */
+} TsRestoreEvent;
+
+typedef struct _TsRestoreRun TsRestoreRun;
+
+typedef struct {
+  TsRestoreRun *run;           /* for ts_restore_render */
+  TsRestoreEvent event;
+  const TsImage *input;        /* READY: result->input when asked for, else NULL */
+  int channel, n_channels;     /* the channel being solved and the number solved */
+  int iterations_before;       /* iterations of the channels already solved, summed */
+  double tol;                  /* the stopping rule: tol (0 = none) and max_iter */
+  int max_iter;
+  int iteration;               /* ITERATION: of the current solve (channel or tile) */
+  double change;               /* ITERATION: the stopping rule's relative change */
+  /* ITERATION: the current estimate, the channel's plane at the solve's size or, tiled, the
+   * tile's with its halo at *tile; TILE_DONE: the channel's plane so far. */
+  const TsImage *estimate;
+  gboolean tiled;
+  const TsRect *tile;          /* ITERATION, tiled: where the estimate lies (it may wrap) */
+  int tiles_done, n_tiles;     /* tiled: this channel's tiles done and in all (both passes
+                                  of the common stop) */
+} TsRestoreProgress;
+
+/* Called on the thread that runs ts_restore; FALSE stops the run (TS_ERROR_CANCELLED). */
+typedef gboolean (*TsRestoreProgressFunc) (const TsRestoreProgress *progress, gpointer user_data);
+
+/* Runs `request`. `progress` (may be NULL) is told of each step; `cancel` (may be NULL) is
+ * read atomically every iteration. Errors: TS_ERROR_INVALID for data the task or the model
+ * cannot take, TS_ERROR_LIMIT for a whole solve over the memory available,
+ * TS_ERROR_CANCELLED, and the model's and the solver's own. */
+TsRestoreResult *ts_restore (TsRestoreRequest *request, TsRestoreProgressFunc progress,
+                             gpointer user_data, const gint *cancel, GError **error);
+
+/* The whole image so far, as the result will be (the channels solved, the current estimate,
+ * the input elsewhere; back in RGB, at the result's size): a new image. Only during a
+ * progress call, with its argument. */
+TsImage *ts_restore_render (const TsRestoreProgress *progress);
+
+/* The zero-filled image of `kspace` (real (DFT_ortho^-1 (kspace))): how MRI data are shown
+ * beside a reconstruction. A new image. */
+TsImage    *ts_restore_zero_filled (const TsKspace *kspace, GError **error);
+
+/* The solver options of `request` with `model` (the defaults described at the top). */
+void        ts_restore_solve_options (const TsRestoreRequest *request, const TsModel *model,
+                                      TsSolveOptions *options);
+/* The default stopping tolerance of `task` with `model`. */
+double      ts_restore_default_tol (TsTask task, const TsModel *model);
+/* The solver variant of `task`: "forward" (denoising) or "reconstruct" (SR, MRI). */
+const char *ts_restore_variant_name (TsTask task);
+/* Whether a width x height denoising is solved extended to even sides for the model's
+ * groups, and the size it is solved at (either pointer may be NULL). */
+gboolean    ts_restore_extends (const TsModel *model, int width, int height, int *solve_width,
+                                int *solve_height);
+/* The fraction of a solve done after `iteration` with the relative `change`: convergence is
+ * roughly linear in log(change) from 1e-1 down to tol; never less than iteration / max_iter. */
+double      ts_restore_progress_fraction (int iteration, double change, double tol, int max_iter);
+
+G_END_DECLS

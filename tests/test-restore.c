@@ -1,0 +1,471 @@
+/* The restore layer (ts-restore.h): each decision it makes for both front ends, checked
+ * against the solver called by hand: the colour planes, alpha, odd sides, tiles, the
+ * operators of super-resolution and MRI, the defaults, the "auto" model rule, progress and
+ * cancellation. */
+#include <math.h>
+#include <string.h>
+
+#include "tessera.h"
+#include "test-model-util.h"
+#include "test-util.h"
+
+#define SIDE 40
+#define ITERS 6
+
+static TsImage *
+picture (int w, int h, int channels, guint64 seed)
+{
+  TsImage *image = ts_image_new (w, h, channels, NULL);
+
+  for (int c = 0; c < channels; c++)
+    {
+      g_autofree float *data = ts_test_picture (w, h, 0.1, seed + c);
+      for (int i = 0; i < w * h; i++)
+        image->data[(gsize) i * channels + c] = data[i];
+    }
+  return image;
+}
+
+/* A request for `task` that runs exactly ITERS iterations. */
+static void
+request_init (TsRestoreRequest *request, TsTask task, const TsModel *model)
+{
+  ts_restore_request_init (request);
+  request->task = task;
+  request->model = model;
+  request->tol = 0.0;
+  request->max_iter = ITERS;
+}
+
+/* x of one whole solve of `data` with the options the request gets. */
+static TsImage *
+solve_by_hand (const TsRestoreRequest *request, const TsOperator *op, const float *data)
+{
+  TsSolveOptions options;
+  g_autoptr (GError) error = NULL;
+
+  ts_restore_solve_options (request, request->model, &options);
+  g_autoptr (TsRegulariser) prox = ts_regulariser_new (request->model, op, options.beta,
+                                                       options.lambda, &error);
+  g_assert_no_error (error);
+  g_autoptr (TsSolution) solution = ts_solve (op, prox, data, &options, NULL, NULL, NULL, NULL,
+                                              NULL, &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&solution->x);
+}
+
+static void
+assert_same (const TsImage *a, const TsImage *b)
+{
+  g_assert_cmpint (a->width, ==, b->width);
+  g_assert_cmpint (a->height, ==, b->height);
+  g_assert_cmpint (a->channels, ==, b->channels);
+  g_assert_true (memcmp (a->data, b->data, sizeof (float) * ts_image_n_values (a)) == 0);
+}
+
+/* RGBA in the opponent basis: each opponent plane solved on its own, alpha untouched. */
+static void
+test_colour_opponent_is_per_plane (void)
+{
+  g_autoptr (TsModel) model = ts_model_new_dct (25);
+  g_autoptr (TsImage) noisy = picture (SIDE, SIDE, 4, 7);
+  g_autoptr (TsImage) opponent = ts_colour_rgb_to_opponent (noisy);
+  g_autoptr (TsOperator) op = ts_operator_identity_new (SIDE, SIDE);
+  g_autoptr (TsRestoreResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  TsRestoreRequest request;
+
+  request_init (&request, TS_TASK_DENOISE, model);
+  request.image = noisy;
+  result = ts_restore (&request, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  for (int c = 0; c < 3; c++)
+    {
+      g_autoptr (TsImage) plane = ts_image_extract_channel (opponent, c);
+      g_autoptr (TsImage) x = solve_by_hand (&request, op, plane->data);
+      ts_image_set_channel (opponent, c, x);
+    }
+  g_autoptr (TsImage) expected = ts_colour_opponent_to_rgb (opponent);
+  assert_same (result->image, expected);
+  for (int i = 0; i < SIDE * SIDE; i++)
+    g_assert_cmpfloat (result->image->data[4 * i + 3], ==, noisy->data[4 * i + 3]);
+  g_assert_cmpint (result->stats.n_solves, ==, 3);
+  g_assert_cmpint (result->stats.total_iterations, ==, 3 * ITERS);
+  g_assert_false (result->tiled);
+  g_assert_true (noisy != NULL && request.image == noisy);   /* borrowed, not freed */
+
+  /* Per channel: R, G, B each solved as they are. */
+  g_autoptr (TsRestoreResult) rgb = NULL;
+  request.colour = TS_COLOUR_RGB;
+  rgb = ts_restore (&request, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_autoptr (TsImage) green = ts_image_extract_channel (noisy, 1);
+  g_autoptr (TsImage) x = solve_by_hand (&request, op, green->data);
+  g_autoptr (TsImage) got = ts_image_extract_channel (rgb->image, 1);
+  assert_same (got, x);
+}
+
+/* 2x2 groups: odd sides solved extended by the edge, the result cut back to the input. */
+static void
+test_odd_sides_extended (void)
+{
+  g_autoptr (TsModel) model = ts_test_random_model (TS_PROX_CPR, 2, 11);
+  g_autoptr (TsImage) noisy = picture (37, 35, 1, 3);
+  g_autoptr (TsImage) extended = ts_image_extend (noisy, 38, 36, NULL);
+  g_autoptr (TsOperator) op = ts_operator_identity_new (38, 36);
+  g_autoptr (TsRestoreResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  TsRestoreRequest request;
+  int w, h;
+
+  g_assert_true (ts_restore_extends (model, 37, 35, &w, &h));
+  g_assert_cmpint (w, ==, 38);
+  g_assert_cmpint (h, ==, 36);
+  request_init (&request, TS_TASK_DENOISE, model);
+  request.image = noisy;
+  request.decompose = TRUE;
+  result = ts_restore (&request, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (result->extended);
+  g_autoptr (TsImage) x = solve_by_hand (&request, op, extended->data);
+  g_autoptr (TsImage) expected = ts_image_crop (x, 0, 0, 37, 35);
+  assert_same (result->image, expected);
+  g_assert_cmpint (result->smooth->width, ==, 37);
+  g_assert_cmpint (result->cost->height, ==, 35);
+
+  /* Ground truth for a simulation is cropped instead. */
+  g_autoptr (TsImage) crop = ts_simulate_crop_to_groups (model, noisy, 37, 35);
+  g_assert_cmpint (crop->width, ==, 36);
+  g_assert_cmpint (crop->height, ==, 34);
+}
+
+/* Forced tiles are ts_denoise_tiled's result, plane by plane, without decomposition. */
+static void
+test_tiled_matches_tiles (void)
+{
+  g_autoptr (TsModel) model = ts_model_new_dct (25);
+  g_autoptr (TsImage) noisy = picture (96, 80, 1, 5);
+  g_autoptr (TsRestoreResult) result = NULL;
+  g_autoptr (TsRestoreResult) whole = NULL;
+  g_autoptr (GError) error = NULL;
+  TsRestoreRequest request;
+  TsTileOptions tiles;
+  TsSolveOptions options;
+
+  request_init (&request, TS_TASK_DENOISE, model);
+  request.image = noisy;
+  request.decompose = TRUE;
+  request.keep_solutions = TRUE;
+  request.tiling.mode = TS_RESTORE_TILES_ALWAYS;
+  request.tiling.size = 64;
+  result = ts_restore (&request, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (result->tiled);
+  g_assert_null (result->smooth);
+  g_assert_null (result->solutions);
+  ts_restore_tile_options (&request.tiling, &tiles);
+  ts_restore_solve_options (&request, model, &options);
+  g_autoptr (TsImage) expected = ts_denoise_tiled (model, noisy, &options, &tiles, NULL, NULL, NULL,
+                                                   NULL, &error);
+  g_assert_no_error (error);
+  assert_same (result->image, expected);
+  g_assert_cmpint (ts_restore_count_tiles (&request.tiling, &options, 96, 80), ==, 4);
+
+  /* Untiled: the whole solve, with its decomposition and solution. */
+  request.tiling.mode = TS_RESTORE_TILES_AUTO;
+  whole = ts_restore (&request, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (whole->tiled);
+  g_assert_nonnull (whole->smooth);
+  g_assert_cmpuint (whole->solutions->len, ==, 1);
+  g_autoptr (TsOperator) op = ts_operator_identity_new (96, 80);
+  g_autoptr (TsImage) x = solve_by_hand (&request, op, noisy->data);
+  assert_same (whole->image, x);
+}
+
+/* The memory rule: automatic tiles when a whole solve would not fit; a whole solve asked
+ * for is refused with TS_ERROR_LIMIT; super-resolution too. */
+static void
+test_memory_rule (void)
+{
+  g_autoptr (TsModel) model = ts_model_new_dct (25);
+  g_autoptr (TsImage) noisy = picture (SIDE, SIDE, 1, 9);
+  g_autoptr (TsRestoreResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  TsRestoreRequest request;
+  TsRestoreTiling tiling;
+
+  ts_restore_tiling_init (&tiling);
+  g_assert_false (ts_restore_wants_tiles (&tiling, model, SIDE, SIDE));
+  /* 1200 MB: about 2.5 megapixels of the 148-atom DCT model. */
+  g_assert_true (ts_restore_wants_tiles (&tiling, model, 2000, 2000));
+  g_setenv ("TESSERA_MEMORY_LIMIT", "1000000", TRUE);
+  g_assert_true (ts_restore_wants_tiles (&tiling, model, SIDE, SIDE));
+  request_init (&request, TS_TASK_DENOISE, model);
+  request.image = noisy;
+  result = ts_restore (&request, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (result->tiled);
+
+  request.tiling.mode = TS_RESTORE_TILES_NEVER;
+  g_assert_null (ts_restore (&request, NULL, NULL, NULL, &error));
+  g_assert_error (error, TS_ERROR, TS_ERROR_LIMIT);
+  g_clear_error (&error);
+  request.task = TS_TASK_SR;
+  g_assert_null (ts_restore (&request, NULL, NULL, NULL, &error));
+  g_assert_error (error, TS_ERROR, TS_ERROR_LIMIT);
+  g_unsetenv ("TESSERA_MEMORY_LIMIT");
+}
+
+/* Super-resolution: the default operator, every channel; the input enlarged. */
+static void
+test_super_resolution (void)
+{
+  g_autoptr (TsModel) model = ts_model_new_dct (25);
+  g_autoptr (TsImage) clean = picture (48, 48, 2, 13);
+  g_autoptr (TsImage) truth = NULL;
+  g_autoptr (TsRestoreResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  TsRestoreRequest request;
+  TsImage *lowres = ts_simulate_sr (clean, &truth, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (lowres->width, ==, 9);
+  g_assert_cmpint (truth->width, ==, 48);
+  g_autoptr (TsOperator) op = ts_operator_sr_new (9, 9, TS_SR_DEFAULT_KERNEL, TS_SR_DEFAULT_STD,
+                                                  TS_SR_DEFAULT_STRIDE, NULL);
+  g_autoptr (TsImage) alpha = ts_image_extract_channel (lowres, 1);
+  request_init (&request, TS_TASK_SR, model);
+  request.image = lowres;
+  request.take_image = TRUE;
+  request.input_view = TRUE;
+  g_autoptr (TsImage) x = solve_by_hand (&request, op, alpha->data);
+  result = ts_restore (&request, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (request.image);   /* taken */
+  g_assert_cmpint (result->image->width, ==, 48);
+  g_assert_cmpint (result->image->channels, ==, 2);
+  g_assert_cmpint (result->input->width, ==, 48);
+  g_autoptr (TsImage) got = ts_image_extract_channel (result->image, 1);
+  assert_same (got, x);
+
+  /* Too small to simulate: under five low-resolution samples. */
+  g_autoptr (TsImage) tiny = picture (31, 40, 1, 1);
+  g_autoptr (TsImage) tiny_truth = NULL;
+  g_assert_null (ts_simulate_sr (tiny, &tiny_truth, &error));
+  g_assert_error (error, TS_ERROR, TS_ERROR_INVALID);
+}
+
+/* MRI: the operator of the k-space's mask; the zero-filled input. */
+static void
+test_mri (void)
+{
+  g_autoptr (TsModel) model = ts_model_new_dct (25);
+  g_autoptr (TsImage) clean = picture (SIDE, 32, 3, 17);
+  g_autoptr (TsImage) truth = NULL;
+  g_autoptr (TsRestoreResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  TsRestoreRequest request;
+  g_autoptr (TsKspace) kspace = ts_simulate_mri (clean, model, 4, 0, &truth, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (truth->channels, ==, 1);
+  g_autoptr (TsOperator) op = ts_operator_mri_new (SIDE, 32, kspace->mask, NULL);
+  g_autoptr (TsImage) zero_filled = ts_image_new (SIDE, 32, 1, NULL);
+  ts_operator_mri_zero_filled (op, kspace->data, zero_filled->data);
+  request_init (&request, TS_TASK_MRI, model);
+  request.kspace = kspace;
+  request.input_view = TRUE;
+  result = ts_restore (&request, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_autoptr (TsImage) x = solve_by_hand (&request, op, kspace->data);
+  assert_same (result->image, x);
+  assert_same (result->input, zero_filled);
+}
+
+/* One rule for the iteration defaults. */
+static void
+test_defaults (void)
+{
+  g_autoptr (TsModel) model = ts_model_new_dct (25);
+  TsRestoreRequest request;
+  TsSolveOptions options;
+
+  ts_restore_request_init (&request);
+  ts_restore_solve_options (&request, model, &options);
+  g_assert_cmpfloat (options.tol, ==, model->tol);
+  g_assert_cmpint (options.max_iter, ==, TS_RESTORE_DEFAULT_MAX_ITER);
+  g_assert_cmpstr (ts_restore_variant_name (TS_TASK_DENOISE), ==, "forward");
+  request.task = TS_TASK_MRI;
+  ts_restore_solve_options (&request, model, &options);
+  g_assert_cmpfloat (options.tol, ==, TS_RECONSTRUCT_TOL);
+  g_assert_cmpstr (ts_restore_variant_name (TS_TASK_MRI), ==, "reconstruct");
+  /* The DCT model is not one of the paper's: its own beta and lambda. */
+  g_assert_true (isnan (options.beta) && isnan (options.lambda));
+  request.beta = 0.5;
+  ts_restore_solve_options (&request, model, &options);
+  g_assert_cmpfloat (options.beta, ==, 0.5);
+  g_assert_cmpstr (ts_restore_default_model (TS_TASK_DENOISE), ==, "auto");
+  g_assert_cmpstr (ts_restore_default_model (TS_TASK_SR), ==, TS_RESTORE_PAPER_MODEL);
+  g_assert_cmpfloat (ts_restore_progress_fraction (0, 1e-1, 1e-4, 100), ==, 0.0);
+  g_assert_cmpfloat_with_epsilon (ts_restore_progress_fraction (1, 1e-2, 1e-4, 100), 1.0 / 3.0,
+                                  1e-9);
+  g_assert_cmpfloat (ts_restore_progress_fraction (3, 1e-5, 1e-4, 100), ==, 1.0);
+  g_assert_cmpfloat (ts_restore_progress_fraction (50, NAN, 0.0, 100), ==, 0.5);
+}
+
+/* "auto": an unusable installed model gives the DCT baseline and says why; a name given
+ * is an error when it cannot be used; a noise level out of range is an error. */
+static void
+test_auto_model_rule (void)
+{
+  g_autofree char *dir = ts_test_tmp_path ("models");
+  g_autofree char *broken = g_build_filename (dir, "ncpr-sigma25.tsm", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *note = NULL;
+
+  g_mkdir_with_parents (dir, 0755);
+  ts_test_write_bytes (broken, "not a model", 11);
+  g_setenv ("TESSERA_MODEL_PATH", dir, TRUE);
+  g_autoptr (TsModel) fallback = ts_restore_resolve_model ("auto", 25.0, &note, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (fallback->name, ==, "dct-sigma25");
+  g_assert_nonnull (note);
+  g_assert_nonnull (strstr (note, "ncpr-sigma25"));
+  g_autoptr (TsModel) by_default = ts_restore_resolve_model (NULL, 25.0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (by_default->name, ==, "dct-sigma25");
+  g_assert_null (ts_restore_resolve_model ("ncpr-sigma25", 25.0, NULL, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_null (ts_restore_resolve_model ("auto", 0.0, NULL, &error));
+  g_assert_error (error, TS_ERROR, TS_ERROR_INVALID);
+  g_clear_error (&error);
+  g_unsetenv ("TESSERA_MODEL_PATH");
+
+  g_clear_pointer (&note, g_free);
+  g_autoptr (TsModel) dct = ts_restore_resolve_model ("dct", 15.0, &note, &error);
+  g_assert_no_error (error);
+  g_assert_null (note);
+  g_assert_cmpfloat (dct->sigma, ==, 15.0);
+  g_assert_true (ts_restore_model_uses_sigma ("dct") && ts_restore_model_uses_sigma (NULL));
+  g_assert_false (ts_restore_model_uses_sigma ("ncpr-sigma25"));
+}
+
+typedef struct {
+  int iterations, channels, channels_done, ready;
+  int stop_at;         /* return FALSE at this iteration */
+  gint *raise_at_3;    /* or raise this flag at iteration 3 */
+  int rendered_width;
+} Log;
+
+static gboolean
+on_progress (const TsRestoreProgress *p, gpointer user_data)
+{
+  Log *log = user_data;
+
+  switch (p->event)
+    {
+    case TS_RESTORE_READY:
+      log->ready++;
+      g_assert_nonnull (p->input);
+      break;
+    case TS_RESTORE_CHANNEL:
+      g_assert_cmpint (p->channel, ==, log->channels);
+      log->channels++;
+      break;
+    case TS_RESTORE_ITERATION:
+      log->iterations++;
+      {
+        g_autoptr (TsImage) whole = ts_restore_render (p);
+        log->rendered_width = whole->width;
+      }
+      if (log->raise_at_3 != NULL && log->iterations == 3)
+        g_atomic_int_set (log->raise_at_3, 1);
+      if (log->stop_at > 0 && log->iterations == log->stop_at)
+        return FALSE;
+      break;
+    case TS_RESTORE_CHANNEL_DONE:
+      log->channels_done++;
+      break;
+    default:
+      break;
+    }
+  return TRUE;
+}
+
+/* Progress in order; a callback's FALSE and the cancel flag both stop the run, and an image
+ * handed over is freed on the way out. */
+static void
+test_progress_and_cancel (void)
+{
+  g_autoptr (TsModel) model = ts_model_new_dct (25);
+  g_autoptr (TsRestoreResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  TsRestoreRequest request;
+  Log log = { 0 };
+  gint cancel = 0;
+
+  request_init (&request, TS_TASK_DENOISE, model);
+  request.image = picture (37, SIDE, 3, 21);
+  request.take_image = TRUE;
+  request.input_view = TRUE;
+  result = ts_restore (&request, on_progress, &log, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (log.ready, ==, 1);
+  g_assert_cmpint (log.channels, ==, 3);
+  g_assert_cmpint (log.channels_done, ==, 3);
+  g_assert_cmpint (log.iterations, ==, 3 * ITERS);
+  g_assert_cmpint (log.rendered_width, ==, 37);
+  g_assert_nonnull (result->input);
+
+  memset (&log, 0, sizeof log);
+  log.stop_at = 2;
+  request.image = picture (SIDE, SIDE, 1, 21);
+  request.max_iter = 1000;
+  g_assert_null (ts_restore (&request, on_progress, &log, NULL, &error));
+  g_assert_error (error, TS_ERROR, TS_ERROR_CANCELLED);
+  g_assert_null (request.image);
+  g_clear_error (&error);
+
+  memset (&log, 0, sizeof log);
+  log.raise_at_3 = &cancel;
+  request.image = picture (SIDE, SIDE, 1, 21);
+  g_assert_null (ts_restore (&request, on_progress, &log, &cancel, &error));
+  g_assert_error (error, TS_ERROR, TS_ERROR_CANCELLED);
+  g_assert_cmpint (log.iterations, <, 10);
+}
+
+/* The simulations: noise per colour channel with its own seed, alpha untouched. */
+static void
+test_simulated_noise (void)
+{
+  g_autoptr (TsImage) clean = picture (SIDE, SIDE, 4, 2);
+  g_autoptr (TsImage) noisy = ts_simulate_noise_per_channel (clean, 0.1, 5);
+  g_autoptr (TsImage) green = ts_image_extract_channel (clean, 1);
+
+  ts_noise_add_gaussian (green, 0.1, 6);
+  for (int i = 0; i < SIDE * SIDE; i++)
+    {
+      g_assert_cmpfloat (noisy->data[4 * i + 1], ==, green->data[i]);
+      g_assert_cmpfloat (noisy->data[4 * i + 3], ==, clean->data[4 * i + 3]);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_unsetenv ("TESSERA_MEMORY_LIMIT");
+  g_test_add_func ("/restore/colour-opponent-is-per-plane", test_colour_opponent_is_per_plane);
+  g_test_add_func ("/restore/odd-sides-extended", test_odd_sides_extended);
+  g_test_add_func ("/restore/tiled-matches-tiles", test_tiled_matches_tiles);
+  g_test_add_func ("/restore/memory-rule", test_memory_rule);
+  g_test_add_func ("/restore/super-resolution", test_super_resolution);
+  g_test_add_func ("/restore/mri", test_mri);
+  g_test_add_func ("/restore/defaults", test_defaults);
+  g_test_add_func ("/restore/auto-model-rule", test_auto_model_rule);
+  g_test_add_func ("/restore/progress-and-cancel", test_progress_and_cancel);
+  g_test_add_func ("/restore/simulated-noise", test_simulated_noise);
+  return g_test_run ();
+}
