@@ -8,21 +8,13 @@
 
 static const char *const image_suffixes[] = { ".png", ".tif", ".tiff", ".jpg", ".jpeg", NULL };
 
-/* Luminance (ITU-R BT.601 weights, as PIL's convert("L")) of RGB(A); the gray channel of
- * gray + alpha. */
+/* The luminance of colour training images (ts_colour_luminance); gray ones as they are. */
 static TsImage *
 to_gray (TsImage *image)
 {
   if (image->channels == 1)
     return image;
-  TsImage *gray = ts_image_new (image->width, image->height, 1, NULL);
-  gsize n = (gsize) image->width * image->height;
-  int c = image->channels;
-  for (gsize i = 0; i < n; i++)
-    {
-      const float *p = image->data + i * c;
-      gray->data[i] = c >= 3 ? 0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2] : p[0];
-    }
+  TsImage *gray = ts_colour_luminance (image);
   ts_image_free (image);
   return gray;
 }
