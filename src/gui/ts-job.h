@@ -75,10 +75,6 @@ typedef struct {
                          TsJobPreview *preview, gpointer user_data);
 } TsJobCallbacks;
 
-/* Above this solver memory estimate (ts_solve_memory_estimate) an image is denoised in
- * tiles, as tessera-cli does (ts-restore-tiles.h). */
-#define TS_JOB_TILE_MEMORY TS_RESTORE_TILE_MEMORY
-
 TsJobResult *ts_job_run (TsJobParams *params, const TsJobCallbacks *callbacks, gpointer user_data,
                          const gint *cancel, GError **error);
 
