@@ -60,6 +60,8 @@ main (int argc, char **argv)
   setlocale (LC_ALL, "");
   /* Numbers in files and option values are always written with a '.'. */
   setlocale (LC_NUMERIC, "C");
+  /* Tiled solves free and allocate large buffers per tile (ts-alloc.h). */
+  ts_alloc_reuse_large_blocks ();
 
   /* Global options before the command. */
   while (first < argc && argv[first][0] == '-')

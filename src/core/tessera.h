@@ -1,6 +1,7 @@
 /* libtessera: the numeric core of Tessera. */
 #pragma once
 #include "ts-error.h"
+#include "ts-alloc.h"
 #include "ts-blas.h"
 #include "ts-image.h"
 #include "ts-io.h"

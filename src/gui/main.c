@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "ts-application.h"
+#include "ts-alloc.h"
 
 int
 main (int argc, char **argv)
@@ -14,6 +15,8 @@ main (int argc, char **argv)
   int status, self_test;
 
   setlocale (LC_ALL, "");
+  /* Tiled solves free and allocate large buffers per tile (ts-alloc.h). */
+  ts_alloc_reuse_large_blocks ();
   if (localedir == NULL)
     {
       /* Run from the build tree (the schema is not installed): its catalogues too. */
