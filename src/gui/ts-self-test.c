@@ -27,6 +27,7 @@ struct _TsSelfTest {
   gboolean run_ok;
   gboolean expect_tiles;   /* a large picture: solved in tiles, a region preview first */
   double max_rss_mb;       /* fail when the peak resident memory is above (0 = report only) */
+  char *expect_recent;     /* a file the recent files menu must list, or NULL */
   gint64 started_us, finished_us;
   int status;
 };
@@ -49,6 +50,8 @@ static const GOptionEntry option_entries[] = {
     N_("Self-test: the image must be solved in tiles, with a tile preview before the end"), NULL },
   { "max-rss", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_DOUBLE, NULL,
     N_("Self-test: largest allowed peak memory, in MB (default: report only)"), N_("MB") },
+  { "expect-recent", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, NULL,
+    N_("Self-test: the recent files menu must list FILE at the end"), N_("FILE") },
   G_OPTION_ENTRY_NULL
 };
 
@@ -62,7 +65,7 @@ ts_self_test_add_option_entries (GApplication *application)
 TsSelfTest *
 ts_self_test_new_from_options (GVariantDict *options)
 {
-  const char *screenshot = NULL, *page = NULL;
+  const char *screenshot = NULL, *page = NULL, *expect_recent = NULL;
   TsSelfTest *self;
 
   if (!g_variant_dict_lookup (options, "self-test", "^&ay", &screenshot))
@@ -76,6 +79,8 @@ ts_self_test_new_from_options (GVariantDict *options)
   g_variant_dict_lookup (options, "repeat", "b", &self->repeat);
   g_variant_dict_lookup (options, "expect-tiles", "b", &self->expect_tiles);
   g_variant_dict_lookup (options, "max-rss", "d", &self->max_rss_mb);
+  if (g_variant_dict_lookup (options, "expect-recent", "^&ay", &expect_recent))
+    self->expect_recent = g_strdup (expect_recent);
   self->screenshot = screenshot[0] != '\0' ? g_strdup (screenshot) : NULL;
   self->page = g_strdup (page != NULL ? page : "restore");
   return self;
@@ -217,6 +222,17 @@ finish (gpointer user_data)
                self->max_frame_gap_ms);
       ok = FALSE;
     }
+  if (ok && self->expect_recent != NULL)
+    {
+      g_autoptr (GFile) file = g_file_new_for_commandline_arg (self->expect_recent);
+      if (!ts_window_lists_recent (self->window, file))
+        {
+          fprintf (stderr, "self-test: the recent files menu does not list %s\n", self->expect_recent);
+          ok = FALSE;
+        }
+      else
+        printf ("self-test: the recent files menu lists %s\n", self->expect_recent);
+    }
   if (self->screenshot != NULL && !save_screenshot (GTK_WIDGET (self->window), self->screenshot, &error))
     {
       fprintf (stderr, "self-test: %s\n", error->message);
@@ -352,6 +368,7 @@ ts_self_test_finalize (GObject *object)
   g_clear_object (&self->window);
   g_free (self->screenshot);
   g_free (self->page);
+  g_free (self->expect_recent);
   G_OBJECT_CLASS (ts_self_test_parent_class)->finalize (object);
 }
 

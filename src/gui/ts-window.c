@@ -425,6 +425,13 @@ ts_window_get_first_tile_seconds (TsWindow *self)
 }
 
 gboolean
+ts_window_lists_recent (TsWindow *self, GFile *file)
+{
+  g_return_val_if_fail (TS_IS_WINDOW (self), FALSE);
+  return ts_recent_files_contains (self->recent_files, file);
+}
+
+gboolean
 ts_window_get_cancelled (TsWindow *self)
 {
   g_return_val_if_fail (TS_IS_WINDOW (self), FALSE);

@@ -33,5 +33,7 @@ const TsJobResult *ts_window_get_result        (TsWindow *self);
 gboolean           ts_window_get_cancelled     (TsWindow *self);
 /* Seconds from Run to the first tile preview of the last run (a large picture), or NAN. */
 double             ts_window_get_first_tile_seconds (TsWindow *self);
+/* TRUE when the Open button's recent files menu lists `file`. */
+gboolean           ts_window_lists_recent      (TsWindow *self, GFile *file);
 
 G_END_DECLS
