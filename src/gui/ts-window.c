@@ -338,8 +338,10 @@ read_params (TsWindow *self)
       return NULL;
     }
   params->threads = g_settings_get_int (self->settings, "threads");
+  /* An empty Advanced field: the preference, where 0 also runs every iteration, unless it
+   * says to use the model's (the job's default for NAN). */
   settings_tol = g_settings_get_double (self->settings, "tolerance");
-  if (isnan (params->tol) && settings_tol > 0.0)
+  if (isnan (params->tol) && !g_settings_get_boolean (self->settings, "use-model-tolerance"))
     params->tol = settings_tol;
   return params;
 }
