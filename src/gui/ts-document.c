@@ -1,6 +1,7 @@
 /* The opened document and its loader. */
 #include "ts-document.h"
 
+#include <math.h>
 #include <string.h>
 #include <glib/gi18n.h>
 
@@ -15,6 +16,7 @@ struct _TsDocument {
   TsKspace *kspace;
   GPtrArray *view_pyramid;
   int view_width, view_height;
+  double noise_estimate;   /* 0-255, NAN when not estimated */
 };
 
 G_DEFINE_FINAL_TYPE (TsDocument, ts_document, G_TYPE_OBJECT)
@@ -49,6 +51,24 @@ ts_document_new_demo (int size)
   return self;
 }
 
+/* The noise is white and the same everywhere (the model the denoiser assumes), so a centre
+ * crop of this side estimates it as well as the whole of a large picture, in a fraction of
+ * the time. */
+#define ESTIMATE_MAX_SIDE 1024
+
+/* The noise level of `image` in 0-255 units (ts_noise_estimate works in the image's [0, 1]). */
+static double
+estimate_noise (const TsImage *image)
+{
+  g_autoptr (TsImage) crop = NULL;
+  int w = MIN (image->width, ESTIMATE_MAX_SIDE), h = MIN (image->height, ESTIMATE_MAX_SIDE);
+
+  if (w == image->width && h == image->height)
+    return 255.0 * ts_noise_estimate (image);
+  crop = ts_image_crop (image, (image->width - w) / 2, (image->height - h) / 2, w, h);
+  return crop != NULL ? 255.0 * ts_noise_estimate (crop) : NAN;
+}
+
 /* --- loading ------------------------------------------------------------------------- */
 
 typedef struct {
@@ -58,6 +78,7 @@ typedef struct {
   TsKspace *kspace;
   TsImage *view;     /* what the input panel shows: the image, or k-space zero-filled */
   GPtrArray *pyramid;/* its textures, built on the thread */
+  double noise_estimate;
 } LoadData;
 
 static void
@@ -165,6 +186,7 @@ load_in_thread (GTask *task, gpointer source_object, gpointer task_data, GCancel
           return;
         }
       data->view = ts_image_copy (data->image);
+      data->noise_estimate = estimate_noise (data->image);
     }
   /* A large picture's textures take a while: not on the main loop. */
   data->pyramid = ts_texture_pyramid_new (data->view, TS_DISPLAY_CLAMP);
@@ -185,6 +207,7 @@ ts_document_load_async (TsDocument *self, const char *mask_path, GCancellable *c
   data = g_new0 (LoadData, 1);
   data->path = g_file_get_path (self->file);
   data->mask = g_strdup (mask_path);
+  data->noise_estimate = NAN;
   g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
   if (data->path == NULL)
     {
@@ -211,6 +234,7 @@ ts_document_load_finish (TsDocument *self, GAsyncResult *result, GError **error)
   self->view_pyramid = g_steal_pointer (&data->pyramid);
   self->view_width = data->view->width;
   self->view_height = data->view->height;
+  self->noise_estimate = data->noise_estimate;
   return TRUE;
 }
 
@@ -235,6 +259,13 @@ ts_document_get_image (TsDocument *self)
 {
   g_return_val_if_fail (TS_IS_DOCUMENT (self), NULL);
   return self->image;
+}
+
+double
+ts_document_get_noise_estimate (TsDocument *self)
+{
+  g_return_val_if_fail (TS_IS_DOCUMENT (self), NAN);
+  return self->noise_estimate;
 }
 
 const TsKspace *
@@ -307,4 +338,5 @@ ts_document_class_init (TsDocumentClass *klass)
 static void
 ts_document_init (TsDocument *self)
 {
+  self->noise_estimate = NAN;
 }

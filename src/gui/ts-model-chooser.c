@@ -5,12 +5,13 @@
 #include <glib/gi18n.h>
 
 #include "ts-job.h"
+#include "ts-model-list.h"
 
 struct _TsModelChooser {
   AdwComboRow parent_instance;
 
-  GtkStringList *labels;
-  GPtrArray *specs;            /* char*, parallel to labels */
+  GtkStringList *labels;       /* the titles */
+  GPtrArray *entries;          /* TsModelListEntry *, parallel to labels */
   GSettings *settings;
   double noise_level;
 
@@ -28,44 +29,25 @@ enum { SIGNAL_CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static void
-add_entry (TsModelChooser *self, const char *label, const char *spec)
+add_entry (TsModelChooser *self, const char *title, const char *subtitle, const char *spec)
 {
-  g_ptr_array_add (self->specs, g_strdup (spec));
-  gtk_string_list_append (self->labels, label);
+  g_ptr_array_add (self->entries, ts_model_list_entry_new (title, subtitle, spec));
+  gtk_string_list_append (self->labels, title);
+}
+
+static const char *
+entry_spec (TsModelChooser *self, guint i)
+{
+  return ((TsModelListEntry *) self->entries->pdata[i])->spec;
 }
 
 static int
 find_entry (TsModelChooser *self, const char *spec)
 {
-  for (guint i = 0; i < self->specs->len; i++)
-    if (g_strcmp0 (self->specs->pdata[i], spec) == 0)
+  for (guint i = 0; i < self->entries->len; i++)
+    if (g_strcmp0 (entry_spec (self, i), spec) == 0)
       return (int) i;
   return -1;
-}
-
-/* Installed models: every .tsm in the model search folders (ts_model_search_dirs), by name. */
-static void
-add_installed_models (TsModelChooser *self)
-{
-  g_autoptr (GPtrArray) dirs = ts_model_search_dirs ();
-
-  for (guint i = 0; i < dirs->len; i++)
-    {
-      g_autoptr (GDir) dir = g_dir_open (dirs->pdata[i], 0, NULL);
-      const char *name;
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *stem = NULL;
-          g_autofree char *label = NULL;
-          if (!g_str_has_suffix (name, ".tsm"))
-            continue;
-          stem = g_strndup (name, strlen (name) - 4);
-          if (find_entry (self, stem) >= 0)
-            continue;
-          label = g_strdup_printf (_("Installed: %s"), stem);
-          add_entry (self, label, stem);
-        }
-    }
 }
 
 /* Listed by file name; loaded when chosen (a file gone since shows its error then). */
@@ -82,7 +64,7 @@ add_remembered_models (TsModelChooser *self)
         continue;
       base = g_path_get_basename (*path);
       label = g_strdup_printf (_("Imported: %s"), base);
-      add_entry (self, label, *path);
+      add_entry (self, label, *path, *path);
     }
 }
 
@@ -122,9 +104,9 @@ ts_model_chooser_get_spec (TsModelChooser *self)
 
   g_return_val_if_fail (TS_IS_MODEL_CHOOSER (self), "auto");
   i = adw_combo_row_get_selected (ADW_COMBO_ROW (self));
-  if (i == GTK_INVALID_LIST_POSITION || i >= self->specs->len)
+  if (i == GTK_INVALID_LIST_POSITION || i >= self->entries->len)
     return "auto";
-  return self->specs->pdata[i];
+  return entry_spec (self, i);
 }
 
 gboolean
@@ -145,8 +127,8 @@ ts_model_chooser_select (TsModelChooser *self, const char *spec, GError **error)
         return FALSE;
       base = g_path_get_basename (spec);
       label = g_strdup_printf (_("%s (imported from %s)"), model->name, base);
-      add_entry (self, label, spec);
-      index = (int) self->specs->len - 1;
+      add_entry (self, label, spec, spec);
+      index = (int) self->entries->len - 1;
     }
   adw_combo_row_set_selected (ADW_COMBO_ROW (self), index);
   return TRUE;
@@ -206,6 +188,42 @@ ts_model_chooser_set_noise_level (TsModelChooser *self, double sigma)
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
 
+/* The popover's rows: the title in words, the technical name under it; neither is cut. */
+static void
+setup_item (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *title = gtk_label_new (NULL);
+  GtkWidget *subtitle = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (title), 0.0);
+  gtk_label_set_wrap (GTK_LABEL (title), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (subtitle), 0.0);
+  gtk_label_set_wrap (GTK_LABEL (subtitle), TRUE);
+  gtk_widget_add_css_class (subtitle, "dim-label");
+  gtk_widget_add_css_class (subtitle, "caption");
+  gtk_box_append (GTK_BOX (box), title);
+  gtk_box_append (GTK_BOX (box), subtitle);
+  gtk_list_item_set_child (item, box);
+}
+
+static void
+bind_item (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  TsModelChooser *self = user_data;
+  guint position = gtk_list_item_get_position (item);
+  GtkWidget *title = gtk_widget_get_first_child (gtk_list_item_get_child (item));
+  GtkWidget *subtitle = gtk_widget_get_next_sibling (title);
+  const TsModelListEntry *entry;
+
+  if (position >= self->entries->len)
+    return;
+  entry = self->entries->pdata[position];
+  gtk_label_set_text (GTK_LABEL (title), entry->title);
+  gtk_label_set_text (GTK_LABEL (subtitle), entry->subtitle);
+  gtk_widget_set_visible (subtitle, entry->subtitle != NULL && entry->subtitle[0] != '\0');
+}
+
 static void
 on_selected (TsModelChooser *self)
 {
@@ -249,7 +267,7 @@ ts_model_chooser_finalize (GObject *object)
   TsModelChooser *self = TS_MODEL_CHOOSER (object);
 
   g_clear_object (&self->labels);
-  g_clear_pointer (&self->specs, g_ptr_array_unref);
+  g_clear_pointer (&self->entries, g_ptr_array_unref);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->model, ts_model_free);
   g_free (self->model_key);
@@ -277,12 +295,26 @@ ts_model_chooser_class_init (TsModelChooserClass *klass)
 static void
 ts_model_chooser_init (TsModelChooser *self)
 {
+  g_autoptr (GPtrArray) list = ts_model_list_new ();
+  g_autoptr (GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+  g_autoptr (GtkExpression) expression =
+    gtk_property_expression_new (GTK_TYPE_STRING_OBJECT, NULL, "string");
+
   self->noise_level = 25.0;
-  self->specs = g_ptr_array_new_with_free_func (g_free);
+  self->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) ts_model_list_entry_free);
   self->labels = gtk_string_list_new (NULL);
-  add_entry (self, _("Automatic (nearest trained noise level)"), "auto");
-  add_entry (self, _("Built-in DCT"), "dct");
-  add_installed_models (self);
+  for (guint i = 0; i < list->len; i++)
+    {
+      const TsModelListEntry *entry = list->pdata[i];
+      add_entry (self, entry->title, entry->subtitle, entry->spec);
+    }
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_item), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_item), self);
+  adw_combo_row_set_list_factory (ADW_COMBO_ROW (self), factory);
+  /* The chosen model as the row's subtitle, which wraps, rather than a suffix label that a
+   * narrow sidebar cuts. */
+  adw_combo_row_set_expression (ADW_COMBO_ROW (self), expression);
+  adw_combo_row_set_use_subtitle (ADW_COMBO_ROW (self), TRUE);
   adw_combo_row_set_model (ADW_COMBO_ROW (self), G_LIST_MODEL (self->labels));
   g_signal_connect (self, "notify::selected", G_CALLBACK (on_selected), NULL);
 }

@@ -18,6 +18,12 @@ struct _TsParamsGroup {
   AdwEntryRow *beta_row;
   AdwEntryRow *lambda_row;
   AdwEntryRow *tol_row;
+  AdwActionRow *noise_auto_row;
+  GtkSwitch *noise_auto_switch;
+  GtkWidget *noise_spin;
+  GtkWidget *noise_scale;
+
+  double noise_estimate;   /* 0-255, NAN when there is none (demo, k-space) */
 };
 
 G_DEFINE_FINAL_TYPE (TsParamsGroup, ts_params_group, ADW_TYPE_PREFERENCES_GROUP)
@@ -29,11 +35,61 @@ ts_params_group_set_task (TsParamsGroup *self, TsTask task)
   adw_combo_row_set_selected (self->task_row, task);
 }
 
+/* "Automatic" uses the opened picture's estimate; by hand (or when simulating, where the
+ * level is the noise to add, or without an estimate) the spin button and slider set it. */
+static void
+update_noise_controls (TsParamsGroup *self)
+{
+  gboolean automatic = gtk_switch_get_active (self->noise_auto_switch)
+                       && !gtk_switch_get_active (self->simulate_switch)
+                       && isfinite (self->noise_estimate);
+
+  gtk_widget_set_sensitive (self->noise_spin, !automatic);
+  gtk_widget_set_sensitive (self->noise_scale, !automatic);
+  if (automatic)
+    gtk_adjustment_set_value (self->noise_adjustment,
+                              CLAMP (self->noise_estimate,
+                                     gtk_adjustment_get_lower (self->noise_adjustment),
+                                     gtk_adjustment_get_upper (self->noise_adjustment)));
+}
+
 void
 ts_params_group_set_noise_level (TsParamsGroup *self, double sigma)
 {
   g_return_if_fail (TS_IS_PARAMS_GROUP (self));
+  /* A level given explicitly is set by hand. */
+  gtk_switch_set_active (self->noise_auto_switch, FALSE);
   gtk_adjustment_set_value (self->noise_adjustment, sigma);
+}
+
+double
+ts_params_group_get_noise_level (TsParamsGroup *self)
+{
+  g_return_val_if_fail (TS_IS_PARAMS_GROUP (self), NAN);
+  return gtk_adjustment_get_value (self->noise_adjustment);
+}
+
+void
+ts_params_group_set_noise_estimate (TsParamsGroup *self, double estimate)
+{
+  g_autofree char *text = NULL;
+
+  g_return_if_fail (TS_IS_PARAMS_GROUP (self));
+  self->noise_estimate = estimate;
+  if (isfinite (estimate))
+    /* Translators: %.1f is the opened picture's estimated noise strength, 0-255. */
+    text = g_strdup_printf (_("Estimated: %.1f"), estimate);
+  else
+    text = g_strdup (_("Open a picture to estimate its noise"));
+  adw_action_row_set_subtitle (self->noise_auto_row, text);
+  update_noise_controls (self);
+}
+
+const char *
+ts_params_group_get_noise_estimate_text (TsParamsGroup *self)
+{
+  g_return_val_if_fail (TS_IS_PARAMS_GROUP (self), NULL);
+  return adw_action_row_get_subtitle (self->noise_auto_row);
 }
 
 void
@@ -152,13 +208,22 @@ ts_params_group_class_init (TsParamsGroupClass *klass)
   BIND (beta_row);
   BIND (lambda_row);
   BIND (tol_row);
+  BIND (noise_auto_row);
+  BIND (noise_auto_switch);
+  BIND (noise_spin);
+  BIND (noise_scale);
 #undef BIND
 }
 
 static void
 ts_params_group_init (TsParamsGroup *self)
 {
+  self->noise_estimate = NAN;
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_swapped (self->noise_auto_switch, "notify::active",
+                            G_CALLBACK (update_noise_controls), self);
+  g_signal_connect_swapped (self->simulate_switch, "notify::active",
+                            G_CALLBACK (update_noise_controls), self);
   g_signal_connect_swapped (self->task_row, "notify::selected", G_CALLBACK (on_task_changed), self);
   g_signal_connect_swapped (self->simulate_switch, "notify::active", G_CALLBACK (on_task_changed), self);
 }

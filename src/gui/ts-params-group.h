@@ -11,7 +11,14 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (TsParamsGroup, ts_params_group, TS, PARAMS_GROUP, AdwPreferencesGroup)
 
 void            ts_params_group_set_task          (TsParamsGroup *self, TsTask task);
+/* Sets the level by hand (turns "Estimate the noise level" off). */
 void            ts_params_group_set_noise_level   (TsParamsGroup *self, double sigma);
+double          ts_params_group_get_noise_level   (TsParamsGroup *self);
+/* The opened picture's estimated noise level (0-255; NAN: none), shown beside the control
+ * and used while "Estimate the noise level" is on. */
+void            ts_params_group_set_noise_estimate (TsParamsGroup *self, double estimate);
+/* What the control says about the estimate ("Estimated: 13.9"). */
+const char     *ts_params_group_get_noise_estimate_text (TsParamsGroup *self);
 void            ts_params_group_set_simulate      (TsParamsGroup *self, gboolean simulate);
 void            ts_params_group_set_max_iter      (TsParamsGroup *self, int max_iter);
 void            ts_params_group_set_tolerance     (TsParamsGroup *self, double tol);

@@ -5,6 +5,8 @@ struct _TsPreferencesWindow {
   AdwPreferencesWindow parent_instance;
   AdwComboRow *model_row;
   GtkSpinButton *tolerance_spin;
+  GtkSwitch *model_tolerance_switch;
+  GtkWidget *tolerance_row;
   GtkSpinButton *threads_spin;
   GtkSpinButton *preview_rate_spin;
   GSettings *settings;
@@ -37,6 +39,12 @@ ts_preferences_window_new (GtkWindow *parent, GSettings *settings)
   g_settings_bind_with_mapping (settings, "default-model", self->model_row, "selected",
                                 G_SETTINGS_BIND_DEFAULT, model_get_mapping, model_set_mapping,
                                 NULL, NULL);
+  /* Tolerance 0 means what it means in the window's Advanced settings: every iteration. The
+   * model's tolerance is a switch of its own. */
+  g_settings_bind (settings, "use-model-tolerance", self->model_tolerance_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "use-model-tolerance", self->tolerance_row, "sensitive",
+                   G_SETTINGS_BIND_GET | G_SETTINGS_BIND_INVERT_BOOLEAN);
   g_settings_bind (settings, "tolerance", gtk_spin_button_get_adjustment (self->tolerance_spin),
                    "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "threads", gtk_spin_button_get_adjustment (self->threads_spin),
@@ -68,6 +76,8 @@ ts_preferences_window_class_init (TsPreferencesWindowClass *klass)
                                                "/org/tessera/Tessera/ui/ts-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, TsPreferencesWindow, model_row);
   gtk_widget_class_bind_template_child (widget_class, TsPreferencesWindow, tolerance_spin);
+  gtk_widget_class_bind_template_child (widget_class, TsPreferencesWindow, model_tolerance_switch);
+  gtk_widget_class_bind_template_child (widget_class, TsPreferencesWindow, tolerance_row);
   gtk_widget_class_bind_template_child (widget_class, TsPreferencesWindow, threads_spin);
   gtk_widget_class_bind_template_child (widget_class, TsPreferencesWindow, preview_rate_spin);
 }

@@ -13,14 +13,55 @@ struct _TsRecentFiles {
 
 G_DEFINE_FINAL_TYPE (TsRecentFiles, ts_recent_files, G_TYPE_OBJECT)
 
+/* The name items are recorded and filtered under. gtk_recent_manager_add_item records the
+ * application name (g_set_application_name: "Tessera", translated), which is not the program
+ * name; one stable name for both, or the menu never lists what was opened. */
+static const char *
+recent_app_name (void)
+{
+  return g_get_prgname ();
+}
+
 void
 ts_recent_files_add (GFile *file)
 {
   g_autofree char *uri = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *content_type = NULL;
+  g_autofree char *mime_type = NULL;
+  g_autofree char *exec = NULL;
+  GtkRecentData data = { 0 };
 
   g_return_if_fail (G_IS_FILE (file));
   uri = g_file_get_uri (file);
-  gtk_recent_manager_add_item (gtk_recent_manager_get_default (), uri);
+  base = g_file_get_basename (file);
+  content_type = g_content_type_guess (base, NULL, 0, NULL);
+  mime_type = g_content_type_get_mime_type (content_type);
+  exec = g_strdup_printf ("%s %%u", g_get_prgname ());
+  data.mime_type = mime_type != NULL ? mime_type : (char *) "application/octet-stream";
+  data.app_name = (char *) recent_app_name ();
+  data.app_exec = exec;
+  gtk_recent_manager_add_full (gtk_recent_manager_get_default (), uri, &data);
+}
+
+gboolean
+ts_recent_files_contains (TsRecentFiles *self, GFile *file)
+{
+  g_autofree char *uri = NULL;
+  int n;
+
+  g_return_val_if_fail (TS_IS_RECENT_FILES (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+  uri = g_file_get_uri (file);
+  n = g_menu_model_get_n_items (G_MENU_MODEL (self->menu));
+  for (int i = 0; i < n; i++)
+    {
+      g_autoptr (GVariant) target = g_menu_model_get_item_attribute_value (
+        G_MENU_MODEL (self->menu), i, G_MENU_ATTRIBUTE_TARGET, G_VARIANT_TYPE_STRING);
+      if (target != NULL && g_strcmp0 (g_variant_get_string (target, NULL), uri) == 0)
+        return TRUE;
+    }
+  return FALSE;
 }
 
 static int
@@ -41,7 +82,7 @@ rebuild (TsRecentFiles *self)
   for (GList *l = items; l != NULL; l = l->next)
     {
       GtkRecentInfo *info = l->data;
-      if (gtk_recent_info_has_application (info, g_get_prgname ()) && gtk_recent_info_is_local (info)
+      if (gtk_recent_info_has_application (info, recent_app_name ()) && gtk_recent_info_is_local (info)
           && gtk_recent_info_exists (info))
         g_ptr_array_add (mine, gtk_recent_info_ref (info));
     }

@@ -12,5 +12,7 @@ G_DECLARE_FINAL_TYPE (TsRecentFiles, ts_recent_files, TS, RECENT_FILES, GObject)
 TsRecentFiles *ts_recent_files_new (GMenu *menu);
 /* Records an opened or saved file with the recent manager. */
 void           ts_recent_files_add (GFile *file);
+/* TRUE when the menu lists `file`. */
+gboolean       ts_recent_files_contains (TsRecentFiles *self, GFile *file);
 
 G_END_DECLS

@@ -27,6 +27,10 @@ struct _TsSelfTest {
   gboolean run_ok;
   gboolean expect_tiles;   /* a large picture: solved in tiles, a region preview first */
   double max_rss_mb;       /* fail when the peak resident memory is above (0 = report only) */
+  char *expect_recent;     /* a file the recent files menu must list, or NULL */
+  char *expect_estimate;   /* "LO:HI": the estimate shown when the picture opened, or NULL */
+  char *estimate_text;     /* what the noise control said then */
+  double estimate_level;   /* the noise level in use then */
   gint64 started_us, finished_us;
   int status;
 };
@@ -49,6 +53,11 @@ static const GOptionEntry option_entries[] = {
     N_("Self-test: the image must be solved in tiles, with a tile preview before the end"), NULL },
   { "max-rss", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_DOUBLE, NULL,
     N_("Self-test: largest allowed peak memory, in MB (default: report only)"), N_("MB") },
+  { "expect-recent", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, NULL,
+    N_("Self-test: the recent files menu must list FILE at the end"), N_("FILE") },
+  { "expect-estimate", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, NULL,
+    N_("Self-test: the opened picture’s estimated noise level, shown and used, must be in LO:HI"),
+    N_("LO:HI") },
   G_OPTION_ENTRY_NULL
 };
 
@@ -62,7 +71,7 @@ ts_self_test_add_option_entries (GApplication *application)
 TsSelfTest *
 ts_self_test_new_from_options (GVariantDict *options)
 {
-  const char *screenshot = NULL, *page = NULL;
+  const char *screenshot = NULL, *page = NULL, *expect_recent = NULL;
   TsSelfTest *self;
 
   if (!g_variant_dict_lookup (options, "self-test", "^&ay", &screenshot))
@@ -76,6 +85,9 @@ ts_self_test_new_from_options (GVariantDict *options)
   g_variant_dict_lookup (options, "repeat", "b", &self->repeat);
   g_variant_dict_lookup (options, "expect-tiles", "b", &self->expect_tiles);
   g_variant_dict_lookup (options, "max-rss", "d", &self->max_rss_mb);
+  g_variant_dict_lookup (options, "expect-estimate", "s", &self->expect_estimate);
+  if (g_variant_dict_lookup (options, "expect-recent", "^&ay", &expect_recent))
+    self->expect_recent = g_strdup (expect_recent);
   self->screenshot = screenshot[0] != '\0' ? g_strdup (screenshot) : NULL;
   self->page = g_strdup (page != NULL ? page : "restore");
   return self;
@@ -217,6 +229,36 @@ finish (gpointer user_data)
                self->max_frame_gap_ms);
       ok = FALSE;
     }
+  if (ok && self->expect_estimate != NULL)
+    {
+      double lo = 0, hi = -1, shown = NAN;
+      const char *number;
+      if (sscanf (self->expect_estimate, "%lf:%lf", &lo, &hi) != 2)
+        hi = -1;
+      /* The number the control shows, after its label's words (any language). */
+      number = self->estimate_text != NULL ? strpbrk (self->estimate_text, "0123456789") : NULL;
+      if (number != NULL)
+        shown = g_ascii_strtod (number, NULL);
+      printf ("self-test: noise control says “%s”; level in use %.1f\n",
+              self->estimate_text != NULL ? self->estimate_text : "", self->estimate_level);
+      if (!(shown >= lo && shown <= hi) || fabs (self->estimate_level - shown) > 0.051)
+        {
+          fprintf (stderr, "self-test: the estimate shown (%g) and used (%g) is not in %s\n", shown,
+                   self->estimate_level, self->expect_estimate);
+          ok = FALSE;
+        }
+    }
+  if (ok && self->expect_recent != NULL)
+    {
+      g_autoptr (GFile) file = g_file_new_for_commandline_arg (self->expect_recent);
+      if (!ts_window_lists_recent (self->window, file))
+        {
+          fprintf (stderr, "self-test: the recent files menu does not list %s\n", self->expect_recent);
+          ok = FALSE;
+        }
+      else
+        printf ("self-test: the recent files menu lists %s\n", self->expect_recent);
+    }
   if (self->screenshot != NULL && !save_screenshot (GTK_WIDGET (self->window), self->screenshot, &error))
     {
       fprintf (stderr, "self-test: %s\n", error->message);
@@ -321,7 +363,11 @@ begin (gpointer user_data)
 static void
 on_document_changed (TsWindow *window, gpointer user_data)
 {
+  TsSelfTest *self = user_data;
+
   g_signal_handlers_disconnect_by_func (window, on_document_changed, user_data);
+  self->estimate_text = g_strdup (ts_window_get_noise_estimate_text (window));
+  self->estimate_level = ts_window_get_noise_level (window);
   g_timeout_add (500, begin, user_data);
 }
 
@@ -352,6 +398,9 @@ ts_self_test_finalize (GObject *object)
   g_clear_object (&self->window);
   g_free (self->screenshot);
   g_free (self->page);
+  g_free (self->expect_recent);
+  g_free (self->expect_estimate);
+  g_free (self->estimate_text);
   G_OBJECT_CLASS (ts_self_test_parent_class)->finalize (object);
 }
 

@@ -143,6 +143,7 @@ _ts_window_set_document (TsWindow *self, TsDocument *document)
                                 width, height, summary);
   adw_view_switcher_title_set_subtitle (self->switcher_title, display_name);
   gtk_window_set_title (GTK_WINDOW (self), display_name);
+  ts_params_group_set_noise_estimate (self->params_group, ts_document_get_noise_estimate (document));
   if (ts_document_get_kspace (document) != NULL)
     {
       ts_window_set_task (self, TS_TASK_MRI);
@@ -337,8 +338,10 @@ read_params (TsWindow *self)
       return NULL;
     }
   params->threads = g_settings_get_int (self->settings, "threads");
+  /* An empty Advanced field: the preference, where 0 also runs every iteration, unless it
+   * says to use the model's (the job's default for NAN). */
   settings_tol = g_settings_get_double (self->settings, "tolerance");
-  if (isnan (params->tol) && settings_tol > 0.0)
+  if (isnan (params->tol) && !g_settings_get_boolean (self->settings, "use-model-tolerance"))
     params->tol = settings_tol;
   return params;
 }
@@ -422,6 +425,27 @@ ts_window_get_first_tile_seconds (TsWindow *self)
 {
   g_return_val_if_fail (TS_IS_WINDOW (self), NAN);
   return self->first_tile_seconds;
+}
+
+const char *
+ts_window_get_noise_estimate_text (TsWindow *self)
+{
+  g_return_val_if_fail (TS_IS_WINDOW (self), NULL);
+  return ts_params_group_get_noise_estimate_text (self->params_group);
+}
+
+double
+ts_window_get_noise_level (TsWindow *self)
+{
+  g_return_val_if_fail (TS_IS_WINDOW (self), NAN);
+  return ts_params_group_get_noise_level (self->params_group);
+}
+
+gboolean
+ts_window_lists_recent (TsWindow *self, GFile *file)
+{
+  g_return_val_if_fail (TS_IS_WINDOW (self), FALSE);
+  return ts_recent_files_contains (self->recent_files, file);
 }
 
 gboolean

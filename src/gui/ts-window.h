@@ -33,5 +33,10 @@ const TsJobResult *ts_window_get_result        (TsWindow *self);
 gboolean           ts_window_get_cancelled     (TsWindow *self);
 /* Seconds from Run to the first tile preview of the last run (a large picture), or NAN. */
 double             ts_window_get_first_tile_seconds (TsWindow *self);
+/* What the noise control says about the opened picture's estimate, and the level in use. */
+const char        *ts_window_get_noise_estimate_text (TsWindow *self);
+double             ts_window_get_noise_level   (TsWindow *self);
+/* TRUE when the Open button's recent files menu lists `file`. */
+gboolean           ts_window_lists_recent      (TsWindow *self, GFile *file);
 
 G_END_DECLS

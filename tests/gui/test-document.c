@@ -2,6 +2,7 @@
  * .npy k-space with its mask found beside it or given, a complex .npy without a mask (the
  * window then asks for one), a file that is neither, and the demo image. Each load runs on
  * GTask's thread and completes on the main loop, as in the window. */
+#include <math.h>
 #include <string.h>
 #include <glib/gstdio.h>
 
@@ -101,6 +102,27 @@ test_image (void)
   g_assert_cmpstr (ts_document_get_display_name (document), ==, "image.npy");
   summary = ts_document_dup_summary (document);
   g_assert_nonnull (strstr (summary, "image.npy"));
+  g_assert_true (ts_document_get_noise_estimate (document) >= 0.0);
+}
+
+/* Issue 25: an opened picture's noise level is estimated on the loader's thread, in 0-255
+ * units. */
+static void
+test_noise_estimate (void)
+{
+  g_autoptr (TsImage) image = ts_demo_image_new (128, 128);
+  g_autofree char *path = g_build_filename (tmpdir, "noisy.npy", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TsDocument) document = NULL;
+  double estimate;
+
+  ts_noise_add_gaussian (image, 20.0 / 255.0, 3);
+  g_assert_true (ts_image_save (image, path, 32, &error));
+  document = load (path, NULL, &error);
+  g_assert_no_error (error);
+  estimate = ts_document_get_noise_estimate (document);
+  g_assert_cmpfloat (estimate, >, 18.0);
+  g_assert_cmpfloat (estimate, <, 22.0);
 }
 
 static void
@@ -122,6 +144,7 @@ test_kspace_mask_beside (void)
   g_assert_cmpfloat (k->mask[0], ==, 1.0f);
   g_assert_cmpfloat (k->mask[1], ==, 0.0f);
   g_assert_nonnull (ts_document_get_view_pyramid (document));
+  g_assert_true (isnan (ts_document_get_noise_estimate (document)));
   summary = ts_document_dup_summary (document);
   g_assert_nonnull (strstr (summary, "50"));
   g_remove (mask);
@@ -175,6 +198,7 @@ test_demo (void)
   g_assert_null (ts_document_get_file (document));
   g_assert_nonnull (ts_document_get_image (document));
   g_assert_nonnull (ts_document_get_view_pyramid (document));
+  g_assert_true (isnan (ts_document_get_noise_estimate (document)));
 }
 
 int
@@ -187,6 +211,7 @@ main (int argc, char **argv)
   tmpdir = g_dir_make_tmp ("tessera-document-XXXXXX", &error);
   g_assert_no_error (error);
   g_test_add_func ("/document/image", test_image);
+  g_test_add_func ("/document/noise-estimate", test_noise_estimate);
   g_test_add_func ("/document/kspace-mask-beside", test_kspace_mask_beside);
   g_test_add_func ("/document/kspace-needs-mask", test_kspace_needs_mask);
   g_test_add_func ("/document/refusals", test_refusals);

@@ -1,0 +1,105 @@
+/* The model menu's entries. */
+#include "ts-model-list.h"
+
+#include <string.h>
+#include <glib/gi18n.h>
+
+#include "tessera.h"
+
+TsModelListEntry *
+ts_model_list_entry_new (const char *title, const char *subtitle, const char *spec)
+{
+  TsModelListEntry *entry = g_new0 (TsModelListEntry, 1);
+
+  entry->title = g_strdup (title);
+  entry->subtitle = g_strdup (subtitle);
+  entry->spec = g_strdup (spec);
+  return entry;
+}
+
+void
+ts_model_list_entry_free (TsModelListEntry *entry)
+{
+  if (entry == NULL)
+    return;
+  g_free (entry->title);
+  g_free (entry->subtitle);
+  g_free (entry->spec);
+  g_free (entry);
+}
+
+static gboolean
+has_spec (GPtrArray *list, const char *spec)
+{
+  for (guint i = 0; i < list->len; i++)
+    if (g_strcmp0 (((TsModelListEntry *) list->pdata[i])->spec, spec) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* By noise level, then kind: NCPR (the automatic choice's family) before CPR. */
+static int
+compare_catalog (gconstpointer a, gconstpointer b)
+{
+  const TsModelEntry *ea = *(TsModelEntry **) a, *eb = *(TsModelEntry **) b;
+  int kind_a = ea->prox_type == TS_PROX_NCPR ? 0 : 1;
+  int kind_b = eb->prox_type == TS_PROX_NCPR ? 0 : 1;
+
+  if (ea->sigma != eb->sigma)
+    return ea->sigma < eb->sigma ? -1 : 1;
+  return kind_a - kind_b;
+}
+
+static char *
+learned_title (const TsModelEntry *entry)
+{
+  g_autofree char *level = g_strdup_printf ("%g", entry->sigma);
+
+  if (entry->prox_type == TS_PROX_NCPR)
+    /* Translators: %s is the noise level (0-255) the model was trained for. */
+    return g_strdup_printf (_("Learned, noise level %s (NCPR)"), level);
+  /* Translators: %s is the noise level (0-255) the model was trained for. */
+  return g_strdup_printf (_("Learned, noise level %s (CPR)"), level);
+}
+
+GPtrArray *
+ts_model_list_new (void)
+{
+  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) ts_model_list_entry_free);
+  g_autoptr (GPtrArray) catalog = ts_model_catalog ();
+  g_autoptr (GPtrArray) dirs = ts_model_search_dirs ();
+
+  g_ptr_array_add (list, ts_model_list_entry_new (_("Automatic (nearest trained model)"),
+                                                  _("The learned model nearest the noise level"),
+                                                  "auto"));
+  g_ptr_array_add (list, ts_model_list_entry_new (_("Built-in DCT"),
+                                                  _("Analytic, no training (dct)"), "dct"));
+
+  g_ptr_array_sort (catalog, compare_catalog);
+  for (guint i = 0; i < catalog->len; i++)
+    {
+      const TsModelEntry *entry = catalog->pdata[i];
+      g_autofree char *title = learned_title (entry);
+      g_ptr_array_add (list, ts_model_list_entry_new (title, entry->name, entry->name));
+    }
+
+  /* Installed files outside the `<prox>-sigma<S>` naming: listed by name after the rest. */
+  for (guint i = 0; i < dirs->len; i++)
+    {
+      g_autoptr (GDir) dir = g_dir_open (dirs->pdata[i], 0, NULL);
+      const char *name;
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *stem = NULL;
+          g_autofree char *title = NULL;
+          if (!g_str_has_suffix (name, ".tsm"))
+            continue;
+          stem = g_strndup (name, strlen (name) - 4);
+          if (has_spec (list, stem))
+            continue;
+          title = g_strdup_printf (_("Installed: %s"), stem);
+          g_ptr_array_add (list, ts_model_list_entry_new (title, stem, stem));
+        }
+    }
+  return list;
+}

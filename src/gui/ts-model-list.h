@@ -1,0 +1,25 @@
+/* The entries of the model menu, in words a user understands: automatic, the built-in DCT
+ * model, then the installed learned models by noise level, then kind (NCPR before CPR), then
+ * any other installed .tsm file. No GTK: the unit tests check the order and the labels. */
+#pragma once
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  char *title;      /* "Learned, noise level 15 (NCPR)" */
+  char *subtitle;   /* the technical name: "ncpr-sigma15" */
+  char *spec;       /* what ts_job_resolve_model takes: "auto", "dct", a name or a path */
+} TsModelListEntry;
+
+void       ts_model_list_entry_free (TsModelListEntry *entry);
+/* A new entry (copies the strings). */
+TsModelListEntry *ts_model_list_entry_new (const char *title, const char *subtitle,
+                                           const char *spec);
+/* The built-in entries and the installed models (ts_model_search_dirs); elements are
+ * TsModelListEntry *. */
+GPtrArray *ts_model_list_new (void);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsModelListEntry, ts_model_list_entry_free)
+
+G_END_DECLS

@@ -1,0 +1,49 @@
+/* Issue 25: the model menu's entries (src/gui/ts-model-list.c) in words, in order: automatic,
+ * the built-in DCT, then the installed learned models by noise level, then kind, each with
+ * its technical name as the subtitle. TESSERA_MODEL_PATH is the source tree's data/models. */
+#include <locale.h>
+
+#include "ts-model-list.h"
+
+static void
+test_order_and_labels (void)
+{
+  static const struct { const char *title, *subtitle, *spec; } expected[] = {
+    { "Automatic (nearest trained model)", NULL, "auto" },
+    { "Built-in DCT", NULL, "dct" },
+    { "Learned, noise level 5 (NCPR)", "ncpr-sigma5", "ncpr-sigma5" },
+    { "Learned, noise level 5 (CPR)", "cpr-sigma5", "cpr-sigma5" },
+    { "Learned, noise level 15 (NCPR)", "ncpr-sigma15", "ncpr-sigma15" },
+    { "Learned, noise level 25 (NCPR)", "ncpr-sigma25", "ncpr-sigma25" },
+    { "Learned, noise level 25 (CPR)", "cpr-sigma25", "cpr-sigma25" },
+    { "Learned, noise level 50 (NCPR)", "ncpr-sigma50", "ncpr-sigma50" },
+  };
+  g_autoptr (GPtrArray) list = ts_model_list_new ();
+
+  g_assert_cmpuint (list->len, >=, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      const TsModelListEntry *entry = list->pdata[i];
+      g_assert_cmpstr (entry->title, ==, expected[i].title);
+      g_assert_cmpstr (entry->spec, ==, expected[i].spec);
+      g_assert_nonnull (entry->subtitle);
+      if (expected[i].subtitle != NULL)
+        g_assert_cmpstr (entry->subtitle, ==, expected[i].subtitle);
+    }
+  /* Every spec once. */
+  for (guint i = 0; i < list->len; i++)
+    for (guint j = i + 1; j < list->len; j++)
+      g_assert_cmpstr (((TsModelListEntry *) list->pdata[i])->spec, !=,
+                       ((TsModelListEntry *) list->pdata[j])->spec);
+}
+
+int
+main (int argc, char **argv)
+{
+  /* The untranslated labels. */
+  g_setenv ("LANGUAGE", "C", TRUE);
+  setlocale (LC_ALL, "C");
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/model-list/order-and-labels", test_order_and_labels);
+  return g_test_run ();
+}
