@@ -109,6 +109,8 @@ typedef struct {
   char *channel_label; /* the label of the channel being solved (tiles add to it) */
   gint64 start_us;
   gint64 last_draw_us;
+  gint64 run_start_us; /* the restoration's start (READY): the time remaining is from it */
+  double done;         /* the restoration's fraction done so far, over channels and tiles */
   double tol;
   int max_iter;
   gboolean active;     /* stderr is a terminal and not --quiet */

@@ -144,6 +144,23 @@ run denoise "$T/demo/noisy.png" -o "$T/tiles-bad.png" --model dct --tile-stop so
 check "denoise --tile-stop sometimes exits 2 naming the option" \
   eval 'rc_is 2 && err_has "tile-stop" && [ ! -e "$T/tiles-bad.png" ]'
 
+# Progress: on a terminal (a pseudo-terminal from util-linux's script) the line ends with the
+# time remaining once it can be estimated; with stderr redirected, no progress line at all.
+if command -v script >/dev/null 2>&1 && script -qfec true /dev/null >/dev/null 2>&1; then
+  printf '#!/bin/sh\nexec "%s" denoise "%s" -o "%s" --model dct --sigma 25 --tol 0 --max-iter 60\n' \
+    "$CLI" "$T/demo160/noisy.png" "$T/pty.png" >"$T/pty.sh"
+  chmod +x "$T/pty.sh"
+  script -qfec "$T/pty.sh" /dev/null >"$T/pty.txt" 2>&1
+  rc=$?
+  check "on a terminal the progress line says the time remaining" \
+    eval 'rc_is 0 && is_png "$T/pty.png" && grep -q "iteration .*%, about .* remaining" "$T/pty.txt"'
+else
+  ok "progress on a terminal # SKIP script (util-linux) is not available"
+fi
+run denoise "$T/demo160/noisy.png" -o "$T/no-pty.png" --model dct --sigma 25 --tol 0 --max-iter 60
+check "with stderr not a terminal there is no progress line" \
+  eval 'rc_is 0 && ! err_has "remaining" && ! err_has "iteration [0-9]" && ! grep -q "$(printf "\r")" "$T/err"'
+
 check "stats JSON has max_iter == 5 and converged false" \
   eval 'grep -Eq "\"max_iter\"[[:space:]]*:[[:space:]]*5" "$T/stats.json" \
         && grep -Eq "\"converged\"[[:space:]]*:[[:space:]]*false" "$T/stats.json"'
