@@ -34,7 +34,7 @@ cli_restore_entries (CliSolveArgs *args, CliTask task, const GOptionEntry *extra
     { "clean", 0, 0, G_OPTION_ARG_FILENAME, &args->clean,
       "Clean reference image: adds PSNR and SSIM to the statistics", "REF" },
     { "bit-depth", 0, 0, G_OPTION_ARG_INT, &args->bit_depth,
-      "Output bit depth (PNG 8/16, TIFF 8/16/32, NPY 32; default: the input's where the format has it)",
+      "Output bit depth (PNG 8/16, TIFF 8/16/32, JPEG 8, NPY 32; default: the input's where the format has it)",
       "BITS" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &args->threads, "Solver threads (default 2)", "N" },
     { "formulation", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &args->formulation,
@@ -337,7 +337,7 @@ cli_cmd_sr (int argc, char **argv)
     G_OPTION_ENTRY_NULL
   };
   entries = cli_restore_entries (&args, CLI_TASK_SR, extra);
-  if (!cli_parse_options ("sr", "IN_LOWRES -o OUT --model MODEL",
+  if (!cli_parse_options ("sr", "IN_LOWRES [-o OUT] [--model MODEL]",
                           "4x super-resolution: IN_LOWRES is an n x n low-resolution image; the\n"
                           "estimate is (n - 1) * 4 + 16 pixels on a side (16x16 Gaussian kernel,\n"
                           "std 2, stride 4).",
@@ -423,7 +423,7 @@ cli_cmd_mri (int argc, char **argv)
     G_OPTION_ENTRY_NULL
   };
   entries = cli_restore_entries (&args, CLI_TASK_MRI, extra);
-  if (!cli_parse_options ("mri", "KSPACE.npy --mask MASK.npy -o OUT --model MODEL",
+  if (!cli_parse_options ("mri", "KSPACE.npy --mask MASK.npy [-o OUT] [--model MODEL]",
                           "Single-coil Cartesian MRI reconstruction from undersampled k-space\n"
                           "(complex64 .npy, not fft-shifted, orthonormal DFT; or a BART .cfl/.hdr\n"
                           "pair; or a slice folder in the compact layout of the test data). The\n"
