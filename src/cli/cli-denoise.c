@@ -101,6 +101,8 @@ cli_cmd_denoise (int argc, char **argv)
   input = ts_image_load (positional[0], &error);
   if (input == NULL || !ts_image_check_finite (input, positional[0], &error))
     goto fail;
+  if (!cli_restore_check_output_channels (CLI_TASK_DENOISE, &args, input, &code))
+    goto out;
   estimate_sigma (&args, input, &info);
   model = denoise_model (&args, input, &code, &error);
   if (model == NULL)

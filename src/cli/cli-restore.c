@@ -208,7 +208,9 @@ save_output (const TsImage *estimate, const CliStatsInfo *info, GError **error)
     }
   if (ts_file_format_from_name (args->output) == TS_FILE_FORMAT_JPEG)
     return ts_image_save_jpeg (estimate, args->output,
-                               args->quality != CLI_UNSET_INT ? args->quality : TS_JPEG_DEFAULT_QUALITY, error);
+                               args->quality != CLI_UNSET_INT ? args->quality
+                                                              : TS_JPEG_DEFAULT_QUALITY,
+                               error);
   return ts_image_save (estimate, args->output, args->bit_depth, error);
 }
 
@@ -275,7 +277,8 @@ cli_restore_check_args (CliTask task, CliSolveArgs *args, char **positional, con
       *exit_code = cli_usage_error (command, "--quality must be 1 to 100");
       return FALSE;
     }
-  if (args->quality != CLI_UNSET_INT && ts_file_format_from_name (args->output) != TS_FILE_FORMAT_JPEG)
+  if (args->quality != CLI_UNSET_INT
+      && ts_file_format_from_name (args->output) != TS_FILE_FORMAT_JPEG)
     {
       *exit_code = cli_usage_error (command, "--quality applies to JPEG output only (-o OUT.jpg)");
       return FALSE;
@@ -290,6 +293,19 @@ cli_restore_check_args (CliTask task, CliSolveArgs *args, char **positional, con
       return FALSE;
     }
   return cli_check_output_path (args->output, args->bit_depth, command, exit_code);
+}
+
+gboolean
+cli_restore_check_output_channels (CliTask task, const CliSolveArgs *args, const TsImage *input,
+                                   int *exit_code)
+{
+  if (ts_file_format_from_name (args->output) != TS_FILE_FORMAT_JPEG
+      || (input->channels != 2 && input->channels != 4))
+    return TRUE;
+  *exit_code = cli_usage_error (cli_task_name (task),
+                                "%s: JPEG has no alpha channel: write the %d-channel result as "
+                                ".png or .tif", args->output, input->channels);
+  return FALSE;
 }
 
 int
@@ -348,6 +364,8 @@ cli_cmd_sr (int argc, char **argv)
   lowres = ts_image_load (positional[0], &error);
   if (lowres == NULL || !ts_image_check_finite (lowres, positional[0], &error))
     goto fail;
+  if (!cli_restore_check_output_channels (CLI_TASK_SR, &args, lowres, &code))
+    goto out;
   model = cli_load_model (args.model, isnan (args.sigma) ? 25.0 : args.sigma, &error);
   if (model == NULL)
     goto fail;

@@ -25,6 +25,10 @@ GOptionEntry *cli_restore_entries (CliSolveArgs *args, CliTask task, const GOpti
  * or IN-denoised-2.png, -3, ... when that exists: an existing file is never replaced. */
 gboolean      cli_restore_check_args (CliTask task, CliSolveArgs *args, char **positional,
                                       const char *what, int *exit_code);
+/* Before the solve: JPEG output of an image with alpha is refused (the writer would refuse
+ * it after the solve); sets *exit_code. */
+gboolean      cli_restore_check_output_channels (CliTask task, const CliSolveArgs *args,
+                                                 const TsImage *input, int *exit_code);
 /* Runs the request with the progress bar, saves the result, scores it against --clean,
  * writes --stats and says what happened: the command's exit code. `input` (may be NULL) is
  * the image read, whose bit depth and ICC profile the output keeps. */

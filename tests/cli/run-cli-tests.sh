@@ -205,6 +205,14 @@ run denoise "$T/photo/cat.png" -o "$T/photo/bad.png" --model dct --quality 90
 check "denoise --quality with a PNG output exits 2" eval 'rc_is 2 && err_has "JPEG output only"'
 run denoise "$T/photo/cat.png" -o "$T/photo/bad.jpg" --model dct --bit-depth 16
 check "denoise --bit-depth 16 with a JPEG output exits 2" eval 'rc_is 2 && err_has "JPEG: 8"'
+if [ -n "$ICC_TOOL" ]; then
+  "$ICC_TOOL" write "$T/photo/rgba.png" 4
+  run denoise "$T/photo/rgba.png" -o "$T/photo/rgba.jpg" --model dct --sigma 25
+  check "denoise of an RGBA image to JPEG exits 2 before solving, naming the alpha" \
+    eval 'rc_is 2 && err_has "no alpha" && [ ! -e "$T/photo/rgba.jpg" ]'
+else
+  ok "RGBA to JPEG refused # SKIP no icc-png-tool given"
+fi
 run sr "$T/photo/cat.png" --model dct --sigma 25 --tol 0 --max-iter 1
 check "sr without -o writes IN-sr.png beside the input" \
   eval 'rc_is 0 && is_png "$T/photo/cat-sr.png" && err_has "cat-sr.png"'
