@@ -194,7 +194,7 @@ check "denoise --quality 20 writes a smaller JPEG than the default 95" \
   eval 'rc_is 0 && is_jpeg "$T/photo/cat-q20.jpeg" \
         && [ "$(wc -c <"$T/photo/cat-q20.jpeg")" -lt "$(wc -c <"$T/photo/cat.jpg")" ]'
 run denoise "$T/photo/cat.jpg" --model dct --sigma 25 --tol 0 --max-iter 2
-check "denoise of a JPEG without -o writes IN-denoised.png" \
+check "denoise of a JPEG without -o writes the next free IN-denoised-N.png" \
   eval 'rc_is 0 && is_png "$T/photo/cat-denoised-4.png" && err_has "cat-denoised-4.png"'
 for q in 0 101; do
   run denoise "$T/photo/cat.png" -o "$T/photo/bad-$q.jpg" --model dct --quality $q
