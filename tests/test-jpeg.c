@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <jpeglib.h>
+#include <glib/gstdio.h>
 #include "ts-io.h"
 #include "test-util.h"
 
@@ -351,13 +352,164 @@ test_limits (void)
   ts_limits_set_max_pixels (saved);
 }
 
+/* --- writing ------------------------------------------------------------------------- */
+
+static double
+mean_abs_error (const TsImage *a, const TsImage *b)
+{
+  gsize n = (gsize) a->width * a->height * a->channels;
+  double sum = 0.0;
+  for (gsize i = 0; i < n; i++)
+    sum += fabs (a->data[i] - b->data[i]);
+  return sum / n;
+}
+
+/* The payload sizes of the APP2 "ICC_PROFILE" segments of a JPEG file, in file order
+ * (markers before the first scan). */
+static GArray *
+icc_segment_sizes (const char *path)
+{
+  g_autofree char *bytes = NULL;
+  gsize len = 0;
+  g_assert_true (g_file_get_contents (path, &bytes, &len, NULL));
+  const guint8 *b = (const guint8 *) bytes;
+  GArray *sizes = g_array_new (FALSE, FALSE, sizeof (guint));
+  gsize at = 2;
+  while (at + 4 <= len && b[at] == 0xff && b[at + 1] != 0xda)
+    {
+      guint seg = ((guint) b[at + 2] << 8) | b[at + 3];
+      if (b[at + 1] == 0xe2 && seg >= 2 + 14 && memcmp (b + at + 4, "ICC_PROFILE", 12) == 0)
+        {
+          guint payload = seg - 2 - 14;
+          g_array_append_val (sizes, payload);
+        }
+      at += 2 + seg;
+    }
+  return sizes;
+}
+
+/* Save then load, gray and RGB: the same size and channels, 8-bit, a small error at the
+ * default quality (95), the ICC profile's bytes kept. */
+static void
+test_save_round_trip (gconstpointer data)
+{
+  int channels = GPOINTER_TO_INT (data);
+  g_autoptr (TsImage) source = make_smooth (70, 45, channels);
+  source->icc_profile = ts_test_icc_profile (channels == 3, 3000, 11);
+  g_autofree char *path = ts_test_tmp_path (channels == 1 ? "saved-gray.jpg" : "saved-rgb.jpeg");
+  g_autoptr (GError) error = NULL;
+  g_assert_true (ts_image_save (source, path, 0, &error));
+  g_assert_no_error (error);
+
+  g_autoptr (TsImage) loaded = ts_image_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (loaded->width, ==, 70);
+  g_assert_cmpint (loaded->height, ==, 45);
+  g_assert_cmpint (loaded->channels, ==, channels);
+  g_assert_cmpint (loaded->source_bit_depth, ==, 8);
+  g_assert_cmpfloat (mean_abs_error (source, loaded), <, 2.0 / 255.0);
+  g_assert_nonnull (loaded->icc_profile);
+  g_assert_true (g_bytes_equal (loaded->icc_profile, source->icc_profile));
+  g_assert_cmpint (ts_image_default_bit_depth (loaded, TS_FILE_FORMAT_JPEG), ==, 8);
+}
+
+/* A profile over one segment's capacity is split in parts of 65519 bytes, in order, and
+ * reassembled by the loader; a gray profile on an RGB image is left out. */
+static void
+test_save_icc_segments (void)
+{
+  g_autoptr (TsImage) source = make_smooth (32, 32, 3);
+  source->icc_profile = ts_test_icc_profile (TRUE, 150000, 5);
+  g_autofree char *path = ts_test_tmp_path ("big-icc.jpg");
+  g_autoptr (GError) error = NULL;
+  g_assert_true (ts_image_save_jpeg (source, path, 90, &error));
+  g_autoptr (GArray) sizes = icc_segment_sizes (path);
+  g_assert_cmpuint (sizes->len, ==, 3);
+  g_assert_cmpuint (g_array_index (sizes, guint, 0), ==, TS_JPEG_ICC_CHUNK);
+  g_assert_cmpuint (g_array_index (sizes, guint, 1), ==, TS_JPEG_ICC_CHUNK);
+  g_assert_cmpuint (g_array_index (sizes, guint, 2), ==, 150000 - 2 * TS_JPEG_ICC_CHUNK);
+  g_autoptr (TsImage) loaded = ts_image_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (loaded->icc_profile, source->icc_profile));
+
+  g_clear_pointer (&source->icc_profile, g_bytes_unref);
+  source->icc_profile = ts_test_icc_profile (FALSE, 400, 5);
+  g_assert_true (ts_image_save_jpeg (source, path, 90, &error));
+  g_autoptr (GArray) none = icc_segment_sizes (path);
+  g_assert_cmpuint (none->len, ==, 0);
+}
+
+/* Quality: lower is smaller and coarser; outside 1..100 refused before any file exists;
+ * a depth other than 8 refused. */
+static void
+test_save_quality (void)
+{
+  g_autoptr (TsImage) source = make_smooth (64, 64, 3);
+  for (gsize i = 0; i < (gsize) 64 * 64 * 3; i += 7)
+    source->data[i] = (float) ((i * 2654435761u) % 1000) / 1000.0f;
+  g_autofree char *high = ts_test_tmp_path ("q95.jpg");
+  g_autofree char *low = ts_test_tmp_path ("q30.jpg");
+  g_autoptr (GError) error = NULL;
+  g_assert_true (ts_image_save_jpeg (source, high, 95, &error));
+  g_assert_true (ts_image_save_jpeg (source, low, 30, &error));
+  GStatBuf sh, sl;
+  g_assert_cmpint (g_stat (high, &sh), ==, 0);
+  g_assert_cmpint (g_stat (low, &sl), ==, 0);
+  g_assert_cmpint (sl.st_size, <, sh.st_size);
+  g_autoptr (TsImage) h = ts_image_load (high, &error);
+  g_autoptr (TsImage) l = ts_image_load (low, &error);
+  g_assert_cmpfloat (mean_abs_error (source, h), <, mean_abs_error (source, l));
+
+  g_autofree char *bad = ts_test_tmp_path ("q-bad.jpg");
+  int qualities[] = { 0, 101, -5 };
+  for (gsize i = 0; i < G_N_ELEMENTS (qualities); i++)
+    {
+      g_clear_error (&error);
+      g_assert_false (ts_image_save_jpeg (source, bad, qualities[i], &error));
+      g_assert_error (error, TS_ERROR, TS_ERROR_INVALID);
+      g_assert_false (g_file_test (bad, G_FILE_TEST_EXISTS));
+    }
+  g_clear_error (&error);
+  g_assert_false (ts_image_save (source, bad, 16, &error));
+  g_assert_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED);
+  g_assert_false (g_file_test (bad, G_FILE_TEST_EXISTS));
+}
+
+/* Saving over an existing file replaces it whole (atomic rename), leaving no temporary
+ * file in the folder. */
+static void
+test_save_replaces (void)
+{
+  g_autofree char *dir = ts_test_tmp_path ("jpeg-replace");
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_autofree char *path = g_build_filename (dir, "out.jpg", NULL);
+  ts_test_write_bytes (path, "precious", 8);
+  g_autoptr (TsImage) source = make_smooth (16, 16, 1);
+  g_autoptr (GError) error = NULL;
+  g_assert_true (ts_image_save (source, path, 8, &error));
+  g_autoptr (TsImage) loaded = ts_image_load (path, &error);
+  g_assert_no_error (error);
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  int entries = 0;
+  while (g_dir_read_name (d) != NULL)
+    entries++;
+  g_assert_cmpint (entries, ==, 1);
+}
+
+/* JPEG has no alpha: a gray + alpha or RGBA image is refused, with no file left. */
 static void
 test_save_refused (void)
 {
-  g_autoptr (TsImage) source = make_smooth (8, 8, 1);
+  g_autoptr (TsImage) source = make_smooth (8, 8, 2);
   g_autofree char *path = ts_test_tmp_path ("out.jpg");
   g_autoptr (GError) error = NULL;
   g_assert_false (ts_image_save (source, path, 0, &error));
+  g_assert_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_nonnull (strstr (error->message, "alpha"));
+  g_autoptr (TsImage) rgba = make_smooth (8, 8, 4);
+  g_clear_error (&error);
+  g_assert_false (ts_image_save_jpeg (rgba, path, 95, &error));
   g_assert_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED);
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
 }
@@ -375,5 +527,10 @@ main (int argc, char **argv)
   g_test_add_func ("/jpeg/cmyk-refused", test_cmyk_refused);
   g_test_add_func ("/jpeg/limits", test_limits);
   g_test_add_func ("/jpeg/save-refused", test_save_refused);
+  g_test_add_data_func ("/jpeg/save-gray", GINT_TO_POINTER (1), test_save_round_trip);
+  g_test_add_data_func ("/jpeg/save-rgb", GINT_TO_POINTER (3), test_save_round_trip);
+  g_test_add_func ("/jpeg/save-icc-segments", test_save_icc_segments);
+  g_test_add_func ("/jpeg/save-quality", test_save_quality);
+  g_test_add_func ("/jpeg/save-replaces", test_save_replaces);
   return g_test_run ();
 }

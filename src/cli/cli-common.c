@@ -169,6 +169,7 @@ cli_solve_args_init (CliSolveArgs *args)
   args->beta = NAN;
   args->lambda = NAN;
   args->max_iter = CLI_UNSET_INT;
+  args->quality = CLI_UNSET_INT;
 }
 
 void
@@ -267,17 +268,20 @@ cli_check_output_path (const char *path, int bit_depth, const char *command, int
     case TS_FILE_FORMAT_NPY:
       depth_ok = bit_depth == 0 || bit_depth == 32;
       break;
+    case TS_FILE_FORMAT_JPEG:
+      depth_ok = bit_depth == 0 || bit_depth == 8;
+      break;
     case TS_FILE_FORMAT_UNKNOWN:
     default:
       *exit_code = cli_usage_error (command,
-                                    "%s: unknown output format (use .png, .tif, .tiff or .npy)",
+                                    "%s: unknown output format (use .png, .tif, .tiff, .jpg, .jpeg or .npy)",
                                     path);
       return FALSE;
     }
   if (!depth_ok)
     {
       *exit_code = cli_usage_error (command, "--bit-depth %d is not available for %s "
-                                    "(PNG: 8 or 16, TIFF: 8, 16 or 32, NPY: 32)", bit_depth, path);
+                                    "(PNG: 8 or 16, TIFF: 8, 16 or 32, JPEG: 8, NPY: 32)", bit_depth, path);
       return FALSE;
     }
   /* Fail before a long solve rather than after it. */

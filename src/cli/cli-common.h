@@ -77,6 +77,8 @@ typedef struct {
   int max_iter;       /* CLI_UNSET_INT = not given */
   int threads;
   int bit_depth;
+  int quality;        /* JPEG output quality, 1 to 100; CLI_UNSET_INT = not given (TS_JPEG_DEFAULT_QUALITY) */
+  gboolean output_defaulted;  /* no -o: the output is named after the input */
   int tile;           /* denoise: tile side, 0 = automatic (by memory) */
   char *tile_stop;    /* denoise: "common" (default) or "own" (ts-restore-tiles.h own_stop) */
   int restart_every;  /* > 0: restart the momentum every N iterations (0 = never) */
@@ -107,6 +109,8 @@ typedef struct {
   char *channel_label; /* the label of the channel being solved (tiles add to it) */
   gint64 start_us;
   gint64 last_draw_us;
+  gint64 run_start_us; /* the restoration's start (READY): the time remaining is from it */
+  double done;         /* the restoration's fraction done so far, over channels and tiles */
   double tol;
   int max_iter;
   gboolean active;     /* stderr is a terminal and not --quiet */

@@ -78,11 +78,17 @@ cli_cmd_denoise (int argc, char **argv)
     G_OPTION_ENTRY_NULL
   };
   entries = cli_restore_entries (&args, CLI_TASK_DENOISE, extra);
-  if (!cli_parse_options ("denoise", "IN -o OUT --model MODEL",
+  if (!cli_parse_options ("denoise", "IN [-o OUT] [--model MODEL]",
                           "Removes Gaussian noise from an image (PNG, TIFF, JPEG or .npy). RGB\n"
                           "images are denoised in an orthonormal luminance/opponent basis (see\n"
                           "--colour); alpha is copied through. Without --sigma, the dct model uses\n"
-                          "the noise level estimated from the image (as 'estimate-noise').",
+                          "the noise level estimated from the image (as 'estimate-noise').\n\n"
+                          "Without -o the result is IN-denoised.png beside IN (photo.jpg gives\n"
+                          "photo-denoised.png), or IN-denoised-2.png, -3, ... when that exists: no\n"
+                          "file is ever replaced. -o OUT.jpg writes a baseline 8-bit JPEG at\n"
+                          "--quality (default 95) with the input's ICC profile; no alpha, and no\n"
+                          "orientation tag (outputs are upright). On a terminal the progress line\n"
+                          "shows the time remaining.",
                           NULL, entries, argc, argv, &positional, &code)
       || !cli_restore_check_args (CLI_TASK_DENOISE, &args, positional, "IN", &code))
     goto out;
@@ -95,6 +101,8 @@ cli_cmd_denoise (int argc, char **argv)
   input = ts_image_load (positional[0], &error);
   if (input == NULL || !ts_image_check_finite (input, positional[0], &error))
     goto fail;
+  if (!cli_restore_check_output_channels (CLI_TASK_DENOISE, &args, input, &code))
+    goto out;
   estimate_sigma (&args, input, &info);
   model = denoise_model (&args, input, &code, &error);
   if (model == NULL)

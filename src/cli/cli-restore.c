@@ -13,7 +13,14 @@ cli_restore_entries (CliSolveArgs *args, CliTask task, const GOptionEntry *extra
   GArray *entries = g_array_new (TRUE, TRUE, sizeof (GOptionEntry));
   const GOptionEntry common[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &args->output,
-      "Output image (.png, .tif, .tiff or .npy; .npy is float32, not clipped)", "OUT" },
+      task == CLI_TASK_DENOISE
+        ? "Output image (.png, .tif, .tiff, .jpg, .jpeg or .npy; .npy is float32, not clipped; default: IN-denoised.png beside IN, never over an existing file)"
+        : task == CLI_TASK_SR
+        ? "Output image (.png, .tif, .tiff, .jpg, .jpeg or .npy; .npy is float32, not clipped; default: IN-sr.png beside IN, never over an existing file)"
+        : "Output image (.png, .tif, .tiff, .jpg, .jpeg or .npy; .npy is float32, not clipped; default: KSPACE-mri.png beside KSPACE, never over an existing file)",
+      "OUT" },
+    { "quality", 0, 0, G_OPTION_ARG_INT, &args->quality,
+      "JPEG output quality, 1 to 100 (default 95); baseline 8-bit, the input's ICC profile kept", "Q" },
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &args->model,
       task == CLI_TASK_DENOISE
         ? "Model: .tsm file, reference folder, installed name, 'dct', or 'auto' (default: the installed model for the noise level)"
@@ -27,7 +34,7 @@ cli_restore_entries (CliSolveArgs *args, CliTask task, const GOptionEntry *extra
     { "clean", 0, 0, G_OPTION_ARG_FILENAME, &args->clean,
       "Clean reference image: adds PSNR and SSIM to the statistics", "REF" },
     { "bit-depth", 0, 0, G_OPTION_ARG_INT, &args->bit_depth,
-      "Output bit depth (PNG 8/16, TIFF 8/16/32, NPY 32; default: the input's where the format has it)",
+      "Output bit depth (PNG 8/16, TIFF 8/16/32, JPEG 8, NPY 32; default: the input's where the format has it)",
       "BITS" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &args->threads, "Solver threads (default 2)", "N" },
     { "formulation", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &args->formulation,
@@ -149,6 +156,64 @@ write_stats (const CliStatsInfo *info, GError **error)
   return cli_json_write_file (info->args->stats, root, error);
 }
 
+/* The name a restoration without -o is saved under: the input's, less its extension, with
+ * "-denoised" ("-sr", "-mri") and ".png", in the input's folder; the first of
+ * "-denoised-2", "-3", ... that names no file when that one exists, so an earlier result
+ * (or anything else) is never replaced. NULL if 999 are taken. */
+static char *
+default_output_path (const char *input, CliTask task)
+{
+  g_autofree char *trimmed = g_strdup (input);
+  gsize len = strlen (trimmed);
+
+  /* A slice folder given as "slice/" names its output after "slice". */
+  while (len > 1 && G_IS_DIR_SEPARATOR (trimmed[len - 1]))
+    trimmed[--len] = '\0';
+  g_autofree char *dir = g_path_get_dirname (trimmed);
+  g_autofree char *base = g_path_get_basename (trimmed);
+  char *dot = strrchr (base, '.');
+  if (dot != NULL && dot != base && !g_file_test (trimmed, G_FILE_TEST_IS_DIR))
+    *dot = '\0';
+  const char *suffix = task == CLI_TASK_DENOISE ? "denoised" : task == CLI_TASK_SR ? "sr" : "mri";
+  for (int n = 1; n < 1000; n++)
+    {
+      g_autofree char *name = n == 1 ? g_strdup_printf ("%s-%s.png", base, suffix)
+                                     : g_strdup_printf ("%s-%s-%d.png", base, suffix, n);
+      char *path = g_strcmp0 (dir, ".") == 0 ? g_strdup (name)
+                                             : g_build_filename (dir, name, NULL);
+      if (!g_file_test (path, G_FILE_TEST_EXISTS))
+        return path;
+      g_free (path);
+    }
+  return NULL;
+}
+
+/* Saves the estimate to -o (JPEG at --quality). A default name that a file has taken since
+ * the command started moves on to the next free one. */
+static gboolean
+save_output (const TsImage *estimate, const CliStatsInfo *info, GError **error)
+{
+  CliSolveArgs *args = info->args;
+
+  if (args->output_defaulted && g_file_test (args->output, G_FILE_TEST_EXISTS))
+    {
+      g_free (args->output);
+      args->output = default_output_path (info->input, info->task);
+      if (args->output == NULL)
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_IO,
+                       "%s: no free output name beside it; give -o OUT", info->input);
+          return FALSE;
+        }
+    }
+  if (ts_file_format_from_name (args->output) == TS_FILE_FORMAT_JPEG)
+    return ts_image_save_jpeg (estimate, args->output,
+                               args->quality != CLI_UNSET_INT ? args->quality
+                                                              : TS_JPEG_DEFAULT_QUALITY,
+                               error);
+  return ts_image_save (estimate, args->output, args->bit_depth, error);
+}
+
 /* The end of every command: save, score, write the statistics, say what happened. */
 static int
 finish (CliStatsInfo *info, gint64 start_us)
@@ -163,7 +228,7 @@ finish (CliStatsInfo *info, gint64 start_us)
   info->ssim = NAN;
   if (cli_cancelled ())
     return cli_report_error (g_error_new_literal (TS_ERROR, TS_ERROR_CANCELLED, "cancelled"));
-  if (!ts_image_save (estimate, args->output, args->bit_depth, &error))
+  if (!save_output (estimate, info, &error))
     return cli_report_error (error);
   if (args->clean != NULL
       && !score_against_clean (args->clean, estimate, info->task, &info->psnr, &info->ssim, &error))
@@ -198,7 +263,24 @@ cli_restore_check_args (CliTask task, CliSolveArgs *args, char **positional, con
     }
   if (args->output == NULL)
     {
-      *exit_code = cli_usage_error (command, "missing -o OUT");
+      args->output = default_output_path (positional[0], task);
+      args->output_defaulted = TRUE;
+      if (args->output == NULL)
+        {
+          *exit_code = cli_usage_error (command, "%s: no free output name beside it; give -o OUT",
+                                        positional[0]);
+          return FALSE;
+        }
+    }
+  if (args->quality != CLI_UNSET_INT && (args->quality < 1 || args->quality > 100))
+    {
+      *exit_code = cli_usage_error (command, "--quality must be 1 to 100");
+      return FALSE;
+    }
+  if (args->quality != CLI_UNSET_INT
+      && ts_file_format_from_name (args->output) != TS_FILE_FORMAT_JPEG)
+    {
+      *exit_code = cli_usage_error (command, "--quality applies to JPEG output only (-o OUT.jpg)");
       return FALSE;
     }
   if (args->model == NULL)
@@ -211,6 +293,19 @@ cli_restore_check_args (CliTask task, CliSolveArgs *args, char **positional, con
       return FALSE;
     }
   return cli_check_output_path (args->output, args->bit_depth, command, exit_code);
+}
+
+gboolean
+cli_restore_check_output_channels (CliTask task, const CliSolveArgs *args, const TsImage *input,
+                                   int *exit_code)
+{
+  if (ts_file_format_from_name (args->output) != TS_FILE_FORMAT_JPEG
+      || (input->channels != 2 && input->channels != 4))
+    return TRUE;
+  *exit_code = cli_usage_error (cli_task_name (task),
+                                "%s: JPEG has no alpha channel: write the %d-channel result as "
+                                ".png or .tif", args->output, input->channels);
+  return FALSE;
 }
 
 int
@@ -258,7 +353,7 @@ cli_cmd_sr (int argc, char **argv)
     G_OPTION_ENTRY_NULL
   };
   entries = cli_restore_entries (&args, CLI_TASK_SR, extra);
-  if (!cli_parse_options ("sr", "IN_LOWRES -o OUT --model MODEL",
+  if (!cli_parse_options ("sr", "IN_LOWRES [-o OUT] [--model MODEL]",
                           "4x super-resolution: IN_LOWRES is an n x n low-resolution image; the\n"
                           "estimate is (n - 1) * 4 + 16 pixels on a side (16x16 Gaussian kernel,\n"
                           "std 2, stride 4).",
@@ -269,6 +364,8 @@ cli_cmd_sr (int argc, char **argv)
   lowres = ts_image_load (positional[0], &error);
   if (lowres == NULL || !ts_image_check_finite (lowres, positional[0], &error))
     goto fail;
+  if (!cli_restore_check_output_channels (CLI_TASK_SR, &args, lowres, &code))
+    goto out;
   model = cli_load_model (args.model, isnan (args.sigma) ? 25.0 : args.sigma, &error);
   if (model == NULL)
     goto fail;
@@ -344,7 +441,7 @@ cli_cmd_mri (int argc, char **argv)
     G_OPTION_ENTRY_NULL
   };
   entries = cli_restore_entries (&args, CLI_TASK_MRI, extra);
-  if (!cli_parse_options ("mri", "KSPACE.npy --mask MASK.npy -o OUT --model MODEL",
+  if (!cli_parse_options ("mri", "KSPACE.npy --mask MASK.npy [-o OUT] [--model MODEL]",
                           "Single-coil Cartesian MRI reconstruction from undersampled k-space\n"
                           "(complex64 .npy, not fft-shifted, orthonormal DFT; or a BART .cfl/.hdr\n"
                           "pair; or a slice folder in the compact layout of the test data). The\n"

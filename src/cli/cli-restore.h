@@ -8,7 +8,7 @@ G_BEGIN_DECLS
 typedef struct {
   CliTask task;
   const char *input;
-  const CliSolveArgs *args;
+  CliSolveArgs *args;         /* finish may name the output (no -o) */
   const TsRestoreResult *result;
   int input_width, input_height;
   gboolean sigma_estimated;   /* denoise: no --sigma, the blind estimate was used */
@@ -20,9 +20,15 @@ typedef struct {
 /* The options the three commands share, then `extra` (the command's own). */
 GOptionEntry *cli_restore_entries (CliSolveArgs *args, CliTask task, const GOptionEntry *extra);
 /* The checks the three commands share (one positional `what`, -o, the model's default, the
- * numeric options, the output's format); sets *exit_code on failure. */
+ * numeric options, the output's format); sets *exit_code on failure. Without -o, the
+ * output is named after the input, beside it: IN-denoised.png (IN-sr.png, KSPACE-mri.png),
+ * or IN-denoised-2.png, -3, ... when that exists: an existing file is never replaced. */
 gboolean      cli_restore_check_args (CliTask task, CliSolveArgs *args, char **positional,
                                       const char *what, int *exit_code);
+/* Before the solve: JPEG output of an image with alpha is refused (the writer would refuse
+ * it after the solve); sets *exit_code. */
+gboolean      cli_restore_check_output_channels (CliTask task, const CliSolveArgs *args,
+                                                 const TsImage *input, int *exit_code);
 /* Runs the request with the progress bar, saves the result, scores it against --clean,
  * writes --stats and says what happened: the command's exit code. `input` (may be NULL) is
  * the image read, whose bit depth and ICC profile the output keeps. */

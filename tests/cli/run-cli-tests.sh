@@ -144,9 +144,81 @@ run denoise "$T/demo/noisy.png" -o "$T/tiles-bad.png" --model dct --tile-stop so
 check "denoise --tile-stop sometimes exits 2 naming the option" \
   eval 'rc_is 2 && err_has "tile-stop" && [ ! -e "$T/tiles-bad.png" ]'
 
+# Progress: on a terminal (a pseudo-terminal from util-linux's script) the line ends with the
+# time remaining once it can be estimated; with stderr redirected, no progress line at all.
+if command -v script >/dev/null 2>&1 && script -qfec true /dev/null >/dev/null 2>&1; then
+  printf '#!/bin/sh\nexec "%s" denoise "%s" -o "%s" --model dct --sigma 25 --tol 0 --max-iter 60\n' \
+    "$CLI" "$T/demo160/noisy.png" "$T/pty.png" >"$T/pty.sh"
+  chmod +x "$T/pty.sh"
+  script -qfec "$T/pty.sh" /dev/null >"$T/pty.txt" 2>&1
+  rc=$?
+  check "on a terminal the progress line says the time remaining" \
+    eval 'rc_is 0 && is_png "$T/pty.png" && grep -q "iteration .*%, about .* remaining" "$T/pty.txt"'
+else
+  ok "progress on a terminal # SKIP script (util-linux) is not available"
+fi
+run denoise "$T/demo160/noisy.png" -o "$T/no-pty.png" --model dct --sigma 25 --tol 0 --max-iter 60
+check "with stderr not a terminal there is no progress line" \
+  eval 'rc_is 0 && ! err_has "remaining" && ! err_has "iteration [0-9]" && ! grep -q "$(printf "\r")" "$T/err"'
+
 check "stats JSON has max_iter == 5 and converged false" \
   eval 'grep -Eq "\"max_iter\"[[:space:]]*:[[:space:]]*5" "$T/stats.json" \
         && grep -Eq "\"converged\"[[:space:]]*:[[:space:]]*false" "$T/stats.json"'
+
+# --- the first photo: no -o, JPEG in and out (issue 25) ------------------------------------
+
+is_jpeg () {
+  # SOI at the start, EOI at the very end.
+  [ -s "$1" ] && [ "$(head -c 3 "$1" | od -An -tx1 | tr -d ' \n')" = "ffd8ff" ] \
+    && [ "$(tail -c 2 "$1" | od -An -tx1 | tr -d ' \n')" = "ffd9" ]
+}
+
+mkdir -p "$T/photo"
+cp "$T/demo/noisy.png" "$T/photo/cat.png"
+run denoise "$T/photo/cat.png" --model dct --sigma 25 --tol 0 --max-iter 2
+check "denoise without -o writes IN-denoised.png beside the input and says so" \
+  eval 'rc_is 0 && is_png "$T/photo/cat-denoised.png" && err_has "cat-denoised.png"'
+printf 'precious' >"$T/photo/cat-denoised.png"
+run denoise "$T/photo/cat.png" --model dct --sigma 25 --tol 0 --max-iter 2
+check "denoise without -o never replaces a file: IN-denoised-2.png next" \
+  eval 'rc_is 0 && is_png "$T/photo/cat-denoised-2.png" && err_has "cat-denoised-2.png" \
+        && [ "$(cat "$T/photo/cat-denoised.png")" = precious ]'
+run denoise "$T/photo/cat.png" --model dct --sigma 25 --tol 0 --max-iter 2 --quiet
+check "denoise without -o and --quiet writes IN-denoised-3.png and says nothing" \
+  eval 'rc_is 0 && is_png "$T/photo/cat-denoised-3.png" && [ ! -s "$T/err" ]'
+run denoise "$T/photo/cat.png" -o "$T/photo/cat.jpg" --model dct --sigma 25 --tol 0 --max-iter 2
+check "denoise -o OUT.jpg writes a JPEG" eval 'rc_is 0 && is_jpeg "$T/photo/cat.jpg"'
+run denoise "$T/photo/cat.png" -o "$T/photo/cat-q20.jpeg" --model dct --sigma 25 --tol 0 \
+  --max-iter 2 --quality 20
+check "denoise --quality 20 writes a smaller JPEG than the default 95" \
+  eval 'rc_is 0 && is_jpeg "$T/photo/cat-q20.jpeg" \
+        && [ "$(wc -c <"$T/photo/cat-q20.jpeg")" -lt "$(wc -c <"$T/photo/cat.jpg")" ]'
+run denoise "$T/photo/cat.jpg" --model dct --sigma 25 --tol 0 --max-iter 2
+check "denoise of a JPEG without -o writes the next free IN-denoised-N.png" \
+  eval 'rc_is 0 && is_png "$T/photo/cat-denoised-4.png" && err_has "cat-denoised-4.png"'
+for q in 0 101; do
+  run denoise "$T/photo/cat.png" -o "$T/photo/bad-$q.jpg" --model dct --quality $q
+  check "denoise --quality $q exits 2 naming the option" \
+    eval 'rc_is 2 && err_has "quality" && [ ! -e "$T/photo/bad-$q.jpg" ]'
+done
+run denoise "$T/photo/cat.png" -o "$T/photo/bad.png" --model dct --quality 90
+check "denoise --quality with a PNG output exits 2" eval 'rc_is 2 && err_has "JPEG output only"'
+run denoise "$T/photo/cat.png" -o "$T/photo/bad.jpg" --model dct --bit-depth 16
+check "denoise --bit-depth 16 with a JPEG output exits 2" eval 'rc_is 2 && err_has "JPEG: 8"'
+if [ -n "$ICC_TOOL" ]; then
+  "$ICC_TOOL" write "$T/photo/rgba.png" 4
+  run denoise "$T/photo/rgba.png" -o "$T/photo/rgba.jpg" --model dct --sigma 25
+  check "denoise of an RGBA image to JPEG exits 2 before solving, naming the alpha" \
+    eval 'rc_is 2 && err_has "no alpha" && [ ! -e "$T/photo/rgba.jpg" ]'
+else
+  ok "RGBA to JPEG refused # SKIP no icc-png-tool given"
+fi
+run sr "$T/photo/cat.png" --model dct --sigma 25 --tol 0 --max-iter 1
+check "sr without -o writes IN-sr.png beside the input" \
+  eval 'rc_is 0 && is_png "$T/photo/cat-sr.png" && err_has "cat-sr.png"'
+run denoise --help
+check "denoise --help documents the default output and --quality" \
+  eval 'out_has "IN-denoised.png" && out_has "--quality"'
 
 # --- bit depth and ICC profile of the input kept (issue 6) ----------------------------------
 
@@ -371,7 +443,7 @@ check "huge PNG: no output written" dir_empty "$T/fail-out"
 run demo -o "$T/big" --size 256 --model dct --tol 0 --max-iter 1
 check "demo of 256 x 256 for the disk-full tests" rc_is 0
 mkdir -p "$T/full"
-for ext in png tif npy; do
+for ext in png tif npy jpg; do
   printf 'precious' >"$T/full/keep.$ext"
   (ulimit -f 16 && exec "$CLI" denoise "$T/big/noisy.png" -o "$T/full/keep.$ext" --model dct \
      --sigma 25 --tol 0 --max-iter 1) >"$T/out" 2>"$T/err"

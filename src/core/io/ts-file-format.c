@@ -35,6 +35,7 @@ ts_image_default_bit_depth (const TsImage *image, TsFileFormat format)
     case TS_FILE_FORMAT_NPY:
       return 32;
     case TS_FILE_FORMAT_JPEG:
+      return 8;
     case TS_FILE_FORMAT_UNKNOWN:
       break;
     }

@@ -10,13 +10,14 @@ typedef enum {
   TS_FILE_FORMAT_PNG,
   TS_FILE_FORMAT_TIFF,
   TS_FILE_FORMAT_NPY,
-  TS_FILE_FORMAT_JPEG,   /* .jpg / .jpeg: input only */
+  TS_FILE_FORMAT_JPEG,   /* .jpg / .jpeg: 8-bit only */
 } TsFileFormat;
 
 TsFileFormat ts_file_format_from_name (const char *path);
 
 /* The depth `format` is written with when the caller asks for none (bit_depth 0): PNG 16
- * for a 16-bit or float source, else 8; TIFF the source's 8, 16 or 32, else 16; NPY 32.
+ * for a 16-bit or float source, else 8; TIFF the source's 8, 16 or 32, else 16; NPY 32;
+ * JPEG 8 (its only depth).
  * 0 for formats that cannot be saved. */
 int ts_image_default_bit_depth (const TsImage *image, TsFileFormat format);
 

@@ -1,8 +1,9 @@
-/* JPEG input through libjpeg(-turbo): gray and RGB (YCbCr), 8-bit, with the EXIF orientation
- * applied. libjpeg reports fatal errors through error_exit, which must not return: ours
+/* JPEG through libjpeg(-turbo). Input: gray and RGB (YCbCr), 8-bit, with the EXIF orientation
+ * applied. Output: baseline 8-bit gray or YCbCr, the ICC profile in APP2 segments. libjpeg reports fatal errors through error_exit, which must not return: ours
  * longjmps back to the loader, so a corrupt or truncated file is a GError, never exit(). */
 #include "ts-io-jpeg.h"
 #include "ts-icc.h"
+#include "ts-atomic-file.h"
 #include <errno.h>
 #include <setjmp.h>
 #include <stdio.h>
@@ -389,4 +390,156 @@ ts_image_load_jpeg (const char *path, GError **error)
     }
   g_clear_pointer (&icc, g_bytes_unref);
   return oriented;
+}
+
+/* --- writer ---------------------------------------------------------------------------- */
+
+/* As JpegContext, for compression: the longjmp path frees what lives here. */
+typedef struct {
+  struct jpeg_error_mgr pub;
+  jmp_buf jump;
+  char message[JMSG_LENGTH_MAX];
+  int write_errno;       /* errno of a failed write to the file (JERR_FILE_WRITE), else 0 */
+  struct jpeg_compress_struct cinfo;
+  gboolean created;
+  JSAMPLE *row;
+} JpegWriteContext;
+
+static void
+jpeg_write_error_exit_cb (j_common_ptr cinfo)
+{
+  JpegWriteContext *ctx = (JpegWriteContext *) cinfo->err;
+  int saved = errno;
+  if (cinfo->err->msg_code == JERR_FILE_WRITE)
+    ctx->write_errno = saved;
+  cinfo->err->format_message (cinfo, ctx->message);
+  longjmp (ctx->jump, 1);
+}
+
+/* The profile as APP2 "ICC_PROFILE\0" + sequence number + count + data (ICC.1 annex B.4),
+ * in parts of at most TS_JPEG_ICC_CHUNK bytes. May longjmp. */
+static void
+write_icc_markers (j_compress_ptr cinfo, GBytes *icc)
+{
+  static const char signature[12] = "ICC_PROFILE";   /* with its NUL */
+  gsize len = 0;
+  const guint8 *profile = g_bytes_get_data (icc, &len);
+  guint count = (guint) ((len + TS_JPEG_ICC_CHUNK - 1) / TS_JPEG_ICC_CHUNK);
+  if (count == 0 || count > 255)
+    return;
+  for (guint i = 0; i < count; i++)
+    {
+      gsize at = (gsize) i * TS_JPEG_ICC_CHUNK;
+      gsize n = MIN (len - at, (gsize) TS_JPEG_ICC_CHUNK);
+      jpeg_write_m_header (cinfo, JPEG_APP0 + 2, (unsigned int) (n + 14));
+      for (gsize k = 0; k < sizeof signature; k++)
+        jpeg_write_m_byte (cinfo, signature[k]);
+      jpeg_write_m_byte (cinfo, (int) i + 1);
+      jpeg_write_m_byte (cinfo, (int) count);
+      for (gsize k = 0; k < n; k++)
+        jpeg_write_m_byte (cinfo, profile[at + k]);
+    }
+}
+
+/* Compresses `image` into `stream`. The only function with a setjmp; no local of it changes
+ * after the setjmp. */
+static gboolean
+encode_jpeg (JpegWriteContext *ctx, const TsImage *image, int quality, FILE *stream,
+             const char *path, GError **error)
+{
+  if (setjmp (ctx->jump))
+    {
+      /* A full disk says so ("File too large", "No space left on device"), not libjpeg's
+       * generic message. */
+      if (ctx->write_errno != 0)
+        g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: cannot write: %s", path,
+                     g_strerror (ctx->write_errno));
+      else
+        g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: cannot write JPEG: %s", path,
+                     ctx->message);
+      return FALSE;
+    }
+  jpeg_create_compress (&ctx->cinfo);
+  ctx->created = TRUE;
+  jpeg_stdio_dest (&ctx->cinfo, stream);
+  ctx->cinfo.image_width = (JDIMENSION) image->width;
+  ctx->cinfo.image_height = (JDIMENSION) image->height;
+  ctx->cinfo.input_components = image->channels;
+  ctx->cinfo.in_color_space = image->channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
+  jpeg_set_defaults (&ctx->cinfo);
+  jpeg_set_quality (&ctx->cinfo, quality, TRUE);
+  /* Full-resolution chroma at high qualities: 4:2:0 would blur coloured edges that the
+   * restoration has just sharpened. Huffman tables optimised; still baseline. */
+  if (image->channels == 3 && quality >= 90)
+    {
+      ctx->cinfo.comp_info[0].h_samp_factor = 1;
+      ctx->cinfo.comp_info[0].v_samp_factor = 1;
+    }
+  ctx->cinfo.optimize_coding = TRUE;
+  jpeg_start_compress (&ctx->cinfo, TRUE);
+  if (ts_icc_profile_suits (image->icc_profile, image->channels))
+    write_icc_markers (&ctx->cinfo, image->icc_profile);
+  gsize row_values = (gsize) image->width * image->channels;
+  ctx->row = g_new (JSAMPLE, row_values);
+  while (ctx->cinfo.next_scanline < ctx->cinfo.image_height)
+    {
+      const float *src = image->data + (gsize) ctx->cinfo.next_scanline * row_values;
+      for (gsize i = 0; i < row_values; i++)
+        {
+          float v = src[i];
+          /* NaN and values outside [0, 1] clip, as in the PNG writer. */
+          ctx->row[i] = !(v > 0.0f) ? 0 : v >= 1.0f ? 255 : (JSAMPLE) (v * 255.0f + 0.5f);
+        }
+      JSAMPROW rows[1] = { ctx->row };
+      jpeg_write_scanlines (&ctx->cinfo, rows, 1);
+    }
+  jpeg_finish_compress (&ctx->cinfo);
+  return TRUE;
+}
+
+gboolean
+ts_image_save_jpeg (const TsImage *image, const char *path, int quality, GError **error)
+{
+  g_return_val_if_fail (image != NULL && path != NULL, FALSE);
+  if (quality < 1 || quality > 100)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   "%s: JPEG quality must be 1 to 100, not %d", path, quality);
+      return FALSE;
+    }
+  if (image->channels != 1 && image->channels != 3)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
+                   image->channels == 2 || image->channels == 4
+                     ? "%s: JPEG has no alpha channel: save this %d-channel image as .png or .tif"
+                     : "%s: cannot save a %d-channel image as JPEG",
+                   path, image->channels);
+      return FALSE;
+    }
+  if (image->width < 1 || image->height < 1 || image->width > JPEG_MAX_DIMENSION
+      || image->height > JPEG_MAX_DIMENSION)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
+                   "%s: JPEG sides are 1 to %d pixels, not %d x %d", path, (int) JPEG_MAX_DIMENSION,
+                   image->width, image->height);
+      return FALSE;
+    }
+  TsAtomicFile *file = ts_atomic_file_open (path, error);
+  if (file == NULL)
+    return FALSE;
+  JpegWriteContext *ctx = g_new0 (JpegWriteContext, 1);
+  ctx->cinfo.err = jpeg_std_error (&ctx->pub);
+  ctx->pub.error_exit = jpeg_write_error_exit_cb;
+  ctx->pub.output_message = jpeg_output_message_cb;
+  gboolean ok = encode_jpeg (ctx, image, quality, ts_atomic_file_stream (file), path, error);
+  if (ctx->created)
+    jpeg_destroy_compress (&ctx->cinfo);
+  g_free (ctx->row);
+  g_free (ctx);
+  if (!ok)
+    {
+      ts_atomic_file_abort (file);
+      return FALSE;
+    }
+  return ts_atomic_file_commit (file, error);
 }

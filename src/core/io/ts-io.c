@@ -89,7 +89,7 @@ static void
 set_unknown_extension (const char *path, GError **error)
 {
   g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
-               "%s: unknown image format (use a .png, .tif, .tiff, .npy or, to read, .jpg file name)", path);
+               "%s: unknown image format (use a .png, .tif, .tiff, .jpg, .jpeg or .npy file name)", path);
 }
 
 TsImage *
@@ -134,10 +134,13 @@ ts_image_save (const TsImage *image, const char *path, int bit_depth, GError **e
         }
       return ts_image_save_npy (image, path, error);
     case TS_FILE_FORMAT_JPEG:
-      g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
-                   "%s: saving JPEG is not supported (use a .png, .tif, .tiff or .npy file name)",
-                   path);
-      return FALSE;
+      if (bit_depth != 0 && bit_depth != 8)
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
+                       "%s: JPEG images are always saved 8-bit, not %d-bit", path, bit_depth);
+          return FALSE;
+        }
+      return ts_image_save_jpeg (image, path, TS_JPEG_DEFAULT_QUALITY, error);
     case TS_FILE_FORMAT_UNKNOWN:
       break;
     }
