@@ -355,6 +355,41 @@ test_identity_forward_variant (void)
 }
 
 /* A regulariser made for one variant is refused with an operator of the other. */
+/* The exact image step (x solved per frequency for each new code) has the gradient
+ * iteration's fixed points: on a convex model both reach the same image. The exact step needs a Fourier-diagonal operator and no
+ * nonnegativity, and says so. */
+static void
+test_exact_image_step (void)
+{
+  g_autoptr (TsModel) model = ts_test_random_model (TS_PROX_CPR, 1, 33);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TsOperator) op = ts_operator_identity_new (40, 32);
+  g_autofree float *data = ts_test_picture (40, 32, 0.1, 6);
+  TsSolveOptions o;
+  ts_solve_options_init (&o);
+  o.tol = 1e-7;
+  o.max_iter = 20000;
+  TsSolveStats gradient_stats, exact_stats;
+  g_autoptr (TsSolution) gradient = ts_test_solve (model, op, data, &o, NULL, NULL, NULL, NULL,
+                                                   &gradient_stats, &error);
+  g_assert_no_error (error);
+  o.image_step = TS_IMAGE_STEP_EXACT;
+  g_autoptr (TsSolution) exact = ts_test_solve (model, op, data, &o, NULL, NULL, NULL, NULL,
+                                                &exact_stats, &error);
+  g_assert_no_error (error);
+  g_assert_true (gradient_stats.converged && exact_stats.converged);
+  double diff = max_abs_diff (gradient->x, exact->x);
+  g_test_message ("fixed points: max |dx| = %.3g; iterations gradient %d, exact %d", diff,
+                  gradient_stats.iterations, exact_stats.iterations);
+  g_assert_cmpfloat (diff, <, 1e-4);
+
+  o.nonnegative = TRUE;
+  g_autoptr (TsSolution) refused = ts_test_solve (model, op, data, &o, NULL, NULL, NULL, NULL,
+                                                  NULL, &error);
+  g_assert_null (refused);
+  g_assert_error (error, TS_ERROR, TS_ERROR_INVALID);
+}
+
 static void
 test_regulariser_variant_mismatch (void)
 {
@@ -386,5 +421,6 @@ main (int argc, char **argv)
   g_test_add_func ("/solver/warm-start", test_warm_start);
   g_test_add_func ("/solver/identity-forward-variant", test_identity_forward_variant);
   g_test_add_func ("/solver/regulariser-variant-mismatch", test_regulariser_variant_mismatch);
+  g_test_add_func ("/solver/exact-image-step", test_exact_image_step);
   return g_test_run ();
 }

@@ -181,6 +181,7 @@ cli_solve_args_clear (CliSolveArgs *args)
   g_clear_pointer (&args->clean, g_free);
   g_clear_pointer (&args->formulation, g_free);
   g_clear_pointer (&args->acceleration, g_free);
+  g_clear_pointer (&args->image_step, g_free);
   g_clear_pointer (&args->tile_stop, g_free);
 }
 
@@ -207,6 +208,9 @@ cli_solve_args_check (const CliSolveArgs *args, const char *command, int *exit_c
   else if (args->acceleration != NULL && g_strcmp0 (args->acceleration, "none") != 0
            && g_strcmp0 (args->acceleration, "restart") != 0)
     problem = "--acceleration must be 'none' or 'restart'";
+  else if (args->image_step != NULL && g_strcmp0 (args->image_step, "gradient") != 0
+           && g_strcmp0 (args->image_step, "exact") != 0)
+    problem = "--image-step must be 'gradient' or 'exact'";
   else if (args->restart_every < 0)
     problem = "--restart-every must be 0 (never) or a positive number of iterations";
   else if (args->tile < 0 || (args->tile > 0 && args->tile < 64))
@@ -241,6 +245,10 @@ cli_solve_args_to_request (const CliSolveArgs *args, CliTask task, TsRestoreRequ
   if (g_strcmp0 (args->acceleration, "restart") == 0)
     request->acceleration = TS_ACCELERATION_RESTART;
   request->restart_interval = args->restart_every;
+  if (g_strcmp0 (args->image_step, "exact") == 0)
+    request->image_step = TS_IMAGE_STEP_EXACT;
+  else if (g_strcmp0 (args->image_step, "gradient") == 0)
+    request->image_step = TS_IMAGE_STEP_GRADIENT;
   /* A tile side given on the command line forces tiles. */
   if (args->tile > 0)
     {

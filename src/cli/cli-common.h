@@ -70,6 +70,7 @@ typedef struct {
   char *clean;
   char *formulation;
   char *acceleration;
+  char *image_step;
   double sigma;       /* NAN = not given */
   double tol;         /* NAN = not given */
   double beta;        /* NAN = not given */

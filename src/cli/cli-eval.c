@@ -389,6 +389,8 @@ cli_cmd_eval (int argc, char **argv)
     { "lambda", 'l', 0, G_OPTION_ARG_DOUBLE, &eval.args.lambda,
       "Base threshold (default: the model's; the paper's for sr, mri)", "L" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &eval.args.threads, "Solver threads (default 2)", "N" },
+    { "image-step", 0, 0, G_OPTION_ARG_STRING, &eval.args.image_step,
+      "Image step: gradient (the reference iteration) or exact (solved per frequency; denoising)", "NAME" },
     { "formulation", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &eval.args.formulation,
       "Solver formulation: subspace (default) or plain", "NAME" },
     { "colour", 0, 0, G_OPTION_ARG_STRING, &eval.colour_name,

@@ -41,6 +41,8 @@ cli_restore_entries (CliSolveArgs *args, CliTask task, const GOptionEntry *extra
       "Solver formulation: subspace (default) or plain", "NAME" },
     { "acceleration", 0, 0, G_OPTION_ARG_STRING, &args->acceleration,
       "Momentum: none (the reference iteration, default) or restart (adaptive restart)", "NAME" },
+    { "image-step", 0, 0, G_OPTION_ARG_STRING, &args->image_step,
+      "Image step: gradient (the reference iteration) or exact (solved per frequency; denoising)", "NAME" },
     { "restart-every", 0, 0, G_OPTION_ARG_INT, &args->restart_every,
       "Also restart the momentum every N iterations (default 0: never; docs/benchmarks.md)", "N" },
   };

@@ -6,6 +6,7 @@
  * Coefficients are channel-major (K x N, N = W * H) so every product is one GEMM-shaped call:
  * ts_gemm (own AVX-512 kernel) in the subspace workers, OpenBLAS in the plain path. */
 #include "ts-solver.h"
+#include "ts-fourier-solve.h"
 #include "ts-gemm.h"
 #include "ts-patch.h"
 #include "ts-prox.h"
@@ -43,6 +44,7 @@ struct Solver {
   const TsProx *prox;
   gboolean nonnegative;
   TsFormulation formulation;
+  TsFourierSolve *exact;  /* non-NULL: the exact image step (TS_IMAGE_STEP_EXACT) */
   int W, H, K, s, p, r;
   gsize N;
   double b, L;
@@ -149,6 +151,7 @@ solver_clear (Solver *S)
     pthread_barrier_destroy (&S->barrier);
   S->barrier_ready = FALSE;
   g_clear_pointer (&S->measure, g_free);
+  g_clear_pointer (&S->exact, ts_fourier_solve_free);
   S->d = NULL;
   S->prox = NULL;
   float **buffers[] = { &S->target, &S->x, &S->x_prev, &S->x_new, &S->work, &S->normal, &S->c, &S->c_prev,
@@ -222,6 +225,45 @@ sync_workers (Solver *S)
     pthread_barrier_wait (&S->barrier);
 }
 
+/* The exact image step for the new code (B^T c_new in bc_prev): x_new = (H^T H + b k_P*)^-1
+ * (H^T y + b P^T U B^T c_new), then U^T P x_new into ux_prev. */
+static void
+exact_image_step (Worker *w)
+{
+  Solver *S = w->S;
+  gsize n = S->N, o0 = (gsize) w->row0 * S->W, o1 = (gsize) w->row1 * S->W;
+  sync_workers (S);   /* every worker's B^T c_new rows are there (the scatter's halo) */
+  memset (w->acc, 0, sizeof (float) * n);
+  scatter_patches (S, w, S->d->U, FALSE, S->r, S->bc_prev, w->acc, w->cols, w->row0, w->row1);
+  sync_workers (S);
+  float b = (float) S->b;
+  for (gsize i = o0; i < o1; i++)
+    {
+      float t = 0.0f;
+      for (int q = 0; q < S->n_workers; q++)
+        t += S->workers[q].acc[i];
+      S->work[i] = S->target[i] + b * t;
+    }
+  sync_workers (S);
+  if (w->index == 0)
+    ts_fourier_solve_apply (S->exact, S->work, S->x_new);
+  sync_workers (S);
+  double diff = 0.0, norm = 0.0;
+  for (gsize i = o0; i < o1; i++)
+    {
+      if (S->measure != NULL && !S->measure[i])
+        continue;
+      double dlt = (double) S->x_new[i] - S->x[i];
+      diff += dlt * dlt;
+      norm += (double) S->x[i] * S->x[i];
+    }
+  w->diff = diff;
+  w->norm = norm;
+  w->restart = 0.0;
+  project_patches (S, w, S->x_new, S->ux_prev, w->cols, w->row0, w->row1);
+  sync_workers (S);
+}
+
 /* One iteration of the subspace formulation, by one worker on its rows. Results land in the
  * "previous" buffers (c_prev, bc_prev, ux_prev, x_new), which the caller then rotates. */
 static void
@@ -236,17 +278,22 @@ subspace_iteration (Worker *w)
    * replaces c_prev and B^T c_new replaces bc_prev. Blocks are whole rows, an even number
    * of them, so that 2x2 groups are never split. */
   gboolean groups = S->prox->groupsize > 1;
+  gboolean exact = S->exact != NULL;
   for (int b0 = w->row0; b0 < w->row1; b0 += S->block_rows)
     {
       int b1 = MIN (b0 + S->block_rows, w->row1);
       gsize bo = (gsize) b0 * S->W, nb = (gsize) (b1 - b0) * S->W;
       float *g = w->block, *f = w->block_field;
+      /* With the exact image step, x is an affine function of c, so U^T P x at the
+       * extrapolated code is the extrapolation of the fields too. */
+      float ax = exact ? a : 0.0f, ax1 = 1.0f + ax;
       for (int j = 0; j < S->r; j++)
         {
           gsize base = (gsize) j * n + bo;
           float *dst = f + (gsize) j * nb;
           for (gsize i = 0; i < nb; i++)
-            dst[i] = a1 * S->bc[base + i] - a * S->bc_prev[base + i] - S->ux[base + i];
+            dst[i] = a1 * S->bc[base + i] - a * S->bc_prev[base + i]
+                     - (ax1 * S->ux[base + i] - ax * S->ux_prev[base + i]);
         }
       /* g = -b B f, then c_new = prox(c_t + g) in one pass over c and c_prev. */
       worker_gemm (w, S->K, (int) nb, S->r, (float) -S->b, S->d->B, S->r, 1, f, nb, g, nb);
@@ -276,12 +323,18 @@ subspace_iteration (Worker *w)
       worker_gemm (w, S->r, (int) nb, S->K, 1.0f, S->d->B, 1, S->r, S->c_prev + bo, n,
                    S->bc_prev + bo, n);
       /* The x-step's field U^T P x_t - B^T c_new for the block, while it is in cache. */
-      for (int j = 0; j < S->r; j++)
+      for (int j = 0; j < S->r && !exact; j++)
         {
           gsize base = (gsize) j * n + bo;
           for (gsize i = base; i < base + nb; i++)
             S->field[i] = a1 * S->ux[i] - a * S->ux_prev[i] - S->bc_prev[i];
         }
+    }
+
+  if (exact)
+    {
+      exact_image_step (w);
+      return;
     }
 
   /* x-step: x_t; the field (made in the c-step) is U^T P x_t - B^T c_new, whose transposed
@@ -511,6 +564,8 @@ solver_start (Solver *S, const float *data, const TsSolveOptions *o, const TsSol
       memcpy (S->x, warm->x->data, sizeof (float) * n);
       memcpy (S->c, warm->c, sizeof (float) * kn);
     }
+  else if (S->exact != NULL)
+    ts_fourier_solve_apply (S->exact, S->target, S->x);   /* x(0): the smooth image */
   else
     memcpy (S->x, S->target, sizeof (float) * n);
   memcpy (S->x_prev, S->x, sizeof (float) * n);
@@ -567,6 +622,17 @@ solver_init (Solver *S, const TsOperator *op, const TsRegulariser *reg, const fl
   S->band_rows = ts_patch_band_rows (S->W, S->p, BAND_BYTES);
   S->measure = measure_mask (o, S->W, S->H);
   S->block_rows = MAX (2, (int) (BLOCK_PIXELS / S->W) & ~1);
+  if (o->image_step == TS_IMAGE_STEP_EXACT)
+    {
+      if (S->formulation != TS_FORMULATION_SUBSPACE || S->nonnegative)
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                       "the exact image step needs the subspace formulation and no nonnegativity");
+          return FALSE;
+        }
+      if (!(S->exact = ts_fourier_solve_new (op, S->d, error)))
+        return FALSE;
+    }
   return solver_alloc (S, error) && solver_start (S, data, o, warm, error);
 }
 

@@ -24,6 +24,14 @@ typedef enum {
                                against the step: <x_t - x_new, x_new - x> > 0 */
 } TsAcceleration;
 
+typedef enum {
+  TS_IMAGE_STEP_GRADIENT,   /* the reference: one gradient step on x with step 1/L */
+  TS_IMAGE_STEP_EXACT,      /* x = argmin over x for the new code, solved per frequency
+                               (ts-fourier-solve.h): the iteration becomes accelerated proximal
+                               gradient on the code alone, with the same fixed points; needs an
+                               operator with normal_fourier and no nonnegativity */
+} TsImageStep;
+
 typedef struct {
   double tol;              /* stop when ||x_new - x|| / ||x|| <= tol; 0 = never */
   int max_iter;            /* iteration cap (exactly this many when tol = 0) */
@@ -34,6 +42,7 @@ typedef struct {
   gboolean nonnegative;    /* constraint x >= 0: each x-step is clipped at 0 (SR, MRI) */
   TsFormulation formulation;
   TsAcceleration acceleration;
+  TsImageStep image_step;  /* subspace formulation only */
   int restart_interval;    /* > 0: also restart the momentum every this many iterations */
   /* The stopping rule's relative change is measured on this rectangle only (width 0 = the
    * whole image; subspace formulation): tiles measure their core, not the halo. */

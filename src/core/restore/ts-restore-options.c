@@ -19,6 +19,7 @@ ts_restore_request_init (TsRestoreRequest *request)
   ts_restore_tiling_init (&request->tiling);
   request->formulation = defaults.formulation;
   request->acceleration = defaults.acceleration;
+  request->image_step = defaults.image_step;
 }
 
 /* Super-resolution and MRI clip the estimate at 0 (MODEL.md, the `reconstruct` variant);
@@ -59,6 +60,7 @@ ts_restore_solve_options (const TsRestoreRequest *request, const TsModel *model,
   options->formulation = request->formulation;
   options->acceleration = request->acceleration;
   options->restart_interval = request->restart_interval;
+  options->image_step = request->image_step;
   /* Each of beta / lambda not given takes the paper's value for the task if there is one,
    * otherwise the model's own (NAN). */
   ts_task_paper_defaults (model, request->task, request->mri_acceleration, request->fat_suppressed,

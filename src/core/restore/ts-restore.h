@@ -57,6 +57,7 @@ typedef struct {
   int threads;                 /* 0 = the solver's default */
   TsFormulation formulation;
   TsAcceleration acceleration;
+  TsImageStep image_step;
   int restart_interval;
   int mri_acceleration;        /* MRI: the paper's beta / lambda for 8x or 16x (0 = 8) */
   gboolean fat_suppressed;     /* MRI: ... for the fat-suppressed contrast */
