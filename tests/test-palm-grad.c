@@ -4,6 +4,7 @@
 #include "ts-anderson.h"
 #include "ts-palm-adjoint.h"
 #include "ts-palm-grad.h"
+#include "ts-unrolled.h"
 #include "test-model-util.h"
 #include <math.h>
 #include <string.h>
@@ -336,6 +337,126 @@ check_param_vjp (TsProxType type, int groupsize)
   fixture_clear (&f);
 }
 
+/* The budget training's gradient (ts-unrolled.c): the L1 loss after a few iPALM steps from
+ * x = y, c = 0, against central differences w.r.t. every parameter group; and its x_K is the
+ * solver's iterate. */
+static void
+check_unrolled (TsProxType type, int groupsize)
+{
+  Fixture f;
+  fixture_init (&f, type, groupsize, 71 + type * 10 + groupsize);
+  TsPalmParams P = f.P;
+  int K = P.K, s = P.s, kp = 2 * P.p - 1, steps = 7;
+  guint64 st = 9;
+  float clean[NPIX];
+  for (int i = 0; i < NPIX; i++)
+    clean[i] = (float) (f.y[i] + 0.2 * ts_test_normal (&st));
+  double scale = 1.0 / NPIX;
+  TsPalmGrad g = { g_new0 (double, K * s), g_new0 (double, kp * kp), g_new0 (double, K), 0, 0 };
+  double x_k[NPIX];
+  ts_unrolled_l1_gradient (&P, f.y, clean, steps, scale, &g, x_k);
+
+  /* x_K is what the same number of plain iPALM steps gives. */
+  gsize KN = (gsize) K * NPIX;
+  double *x = g_new (double, NPIX), *xp = g_new (double, NPIX), *xt = g_new (double, NPIX);
+  double *c = g_new0 (double, KN), *cp = g_new0 (double, KN), *ct = g_new (double, KN);
+  double *xn = g_new (double, NPIX), *cn = g_new (double, KN);
+  memcpy (x, f.y, sizeof x_k);
+  memcpy (xp, f.y, sizeof x_k);
+  for (int k = 1; k <= steps; k++)
+    {
+      double a = (k - 1.0) / (k + 2.0);
+      for (int i = 0; i < NPIX; i++)
+        xt[i] = x[i] + a * (x[i] - xp[i]);
+      for (gsize i = 0; i < KN; i++)
+        ct[i] = c[i] + a * (c[i] - cp[i]);
+      ts_palm_step (&P, f.y, x, ct, xt, xn, cn, NULL);
+      memcpy (xp, x, sizeof x_k);
+      memcpy (x, xn, sizeof x_k);
+      memcpy (cp, c, sizeof (double) * KN);
+      memcpy (c, cn, sizeof (double) * KN);
+    }
+  for (int i = 0; i < NPIX; i++)
+    g_assert_cmpfloat (fabs (x[i] - x_k[i]), <, 1e-14);
+
+  /* CPR's prox has kinks: a step small enough not to cross one (checked: 1e-6 crosses one in
+   * the cpr1 case, 1e-7 to 1e-9 agree to 1e-8 .. 4e-6). */
+  double h = type == TS_PROX_NCPR ? 1e-6 : 1e-8;
+  double *dD = g_new (double, K * s), *dk = g_new (double, kp * kp), *dt = g_new (double, K);
+  for (int i = 0; i < K * s; i++)
+    dD[i] = ts_test_normal (&st);
+  for (int i = 0; i < kp * kp; i++)
+    dk[i] = ts_test_normal (&st);
+  for (int i = 0; i < K; i++)
+    dt[i] = ts_test_normal (&st);
+  double *Dp = g_new (double, K * s), *kpp = g_new (double, kp * kp), *tp = g_new (double, K);
+  const char *names[] = { "unrolled D", "unrolled kernel", "unrolled log t", "unrolled b",
+                          "unrolled L" };
+  for (int which = 0; which < 5; which++)
+    {
+      double fpm[2];
+      for (int k = 0; k < 2; k++)
+        {
+          double e = k == 0 ? h : -h;
+          TsPalmParams Q = P;
+          for (int i = 0; i < K * s; i++)
+            Dp[i] = f.D[i] + (which == 0 ? e * dD[i] : 0.0);
+          for (int i = 0; i < kp * kp; i++)
+            kpp[i] = f.kernel[i] + (which == 1 ? e * dk[i] : 0.0);
+          for (int i = 0; i < K; i++)
+            tp[i] = f.t[i] * exp (which == 2 ? e * dt[i] : 0.0);
+          Q.D = Dp;
+          Q.kernel = kpp;
+          Q.t = tp;
+          if (which == 3)
+            Q.b += e;
+          if (which == 4)
+            Q.L += e;
+          TsPalmGrad unused = { g_new0 (double, K * s), g_new0 (double, kp * kp),
+                                g_new0 (double, K), 0, 0 };
+          fpm[k] = scale * ts_unrolled_l1_gradient (&Q, f.y, clean, steps, scale, &unused, NULL);
+          g_free (unused.D);
+          g_free (unused.kernel);
+          g_free (unused.log_t);
+        }
+      double fd = (fpm[0] - fpm[1]) / (2 * h), an = 0.0;
+      if (which == 0)
+        for (int i = 0; i < K * s; i++)
+          an += g.D[i] * dD[i];
+      else if (which == 1)
+        for (int i = 0; i < kp * kp; i++)
+          an += g.kernel[i] * dk[i];
+      else if (which == 2)
+        for (int i = 0; i < K; i++)
+          an += g.log_t[i] * dt[i];
+      else
+        an = which == 3 ? g.b : g.L;
+      assert_close (an, fd, 1e-5, names[which]);
+    }
+  g_free (g.D);
+  g_free (g.kernel);
+  g_free (g.log_t);
+  g_free (dD);
+  g_free (dk);
+  g_free (dt);
+  g_free (Dp);
+  g_free (kpp);
+  g_free (tp);
+  g_free (x);
+  g_free (xp);
+  g_free (xt);
+  g_free (c);
+  g_free (cp);
+  g_free (ct);
+  g_free (xn);
+  g_free (cn);
+  fixture_clear (&f);
+}
+
+static void test_unrolled_ncpr (void) { check_unrolled (TS_PROX_NCPR, 1); }
+static void test_unrolled_cpr1 (void) { check_unrolled (TS_PROX_CPR, 1); }
+static void test_unrolled_cpr2 (void) { check_unrolled (TS_PROX_CPR, 2); }
+
 static void
 test_params_ncpr (void)
 {
@@ -440,5 +561,8 @@ main (int argc, char **argv)
   g_test_add_func ("/palm-grad/params/cpr1", test_params_cpr1);
   g_test_add_func ("/palm-grad/params/cpr2", test_params_cpr2);
   g_test_add_func ("/palm-grad/anderson", test_anderson);
+  g_test_add_func ("/palm-grad/unrolled/ncpr", test_unrolled_ncpr);
+  g_test_add_func ("/palm-grad/unrolled/cpr1", test_unrolled_cpr1);
+  g_test_add_func ("/palm-grad/unrolled/cpr2", test_unrolled_cpr2);
   return g_test_run ();
 }

@@ -330,6 +330,14 @@ void
 ts_palm_vjp_params (const TsPalmParams *P, const double *y, const double *x, const double *c,
                     const double *gx_out, const double *gc_out, TsPalmGrad *grad)
 {
+  ts_palm_vjp_params_at (P, y, x, c, x, gx_out, gc_out, grad);
+}
+
+void
+ts_palm_vjp_params_at (const TsPalmParams *P, const double *y, const double *x, const double *c,
+                       const double *x_t, const double *gx_out, const double *gc_out,
+                       TsPalmGrad *grad)
+{
   int K = P->K, s = P->s, p = P->p, kp = 2 * p - 1, W = P->width, H = P->height;
   gsize N = (gsize) W * H;
   double b = P->b, L = P->L;
@@ -349,22 +357,22 @@ ts_palm_vjp_params (const TsPalmParams *P, const double *y, const double *x, con
   double *kx = g_new (double, N);
   double *back = g_new0 (double, N);
   double *dtc = g_new (double, s * N);
-  correlate (P, x, kx);
+  correlate (P, x_t, kx);
   gemm (TRUE, FALSE, s, (int) N, K, 1.0, P->D, cn, 0.0, dtc);
   col2im_add (P, dtc, back);
 
-  /* Image step: x' = x - w / L, w = x - y + b (k_P * x - P^T D^T c'). */
+  /* Image step: x' = x_t - w / L, w = x_t - y + b (k_P * x_t - P^T D^T c'). */
   double *gw = g_new (double, N);
   double gL = 0.0, gb = 0.0;
   for (gsize i = 0; i < N; i++)
     {
-      double w = x[i] - y[i] + b * (kx[i] - back[i]);
+      double w = x_t[i] - y[i] + b * (kx[i] - back[i]);
       gw[i] = -gx_out[i] / L;
       gL += gx_out[i] * w;
       gb += gw[i] * (kx[i] - back[i]);
     }
   gL /= L * L;
-  /* d/dk_P[d] of <gw, b k_P * x> = b sum_m gw[m] x[m + d] */
+  /* d/dk_P[d] of <gw, b k_P * x_t> = b sum_m gw[m] x_t[m + d] */
   for (int iy = 0; iy < kp; iy++)
     for (int ix = 0; ix < kp; ix++)
       {
@@ -372,7 +380,7 @@ ts_palm_vjp_params (const TsPalmParams *P, const double *y, const double *x, con
         double acc = 0.0;
         for (int r = 0; r < H; r++)
           {
-            const double *src = x + (gsize) ts_patch_wrap (r + dy, H) * W;
+            const double *src = x_t + (gsize) ts_patch_wrap (r + dy, H) * W;
             const double *g = gw + (gsize) r * W;
             for (int col = 0; col < W; col++)
               acc += g[col] * src[ts_patch_wrap (col + dx, W)];
@@ -413,4 +421,36 @@ ts_palm_vjp_params (const TsPalmParams *P, const double *y, const double *x, con
   g_free (gw);
   g_free (gct);
   g_free (ddiff);
+}
+
+void
+ts_palm_vjp_inputs (const TsPalmParams *P, const double *v, const double *gx_out,
+                    const double *gc_out, double *gx, double *gx_t, double *gc_t)
+{
+  int K = P->K, s = P->s, r = P->rank;
+  gsize N = (gsize) P->width * P->height;
+  double b = P->b, L = P->L;
+  double *cols = g_new (double, (gsize) s * N), *gct = g_new (double, (gsize) K * N);
+  double *ug = g_new (double, (gsize) r * N), *field = g_new (double, (gsize) r * N);
+  /* Through x_t: x' = (1 - 1/L) x_t - (b/L) k_P * x_t + ..., k_P * g = P^T U (U^T P g). */
+  im2col (P, gx_out, cols);
+  gemm (TRUE, FALSE, r, (int) N, s, 1.0, P->U, cols, 0.0, ug);
+  for (gsize i = 0; i < N; i++)
+    gx_t[i] = (1.0 - 1.0 / L) * gx_out[i];
+  gemm (FALSE, FALSE, s, (int) N, r, -b / L, P->U, ug, 0.0, cols);
+  col2im_add (P, cols, gx_t);
+  /* Through c': x' has + (b/L) P^T D^T c', so g_c' += (b/L) D P gx_out = (b/L) B U^T P gx_out. */
+  memcpy (gct, gc_out, sizeof (double) * K * N);
+  gemm (FALSE, FALSE, K, (int) N, r, b / L, P->B, ug, 1.0, gct);
+  /* c' = prox(v), v = c_t - b B (B^T c_t - U^T P x). */
+  prox_vjp (P, v, gct, gc_t, NULL);
+  gemm (TRUE, FALSE, r, (int) N, K, b, P->B, gc_t, 0.0, field);
+  gemm (FALSE, FALSE, K, (int) N, r, -1.0, P->B, field, 1.0, gc_t);
+  memset (gx, 0, sizeof (double) * N);
+  gemm (FALSE, FALSE, s, (int) N, r, 1.0, P->U, field, 0.0, cols);
+  col2im_add (P, cols, gx);
+  g_free (cols);
+  g_free (gct);
+  g_free (ug);
+  g_free (field);
 }

@@ -56,6 +56,18 @@ void ts_palm_vjp_params (const TsPalmParams *P, const double *y, const double *x
                          const double *c, const double *gx_out, const double *gc_out,
                          TsPalmGrad *grad);
 
+/* The same at an iPALM step's three inputs: the coefficient step at (x, c_t), the image step
+ * at x_t (ts_palm_step's arguments). ts_palm_vjp_params is this with x_t = x. */
+void ts_palm_vjp_params_at (const TsPalmParams *P, const double *y, const double *x,
+                            const double *c_t, const double *x_t, const double *gx_out,
+                            const double *gc_out, TsPalmGrad *grad);
+
+/* (df/dz)^T for ts_palm_step's three inputs separately, in the subspace form: gx through the
+ * coefficient step's image x, gx_t through the image step's x_t, gc_t through c_t. With
+ * x_t = x and c_t = c, gx + gx_t and gc_t are ts_palm_vjp_state's gx and gc. */
+void ts_palm_vjp_inputs (const TsPalmParams *P, const double *v, const double *gx_out,
+                         const double *gc_out, double *gx, double *gx_t, double *gc_t);
+
 /* Scratch needed per image (doubles), for callers that want to budget memory. */
 gsize ts_palm_scratch_doubles (const TsPalmParams *P);
 
