@@ -338,8 +338,8 @@ check_param_vjp (TsProxType type, int groupsize)
 }
 
 /* The budget training's gradient (ts-unrolled.c): the L1 loss after a few iPALM steps from
- * x = y, c = 0, against central differences w.r.t. every parameter group; and its x_K is the
- * solver's iterate. */
+ * x = y, c = 0, against central differences w.r.t. k_P, log t, b and L; and its x_K (subspace
+ * form) is the plain iteration's. */
 static void
 check_unrolled (TsProxType type, int groupsize)
 {
@@ -377,7 +377,7 @@ check_unrolled (TsProxType type, int groupsize)
       memcpy (c, cn, sizeof (double) * KN);
     }
   for (int i = 0; i < NPIX; i++)
-    g_assert_cmpfloat (fabs (x[i] - x_k[i]), <, 1e-14);
+    g_assert_cmpfloat (fabs (x[i] - x_k[i]), <, 1e-7);   /* the fixture's U is float */
 
   /* CPR's prox has kinks: a step small enough not to cross one (checked: 1e-6 crosses one in
    * the cpr1 case, 1e-7 to 1e-9 agree to 1e-8 .. 4e-6). */
@@ -392,7 +392,9 @@ check_unrolled (TsProxType type, int groupsize)
   double *Dp = g_new (double, K * s), *kpp = g_new (double, kp * kp), *tp = g_new (double, K);
   const char *names[] = { "unrolled D", "unrolled kernel", "unrolled log t", "unrolled b",
                           "unrolled L" };
-  for (int which = 0; which < 5; which++)
+  /* D itself: its products go through B and U, so a change of D alone is not seen; the
+   * gradient w.r.t. D is checked through the raw parameters in test-train-grad.c. */
+  for (int which = 1; which < 5; which++)
     {
       double fpm[2];
       for (int k = 0; k < 2; k++)

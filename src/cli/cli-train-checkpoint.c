@@ -33,6 +33,7 @@ check_resume_options (const CliTrain *t, guint64 seed, const TsTrainConfig *c, i
   DIFF_INT (t->crop, "--crop", c->crop);
   DIFF_INT (t->batch, "--batch", c->batch);
   DIFF_INT (t->steps, "--steps", c->steps);
+  DIFF_INT (t->iterations, "--iterations", c->iterations);
   DIFF_DOUBLE (t->lambda, "--lambda", c->lambda);
   DIFF_DOUBLE (t->beta_init, "--beta-init", c->beta_init);
   DIFF_DOUBLE (t->lr_decay, "--lr-decay", c->lr_decay);

@@ -58,6 +58,8 @@ check_options (const CliTrain *t, guint64 *seed, int *code)
     problem = "--crop must be between the atom size and 4096";
   else if (t->batch != CLI_UNSET_INT && (t->batch < 1 || t->batch > 4096))
     problem = "--batch must be between 1 and 4096";
+  else if (t->iterations != CLI_UNSET_INT && (t->iterations < 0 || t->iterations > 1000))
+    problem = "--iterations must be 0 (train at the fixed point) to 1000";
   else if (t->steps != CLI_UNSET_INT && t->steps < 1)
     problem = "--steps must be at least 1";
   else if (t->seed != NULL
@@ -95,7 +97,7 @@ cli_train_parse_options (CliTrain *t, int argc, char **argv, guint64 *seed, int 
 
   t->sigma = t->lambda = t->beta_init = t->lr_decay = t->lr_atoms = t->lr_hyper = NAN;
   t->groupsize = t->atoms = t->free_atoms = t->atom_size = CLI_UNSET_INT;
-  t->crop = t->batch = t->steps = t->threads = CLI_UNSET_INT;
+  t->crop = t->batch = t->steps = t->threads = t->iterations = CLI_UNSET_INT;
   t->val_every = DEFAULT_VAL_EVERY;
   t->checkpoint_every = DEFAULT_CHECKPOINT_EVERY;
   const GOptionEntry entries[] = {
@@ -118,6 +120,10 @@ cli_train_parse_options (CliTrain *t, int argc, char **argv, guint64 *seed, int 
     { "steps", 0, 0, G_OPTION_ARG_INT, &t->steps,
       "Optimisation steps (default: two passes over the data)", "N" },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &t->seed, "Random seed (default 1)", "N" },
+    { "iterations", 0, 0, G_OPTION_ARG_INT, &t->iterations,
+      "Train for an iteration budget: the loss on iterate N of the reference iteration, "
+      "back-propagated through the N steps; the model then runs N iterations by default "
+      "(default 0: train at the fixed point)", "N" },
     { "init", 0, 0, G_OPTION_ARG_FILENAME, &t->init,
       "Start: random (default), pca (free atoms from the data's principal components), patches "
       "(pca plus atoms from textured training patches, both at a trained model's scale), or a "
@@ -230,6 +236,8 @@ cli_train_build_config (const CliTrain *t, guint64 seed, const TsModel *init,
     config->batch = t->batch;
   if (t->steps != CLI_UNSET_INT)
     config->steps = t->steps;
+  if (t->iterations != CLI_UNSET_INT)
+    config->iterations = t->iterations;
   if (t->seed != NULL)
     config->seed = seed;
   if (!isnan (t->lambda))

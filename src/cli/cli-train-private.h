@@ -19,6 +19,7 @@ typedef struct {
   char *data_dir, *val_dir, *prox, *init, *output, *checkpoint, *resume, *seed;
   double sigma, lambda, beta_init, lr_decay, lr_atoms, lr_hyper;
   int groupsize, atoms, free_atoms, atom_size, crop, batch, steps, threads;
+  int iterations;                /* --iterations: the budget (0 = fixed point) */
   int val_every, checkpoint_every;
   /* session */
   char *command_line;

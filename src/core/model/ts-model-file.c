@@ -71,6 +71,9 @@ build_header_json (const TsModel *model, const TsContainerArray *arrays, int n_a
     }
   g_string_append_printf (out, "  \"n_atoms\": %d,\n  \"n_free\": %d,\n  \"atom_size\": %d,\n",
                           model->n_atoms, model->n_free, model->atom_size);
+  /* Only models trained for a budget carry it: older readers see no new member. */
+  if (model->iterations > 0)
+    g_string_append_printf (out, "  \"iterations\": %d,\n", model->iterations);
   ts_json_append_member (out, "provenance");
   ts_json_append_string (out, model->provenance);
   g_string_append (out, ",\n");
@@ -118,7 +121,7 @@ model_from_header (TsContainer *c, GError **error)
   const char *path = c->path, *what = c->what;
   JsonObject *header = c->header;
   gboolean ok = TRUE;
-  gint64 n_atoms, n_free, atom_size, groupsize;
+  gint64 n_atoms, n_free, atom_size, groupsize, iterations;
   double order, lambda, sigma, tol, beta;
 
   const char *prox = ts_json_get_string (header, what, NULL, "prox", TRUE, &ok, error);
@@ -145,7 +148,9 @@ model_from_header (TsContainer *c, GError **error)
       || !ts_json_get_double (header, what, NULL, "lambda", TRUE, 0, &lambda, error)
       || !ts_json_get_double (header, what, NULL, "sigma", TRUE, 0, &sigma, error)
       || !ts_json_get_double (header, what, NULL, "tol", TRUE, 0, &tol, error)
-      || !ts_json_get_double (header, what, NULL, "beta", TRUE, 0, &beta, error))
+      || !ts_json_get_double (header, what, NULL, "beta", TRUE, 0, &beta, error)
+      || !ts_json_get_int (header, what, NULL, "iterations", FALSE, 0, 0, 100000, &iterations,
+                           error))
     return NULL;
   const char *name = ts_json_get_string (header, what, NULL, "name", TRUE, &ok, error);
   if (!ok)
@@ -180,6 +185,7 @@ model_from_header (TsContainer *c, GError **error)
   model->lambda = lambda;
   model->sigma = sigma;
   model->tol = tol;
+  model->iterations = (int) iterations;
   model->beta = beta;
   g_free (model->name);
   model->name = g_strdup (name);

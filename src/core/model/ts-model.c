@@ -99,6 +99,8 @@ ts_model_validate (const TsModel *model, const char *what, GError **error)
     problem = "beta and lambda must be finite, lambda non-negative";
   else if (!(model->tol >= 0.0) || !isfinite (model->sigma) || model->sigma < 0.0)
     problem = "tolerance and noise level must be non-negative";
+  else if (model->iterations < 0 || model->iterations > 100000)
+    problem = "the iteration budget must be 0 (none) to 100000";
   else if (!all_finite (model->atoms, (gsize) model->n_atoms * s)
            || !all_finite (model->free_atoms, (gsize) model->n_free * s)
            || !all_finite (model->lambda_scaling, model->n_atoms))

@@ -19,6 +19,9 @@ typedef struct {
   double lambda;           /* base threshold (config lambda_init) */
   double sigma;            /* trained noise level, 0-255 units (0 = not a denoising model) */
   double tol;              /* default solver tolerance */
+  /* Iteration budget the model was trained for (loss on iterate K, not at the fixed point):
+   * denoising runs exactly this many reference iterations by default. 0 = to `tol`. */
+  int iterations;
   int n_atoms;             /* K (200) */
   int n_free;              /* M (120) */
   int atom_size;           /* p (13) */

@@ -56,6 +56,14 @@ ts_restore_solve_options (const TsRestoreRequest *request, const TsModel *model,
   options->tol = !isnan (request->tol) ? request->tol
                                        : ts_restore_default_tol (request->task, model);
   options->max_iter = request->max_iter > 0 ? request->max_iter : TS_RESTORE_DEFAULT_MAX_ITER;
+  /* A model trained for an iteration budget runs exactly that many iterations, unless the
+   * caller gave a tolerance or a cap of its own. */
+  if (request->task == TS_TASK_DENOISE && model->iterations > 0 && isnan (request->tol)
+      && request->max_iter <= 0)
+    {
+      options->tol = 0.0;
+      options->max_iter = model->iterations;
+    }
   options->threads = MAX (0, request->threads);
   options->formulation = request->formulation;
   options->acceleration = request->acceleration;

@@ -212,6 +212,7 @@ build_header_json (const TsTrainState *state, const TsContainerArray *arrays, in
   member_string (out, "seed", seed, FALSE);
   member_double (out, "tol", c->tol, FALSE);
   member_int (out, "max_iter", c->max_iter, FALSE);
+  member_int (out, "iterations", c->iterations, FALSE);
   member_double (out, "adjoint_tol", c->adjoint_tol, FALSE);
   member_int (out, "adjoint_max_iter", c->adjoint_max_iter, FALSE);
   member_int (out, "threads", c->threads, TRUE);
@@ -381,6 +382,11 @@ parse_config (JsonObject *header, const char *what, TsTrainConfig *c, GError **e
   for (gsize i = 0; i < G_N_ELEMENTS (ints); i++)
     if (!get_int (obj, what, sec, ints[i].name, ints[i].value, error))
       return FALSE;
+  /* Checkpoints from before budgets trained at the fixed point. */
+  gint64 iterations;
+  if (!ts_json_get_int (obj, what, sec, "iterations", FALSE, 0, 0, 1000, &iterations, error))
+    return FALSE;
+  c->iterations = (int) iterations;
   return parse_u64 (ts_json_member (obj, "seed"), what, "config.seed", &c->seed, error);
 }
 

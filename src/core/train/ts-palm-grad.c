@@ -423,34 +423,138 @@ ts_palm_vjp_params_at (const TsPalmParams *P, const double *y, const double *x, 
   g_free (ddiff);
 }
 
-void
-ts_palm_vjp_inputs (const TsPalmParams *P, const double *v, const double *gx_out,
-                    const double *gc_out, double *gx, double *gx_t, double *gc_t)
+/* out = U^T P img (r x N). */
+static void
+project (const TsPalmParams *P, const double *img, double *cols, double *out)
 {
-  int K = P->K, s = P->s, r = P->rank;
   gsize N = (gsize) P->width * P->height;
-  double b = P->b, L = P->L;
-  double *cols = g_new (double, (gsize) s * N), *gct = g_new (double, (gsize) K * N);
-  double *ug = g_new (double, (gsize) r * N), *field = g_new (double, (gsize) r * N);
-  /* Through x_t: x' = (1 - 1/L) x_t - (b/L) k_P * x_t + ..., k_P * g = P^T U (U^T P g). */
-  im2col (P, gx_out, cols);
-  gemm (TRUE, FALSE, r, (int) N, s, 1.0, P->U, cols, 0.0, ug);
+  im2col (P, img, cols);
+  gemm (TRUE, FALSE, P->rank, (int) N, P->s, 1.0, P->U, cols, 0.0, out);
+}
+
+/* out += P^T U f for a field f (r x N); `cols` is s x N scratch. */
+static void
+scatter (const TsPalmParams *P, const double *f, double *cols, double *out)
+{
+  gsize N = (gsize) P->width * P->height;
+  gemm (FALSE, FALSE, P->s, (int) N, P->rank, 1.0, P->U, f, 0.0, cols);
+  col2im_add (P, cols, out);
+}
+
+void
+ts_palm_step_subspace (const TsPalmParams *P, const double *y, const double *x,
+                       const double *c_t, const double *x_t, double *x_out, double *c_out,
+                       double *v_out)
+{
+  int K = P->K, r = P->rank;
+  gsize N = (gsize) P->width * P->height;
+  double *cols = g_new (double, (gsize) P->s * N), *f = g_new (double, (gsize) r * N);
+  double *ux = g_new (double, (gsize) r * N), *kx = g_new (double, N);
+  /* v = c_t - b B (B^T c_t - U^T P x) */
+  project (P, x, cols, ux);
+  gemm (TRUE, FALSE, r, (int) N, K, 1.0, P->B, c_t, 0.0, f);
+  for (gsize i = 0; i < (gsize) r * N; i++)
+    f[i] -= ux[i];
+  memcpy (v_out, c_t, sizeof (double) * K * N);
+  gemm (FALSE, FALSE, K, (int) N, r, -P->b, P->B, f, 1.0, v_out);
+  prox_apply (P, v_out, c_out);
+  /* x' = x_t - (x_t - y + b (k_P * x_t - P^T U B^T c')) / L */
+  gemm (TRUE, FALSE, r, (int) N, K, 1.0, P->B, c_out, 0.0, f);
+  double *back = g_new0 (double, N);
+  scatter (P, f, cols, back);
+  correlate (P, x_t, kx);
   for (gsize i = 0; i < N; i++)
-    gx_t[i] = (1.0 - 1.0 / L) * gx_out[i];
-  gemm (FALSE, FALSE, s, (int) N, r, -b / L, P->U, ug, 0.0, cols);
-  col2im_add (P, cols, gx_t);
-  /* Through c': x' has + (b/L) P^T D^T c', so g_c' += (b/L) D P gx_out = (b/L) B U^T P gx_out. */
-  memcpy (gct, gc_out, sizeof (double) * K * N);
-  gemm (FALSE, FALSE, K, (int) N, r, b / L, P->B, ug, 1.0, gct);
-  /* c' = prox(v), v = c_t - b B (B^T c_t - U^T P x). */
-  prox_vjp (P, v, gct, gc_t, NULL);
-  gemm (TRUE, FALSE, r, (int) N, K, b, P->B, gc_t, 0.0, field);
-  gemm (FALSE, FALSE, K, (int) N, r, -1.0, P->B, field, 1.0, gc_t);
-  memset (gx, 0, sizeof (double) * N);
-  gemm (FALSE, FALSE, s, (int) N, r, 1.0, P->U, field, 0.0, cols);
-  col2im_add (P, cols, gx);
+    x_out[i] = x_t[i] - (x_t[i] - y[i] + P->b * (kx[i] - back[i])) / P->L;
   g_free (cols);
+  g_free (f);
+  g_free (ux);
+  g_free (kx);
+  g_free (back);
+}
+
+void
+ts_palm_vjp_step (const TsPalmParams *P, const double *y, const double *x, const double *c_t,
+                  const double *x_t, const double *v, const double *c_new,
+                  const double *gx_out, const double *gc_out, double *gx, double *gx_t,
+                  double *gc_t, TsPalmGrad *grad)
+{
+  int K = P->K, s = P->s, r = P->rank, p = P->p, kp = 2 * p - 1, W = P->width, H = P->height;
+  gsize N = (gsize) W * H;
+  double b = P->b, L = P->L;
+  double *cols = g_new (double, (gsize) s * N), *diff = g_new (double, (gsize) s * N);
+  double *f = g_new (double, (gsize) r * N), *gct = g_new (double, (gsize) K * N);
+  double *kx = g_new (double, N), *back = g_new0 (double, N), *gw = g_new (double, N);
+
+  /* Image step: x' = x_t - w / L, w = x_t - y + b (k_P * x_t - P^T D^T c'). */
+  correlate (P, x_t, kx);
+  gemm (TRUE, FALSE, r, (int) N, K, 1.0, P->B, c_new, 0.0, f);
+  scatter (P, f, cols, back);
+  double gL = 0.0, gb = 0.0;
+  for (gsize i = 0; i < N; i++)
+    {
+      double w = x_t[i] - y[i] + b * (kx[i] - back[i]);
+      gw[i] = -gx_out[i] / L;
+      gL += gx_out[i] * w;
+      gb += gw[i] * (kx[i] - back[i]);
+    }
+  gL /= L * L;
+  for (int iy = 0; iy < kp; iy++)
+    for (int ix = 0; ix < kp; ix++)
+      {
+        int dy = iy - (p - 1), dx = ix - (p - 1);
+        double acc = 0.0;
+        for (int row = 0; row < H; row++)
+          {
+            const double *src = x_t + (gsize) ts_patch_wrap (row + dy, H) * W;
+            const double *g = gw + (gsize) row * W;
+            for (int col = 0; col < W; col++)
+              acc += g[col] * src[ts_patch_wrap (col + dx, W)];
+          }
+        grad->kernel[iy * kp + ix] += b * acc;
+      }
+  /* -b P^T D^T c': dD += -b c' (P gw)^T; g_c' += -b D P gw = -b B U^T P gw. */
+  im2col (P, gw, cols);
+  gemm (FALSE, TRUE, K, s, (int) N, -b, c_new, cols, 1.0, grad->D);
+  gemm (TRUE, FALSE, r, (int) N, s, 1.0, P->U, cols, 0.0, f);
+  memcpy (gct, gc_out, sizeof (double) * K * N);
+  gemm (FALSE, FALSE, K, (int) N, r, -b, P->B, f, 1.0, gct);
+  /* Through x_t: (1 - 1/L) g - (b/L) k_P * g (k_P is point-symmetric). */
+  correlate (P, gx_out, kx);
+  for (gsize i = 0; i < N; i++)
+    gx_t[i] = (1.0 - 1.0 / L) * gx_out[i] - b / L * kx[i];
+
+  /* Coefficient step: c' = prox(v), v = c_t - b D diff, diff = D^T c_t - P x. */
+  double *gv = g_new (double, (gsize) K * N);
+  prox_vjp (P, v, gct, gv, grad->log_t);
+  double *dtg = cols;   /* D^T gv = U B^T gv */
+  gemm (TRUE, FALSE, r, (int) N, K, 1.0, P->B, gv, 0.0, f);
+  gemm (FALSE, FALSE, s, (int) N, r, 1.0, P->U, f, 0.0, dtg);
+  memcpy (gc_t, gv, sizeof (double) * K * N);
+  gemm (FALSE, FALSE, K, (int) N, r, -b, P->B, f, 1.0, gc_t);
+  memset (gx, 0, sizeof (double) * N);
+  col2im_add (P, dtg, gx);
+  for (gsize i = 0; i < N; i++)
+    gx[i] *= b;
+  im2col (P, x, diff);
+  double *bct = f;
+  gemm (TRUE, FALSE, r, (int) N, K, 1.0, P->B, c_t, 0.0, bct);
+  gemm (FALSE, FALSE, s, (int) N, r, 1.0, P->U, bct, -1.0, diff);
+  /* <gv, -b D diff>: d/db = -<D^T gv, diff>. */
+  double dot = 0.0;
+  for (gsize i = 0; i < (gsize) s * N; i++)
+    dot += dtg[i] * diff[i];
+  gb -= dot;
+  gemm (FALSE, TRUE, K, s, (int) N, -b, gv, diff, 1.0, grad->D);
+  gemm (FALSE, TRUE, K, s, (int) N, -b, c_t, dtg, 1.0, grad->D);
+  grad->b += gb;
+  grad->L += gL;
+
+  g_free (cols);
+  g_free (diff);
+  g_free (f);
   g_free (gct);
-  g_free (ug);
-  g_free (field);
+  g_free (kx);
+  g_free (back);
+  g_free (gw);
+  g_free (gv);
 }

@@ -62,11 +62,20 @@ void ts_palm_vjp_params_at (const TsPalmParams *P, const double *y, const double
                             const double *c_t, const double *x_t, const double *gx_out,
                             const double *gc_out, TsPalmGrad *grad);
 
-/* (df/dz)^T for ts_palm_step's three inputs separately, in the subspace form: gx through the
- * coefficient step's image x, gx_t through the image step's x_t, gc_t through c_t. With
- * x_t = x and c_t = c, gx + gx_t and gc_t are ts_palm_vjp_state's gx and gc. */
-void ts_palm_vjp_inputs (const TsPalmParams *P, const double *v, const double *gx_out,
-                         const double *gc_out, double *gx, double *gx_t, double *gc_t);
+/* ts_palm_step in the subspace form (D = B U^T; exact when the derived quantities are
+ * consistent, as the training's tape makes them): about a third of the products. */
+void ts_palm_step_subspace (const TsPalmParams *P, const double *y, const double *x,
+                            const double *c_t, const double *x_t, double *x_out, double *c_out,
+                            double *v_out);
+
+/* Back through one iPALM step (ts_palm_step's inputs x, c_t, x_t; its prox argument v and new
+ * coefficients c_new): the input gradients gx (through the coefficient step's x), gx_t, gc_t,
+ * and (df/dtheta)^T (gx_out, gc_out) added to `grad` (D, k_P, log t, b, L). The products with
+ * D go through B and U; the gradient w.r.t. D is the full K x s one. */
+void ts_palm_vjp_step (const TsPalmParams *P, const double *y, const double *x,
+                       const double *c_t, const double *x_t, const double *v,
+                       const double *c_new, const double *gx_out, const double *gc_out,
+                       double *gx, double *gx_t, double *gc_t, TsPalmGrad *grad);
 
 /* Scratch needed per image (doubles), for callers that want to budget memory. */
 gsize ts_palm_scratch_doubles (const TsPalmParams *P);

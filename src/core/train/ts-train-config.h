@@ -29,6 +29,10 @@ typedef struct {
   guint64 seed;
   /* solvers */
   double tol;              /* inner iPALM tolerance (1e-4) */
+  /* > 0: train for this iteration budget (loss on iterate K of the reference iteration,
+   * back-propagated through the K steps: ts-unrolled.h); 0: at the fixed point (implicit
+   * differentiation, MODEL.md) */
+  int iterations;
   int max_iter;            /* inner iteration cap */
   double adjoint_tol;      /* relative residual of the adjoint fixed point (1e-6) */
   int adjoint_max_iter;    /* cap (20) */

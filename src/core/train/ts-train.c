@@ -18,6 +18,7 @@
 #include "ts-palm-grad.h"
 #include "ts-solver.h"
 #include "ts-linalg.h"
+#include "ts-unrolled.h"
 #include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
@@ -149,8 +150,20 @@ crop_gradient (BatchJob *job, int index, CropResult *res)
   for (gsize i = 0; i < N; i++)
     y[i] = noisy[i];
 
-  /* Forward: the inner solution. */
   gint64 t0 = g_get_monotonic_time ();
+  if (cfg->iterations > 0)
+    {
+      /* Budget: forward K steps and back through them, no fixed point, no adjoint. */
+      res->grad.D = g_new0 (double, (gsize) K * P->s);
+      res->grad.kernel = g_new0 (double, (gsize) kp * kp);
+      res->grad.log_t = g_new0 (double, K);
+      res->loss = ts_unrolled_l1_gradient (P, y, clean, cfg->iterations, job->scale, &res->grad,
+                                           NULL);
+      res->inner_iterations = cfg->iterations;
+      res->forward_seconds = (g_get_monotonic_time () - t0) / 1e6;
+      goto out;
+    }
+  /* Forward: the inner solution. */
   if (job->exact)
     {
       if (!solve_exact (P, y, x, c, &res->inner_iterations, &res->error))
@@ -330,7 +343,7 @@ batch_collect (BatchJob *job, const TsDerivedTape *tape, double lp, int threads,
           st.gradient_seconds += res->gradient_seconds;
           st.mean_inner_iterations += res->inner_iterations;
           st.mean_adjoint_iterations += res->adjoint.iterations;
-          if (!res->adjoint.converged)
+          if (job->config->iterations == 0 && !res->adjoint.converged)
             st.adjoint_unconverged++;
           st.adjoint_worst_residual = MAX (st.adjoint_worst_residual, res->adjoint.residual);
         }
@@ -449,7 +462,6 @@ ts_train_batch_loss_exact (const TsModel *model, const TsTrainConfig *config,
   double lp = ts_kernel_dft_max_grad (tape->kernel, tape->p, W, H, 0.0, NULL);
   TsPalmParams P;
   palm_params_from_tape (&P, tape, model, W, H, lp);
-  (void) config;
   gsize N = (gsize) W * H;
   double *y = g_new (double, N), *x = g_new (double, N);
   double *c = g_new (double, (gsize) P.K * N);
@@ -459,7 +471,19 @@ ts_train_batch_loss_exact (const TsModel *model, const TsTrainConfig *config,
       for (gsize j = 0; j < N; j++)
         y[j] = batch->noisy[i][j];
       int its;
-      if (!solve_exact (&P, y, x, c, &its, error))
+      if (config->iterations > 0)
+        {
+          /* The budget's loss: K steps (the gradient is not used here). */
+          TsPalmGrad unused = { g_new0 (double, (gsize) P.K * P.s),
+                                g_new0 (double, (gsize) (2 * P.p - 1) * (2 * P.p - 1)),
+                                g_new0 (double, P.K), 0, 0 };
+          loss += ts_unrolled_l1_gradient (&P, y, batch->clean[i], config->iterations, 0.0,
+                                           &unused, NULL);
+          g_free (unused.D);
+          g_free (unused.kernel);
+          g_free (unused.log_t);
+        }
+      else if (!solve_exact (&P, y, x, c, &its, error))
         loss = NAN;
       else
         for (gsize j = 0; j < N; j++)
@@ -585,6 +609,7 @@ ts_trainer_new (const TsTrainConfig *config, const TsModel *init, GPtrArray *tra
   model->lambda = c.lambda;
   model->sigma = c.sigma;
   model->tol = c.tol;
+  model->iterations = c.iterations;
   model->beta = c.beta_init;
   TsTrainer *t = g_new0 (TsTrainer, 1);
   t->state = ts_train_state_new (&c, model);
@@ -935,8 +960,9 @@ ts_trainer_validate (TsTrainer *trainer, const gint *cancel, GError **error)
       ts_noise_add_gaussian (noisy, S->config.sigma / 255.0, VALIDATION_SEED + i);
       TsSolveOptions o;
       ts_solve_options_init (&o);
-      o.tol = S->config.tol;
-      o.max_iter = S->config.max_iter;
+      /* A budget model is judged as it will run: exactly its iterations. */
+      o.tol = S->config.iterations > 0 ? 0.0 : S->config.tol;
+      o.max_iter = S->config.iterations > 0 ? S->config.iterations : S->config.max_iter;
       o.threads = S->config.threads;
       g_autoptr (TsOperator) op = ts_operator_identity_new (clean->width, clean->height);
       ts_blas_set_threads (ts_solve_blas_threads (&o));
@@ -1000,6 +1026,7 @@ ts_trainer_export_model (const TsTrainer *trainer, const char *name, const char 
   g_free (m->name);
   g_free (m->provenance);
   m->name = g_strdup (name != NULL ? name : "trained");
+  m->iterations = trainer->state->config.iterations;
   m->provenance = g_strdup (provenance != NULL ? provenance : "");
   return m;
 }

@@ -54,7 +54,7 @@ ts_unrolled_l1_gradient (const TsPalmParams *P, const double *y, const float *cl
       double a = momentum (k);
       extrapolate (xs[k - 1], xp, a, N, x_t);
       extrapolate (cs[k - 1], cp, a, KN, c_t);
-      ts_palm_step (P, y, xs[k - 1], c_t, x_t, xs[k], cs[k], vs[k - 1]);
+      ts_palm_step_subspace (P, y, xs[k - 1], c_t, x_t, xs[k], cs[k], vs[k - 1]);
     }
 
   /* Gradients w.r.t. the iterates: gx[k], gc[k] held for k and k - 1 only (k - 2 gets its
@@ -77,8 +77,8 @@ ts_unrolled_l1_gradient (const TsPalmParams *P, const double *y, const float *cl
       int kp = k >= 2 ? k - 2 : 0;
       extrapolate (xs[k - 1], xs[kp], a, N, x_t);
       extrapolate (cs[k - 1], cs[kp], a, KN, c_t);
-      ts_palm_vjp_params_at (P, y, xs[k - 1], c_t, x_t, gx_now, gc_now, grad);
-      ts_palm_vjp_inputs (P, vs[k - 1], gx_now, gc_now, in_x, in_xt, in_ct);
+      ts_palm_vjp_step (P, y, xs[k - 1], c_t, x_t, vs[k - 1], cs[k], gx_now, gc_now, in_x, in_xt,
+                        in_ct, grad);
       /* Step 1 starts at x_{-1} = x_0 = y (no gradient needed) and c = 0. */
       for (gsize i = 0; i < N; i++)
         {
