@@ -144,6 +144,7 @@ assert_configs_equal (const TsTrainConfig *a, const TsTrainConfig *b)
   g_assert_cmpuint (a->seed, ==, b->seed);
   g_assert_true (same_double (a->tol, b->tol));
   g_assert_cmpint (a->max_iter, ==, b->max_iter);
+  g_assert_cmpint (a->iterations, ==, b->iterations);
   g_assert_true (same_double (a->adjoint_tol, b->adjoint_tol));
   g_assert_cmpint (a->adjoint_max_iter, ==, b->adjoint_max_iter);
   g_assert_cmpint (a->threads, ==, b->threads);
@@ -313,6 +314,8 @@ test_round_trip (void)
         state->last_val_psnr = NAN;   /* never validated: null in the file */
       if (seed == 2)
         state->step = 0;
+      if (seed == 3)
+        state->config.iterations = 20;   /* a budget run */
       g_autoptr (GBytes) contents = NULL;
       g_autofree char *path = save_state (state, "round-trip.ckpt", &contents);
       g_autoptr (GError) error = NULL;
@@ -817,6 +820,7 @@ test_config_validate (void)
     "adjoint_tol = nan is out of range",
     "adjoint_max_iter = 0 is out of range",
     "threads = 257 is out of range",
+    "iterations = -1 is out of range",
   };
   for (gsize i = 0; i < G_N_ELEMENTS (needles); i++)
     {
@@ -850,7 +854,8 @@ test_config_validate (void)
         case 23: c.max_iter = 0; break;
         case 24: c.adjoint_tol = NAN; break;
         case 25: c.adjoint_max_iter = 0; break;
-        default: c.threads = 257; break;
+        case 26: c.threads = 257; break;
+        default: c.iterations = -1; break;
         }
       g_autoptr (GError) error = NULL;
       g_assert_false (ts_train_config_validate (&c, &error));

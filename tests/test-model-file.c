@@ -59,6 +59,7 @@ assert_models_equal (const TsModel *a, const TsModel *b)
   g_assert_true (a->sigma == b->sigma);
   g_assert_true (a->tol == b->tol);
   g_assert_true (a->beta == b->beta);
+  g_assert_cmpint (a->iterations, ==, b->iterations);
   g_assert_cmpint (a->n_atoms, ==, b->n_atoms);
   g_assert_cmpint (a->n_free, ==, b->n_free);
   g_assert_cmpint (a->atom_size, ==, b->atom_size);
@@ -133,6 +134,7 @@ test_round_trip (void)
           model->groupsize = 1;
           model->sigma = 0.0;
           model->beta = 1e-300;
+          model->iterations = 20;   /* a model trained for a budget */
         }
       g_autofree char *path = ts_test_tmp_path ("round-trip.tsm");
       g_autoptr (GError) error = NULL;
@@ -161,6 +163,8 @@ test_round_trip (void)
       g_autofree char *header = g_strndup (data + FIXED_LEN, header_len);
       g_assert_nonnull (strstr (header, i == 0 ? "\"prox\": \"cpr\"" : "\"prox\": \"ncpr\""));
       g_assert_nonnull (strstr (header, i == 0 ? "\"lambda\": 0.0125," : "\"beta\": 1e-300,"));
+      /* Only a budget model names its budget (older readers never see the member). */
+      g_assert_true ((strstr (header, "\"iterations\": 20,") != NULL) == (i == 1));
       g_assert_nonnull (strstr (header, "\"created\": \""));
       g_assert_nonnull (strstr (header, "\"<f4\""));
     }

@@ -312,6 +312,27 @@ test_defaults (void)
                                   1e-9);
   g_assert_cmpfloat (ts_restore_progress_fraction (3, 1e-5, 1e-4, 100), ==, 1.0);
   g_assert_cmpfloat (ts_restore_progress_fraction (50, NAN, 0.0, 100), ==, 0.5);
+
+  /* A model trained for an iteration budget runs exactly its iterations by default
+   * (denoising), and a tolerance or cap given by the caller wins. */
+  model->iterations = 20;
+  ts_restore_request_init (&request);
+  ts_restore_solve_options (&request, model, &options);
+  g_assert_cmpfloat (options.tol, ==, 0.0);
+  g_assert_cmpint (options.max_iter, ==, 20);
+  request.tol = 1e-3;
+  ts_restore_solve_options (&request, model, &options);
+  g_assert_cmpfloat (options.tol, ==, 1e-3);
+  g_assert_cmpint (options.max_iter, ==, TS_RESTORE_DEFAULT_MAX_ITER);
+  ts_restore_request_init (&request);
+  request.max_iter = 7;
+  ts_restore_solve_options (&request, model, &options);
+  g_assert_cmpfloat (options.tol, ==, model->tol);
+  g_assert_cmpint (options.max_iter, ==, 7);
+  request.task = TS_TASK_SR;
+  request.max_iter = 0;
+  ts_restore_solve_options (&request, model, &options);
+  g_assert_cmpfloat (options.tol, ==, TS_RECONSTRUCT_TOL);
 }
 
 /* "auto": an unusable installed model gives the DCT baseline and says why; a name given
