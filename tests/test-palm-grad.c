@@ -62,7 +62,7 @@ fixture_init (Fixture *f, TsProxType type, int groupsize, guint64 seed)
   for (int k = 0; k < K; k++)
     f->t[k] = exp ((double) f->model->lambda_scaling[k]);
   TsPalmParams P = { W, H, K, s, p, r, f->derived->b, 0.0, f->model->lambda, type,
-                     groupsize, 1.8, f->D, f->U, f->B, f->kernel, f->t };
+                     groupsize, 1.8, f->D, f->U, f->B, f->kernel, f->t, NULL };
   P.L = 1.01 * P.b * ts_derived_kernel_dft_max (f->derived, W, H);
   f->P = P;
   f->y = g_new (double, NPIX);
@@ -455,6 +455,54 @@ check_unrolled (TsProxType type, int groupsize)
   fixture_clear (&f);
 }
 
+/* What the budget training differentiates is what the solver runs: x_K of ts-unrolled.c (double)
+ * against ts_solve (float) with tol 0 and K iterations, for the reference iteration and the
+ * exact image step. */
+static void
+test_unrolled_matches_solver (void)
+{
+  for (int exact = 0; exact < 2; exact++)
+    {
+      Fixture f;
+      fixture_init (&f, TS_PROX_NCPR, 1, 5);
+      TsPalmParams P = f.P;
+      g_autoptr (TsSmoothInverse) smooth = NULL;
+      if (exact)
+        P.smooth = smooth = ts_smooth_inverse_new (f.kernel, P.p, P.b, W, H);
+      int steps = 9;
+      float clean[NPIX], y[NPIX];
+      for (int i = 0; i < NPIX; i++)
+        clean[i] = y[i] = (float) f.y[i];
+      double y_exact[NPIX], x_k[NPIX];
+      for (int i = 0; i < NPIX; i++)
+        y_exact[i] = y[i];
+      TsPalmGrad g = { g_new0 (double, P.K * P.s), g_new0 (double, (2 * P.p - 1) * (2 * P.p - 1)),
+                       g_new0 (double, P.K), 0, 0 };
+      ts_unrolled_l1_gradient (&P, y_exact, clean, steps, 1.0, &g, x_k);
+      g_free (g.D);
+      g_free (g.kernel);
+      g_free (g.log_t);
+
+      TsSolveOptions o;
+      ts_solve_options_init (&o);
+      o.tol = 0.0;
+      o.max_iter = steps;
+      o.image_step = exact ? TS_IMAGE_STEP_EXACT : TS_IMAGE_STEP_GRADIENT;
+      g_autoptr (GError) error = NULL;
+      g_autoptr (TsOperator) op = ts_operator_identity_new (W, H);
+      g_autoptr (TsSolution) sol = ts_test_solve (f.model, op, y, &o, NULL, NULL, NULL, NULL, NULL,
+                                                  &error);
+      g_assert_no_error (error);
+      double worst = 0.0;
+      for (int i = 0; i < NPIX; i++)
+        worst = MAX (worst, fabs (x_k[i] - sol->x->data[i]));
+      g_test_message ("%s image step: max |x_K (training) - x_K (solver)| = %.3g",
+                      exact ? "exact" : "gradient", worst);
+      g_assert_cmpfloat (worst, <, 1e-4);
+      fixture_clear (&f);
+    }
+}
+
 static void test_unrolled_ncpr (void) { check_unrolled (TS_PROX_NCPR, 1); }
 static void test_unrolled_cpr1 (void) { check_unrolled (TS_PROX_CPR, 1); }
 static void test_unrolled_cpr2 (void) { check_unrolled (TS_PROX_CPR, 2); }
@@ -566,5 +614,6 @@ main (int argc, char **argv)
   g_test_add_func ("/palm-grad/unrolled/ncpr", test_unrolled_ncpr);
   g_test_add_func ("/palm-grad/unrolled/cpr1", test_unrolled_cpr1);
   g_test_add_func ("/palm-grad/unrolled/cpr2", test_unrolled_cpr2);
+  g_test_add_func ("/palm-grad/unrolled/matches-solver", test_unrolled_matches_solver);
   return g_test_run ();
 }

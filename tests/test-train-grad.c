@@ -104,11 +104,12 @@ check_group (const char *name, const double *analytic, double fd_values[], int n
 
 /* iterations > 0: the budget's gradient (back-propagation through the K steps). */
 static void
-check_problem (TsProxType type, int groupsize, int iterations)
+check_problem (TsProxType type, int groupsize, int iterations, gboolean exact_image_step)
 {
   Problem pr;
   problem_init (&pr, type, groupsize);
   pr.config.iterations = iterations;
+  pr.config.exact_image_step = exact_image_step;
   TsModel *m = pr.model;
   int K = m->n_atoms, M = m->n_free, s = m->atom_size * m->atom_size;
   gsize n_params = (gsize) K * s + (gsize) M * s + K + 1;
@@ -162,31 +163,45 @@ check_problem (TsProxType type, int groupsize, int iterations)
 static void
 test_ncpr (void)
 {
-  check_problem (TS_PROX_NCPR, 1, 0);
+  check_problem (TS_PROX_NCPR, 1, 0, FALSE);
 }
 
 static void
 test_cpr1 (void)
 {
-  check_problem (TS_PROX_CPR, 1, 0);
+  check_problem (TS_PROX_CPR, 1, 0, FALSE);
 }
 
 static void
 test_cpr2 (void)
 {
-  check_problem (TS_PROX_CPR, 2, 0);
+  check_problem (TS_PROX_CPR, 2, 0, FALSE);
 }
 
 static void
 test_budget_ncpr (void)
 {
-  check_problem (TS_PROX_NCPR, 1, 12);
+  check_problem (TS_PROX_NCPR, 1, 12, FALSE);
 }
 
 static void
 test_budget_cpr2 (void)
 {
-  check_problem (TS_PROX_CPR, 2, 12);
+  check_problem (TS_PROX_CPR, 2, 12, FALSE);
+}
+
+/* The budget with the exact image step (x solved per frequency): M = (I + b k_P*)^-1 carries
+ * the gradient w.r.t. the free atoms and beta. */
+static void
+test_budget_exact_ncpr (void)
+{
+  check_problem (TS_PROX_NCPR, 1, 12, TRUE);
+}
+
+static void
+test_budget_exact_cpr1 (void)
+{
+  check_problem (TS_PROX_CPR, 1, 12, TRUE);
 }
 
 int
@@ -198,5 +213,7 @@ main (int argc, char **argv)
   g_test_add_func ("/train-grad/cpr2", test_cpr2);
   g_test_add_func ("/train-grad/budget/ncpr", test_budget_ncpr);
   g_test_add_func ("/train-grad/budget/cpr2", test_budget_cpr2);
+  g_test_add_func ("/train-grad/budget-exact/ncpr", test_budget_exact_ncpr);
+  g_test_add_func ("/train-grad/budget-exact/cpr1", test_budget_exact_cpr1);
   return g_test_run ();
 }

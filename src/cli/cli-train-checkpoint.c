@@ -34,6 +34,9 @@ check_resume_options (const CliTrain *t, guint64 seed, const TsTrainConfig *c, i
   DIFF_INT (t->batch, "--batch", c->batch);
   DIFF_INT (t->steps, "--steps", c->steps);
   DIFF_INT (t->iterations, "--iterations", c->iterations);
+  if (t->image_step != NULL && (g_strcmp0 (t->image_step, "exact") == 0) != c->exact_image_step)
+    g_string_append_printf (diff, "%s--image-step %s (checkpoint: %s)", diff->len ? ", " : "",
+                            t->image_step, c->exact_image_step ? "exact" : "gradient");
   DIFF_DOUBLE (t->lambda, "--lambda", c->lambda);
   DIFF_DOUBLE (t->beta_init, "--beta-init", c->beta_init);
   DIFF_DOUBLE (t->lr_decay, "--lr-decay", c->lr_decay);

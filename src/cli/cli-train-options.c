@@ -60,6 +60,9 @@ check_options (const CliTrain *t, guint64 *seed, int *code)
     problem = "--batch must be between 1 and 4096";
   else if (t->iterations != CLI_UNSET_INT && (t->iterations < 0 || t->iterations > 1000))
     problem = "--iterations must be 0 (train at the fixed point) to 1000";
+  else if (t->image_step != NULL && g_strcmp0 (t->image_step, "gradient") != 0
+           && g_strcmp0 (t->image_step, "exact") != 0)
+    problem = "--image-step must be 'gradient' or 'exact'";
   else if (t->steps != CLI_UNSET_INT && t->steps < 1)
     problem = "--steps must be at least 1";
   else if (t->seed != NULL
@@ -124,6 +127,9 @@ cli_train_parse_options (CliTrain *t, int argc, char **argv, guint64 *seed, int 
       "Train for an iteration budget: the loss on iterate N of the reference iteration, "
       "back-propagated through the N steps; the model then runs N iterations by default "
       "(default 0: train at the fixed point)", "N" },
+    { "image-step", 0, 0, G_OPTION_ARG_STRING, &t->image_step,
+      "With --iterations: the iteration's image step, gradient (the reference's, default) or "
+      "exact (solved per frequency)", "gradient|exact" },
     { "init", 0, 0, G_OPTION_ARG_FILENAME, &t->init,
       "Start: random (default), pca (free atoms from the data's principal components), patches "
       "(pca plus atoms from textured training patches, both at a trained model's scale), or a "
@@ -238,6 +244,8 @@ cli_train_build_config (const CliTrain *t, guint64 seed, const TsModel *init,
     config->steps = t->steps;
   if (t->iterations != CLI_UNSET_INT)
     config->iterations = t->iterations;
+  if (t->image_step != NULL)
+    config->exact_image_step = g_strcmp0 (t->image_step, "exact") == 0;
   if (t->seed != NULL)
     config->seed = seed;
   if (!isnan (t->lambda))

@@ -20,6 +20,7 @@ typedef struct {
   double sigma, lambda, beta_init, lr_decay, lr_atoms, lr_hyper;
   int groupsize, atoms, free_atoms, atom_size, crop, batch, steps, threads;
   int iterations;                /* --iterations: the budget (0 = fixed point) */
+  char *image_step;              /* --image-step gradient|exact (with a budget) */
   int val_every, checkpoint_every;
   /* session */
   char *command_line;

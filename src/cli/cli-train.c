@@ -21,6 +21,7 @@ train_clear (CliTrain *t)
   g_free (t->val_dir);
   g_free (t->prox);
   g_free (t->init);
+  g_free (t->image_step);
   g_free (t->output);
   g_free (t->checkpoint);
   g_free (t->resume);

@@ -5,13 +5,13 @@
  * exactly per frequency, elsewhere by the solver. */
 #include "ts-decompose.h"
 #include "ts-prox.h"
+#include "ts-fftw-lock.h"
 #include <fftw3.h>
 #include <math.h>
 #include <string.h>
 
 #define SMOOTH_LAMBDA 1e12
 
-G_LOCK_DEFINE_STATIC (fftw_planner);
 
 /* The closed form with H^T H's eigenvalues `normal` (height * width) in the DFT basis. */
 static TsImage *
@@ -32,10 +32,10 @@ smooth_fourier (const TsOperator *op, const TsRegulariser *prox, const float *da
   double *kernel = g_new (double, n);
   ts_derived_kernel_dft (d, w, h, kernel);
   fftw_complex *buf = fftw_alloc_complex (n);
-  G_LOCK (fftw_planner);
+  ts_fftw_planner_lock ();
   fftw_plan fwd = fftw_plan_dft_2d (h, w, buf, buf, FFTW_FORWARD, FFTW_ESTIMATE);
   fftw_plan bwd = fftw_plan_dft_2d (h, w, buf, buf, FFTW_BACKWARD, FFTW_ESTIMATE);
-  G_UNLOCK (fftw_planner);
+  ts_fftw_planner_unlock ();
   for (gsize i = 0; i < n; i++)
     {
       buf[i][0] = rhs[i];
@@ -53,10 +53,10 @@ smooth_fourier (const TsOperator *op, const TsRegulariser *prox, const float *da
   fftw_execute (bwd);
   for (gsize i = 0; i < n; i++)
     out->data[i] = (float) buf[i][0];
-  G_LOCK (fftw_planner);
+  ts_fftw_planner_lock ();
   fftw_destroy_plan (fwd);
   fftw_destroy_plan (bwd);
-  G_UNLOCK (fftw_planner);
+  ts_fftw_planner_unlock ();
   fftw_free (buf);
   g_free (kernel);
   g_free (rhs);

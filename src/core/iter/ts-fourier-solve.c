@@ -1,12 +1,11 @@
 /* (H^T H + b k_P*)^-1 by real FFTs: see ts-fourier-solve.h. */
 #include "ts-fourier-solve.h"
 #include "ts-error.h"
+#include "ts-fftw-lock.h"
 #include <fftw3.h>
 #include <math.h>
 #include <string.h>
 
-/* FFTW's planner is not thread-safe; executing a plan is. */
-G_LOCK_DEFINE_STATIC (fftwf_planner);
 
 struct TsFourierSolve {
   int width, height;
@@ -52,10 +51,10 @@ ts_fourier_solve_new (const TsOperator *op, const TsDerived *derived, GError **e
         /* A frequency seen by neither term is undetermined: take the minimum-norm 0. */
         fs->inverse[(gsize) r * half + c] = fabs (denom) > 1e-12 ? (float) (1.0 / (denom * n)) : 0.0f;
       }
-  G_LOCK (fftwf_planner);
+  ts_fftw_planner_lock ();
   fs->forward = fftwf_plan_dft_r2c_2d (h, w, fs->image, fs->spectrum, FFTW_ESTIMATE);
   fs->backward = fftwf_plan_dft_c2r_2d (h, w, fs->spectrum, fs->image, FFTW_ESTIMATE);
-  G_UNLOCK (fftwf_planner);
+  ts_fftw_planner_unlock ();
   return fs;
 }
 
@@ -64,12 +63,12 @@ ts_fourier_solve_free (TsFourierSolve *fs)
 {
   if (fs == NULL)
     return;
-  G_LOCK (fftwf_planner);
+  ts_fftw_planner_lock ();
   if (fs->forward != NULL)
     fftwf_destroy_plan (fs->forward);
   if (fs->backward != NULL)
     fftwf_destroy_plan (fs->backward);
-  G_UNLOCK (fftwf_planner);
+  ts_fftw_planner_unlock ();
   fftwf_free (fs->image);
   fftwf_free (fs->spectrum);
   g_free (fs->inverse);

@@ -74,6 +74,8 @@ build_header_json (const TsModel *model, const TsContainerArray *arrays, int n_a
   /* Only models trained for a budget carry it: older readers see no new member. */
   if (model->iterations > 0)
     g_string_append_printf (out, "  \"iterations\": %d,\n", model->iterations);
+  if (model->exact_image_step)
+    g_string_append (out, "  \"image_step\": \"exact\",\n");
   ts_json_append_member (out, "provenance");
   ts_json_append_string (out, model->provenance);
   g_string_append (out, ",\n");
@@ -159,6 +161,16 @@ model_from_header (TsContainer *c, GError **error)
                                                error);
   if (!ok)
     return NULL;
+  const char *image_step = ts_json_get_string (header, what, NULL, "image_step", FALSE, &ok,
+                                               error);
+  if (!ok)
+    return NULL;
+  if (image_step != NULL && strcmp (image_step, "exact") != 0 && strcmp (image_step, "gradient") != 0)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
+                   "%s: unknown image step '%s' (expected exact or gradient)", path, image_step);
+      return NULL;
+    }
 
   g_autoptr (GHashTable) table = ts_container_array_table (c, error);
   if (table == NULL)
@@ -186,6 +198,7 @@ model_from_header (TsContainer *c, GError **error)
   model->sigma = sigma;
   model->tol = tol;
   model->iterations = (int) iterations;
+  model->exact_image_step = image_step != NULL && strcmp (image_step, "exact") == 0;
   model->beta = beta;
   g_free (model->name);
   model->name = g_strdup (name);

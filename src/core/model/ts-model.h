@@ -22,6 +22,8 @@ typedef struct {
   /* Iteration budget the model was trained for (loss on iterate K, not at the fixed point):
    * denoising runs exactly this many reference iterations by default. 0 = to `tol`. */
   int iterations;
+  /* Trained with the exact image step (TS_IMAGE_STEP_EXACT): its budget runs that iteration. */
+  gboolean exact_image_step;
   int n_atoms;             /* K (200) */
   int n_free;              /* M (120) */
   int atom_size;           /* p (13) */

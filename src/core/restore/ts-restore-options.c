@@ -63,6 +63,8 @@ ts_restore_solve_options (const TsRestoreRequest *request, const TsModel *model,
     {
       options->tol = 0.0;
       options->max_iter = model->iterations;
+      if (model->exact_image_step)
+        options->image_step = TS_IMAGE_STEP_EXACT;
     }
   options->threads = MAX (0, request->threads);
   options->formulation = request->formulation;

@@ -213,6 +213,7 @@ build_header_json (const TsTrainState *state, const TsContainerArray *arrays, in
   member_double (out, "tol", c->tol, FALSE);
   member_int (out, "max_iter", c->max_iter, FALSE);
   member_int (out, "iterations", c->iterations, FALSE);
+  member_int (out, "exact_image_step", c->exact_image_step ? 1 : 0, FALSE);
   member_double (out, "adjoint_tol", c->adjoint_tol, FALSE);
   member_int (out, "adjoint_max_iter", c->adjoint_max_iter, FALSE);
   member_int (out, "threads", c->threads, TRUE);
@@ -387,6 +388,10 @@ parse_config (JsonObject *header, const char *what, TsTrainConfig *c, GError **e
   if (!ts_json_get_int (obj, what, sec, "iterations", FALSE, 0, 0, 1000, &iterations, error))
     return FALSE;
   c->iterations = (int) iterations;
+  gint64 exact;
+  if (!ts_json_get_int (obj, what, sec, "exact_image_step", FALSE, 0, 0, 1, &exact, error))
+    return FALSE;
+  c->exact_image_step = exact != 0;
   return parse_u64 (ts_json_member (obj, "seed"), what, "config.seed", &c->seed, error);
 }
 

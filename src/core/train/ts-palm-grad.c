@@ -558,3 +558,109 @@ ts_palm_vjp_step (const TsPalmParams *P, const double *y, const double *x, const
   g_free (gw);
   g_free (gv);
 }
+
+void
+ts_palm_step_exact (const TsPalmParams *P, const double *y, const double *x_t,
+                    const double *c_t, double *x_out, double *c_out, double *v_out)
+{
+  int K = P->K, r = P->rank;
+  gsize N = (gsize) P->width * P->height;
+  double *cols = g_new (double, (gsize) P->s * N), *f = g_new (double, (gsize) r * N);
+  double *ux = g_new (double, (gsize) r * N);
+  /* v = c_t - b B (B^T c_t - U^T P x_t) */
+  project (P, x_t, cols, ux);
+  gemm (TRUE, FALSE, r, (int) N, K, 1.0, P->B, c_t, 0.0, f);
+  for (gsize i = 0; i < (gsize) r * N; i++)
+    f[i] -= ux[i];
+  memcpy (v_out, c_t, sizeof (double) * K * N);
+  gemm (FALSE, FALSE, K, (int) N, r, -P->b, P->B, f, 1.0, v_out);
+  prox_apply (P, v_out, c_out);
+  /* x' = M (y + b P^T U B^T c') */
+  gemm (TRUE, FALSE, r, (int) N, K, 1.0, P->B, c_out, 0.0, f);
+  double *rhs = g_new0 (double, N);
+  scatter (P, f, cols, rhs);
+  for (gsize i = 0; i < N; i++)
+    rhs[i] = y[i] + P->b * rhs[i];
+  ts_smooth_inverse_apply (P->smooth, rhs, x_out);
+  g_free (cols);
+  g_free (f);
+  g_free (ux);
+  g_free (rhs);
+}
+
+void
+ts_palm_vjp_step_exact (const TsPalmParams *P, const double *y, const double *x_t,
+                        const double *c_t, const double *v, const double *c_new,
+                        const double *x_new, const double *gx_out, const double *gc_out,
+                        double *gx_t, double *gc_t, TsPalmGrad *grad)
+{
+  int K = P->K, s = P->s, r = P->rank, p = P->p, kp = 2 * p - 1, W = P->width, H = P->height;
+  gsize N = (gsize) W * H;
+  double b = P->b;
+  (void) y;
+  double *cols = g_new (double, (gsize) s * N), *diff = g_new (double, (gsize) s * N);
+  double *f = g_new (double, (gsize) r * N), *gct = g_new (double, (gsize) K * N);
+  double *gr = g_new (double, N), *kx = g_new (double, N), *back = g_new0 (double, N);
+
+  /* x' = M rhs, rhs = y + b P^T D^T c'; g_rhs = M g (M is symmetric). d M = -M (db k_P +
+   * b dk_P) M, so <g, dM rhs> = -<g_rhs, (db k_P + b dk_P) x'>. */
+  ts_smooth_inverse_apply (P->smooth, gx_out, gr);
+  correlate (P, x_new, kx);
+  gemm (TRUE, FALSE, r, (int) N, K, 1.0, P->B, c_new, 0.0, f);
+  scatter (P, f, cols, back);
+  double gb = 0.0;
+  for (gsize i = 0; i < N; i++)
+    gb += gr[i] * (back[i] - kx[i]);
+  for (int iy = 0; iy < kp; iy++)
+    for (int ix = 0; ix < kp; ix++)
+      {
+        int dy = iy - (p - 1), dx = ix - (p - 1);
+        double acc = 0.0;
+        for (int row = 0; row < H; row++)
+          {
+            const double *src = x_new + (gsize) ts_patch_wrap (row + dy, H) * W;
+            const double *g = gr + (gsize) row * W;
+            for (int col = 0; col < W; col++)
+              acc += g[col] * src[ts_patch_wrap (col + dx, W)];
+          }
+        grad->kernel[iy * kp + ix] -= b * acc;
+      }
+  /* b P^T D^T c': dD += b c' (P g_rhs)^T; g_c' += b D P g_rhs = b B U^T P g_rhs. */
+  im2col (P, gr, cols);
+  gemm (FALSE, TRUE, K, s, (int) N, b, c_new, cols, 1.0, grad->D);
+  gemm (TRUE, FALSE, r, (int) N, s, 1.0, P->U, cols, 0.0, f);
+  memcpy (gct, gc_out, sizeof (double) * K * N);
+  gemm (FALSE, FALSE, K, (int) N, r, b, P->B, f, 1.0, gct);
+
+  /* Coefficient step: c' = prox(v), v = c_t - b D diff, diff = D^T c_t - P x_t. */
+  double *gv = g_new (double, (gsize) K * N);
+  prox_vjp (P, v, gct, gv, grad->log_t);
+  double *dtg = cols;   /* D^T gv = U B^T gv */
+  gemm (TRUE, FALSE, r, (int) N, K, 1.0, P->B, gv, 0.0, f);
+  gemm (FALSE, FALSE, s, (int) N, r, 1.0, P->U, f, 0.0, dtg);
+  memcpy (gc_t, gv, sizeof (double) * K * N);
+  gemm (FALSE, FALSE, K, (int) N, r, -b, P->B, f, 1.0, gc_t);
+  memset (gx_t, 0, sizeof (double) * N);
+  col2im_add (P, dtg, gx_t);
+  for (gsize i = 0; i < N; i++)
+    gx_t[i] *= b;
+  im2col (P, x_t, diff);
+  gemm (TRUE, FALSE, r, (int) N, K, 1.0, P->B, c_t, 0.0, f);
+  gemm (FALSE, FALSE, s, (int) N, r, 1.0, P->U, f, -1.0, diff);
+  double dot = 0.0;
+  for (gsize i = 0; i < (gsize) s * N; i++)
+    dot += dtg[i] * diff[i];
+  gb -= dot;
+  gemm (FALSE, TRUE, K, s, (int) N, -b, gv, diff, 1.0, grad->D);
+  gemm (FALSE, TRUE, K, s, (int) N, -b, c_t, dtg, 1.0, grad->D);
+  grad->b += gb;
+
+  g_free (cols);
+  g_free (diff);
+  g_free (f);
+  g_free (gct);
+  g_free (gr);
+  g_free (kx);
+  g_free (back);
+  g_free (gv);
+}

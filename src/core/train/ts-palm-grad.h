@@ -7,6 +7,7 @@
 #pragma once
 #include <glib.h>
 #include "ts-model.h"
+#include "ts-smooth-inverse.h"
 
 G_BEGIN_DECLS
 
@@ -22,6 +23,8 @@ typedef struct {
   const double *B;        /* K x rank, D U */
   const double *kernel;   /* (2p-1)^2, k_P */
   const double *t;        /* K, exp(lambda_scaling) */
+  /* Budget training with the exact image step: M = (I + b k_P*)^-1 (NULL: gradient step). */
+  const TsSmoothInverse *smooth;
 } TsPalmParams;
 
 /* Gradients w.r.t. what one step depends on; accumulated (+=) by ts_palm_vjp_params. */
@@ -76,6 +79,17 @@ void ts_palm_vjp_step (const TsPalmParams *P, const double *y, const double *x,
                        const double *c_t, const double *x_t, const double *v,
                        const double *c_new, const double *gx_out, const double *gc_out,
                        double *gx, double *gx_t, double *gc_t, TsPalmGrad *grad);
+
+/* One step of the exact-image-step iteration (TS_IMAGE_STEP_EXACT): the coefficient step at
+ * (x_t, c_t), then x' = M (y + b P^T D^T c'), M = P->smooth. Subspace products. */
+void ts_palm_step_exact (const TsPalmParams *P, const double *y, const double *x_t,
+                         const double *c_t, double *x_out, double *c_out, double *v_out);
+/* Back through it: input gradients gx_t, gc_t and (df/dtheta)^T added to `grad` (D, k_P through
+ * M, log t, b). x_new, c_new and v are the step's outputs and prox argument. */
+void ts_palm_vjp_step_exact (const TsPalmParams *P, const double *y, const double *x_t,
+                             const double *c_t, const double *v, const double *c_new,
+                             const double *x_new, const double *gx_out, const double *gc_out,
+                             double *gx_t, double *gc_t, TsPalmGrad *grad);
 
 /* Scratch needed per image (doubles), for callers that want to budget memory. */
 gsize ts_palm_scratch_doubles (const TsPalmParams *P);

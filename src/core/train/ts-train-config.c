@@ -144,6 +144,13 @@ ts_train_config_validate (const TsTrainConfig *config, GError **error)
     return bad_double (error, "tol", c->tol, "must be in [0, 1)");
   if (c->iterations < 0 || c->iterations > 1000)
     return bad_int (error, "iterations", c->iterations, "must be 0 (fixed point) to 1000");
+  if (c->exact_image_step && c->iterations == 0)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   "training configuration: the exact image step needs an iteration budget (it "
+                   "has the reference iteration's fixed points)");
+      return FALSE;
+    }
   if (c->max_iter < 1 || c->max_iter > 1000000)
     return bad_int (error, "max_iter", c->max_iter, "must be 1 to 1000000");
   if (!(c->adjoint_tol >= 0.0 && c->adjoint_tol < 1.0))
@@ -185,6 +192,7 @@ ts_train_state_new (const TsTrainConfig *config, const TsModel *model)
       state->model->sigma = config->sigma;
       state->model->tol = config->tol;
       state->model->iterations = config->iterations;
+      state->model->exact_image_step = config->exact_image_step;
       state->model->beta = config->beta_init;
     }
   state->step = 0;

@@ -33,6 +33,7 @@ typedef struct {
    * back-propagated through the K steps: ts-unrolled.h); 0: at the fixed point (implicit
    * differentiation, MODEL.md) */
   int iterations;
+  gboolean exact_image_step; /* with a budget: the exact image step (TS_IMAGE_STEP_EXACT) */
   int max_iter;            /* inner iteration cap */
   double adjoint_tol;      /* relative residual of the adjoint fixed point (1e-6) */
   int adjoint_max_iter;    /* cap (20) */

@@ -416,6 +416,9 @@ batch_run (const TsModel *model, const TsTrainConfig *config, const TsTrainBatch
   double lp = ts_kernel_dft_max_grad (tape->kernel, tape->p, W, H, 0.0, NULL);
   TsPalmParams P;
   palm_params_from_tape (&P, tape, model, W, H, lp);
+  g_autoptr (TsSmoothInverse) smooth = NULL;
+  if (config->exact_image_step)
+    P.smooth = smooth = ts_smooth_inverse_new (tape->kernel, tape->p, tape->b, W, H);
   /* Denoising: the crops' operator is H = I, in the forward variant. */
   g_autoptr (TsRegulariser) prox = NULL;
   if (!exact)
@@ -462,6 +465,9 @@ ts_train_batch_loss_exact (const TsModel *model, const TsTrainConfig *config,
   double lp = ts_kernel_dft_max_grad (tape->kernel, tape->p, W, H, 0.0, NULL);
   TsPalmParams P;
   palm_params_from_tape (&P, tape, model, W, H, lp);
+  g_autoptr (TsSmoothInverse) smooth = NULL;
+  if (config->exact_image_step)
+    P.smooth = smooth = ts_smooth_inverse_new (tape->kernel, tape->p, tape->b, W, H);
   gsize N = (gsize) W * H;
   double *y = g_new (double, N), *x = g_new (double, N);
   double *c = g_new (double, (gsize) P.K * N);
@@ -610,6 +616,7 @@ ts_trainer_new (const TsTrainConfig *config, const TsModel *init, GPtrArray *tra
   model->sigma = c.sigma;
   model->tol = c.tol;
   model->iterations = c.iterations;
+  model->exact_image_step = c.exact_image_step;
   model->beta = c.beta_init;
   TsTrainer *t = g_new0 (TsTrainer, 1);
   t->state = ts_train_state_new (&c, model);
@@ -963,6 +970,7 @@ ts_trainer_validate (TsTrainer *trainer, const gint *cancel, GError **error)
       /* A budget model is judged as it will run: exactly its iterations. */
       o.tol = S->config.iterations > 0 ? 0.0 : S->config.tol;
       o.max_iter = S->config.iterations > 0 ? S->config.iterations : S->config.max_iter;
+      o.image_step = S->config.exact_image_step ? TS_IMAGE_STEP_EXACT : TS_IMAGE_STEP_GRADIENT;
       o.threads = S->config.threads;
       g_autoptr (TsOperator) op = ts_operator_identity_new (clean->width, clean->height);
       ts_blas_set_threads (ts_solve_blas_threads (&o));
@@ -1027,6 +1035,7 @@ ts_trainer_export_model (const TsTrainer *trainer, const char *name, const char 
   g_free (m->provenance);
   m->name = g_strdup (name != NULL ? name : "trained");
   m->iterations = trainer->state->config.iterations;
+  m->exact_image_step = trainer->state->config.exact_image_step;
   m->provenance = g_strdup (provenance != NULL ? provenance : "");
   return m;
 }

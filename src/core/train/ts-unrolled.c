@@ -1,7 +1,8 @@
 /* Back-propagation through a fixed number of iPALM steps (see ts-unrolled.h). Step k takes
  * x_{k-1} (coefficient step), c_t = (1 + a) c_{k-1} - a c_{k-2} and
  * x_t = (1 + a) x_{k-1} - a x_{k-2} (image step); its input gradients are spread back onto
- * the stored iterates by the same weights. */
+ * the stored iterates by the same weights. With the exact image step (P->smooth) the
+ * coefficient step takes x_t, and x_k = M (y + b P^T D^T c_k). */
 #include "ts-unrolled.h"
 #include <math.h>
 #include <string.h>
@@ -47,14 +48,22 @@ ts_unrolled_l1_gradient (const TsPalmParams *P, const double *y, const float *cl
     vs[k] = g_new (double, KN);
   double *x_t = g_new (double, N), *c_t = g_new (double, KN);
 
-  memcpy (xs[0], y, sizeof (double) * N);
+  gboolean exact = P->smooth != NULL;
+  /* The start: x = y, or with the exact image step x(0) = M y (the smooth image). */
+  if (exact)
+    ts_smooth_inverse_apply (P->smooth, y, xs[0]);
+  else
+    memcpy (xs[0], y, sizeof (double) * N);
   for (int k = 1; k <= n; k++)
     {
       const double *xp = xs[k >= 2 ? k - 2 : 0], *cp = cs[k >= 2 ? k - 2 : 0];
       double a = momentum (k);
       extrapolate (xs[k - 1], xp, a, N, x_t);
       extrapolate (cs[k - 1], cp, a, KN, c_t);
-      ts_palm_step_subspace (P, y, xs[k - 1], c_t, x_t, xs[k], cs[k], vs[k - 1]);
+      if (exact)
+        ts_palm_step_exact (P, y, x_t, c_t, xs[k], cs[k], vs[k - 1]);
+      else
+        ts_palm_step_subspace (P, y, xs[k - 1], c_t, x_t, xs[k], cs[k], vs[k - 1]);
     }
 
   /* Gradients w.r.t. the iterates: gx[k], gc[k] held for k and k - 1 only (k - 2 gets its
@@ -77,8 +86,16 @@ ts_unrolled_l1_gradient (const TsPalmParams *P, const double *y, const float *cl
       int kp = k >= 2 ? k - 2 : 0;
       extrapolate (xs[k - 1], xs[kp], a, N, x_t);
       extrapolate (cs[k - 1], cs[kp], a, KN, c_t);
-      ts_palm_vjp_step (P, y, xs[k - 1], c_t, x_t, vs[k - 1], cs[k], gx_now, gc_now, in_x, in_xt,
-                        in_ct, grad);
+      if (exact)
+        {
+          /* The coefficient step sees x_t only. */
+          ts_palm_vjp_step_exact (P, y, x_t, c_t, vs[k - 1], cs[k], xs[k], gx_now, gc_now, in_xt,
+                                  in_ct, grad);
+          memset (in_x, 0, sizeof (double) * N);
+        }
+      else
+        ts_palm_vjp_step (P, y, xs[k - 1], c_t, x_t, vs[k - 1], cs[k], gx_now, gc_now, in_x,
+                          in_xt, in_ct, grad);
       /* Step 1 starts at x_{-1} = x_0 = y (no gradient needed) and c = 0. */
       for (gsize i = 0; i < N; i++)
         {
