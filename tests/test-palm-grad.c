@@ -62,7 +62,7 @@ fixture_init (Fixture *f, TsProxType type, int groupsize, guint64 seed)
   for (int k = 0; k < K; k++)
     f->t[k] = exp ((double) f->model->lambda_scaling[k]);
   TsPalmParams P = { W, H, K, s, p, r, f->derived->b, 0.0, f->model->lambda, type,
-                     groupsize, 1.8, f->D, f->U, f->B, f->kernel, f->t, NULL };
+                     groupsize, 1.8, f->D, f->U, f->B, f->kernel, f->t, NULL, 1.0 };
   P.L = 1.01 * P.b * ts_derived_kernel_dft_max (f->derived, W, H);
   f->P = P;
   f->y = g_new (double, NPIX);
@@ -273,7 +273,7 @@ check_param_vjp (TsProxType type, int groupsize)
     gxo[i] = ts_test_normal (&st);
   for (gsize i = 0; i < KN; i++)
     gco[i] = ts_test_normal (&st);
-  TsPalmGrad g = { g_new0 (double, K * s), g_new0 (double, kp * kp), g_new0 (double, K), 0, 0 };
+  TsPalmGrad g = { g_new0 (double, K * s), g_new0 (double, kp * kp), g_new0 (double, K), 0, 0, 0 };
   ts_palm_vjp_params (&P, f.y, f.x, f.c, gxo, gco, &g);
 
   double h = 1e-6;
@@ -352,7 +352,7 @@ check_unrolled (TsProxType type, int groupsize)
   for (int i = 0; i < NPIX; i++)
     clean[i] = (float) (f.y[i] + 0.2 * ts_test_normal (&st));
   double scale = 1.0 / NPIX;
-  TsPalmGrad g = { g_new0 (double, K * s), g_new0 (double, kp * kp), g_new0 (double, K), 0, 0 };
+  TsPalmGrad g = { g_new0 (double, K * s), g_new0 (double, kp * kp), g_new0 (double, K), 0, 0, 0 };
   double x_k[NPIX];
   ts_unrolled_l1_gradient (&P, f.y, clean, steps, scale, &g, x_k);
 
@@ -415,7 +415,7 @@ check_unrolled (TsProxType type, int groupsize)
           if (which == 4)
             Q.L += e;
           TsPalmGrad unused = { g_new0 (double, K * s), g_new0 (double, kp * kp),
-                                g_new0 (double, K), 0, 0 };
+                                g_new0 (double, K), 0, 0, 0 };
           fpm[k] = scale * ts_unrolled_l1_gradient (&Q, f.y, clean, steps, scale, &unused, NULL);
           g_free (unused.D);
           g_free (unused.kernel);
@@ -468,7 +468,11 @@ test_unrolled_matches_solver (void)
       TsPalmParams P = f.P;
       g_autoptr (TsSmoothInverse) smooth = NULL;
       if (exact)
-        P.smooth = smooth = ts_smooth_inverse_new (f.kernel, P.p, P.b, W, H);
+        {
+          P.smooth = smooth = ts_smooth_inverse_new (f.kernel, P.p, P.b, W, H);
+          /* and a learned coefficient step multiplier, as such models carry */
+          P.eta = f.model->step_scale = 1.3;
+        }
       int steps = 9;
       float clean[NPIX], y[NPIX];
       for (int i = 0; i < NPIX; i++)
@@ -477,7 +481,7 @@ test_unrolled_matches_solver (void)
       for (int i = 0; i < NPIX; i++)
         y_exact[i] = y[i];
       TsPalmGrad g = { g_new0 (double, P.K * P.s), g_new0 (double, (2 * P.p - 1) * (2 * P.p - 1)),
-                       g_new0 (double, P.K), 0, 0 };
+                       g_new0 (double, P.K), 0, 0, 0 };
       ts_unrolled_l1_gradient (&P, y_exact, clean, steps, 1.0, &g, x_k);
       g_free (g.D);
       g_free (g.kernel);
@@ -488,6 +492,7 @@ test_unrolled_matches_solver (void)
       o.tol = 0.0;
       o.max_iter = steps;
       o.image_step = exact ? TS_IMAGE_STEP_EXACT : TS_IMAGE_STEP_GRADIENT;
+      o.step_scale = f.model->step_scale;
       g_autoptr (GError) error = NULL;
       g_autoptr (TsOperator) op = ts_operator_identity_new (W, H);
       g_autoptr (TsSolution) sol = ts_test_solve (f.model, op, y, &o, NULL, NULL, NULL, NULL, NULL,

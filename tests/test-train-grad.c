@@ -112,7 +112,9 @@ check_problem (TsProxType type, int groupsize, int iterations, gboolean exact_im
   pr.config.exact_image_step = exact_image_step;
   TsModel *m = pr.model;
   int K = m->n_atoms, M = m->n_free, s = m->atom_size * m->atom_size;
-  gsize n_params = (gsize) K * s + (gsize) M * s + K + 1;
+  gsize n_beta = (gsize) K * s + (gsize) M * s + K;
+  gsize n_params = n_beta + 1 + (exact_image_step ? 1 : 0);
+  g_assert_cmpuint (n_params, ==, ts_train_state_param_count (&pr.config));
   double *grad = g_new (double, n_params);
   g_autoptr (GError) error = NULL;
   TsTrainStepStats stats;
@@ -153,9 +155,21 @@ check_problem (TsProxType type, int groupsize, int iterations, gboolean exact_im
       fd[i] = finite_difference (&pr, &m->lambda_scaling[idx], NULL, h);
     }
   check_group ("lambda_scaling", an, fd, PICKS, gmax);
-  an[0] = grad[n_params - 1];
+  an[0] = grad[n_beta];
   fd[0] = finite_difference (&pr, NULL, &m->beta, 1e-5);
   check_group ("beta", an, fd, 1, gmax);
+  if (exact_image_step)
+    {
+      /* The coefficient step's multiplier, learned with the exact image step; away from 1. */
+      m->step_scale = 1.3;
+      double loss3 = ts_train_batch_gradient (m, &pr.config, &pr.batch, TRUE, grad, NULL, &stats,
+                                              &error);
+      g_assert_no_error (error);
+      g_assert_true (isfinite (loss3));
+      an[0] = grad[n_beta + 1];
+      fd[0] = finite_difference (&pr, NULL, &m->step_scale, 1e-5);
+      check_group ("step_scale", an, fd, 1, gmax);
+    }
   g_free (grad);
   ts_model_free (m);
 }

@@ -48,6 +48,7 @@ struct Solver {
   int W, H, K, s, p, r;
   gsize N;
   double b, L;
+  double eta;           /* coefficient step multiplier (options' step_scale) */
   float *target;        /* H^T y */
   float *x, *x_prev, *x_new, *work;
   float *normal;        /* plain formulation: H^T H x_t */
@@ -78,6 +79,7 @@ ts_solve_options_init (TsSolveOptions *options)
   options->nonnegative = FALSE;
   options->formulation = TS_FORMULATION_SUBSPACE;
   options->acceleration = TS_ACCELERATION_NONE;
+  options->step_scale = 1.0;
   options->restart_interval = 0;
   options->measure_x = options->measure_y = options->measure_width = options->measure_height = 0;
   options->threads = 0;
@@ -296,7 +298,7 @@ subspace_iteration (Worker *w)
                      - (ax1 * S->ux[base + i] - ax * S->ux_prev[base + i]);
         }
       /* g = -b B f, then c_new = prox(c_t + g) in one pass over c and c_prev. */
-      worker_gemm (w, S->K, (int) nb, S->r, (float) -S->b, S->d->B, S->r, 1, f, nb, g, nb);
+      worker_gemm (w, S->K, (int) nb, S->r, (float) (-S->b * S->eta), S->d->B, S->r, 1, f, nb, g, nb);
       for (int j = 0; j < S->K; j++)
         {
           const float *cc = S->c + (gsize) j * n + bo;
@@ -408,14 +410,14 @@ coefficient_step_plain (Solver *S, float a)
   for (gsize i = 0; i < kn; i++)
     S->c_prev[i] = a1 * S->c[i] - a * S->c_prev[i];
   memcpy (S->v, S->c_prev, sizeof (float) * kn);
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, S->K, (int) S->N, S->K, (float) -S->b,
-               S->d->X, S->K, S->c_prev, (int) S->N, 1.0f, S->v, (int) S->N);
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, S->K, (int) S->N, S->K,
+               (float) (-S->b * S->eta), S->d->X, S->K, S->c_prev, (int) S->N, 1.0f, S->v, (int) S->N);
   for (int row0 = 0; row0 < S->H; row0 += S->band_rows)
     {
       int row1 = MIN (row0 + S->band_rows, S->H);
       int nb = (row1 - row0) * S->W;
       ts_patch_im2col (S->x, S->W, S->H, S->p, row0, row1, S->cols);
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, S->K, nb, S->s, (float) S->b,
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, S->K, nb, S->s, (float) (S->b * S->eta),
                    S->d->D, S->s, S->cols, nb, 1.0f, S->v + (gsize) row0 * S->W, (int) S->N);
     }
   ts_prox_apply (S->prox, S->v, S->W, S->H);
@@ -609,6 +611,7 @@ solver_init (Solver *S, const TsOperator *op, const TsRegulariser *reg, const fl
   S->p = S->d->p;
   S->r = S->d->rank;
   S->b = S->d->b;
+  S->eta = o->step_scale;
   /* The data term's Lipschitz constant ||H||^2, except in the reference's forward variant. */
   double lp = ts_derived_kernel_dft_max (S->d, S->W, S->H);
   S->L = op->forward_variant ? 1.01 * S->b * lp : 1.01 * (S->b * lp + op->norm * op->norm);
@@ -641,11 +644,12 @@ static gboolean
 check_inputs (const TsOperator *op, const float *data, const TsSolveOptions *options,
               GError **error)
 {
-  if (options->max_iter < 1 || !(options->tol >= 0.0))
+  if (options->max_iter < 1 || !(options->tol >= 0.0)
+      || !(options->step_scale > 0.0 && options->step_scale <= 10.0))
     {
       g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
-                   "invalid solver options: tolerance %g, maximum iterations %d", options->tol,
-                   options->max_iter);
+                   "invalid solver options: tolerance %g, maximum iterations %d, step scale %g",
+                   options->tol, options->max_iter, options->step_scale);
       return FALSE;
     }
   for (gsize i = 0; i < op->data_len; i++)

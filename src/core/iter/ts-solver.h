@@ -43,6 +43,7 @@ typedef struct {
   TsFormulation formulation;
   TsAcceleration acceleration;
   TsImageStep image_step;  /* subspace formulation only */
+  double step_scale;       /* multiplier of the coefficient step (1: MODEL.md; TsModel's) */
   int restart_interval;    /* > 0: also restart the momentum every this many iterations */
   /* The stopping rule's relative change is measured on this rectangle only (width 0 = the
    * whole image; subspace formulation): tiles measure their core, not the halo. */

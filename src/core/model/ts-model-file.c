@@ -76,6 +76,12 @@ build_header_json (const TsModel *model, const TsContainerArray *arrays, int n_a
     g_string_append_printf (out, "  \"iterations\": %d,\n", model->iterations);
   if (model->exact_image_step)
     g_string_append (out, "  \"image_step\": \"exact\",\n");
+  if (model->step_scale != 1.0)
+    {
+      ts_json_append_member (out, "step_scale");
+      ts_json_append_double (out, model->step_scale);
+      g_string_append (out, ",\n");
+    }
   ts_json_append_member (out, "provenance");
   ts_json_append_string (out, model->provenance);
   g_string_append (out, ",\n");
@@ -124,7 +130,7 @@ model_from_header (TsContainer *c, GError **error)
   JsonObject *header = c->header;
   gboolean ok = TRUE;
   gint64 n_atoms, n_free, atom_size, groupsize, iterations;
-  double order, lambda, sigma, tol, beta;
+  double order, lambda, sigma, tol, beta, step_scale;
 
   const char *prox = ts_json_get_string (header, what, NULL, "prox", TRUE, &ok, error);
   if (!ok)
@@ -152,7 +158,8 @@ model_from_header (TsContainer *c, GError **error)
       || !ts_json_get_double (header, what, NULL, "tol", TRUE, 0, &tol, error)
       || !ts_json_get_double (header, what, NULL, "beta", TRUE, 0, &beta, error)
       || !ts_json_get_int (header, what, NULL, "iterations", FALSE, 0, 0, 100000, &iterations,
-                           error))
+                           error)
+      || !ts_json_get_double (header, what, NULL, "step_scale", FALSE, 1.0, &step_scale, error))
     return NULL;
   const char *name = ts_json_get_string (header, what, NULL, "name", TRUE, &ok, error);
   if (!ok)
@@ -198,6 +205,7 @@ model_from_header (TsContainer *c, GError **error)
   model->sigma = sigma;
   model->tol = tol;
   model->iterations = (int) iterations;
+  model->step_scale = step_scale;
   model->exact_image_step = image_step != NULL && strcmp (image_step, "exact") == 0;
   model->beta = beta;
   g_free (model->name);

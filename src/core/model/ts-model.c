@@ -19,6 +19,7 @@ ts_model_new (int n_atoms, int n_free, int atom_size)
   model->groupsize = 1;
   model->order = 1.8;
   model->tol = 1e-4;
+  model->step_scale = 1.0;
   model->beta = 1.0;
   model->lambda = 0.01;
   model->name = g_strdup ("unnamed");
@@ -99,6 +100,8 @@ ts_model_validate (const TsModel *model, const char *what, GError **error)
     problem = "beta and lambda must be finite, lambda non-negative";
   else if (!(model->tol >= 0.0) || !isfinite (model->sigma) || model->sigma < 0.0)
     problem = "tolerance and noise level must be non-negative";
+  else if (!(model->step_scale > 0.0 && model->step_scale <= 10.0))
+    problem = "the step scale must be in (0, 10]";
   else if (model->iterations < 0 || model->iterations > 100000)
     problem = "the iteration budget must be 0 (none) to 100000";
   else if (!all_finite (model->atoms, (gsize) model->n_atoms * s)

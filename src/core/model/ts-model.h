@@ -24,6 +24,9 @@ typedef struct {
   int iterations;
   /* Trained with the exact image step (TS_IMAGE_STEP_EXACT): its budget runs that iteration. */
   gboolean exact_image_step;
+  /* Multiplier of the coefficient step (1 in MODEL.md); a budget model with the exact image
+   * step learns it. */
+  double step_scale;
   int n_atoms;             /* K (200) */
   int n_free;              /* M (120) */
   int atom_size;           /* p (13) */

@@ -71,6 +71,7 @@ ts_restore_solve_options (const TsRestoreRequest *request, const TsModel *model,
   options->acceleration = request->acceleration;
   options->restart_interval = request->restart_interval;
   options->image_step = request->image_step;
+  options->step_scale = model->step_scale;
   /* Each of beta / lambda not given takes the paper's value for the task if there is one,
    * otherwise the model's own (NAN). */
   ts_task_paper_defaults (model, request->task, request->mri_acceleration, request->fat_suppressed,

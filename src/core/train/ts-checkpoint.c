@@ -247,6 +247,7 @@ build_header_json (const TsTrainState *state, const TsContainerArray *arrays, in
   member_double (out, "sigma", m->sigma, FALSE);
   member_double (out, "tol", m->tol, FALSE);
   member_double (out, "beta", m->beta, FALSE);
+  member_double (out, "step_scale", m->step_scale, FALSE);
   member_int (out, "n_atoms", m->n_atoms, FALSE);
   member_int (out, "n_free", m->n_free, FALSE);
   member_int (out, "atom_size", m->atom_size, FALSE);
@@ -414,7 +415,8 @@ parse_model (JsonObject *header, const char *path, const char *what, TsModel *m,
       || !ts_json_get_double (obj, what, sec, "lambda", TRUE, 0, &m->lambda, error)
       || !ts_json_get_double (obj, what, sec, "sigma", TRUE, 0, &m->sigma, error)
       || !ts_json_get_double (obj, what, sec, "tol", TRUE, 0, &m->tol, error)
-      || !ts_json_get_double (obj, what, sec, "beta", TRUE, 0, &m->beta, error))
+      || !ts_json_get_double (obj, what, sec, "beta", TRUE, 0, &m->beta, error)
+      || !ts_json_get_double (obj, what, sec, "step_scale", FALSE, 1.0, &m->step_scale, error))
     return FALSE;
   /* The arrays were allocated for the configuration's sizes; the model's own must agree. */
   const struct {

@@ -573,7 +573,7 @@ ts_palm_step_exact (const TsPalmParams *P, const double *y, const double *x_t,
   for (gsize i = 0; i < (gsize) r * N; i++)
     f[i] -= ux[i];
   memcpy (v_out, c_t, sizeof (double) * K * N);
-  gemm (FALSE, FALSE, K, (int) N, r, -P->b, P->B, f, 1.0, v_out);
+  gemm (FALSE, FALSE, K, (int) N, r, -P->eta * P->b, P->B, f, 1.0, v_out);
   prox_apply (P, v_out, c_out);
   /* x' = M (y + b P^T U B^T c') */
   gemm (TRUE, FALSE, r, (int) N, K, 1.0, P->B, c_out, 0.0, f);
@@ -596,7 +596,7 @@ ts_palm_vjp_step_exact (const TsPalmParams *P, const double *y, const double *x_
 {
   int K = P->K, s = P->s, r = P->rank, p = P->p, kp = 2 * p - 1, W = P->width, H = P->height;
   gsize N = (gsize) W * H;
-  double b = P->b;
+  double b = P->b, eb = P->eta * P->b;
   (void) y;
   double *cols = g_new (double, (gsize) s * N), *diff = g_new (double, (gsize) s * N);
   double *f = g_new (double, (gsize) r * N), *gct = g_new (double, (gsize) K * N);
@@ -632,27 +632,28 @@ ts_palm_vjp_step_exact (const TsPalmParams *P, const double *y, const double *x_
   memcpy (gct, gc_out, sizeof (double) * K * N);
   gemm (FALSE, FALSE, K, (int) N, r, b, P->B, f, 1.0, gct);
 
-  /* Coefficient step: c' = prox(v), v = c_t - b D diff, diff = D^T c_t - P x_t. */
+  /* Coefficient step: c' = prox(v), v = c_t - eta b D diff, diff = D^T c_t - P x_t. */
   double *gv = g_new (double, (gsize) K * N);
   prox_vjp (P, v, gct, gv, grad->log_t);
   double *dtg = cols;   /* D^T gv = U B^T gv */
   gemm (TRUE, FALSE, r, (int) N, K, 1.0, P->B, gv, 0.0, f);
   gemm (FALSE, FALSE, s, (int) N, r, 1.0, P->U, f, 0.0, dtg);
   memcpy (gc_t, gv, sizeof (double) * K * N);
-  gemm (FALSE, FALSE, K, (int) N, r, -b, P->B, f, 1.0, gc_t);
+  gemm (FALSE, FALSE, K, (int) N, r, -eb, P->B, f, 1.0, gc_t);
   memset (gx_t, 0, sizeof (double) * N);
   col2im_add (P, dtg, gx_t);
   for (gsize i = 0; i < N; i++)
-    gx_t[i] *= b;
+    gx_t[i] *= eb;
   im2col (P, x_t, diff);
   gemm (TRUE, FALSE, r, (int) N, K, 1.0, P->B, c_t, 0.0, f);
   gemm (FALSE, FALSE, s, (int) N, r, 1.0, P->U, f, -1.0, diff);
   double dot = 0.0;
   for (gsize i = 0; i < (gsize) s * N; i++)
     dot += dtg[i] * diff[i];
-  gb -= dot;
-  gemm (FALSE, TRUE, K, s, (int) N, -b, gv, diff, 1.0, grad->D);
-  gemm (FALSE, TRUE, K, s, (int) N, -b, c_t, dtg, 1.0, grad->D);
+  gb -= P->eta * dot;
+  grad->eta -= b * dot;
+  gemm (FALSE, TRUE, K, s, (int) N, -eb, gv, diff, 1.0, grad->D);
+  gemm (FALSE, TRUE, K, s, (int) N, -eb, c_t, dtg, 1.0, grad->D);
   grad->b += gb;
 
   g_free (cols);

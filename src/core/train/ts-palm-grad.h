@@ -25,6 +25,7 @@ typedef struct {
   const double *t;        /* K, exp(lambda_scaling) */
   /* Budget training with the exact image step: M = (I + b k_P*)^-1 (NULL: gradient step). */
   const TsSmoothInverse *smooth;
+  double eta;             /* exact image step: the coefficient step's multiplier */
 } TsPalmParams;
 
 /* Gradients w.r.t. what one step depends on; accumulated (+=) by ts_palm_vjp_params. */
@@ -34,6 +35,7 @@ typedef struct {
   double *log_t;          /* K: w.r.t. lambda_scaling */
   double b;               /* explicit uses of b (not through D or L) */
   double L;               /* w.r.t. the step's Lipschitz constant */
+  double eta;             /* w.r.t. the coefficient step's multiplier (exact image step) */
 } TsPalmGrad;
 
 /* Generalised step for iPALM: the coefficient step at the extrapolated c_t against x, the

@@ -167,7 +167,9 @@ ts_train_state_param_count (const TsTrainConfig *config)
 {
   g_return_val_if_fail (config != NULL, 0);
   gsize s = (gsize) config->atom_size * config->atom_size;
-  return (gsize) config->n_atoms * s + (gsize) config->n_free * s + (gsize) config->n_atoms + 1;
+  /* atoms, free atoms, lambda scalings, beta, and with the exact image step the step scale */
+  return (gsize) config->n_atoms * s + (gsize) config->n_free * s + (gsize) config->n_atoms + 1
+         + (config->exact_image_step ? 1 : 0);
 }
 
 TsTrainState *

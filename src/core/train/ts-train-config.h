@@ -52,7 +52,8 @@ typedef struct {
   TsModel *model;          /* current parameters */
   int step;                /* optimisation steps completed */
   guint64 rng[4];          /* random generator state after `step` steps */
-  gsize n_params;          /* K*s + M*s + K + 1: atoms, free_atoms, lambda_scaling, beta */
+  gsize n_params;          /* K*s + M*s + K + 1: atoms, free_atoms, lambda_scaling, beta;
+                              + 1 for the step scale with the exact image step */
   double *adam_m;          /* Adam first moments, n_params, same order */
   double *adam_v;          /* Adam second moments */
   guint64 data_fingerprint;/* of the training images (resume refuses other data) */

@@ -298,6 +298,7 @@ palm_params_from_tape (TsPalmParams *P, const TsDerivedTape *tape, const TsModel
   P->B = tape->B;
   P->kernel = tape->kernel;
   P->t = tape->threshold_scale;
+  P->eta = model->step_scale;
 }
 
 /* Sums the crops' results in crop order and pulls the gradient back to the raw parameters
@@ -313,7 +314,7 @@ batch_collect (BatchJob *job, const TsDerivedTape *tape, double lp, int threads,
   gsize ks = (gsize) K * tape->s;
   double *gD = g_new0 (double, ks), *gk = g_new0 (double, (gsize) kp * kp);
   double *glogt = g_new0 (double, K);
-  double gb = 0.0, gL = 0.0;
+  double gb = 0.0, gL = 0.0, geta = 0.0;
   TsTrainStepStats st = { 0 };
   GError *first_error = NULL;
   for (int i = 0; i < batch->n; i++)
@@ -338,6 +339,7 @@ batch_collect (BatchJob *job, const TsDerivedTape *tape, double lp, int threads,
             glogt[j] += res->grad.log_t[j];
           gb += res->grad.b;
           gL += res->grad.L;
+          geta += res->grad.eta;
           st.forward_seconds += res->forward_seconds;
           st.adjoint_seconds += res->adjoint_seconds;
           st.gradient_seconds += res->gradient_seconds;
@@ -366,6 +368,8 @@ batch_collect (BatchJob *job, const TsDerivedTape *tape, double lp, int threads,
       for (int j = 0; j < K; j++)
         g_scaling[j] = glogt[j];
       g_scaling[K] = g_beta;
+      if (job->config->exact_image_step)
+        g_scaling[K + 1] = geta;
       result = loss * job->scale;
       if (stats != NULL)
         {
@@ -482,7 +486,7 @@ ts_train_batch_loss_exact (const TsModel *model, const TsTrainConfig *config,
           /* The budget's loss: K steps (the gradient is not used here). */
           TsPalmGrad unused = { g_new0 (double, (gsize) P.K * P.s),
                                 g_new0 (double, (gsize) (2 * P.p - 1) * (2 * P.p - 1)),
-                                g_new0 (double, P.K), 0, 0 };
+                                g_new0 (double, P.K), 0, 0, 0 };
           loss += ts_unrolled_l1_gradient (&P, y, batch->clean[i], config->iterations, 0.0,
                                            &unused, NULL);
           g_free (unused.D);
@@ -931,8 +935,11 @@ ts_trainer_step (TsTrainer *trainer, const gint *cancel, TsTrainStepStats *stats
       else if (i < n_atoms + n_free + (gsize) m->n_atoms)
         m->lambda_scaling[i - n_atoms - n_free] =
           (float) (m->lambda_scaling[i - n_atoms - n_free] - lr_h * step);
-      else
+      else if (i == n_atoms + n_free + (gsize) m->n_atoms)
         m->beta = (double) (float) (m->beta - lr_h * step);
+      else
+        /* Kept where the solver's own rule (ts_model_validate) accepts it. */
+        m->step_scale = CLAMP ((double) (float) (m->step_scale - lr_h * step), 0.05, 10.0);
     }
   g_free (grad);
   memcpy (S->rng, rng->s, sizeof rng->s);
@@ -971,6 +978,7 @@ ts_trainer_validate (TsTrainer *trainer, const gint *cancel, GError **error)
       o.tol = S->config.iterations > 0 ? 0.0 : S->config.tol;
       o.max_iter = S->config.iterations > 0 ? S->config.iterations : S->config.max_iter;
       o.image_step = S->config.exact_image_step ? TS_IMAGE_STEP_EXACT : TS_IMAGE_STEP_GRADIENT;
+      o.step_scale = S->model->step_scale;
       o.threads = S->config.threads;
       g_autoptr (TsOperator) op = ts_operator_identity_new (clean->width, clean->height);
       ts_blas_set_threads (ts_solve_blas_threads (&o));
