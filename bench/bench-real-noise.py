@@ -59,7 +59,7 @@ def main():
     ap.add_argument('cli')
     ap.add_argument('--step', type=int, default=5)
     ap.add_argument('--crop', type=int, default=256)
-    ap.add_argument('--fixed', type=float, default=14.0)
+    ap.add_argument('--fixed', type=float, default=14.0, help='the fixed sigma compared (0: none)')
     args = ap.parse_args()
     reals = sorted(glob.glob(os.path.join(shared, 'data', 'real-noise-dev', '*_real.JPG')))
     if not reals:
@@ -78,14 +78,15 @@ def main():
             base = psnr(noisy, clean)
             kind, white, coarse, evenness = reading(args.cli, noisy)
             blind, sigma = denoise(args.cli, noisy, clean, tmp)
-            fixed, _ = denoise(args.cli, noisy, clean, tmp, args.fixed)
+            fixed = denoise(args.cli, noisy, clean, tmp, args.fixed)[0] if args.fixed > 0 else math.nan
             rows.append((base, blind - base, fixed - base, sigma))
             print('| %s | %.2f | %s | %.2f | %.2f | %.3f | %.2f | %+.2f | %+.2f |'
                   % (name, base, kind, white, coarse, evenness, sigma, blind - base, fixed - base),
                   flush=True)
     m = np.mean(rows, axis=0)
-    print('%d crops of %d x %d: input %.2f dB, blind gain %+.2f dB (mean sigma %.1f), sigma %g gain %+.2f dB'
-          % (len(rows), args.crop, args.crop, m[0], m[1], m[3], args.fixed, m[2]))
+    fixed = ', sigma %g gain %+.2f dB' % (args.fixed, m[2]) if args.fixed > 0 else ''
+    print('%d crops of %d x %d: input %.2f dB, blind gain %+.2f dB (mean sigma %.1f)%s'
+          % (len(rows), args.crop, args.crop, m[0], m[1], m[3], fixed))
     return 0
 
 

@@ -119,13 +119,15 @@ detail_evenness (const float *plane, int w, int h)
  * against 148 clean pictures (108 CBSD432 as distributed, 40 developed without noise), classes
  * weighted alike; the level as the best sigma of a denoiser sweep over 12 camera-like examples
  * of 128 x 128, proportional to the coarse reading (least squares in log sigma). */
-#define CAMERA_LOGIT_BIAS        (-2.679)
-#define CAMERA_LOGIT_EVENNESS    (11.600)
-#define CAMERA_LOGIT_LOG_COARSE  (0.212)
+#define CAMERA_LOGIT_BIAS        (-4.774)
+#define CAMERA_LOGIT_EVENNESS    (11.324)
+#define CAMERA_LOGIT_LOG_COARSE  (4.484)
+#define CAMERA_LOGIT_LOG_COARSE2 (-1.719)
 #define CAMERA_LEVEL_PER_COARSE  (1.147)
-/* Real camera JPEGs read at most about 1.7 on the fine scale (Y, 0-255 units): a fine-scale
- * reading above 2 is white noise that the white reading measures well, and above 4 (BSD68
- * with noise of sigma 5 and more) the camera reading, raised by texture, is ignored. */
+/* Camera JPEGs read below 2 on the fine scale (Y, 0-255 units; the camera-like examples
+ * 0.6-1.0, the real development crops at most 1.7): a fine-scale reading above 2 is white
+ * noise that the white reading measures well, and above 4 (BSD68 with noise of sigma 5 and
+ * more) the camera reading, raised there by texture, is ignored. */
 #define WHITE_TRUSTED_FROM 2.0
 #define WHITE_TRUSTED_FULLY 4.0
 /* The camera level never exceeds this (0-255; the best levels of the camera JPEGs studied are
@@ -146,8 +148,12 @@ static double
 camera_level (TsNoiseLevel *level, double white)
 {
   double coarse = 255.0 * level->coarse;
+  /* Camera noise reads in a band of coarse levels; far above it the reading is texture,
+   * hence the square of its log. */
+  double log_coarse = log (coarse + 0.5);
   double logit = CAMERA_LOGIT_BIAS + CAMERA_LOGIT_EVENNESS * level->evenness
-                 + CAMERA_LOGIT_LOG_COARSE * log (coarse + 0.5);
+                 + CAMERA_LOGIT_LOG_COARSE * log_coarse
+                 + CAMERA_LOGIT_LOG_COARSE2 * log_coarse * log_coarse;
   level->camera_probability = 1.0 / (1.0 + exp (-logit));
   double trust_in_white = ramp (255.0 * white, WHITE_TRUSTED_FROM, WHITE_TRUSTED_FULLY);
   return (1.0 - trust_in_white) * ramp (logit, -1.0, 1.0)

@@ -19,7 +19,7 @@ G_BEGIN_DECLS
 /* Which noise the estimate assumes. */
 typedef enum {
   TS_NOISE_WHITE,    /* white Gaussian: the fine-scale reading is the level */
-  TS_NOISE_CAMERA,   /* correlated (demosaiced, noise-reduced, compressed): from the coarse reading */
+  TS_NOISE_CAMERA,   /* correlated (demosaiced, noise-reduced, compressed): the coarse reading */
 } TsNoiseKind;
 
 /* The reading of one image. Levels are standard deviations in the image's units ([0, 1]
@@ -27,7 +27,7 @@ typedef enum {
  * (ts-colour.h) for colour, the gray plane alone for gray. */
 typedef struct {
   int         n_planes;     /* 3 (colour) or 1 (gray); 0 for an image too small to read */
-  double      white[3];     /* patch-PCA on weak-texture patches, per plane (ts_noise_estimate_plane) */
+  double      white[3];     /* patch-PCA, weak-texture patches, per plane (ts_noise_estimate_plane) */
   double      coarse;       /* the same on 2 x 2 block means of Y (gray), times 2: equals white[0]
                              * for white noise, more for correlated noise and for texture */
   double      evenness;     /* how evenly fine detail covers Y at 2 x 2: about 0.5 for noise,
@@ -39,8 +39,8 @@ typedef struct {
 
 /* Reads `image` (gray, gray + alpha, RGB or RGBA; alpha ignored) into *level. Pictures larger
  * than 512 x 512 are read on their centre 512 x 512 (the noise is taken to be the same
- * everywhere; a 12 MP photo then takes a fraction of a second). Deterministic; never negative or NaN, also
- * for non-finite or tiny input (sigma 0 below 3 x 3). */
+ * everywhere; a 12 MP photo then takes a fraction of a second). Deterministic; never negative
+ * or NaN, also for non-finite or tiny input (sigma 0 below 3 x 3). */
 void        ts_noise_level_estimate (const TsImage *image, TsNoiseLevel *level);
 /* "white" / "camera". */
 const char *ts_noise_kind_name (TsNoiseKind kind);
