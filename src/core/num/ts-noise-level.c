@@ -1,5 +1,6 @@
 /* The blind noise level for the denoiser (see ts-noise-level.h). */
 #include "ts-noise-level.h"
+#include "ts-colour.h"
 #include "ts-noise-estimate.h"
 #include <math.h>
 #include <stdlib.h>
@@ -7,16 +8,6 @@
 /* Pictures are read on a centre crop of at most this side: BSD68-sized pictures whole, and a
  * 12 MP photo in a fraction of a second. */
 #define READ_MAX_SIDE 512
-
-/* Opponent basis (ts-colour.h), rows Y, O1, O2. */
-#define S3 0.57735026918962576451
-#define S2 0.70710678118654752440
-#define S6 0.40824829046386301637
-static const double opponent[3][3] = {
-  { S3, S3, S3 },
-  { S2, 0.0, -S2 },
-  { S6, -2.0 * S6, S6 },
-};
 
 const char *
 ts_noise_kind_name (TsNoiseKind kind)
@@ -39,7 +30,7 @@ plane_of (const TsImage *image, int p, int x0, int y0, int w, int h)
         double v = 0.0;
         if (colour)
           for (int k = 0; k < 3; k++)
-            v += opponent[p][k] * src[k];
+            v += ts_colour_opponent_basis[p][k] * src[k];
         else
           v = src[0];
         plane[(gsize) y * w + x] = isfinite (v) ? (float) v : 0.0f;
