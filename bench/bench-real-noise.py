@@ -80,8 +80,9 @@ def main():
             blind, sigma = denoise(args.cli, noisy, clean, tmp)
             fixed = denoise(args.cli, noisy, clean, tmp, args.fixed)[0] if args.fixed > 0 else math.nan
             rows.append((base, blind - base, fixed - base, sigma))
-            print('| %s | %.2f | %s | %.2f | %.2f | %.3f | %.2f | %+.2f | %+.2f |'
-                  % (name, base, kind, white, coarse, evenness, sigma, blind - base, fixed - base),
+            fixed_gain = '%+.2f' % (fixed - base) if args.fixed > 0 else '-'
+            print('| %s | %.2f | %s | %.2f | %.2f | %.3f | %.2f | %+.2f | %s |'
+                  % (name, base, kind, white, coarse, evenness, sigma, blind - base, fixed_gain),
                   flush=True)
     m = np.mean(rows, axis=0)
     fixed = ', sigma %g gain %+.2f dB' % (args.fixed, m[2]) if args.fixed > 0 else ''
