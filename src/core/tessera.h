@@ -28,5 +28,6 @@
 #include "ts-metrics.h"
 #include "ts-noise.h"
 #include "ts-noise-estimate.h"
+#include "ts-noise-level.h"
 #include "ts-colour.h"
 #include "ts-demo.h"

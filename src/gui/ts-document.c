@@ -51,22 +51,15 @@ ts_document_new_demo (int size)
   return self;
 }
 
-/* The noise is white and the same everywhere (the model the denoiser assumes), so a centre
- * crop of this side estimates it as well as the whole of a large picture, in a fraction of
- * the time. */
-#define ESTIMATE_MAX_SIDE 1024
-
-/* The noise level of `image` in 0-255 units (ts_noise_estimate works in the image's [0, 1]). */
+/* The noise level of `image` in 0-255 units, as the denoiser takes it without a given sigma
+ * (ts_noise_level_estimate reads a large picture on its centre, in a fraction of a second). */
 static double
 estimate_noise (const TsImage *image)
 {
-  g_autoptr (TsImage) crop = NULL;
-  int w = MIN (image->width, ESTIMATE_MAX_SIDE), h = MIN (image->height, ESTIMATE_MAX_SIDE);
+  TsNoiseLevel level;
 
-  if (w == image->width && h == image->height)
-    return 255.0 * ts_noise_estimate (image);
-  crop = ts_image_crop (image, (image->width - w) / 2, (image->height - h) / 2, w, h);
-  return crop != NULL ? 255.0 * ts_noise_estimate (crop) : NAN;
+  ts_noise_level_estimate (image, &level);
+  return 255.0 * level.sigma;
 }
 
 /* --- loading ------------------------------------------------------------------------- */

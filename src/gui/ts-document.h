@@ -35,8 +35,8 @@ GFile          *ts_document_get_file          (TsDocument *self);   /* NULL for 
 const char     *ts_document_get_display_name  (TsDocument *self);
 const TsImage  *ts_document_get_image         (TsDocument *self);   /* NULL for k-space */
 const TsKspace *ts_document_get_kspace        (TsDocument *self);   /* NULL for an image */
-/* The opened image's noise level (ts_noise_estimate, 0-255 units), estimated on the
- * loader's thread; NAN for k-space and the demo. */
+/* The opened image's noise level (ts_noise_level_estimate, as the denoiser takes it without
+ * a given sigma; 0-255 units), estimated on the loader's thread; NAN for k-space and the demo. */
 double          ts_document_get_noise_estimate (TsDocument *self);
 /* What the input panel shows before a run (the image, or k-space zero-filled), as a
  * texture pyramid (ts_texture_pyramid_new), and its size. */

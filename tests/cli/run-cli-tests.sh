@@ -116,6 +116,17 @@ for f in clean noisy denoised smooth sparse cost; do
 done
 check "demo left no temporary files" eval '[ -z "$(ls -A "$T/demo" | grep "^\.")" ]'
 
+# estimate-noise: the level alone on the first line (scripts read it), the reading on request.
+run estimate-noise "$T/demo/noisy.png"
+check "estimate-noise prints the level alone on one line" \
+  eval 'rc_is 0 && [ "$(wc -l <"$T/out")" -eq 1 ] && grep -Eq "^[0-9]+\.[0-9][0-9]$" "$T/out"'
+run estimate-noise --reading "$T/demo/noisy.png"
+check "estimate-noise --reading: the level first, then the white noise assumed and the readings" \
+  eval 'rc_is 0 && head -n 1 "$T/out" | grep -Eq "^[0-9]+\.[0-9][0-9]$" && out_has "^noise: white$" \
+        && out_has "^planes: gray$" && out_has "^coarse: " && out_has "^evenness: "'
+run estimate-noise
+check "estimate-noise without an image exits 2" eval 'rc_is 2 && err_has "IMAGE"'
+
 run denoise "$T/demo/noisy.png" -o "$T/denoised.png" --model dct --sigma 25 --tol 0 \
   --max-iter 5 --stats "$T/stats.json"
 check "denoise exits 0" rc_is 0

@@ -25,7 +25,7 @@ ts_colour_mode_name (TsColourMode mode)
 #define S3 0.57735026918962576451   /* 1 / sqrt 3 */
 #define S2 0.70710678118654752440   /* 1 / sqrt 2 */
 #define S6 0.40824829046386301637   /* 1 / sqrt 6 */
-static const double opponent[3][3] = {
+const double ts_colour_opponent_basis[3][3] = {
   { S3, S3, S3 },
   { S2, 0.0, -S2 },
   { S6, -2.0 * S6, S6 },
@@ -48,7 +48,7 @@ transform (const TsImage *image, gboolean inverse)
         {
           double v = 0.0;
           for (int k = 0; k < 3; k++)
-            v += (inverse ? opponent[k][r] : opponent[r][k]) * src[k];
+            v += (inverse ? ts_colour_opponent_basis[k][r] : ts_colour_opponent_basis[r][k]) * src[k];
           dst[r] = (float) v;
         }
     }

@@ -23,6 +23,8 @@ const char *ts_colour_mode_name (TsColourMode mode);
  * [-1/sqrt 2, 1/sqrt 2], o3 in [-2/sqrt 6, 2/sqrt 6] for [0, 1] inputs.
  * Both functions return a new image of the same size; images with 3 or 4 channels are
  * transformed (the 4th, alpha, is copied untouched), others are copied unchanged. */
+/* The basis as a matrix: rows o1, o2, o3 in terms of R, G, B (the inverse is the transpose). */
+extern const double ts_colour_opponent_basis[3][3];
 TsImage *ts_colour_rgb_to_opponent (const TsImage *image);
 TsImage *ts_colour_opponent_to_rgb (const TsImage *image);
 

@@ -300,6 +300,14 @@ ts_noise_estimate_channel (const TsImage *image, int channel)
 }
 
 double
+ts_noise_estimate_plane (const float *plane, int width, int height)
+{
+  g_return_val_if_fail (plane != NULL && width > 0 && height > 0, 0.0);
+  double s = estimate_plane (plane, width, height);
+  return isfinite (s) ? s : 0.0;
+}
+
+double
 ts_noise_estimate_immerkaer (const TsImage *image, int channel)
 {
   g_return_val_if_fail (image != NULL && channel >= 0 && channel < image->channels, 0.0);

@@ -23,6 +23,8 @@ G_BEGIN_DECLS
 double ts_noise_estimate (const TsImage *image);
 /* One channel of `image`. */
 double ts_noise_estimate_channel (const TsImage *image, int channel);
+/* A row-major width x height plane (the estimator behind the two above). */
+double ts_noise_estimate_plane (const float *plane, int width, int height);
 /* Immerkaer's fast estimator (Laplacian-difference mask over the whole channel); biased
  * upwards by edges and texture, kept for comparison and for tiny images. */
 double ts_noise_estimate_immerkaer (const TsImage *image, int channel);

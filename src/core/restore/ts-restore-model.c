@@ -1,7 +1,7 @@
 /* The model for a restoration (see ts-restore-model.h). */
 #include "ts-restore-model.h"
 #include "ts-model-catalog.h"
-#include "ts-noise-estimate.h"
+#include "ts-noise-level.h"
 
 #include <math.h>
 
@@ -65,7 +65,10 @@ double
 ts_restore_estimate_sigma (const TsImage *image, double *estimate)
 {
   g_return_val_if_fail (image != NULL, NAN);
-  double sigma = ts_noise_estimate (image) * 255.0;
+  TsNoiseLevel level;
+
+  ts_noise_level_estimate (image, &level);
+  double sigma = level.sigma * 255.0;
 
   if (estimate != NULL)
     *estimate = sigma;

@@ -34,8 +34,8 @@ gboolean ts_restore_model_uses_sigma (const char *spec);
 TsModel *ts_restore_resolve_model (const char *spec, double sigma, char **note, GError **error);
 
 /* The noise level of `image` for a restoration without one: the blind estimate
- * (ts_noise_estimate) in 0-255 units, raised to at least 0.5 (a model for no noise is not
- * a denoiser) and at most 255. *estimate (may be NULL) receives the estimate before that. */
+ * (ts_noise_level_estimate: white noise, or the correlated noise of camera JPEGs) in 0-255
+ * units, raised to at least 0.5 (a model for no noise is not a denoiser) and at most 255. *estimate (may be NULL) receives the estimate before that. */
 double ts_restore_estimate_sigma (const TsImage *image, double *estimate);
 
 G_END_DECLS
