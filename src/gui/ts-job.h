@@ -53,6 +53,8 @@ typedef struct {
   gboolean warm_started;
   gboolean tiled;            /* solved in tiles: no decomposition (smooth, sparse and cost
                                 are NULL) and no solutions kept */
+  gboolean stopped;          /* cancelled: `result` is the estimate so far (the finished
+                                tiles of a tiled run), not converged, with no decomposition */
 } TsJobResult;
 
 void ts_job_result_free (TsJobResult *result);
@@ -75,6 +77,8 @@ typedef struct {
                          TsJobPreview *preview, gpointer user_data);
 } TsJobCallbacks;
 
+/* A cancelled run hands back what it has (result->stopped) rather than failing: nothing
+ * finished is lost. */
 TsJobResult *ts_job_run (TsJobParams *params, const TsJobCallbacks *callbacks, gpointer user_data,
                          const gint *cancel, GError **error);
 
