@@ -266,6 +266,14 @@ job_result (TsRestoreResult *restored, TsImage **truth)
   result->warm_started = restored->warm_started;
   result->tiled = restored->tiled;
   result->stopped = restored->stopped;
+  result->cost_max = NAN;
+  if (result->cost != NULL)
+    {
+      result->cost_max = 0.0;
+      for (gsize i = 0; i < ts_image_n_values (result->cost); i++)
+        if (isfinite (result->cost->data[i]))
+          result->cost_max = MAX (result->cost_max, result->cost->data[i]);
+    }
   result->psnr = result->ssim = result->input_psnr = result->input_ssim = NAN;
   if (result->truth != NULL)
     {

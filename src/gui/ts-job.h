@@ -46,6 +46,7 @@ typedef struct {
   TsImage *smooth;
   TsImage *sparse;
   TsImage *cost;
+  double cost_max;           /* the cost map's largest finite value (its panel's white), or NAN */
   GPtrArray *solutions;      /* TsSolution per solved channel (warm start, coefficient maps) */
   TsSolveStats stats;        /* iterations and seconds summed over channels */
   double input_psnr, input_ssim;

@@ -314,6 +314,7 @@ on_run_done (GObject *source, GAsyncResult *res, gpointer user_data)
     }
 
   ts_restore_page_show_result (self->restore_page, &extras);
+  ts_restore_page_set_cost_scale (self->restore_page, result->cost_max);
   g_clear_pointer (&extras.points, g_array_unref);
   ts_run_extras_clear (&self->shown);
   self->shown = extras;
