@@ -457,6 +457,104 @@ test_progress_and_cancel (void)
   g_assert_cmpint (log.iterations, <, 10);
 }
 
+/* What a stopping callback saw last: the estimate (gray, even sides: the image so far), copied
+ * rather than rendered, which would write it into the run's picture itself. */
+typedef struct {
+  int stop_at_iteration;       /* whole solves: stop after this iteration of the solve */
+  int stop_at_tile;            /* tiled: stop when this many tiles are done */
+  TsImage *seen;
+} StopLog;
+
+static gboolean
+stop_and_record (const TsRestoreProgress *p, gpointer user_data)
+{
+  StopLog *log = user_data;
+
+  if ((p->event == TS_RESTORE_ITERATION && !p->tiled && p->iteration == log->stop_at_iteration)
+      || (p->event == TS_RESTORE_TILE_DONE && p->tiles_done == log->stop_at_tile))
+    {
+      g_clear_pointer (&log->seen, ts_image_free);
+      log->seen = ts_image_copy (p->estimate);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* keep_stopped: a stopped run hands back the estimate it had (whole: the iterate at the
+ * stop; tiled: the finished tiles blended, the input elsewhere), marked stopped, without a
+ * decomposition; without it the run fails; and a run that finishes is the same either way. */
+static void
+test_stopped_keeps_estimate (void)
+{
+  g_autoptr (TsModel) model = ts_model_new_dct (25);
+  g_autoptr (TsImage) noisy = picture (96, 80, 1, 9);
+  g_autoptr (TsRestoreResult) finished = NULL;
+  g_autoptr (TsRestoreResult) kept = NULL;
+  g_autoptr (TsRestoreResult) stopped = NULL;
+  g_autoptr (TsRestoreResult) tiled = NULL;
+  g_autoptr (GError) error = NULL;
+  TsRestoreRequest request;
+  StopLog log = { .stop_at_iteration = 3 };
+
+  request_init (&request, TS_TASK_DENOISE, model);
+  request.image = noisy;
+  request.decompose = TRUE;
+  request.keep_solutions = TRUE;
+  finished = ts_restore (&request, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  request.keep_stopped = TRUE;
+  kept = ts_restore (&request, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (kept->stopped);
+  assert_same (kept->image, finished->image);
+  assert_same (kept->smooth, finished->smooth);
+  assert_same (kept->sparse, finished->sparse);
+
+  /* Whole: stopped at iteration 3 of 6, the result is that iterate, not the input. */
+  stopped = ts_restore (&request, stop_and_record, &log, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (stopped);
+  g_assert_true (stopped->stopped);
+  g_assert_false (stopped->stats.converged);
+  g_assert_cmpint (stopped->stats.total_iterations, ==, 3);
+  g_assert_null (stopped->smooth);
+  g_assert_null (stopped->sparse);
+  g_assert_null (stopped->cost);
+  assert_same (stopped->image, log.seen);
+  g_assert_true (memcmp (stopped->image->data, noisy->data, sizeof (float) * 96 * 80) != 0);
+  g_clear_pointer (&log.seen, ts_image_free);
+
+  /* Tiled (four 48 x 40 tiles, one pass): stopped after two, both blended in, the other
+   * tiles' cores still the input. */
+  request.tiling.mode = TS_RESTORE_TILES_ALWAYS;
+  request.tiling.size = 48;
+  request.tiling.own_stop = TRUE;
+  log = (StopLog) { .stop_at_tile = 2 };
+  tiled = ts_restore (&request, stop_and_record, &log, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (tiled->tiled);
+  g_assert_true (tiled->stopped);
+  assert_same (tiled->image, log.seen);
+  {
+    int solved = 0, untouched = 0;
+    for (gsize i = 0; i < 96 * 80; i++)
+      {
+        solved += tiled->image->data[i] != noisy->data[i];
+        untouched += tiled->image->data[i] == noisy->data[i];
+      }
+    g_assert_cmpint (solved, >=, 2 * 48 * 40);
+    g_assert_cmpint (untouched, >, 0);
+  }
+  g_clear_pointer (&log.seen, ts_image_free);
+
+  /* Without keep_stopped the same stop is a failure. */
+  request.keep_stopped = FALSE;
+  log = (StopLog) { .stop_at_tile = 2 };
+  g_assert_null (ts_restore (&request, stop_and_record, &log, NULL, &error));
+  g_assert_error (error, TS_ERROR, TS_ERROR_CANCELLED);
+  g_clear_pointer (&log.seen, ts_image_free);
+}
+
 /* The simulations: noise per colour channel with its own seed, alpha untouched. */
 static void
 test_simulated_noise (void)
@@ -488,5 +586,6 @@ main (int argc, char **argv)
   g_test_add_func ("/restore/auto-model-rule", test_auto_model_rule);
   g_test_add_func ("/restore/progress-and-cancel", test_progress_and_cancel);
   g_test_add_func ("/restore/simulated-noise", test_simulated_noise);
+  g_test_add_func ("/restore/stopped-keeps-estimate", test_stopped_keeps_estimate);
   return g_test_run ();
 }

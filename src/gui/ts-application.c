@@ -243,6 +243,8 @@ static void
 ts_application_startup (GApplication *application)
 {
   TsApplication *self = TS_APPLICATION (application);
+  /* No Escape for win.cancel: a stray Escape (meant for a popover or a dialog) must never
+   * stop a long run. Stop is the button. */
   static const struct {
     const char *action;
     const char *accels[4];
@@ -250,7 +252,6 @@ ts_application_startup (GApplication *application)
     { "win.open", { "<Control>o", NULL } },
     { "win.save-result", { "<Control>s", NULL } },
     { "win.run", { "<Control>r", NULL } },
-    { "win.cancel", { "Escape", NULL } },
     { "win.zoom-in", { "<Control>plus", "<Control>equal", "<Control>KP_Add", NULL } },
     { "win.zoom-out", { "<Control>minus", "<Control>KP_Subtract", NULL } },
     { "win.zoom-fit", { "<Control>0", "<Control>KP_0", NULL } },

@@ -146,6 +146,15 @@ on_scale_changed (TsAtomsView *self, GtkRange *range)
   ts_atom_grid_set_scale (self->free_grid, scale);
 }
 
+static gboolean
+thresholds_equal (const TsModel *model)
+{
+  for (int k = 1; k < model->n_atoms; k++)
+    if (model->lambda_scaling[k] != model->lambda_scaling[0])
+      return FALSE;
+  return TRUE;
+}
+
 void
 ts_atoms_view_set_model (TsAtomsView *self, const TsModel *model, double lambda)
 {
@@ -187,9 +196,16 @@ ts_atoms_view_set_model (TsAtomsView *self, const TsModel *model, double lambda)
                           order, self->thresholds);
   ts_atom_grid_set_atoms (self->free_grid, model->free_atoms, model->n_free, model->atom_size,
                           NULL, NULL);
-  title = g_strdup_printf (ngettext ("%d dictionary atom, ordered by learned threshold",
-                                     "%d dictionary atoms, ordered by learned threshold",
-                                     model->n_atoms), model->n_atoms);
+  /* A model whose atoms share one threshold (the analytic DCT model) has no order by it:
+   * its atoms stay in the model's order (for DCT, by frequency). */
+  if (thresholds_equal (model))
+    title = g_strdup_printf (ngettext ("%d dictionary atom, all with the same threshold",
+                                       "%d dictionary atoms, all with the same threshold",
+                                       model->n_atoms), model->n_atoms);
+  else
+    title = g_strdup_printf (ngettext ("%d dictionary atom, ordered by threshold",
+                                       "%d dictionary atoms, ordered by threshold",
+                                       model->n_atoms), model->n_atoms);
   free_title = g_strdup_printf (ngettext ("%d free atom (the smooth part)",
                                           "%d free atoms (the smooth part)", model->n_free),
                                 model->n_free);

@@ -45,6 +45,7 @@ typedef struct {
   TsImage *image;
   char *path;
   int bit_depth;
+  int jpeg_quality;
 } SaveData;
 
 static void
@@ -61,16 +62,22 @@ save_in_thread (GTask *task, gpointer source_object, gpointer task_data, GCancel
   SaveData *data = task_data;
   GError *error = NULL;
 
-  /* ts_image_save writes to a temporary file and renames it: never a half-written file. */
-  if (!ts_image_save (data->image, data->path, data->bit_depth, &error))
+  gboolean ok;
+
+  /* Both write to a temporary file and rename it: never a half-written file. */
+  if (ts_file_format_from_name (data->path) == TS_FILE_FORMAT_JPEG)
+    ok = ts_image_save_jpeg (data->image, data->path, data->jpeg_quality, &error);
+  else
+    ok = ts_image_save (data->image, data->path, data->bit_depth, &error);
+  if (!ok)
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
 }
 
 void
-ts_export_save_async (TsImage *image, const char *path, int bit_depth, GCancellable *cancellable,
-                      GAsyncReadyCallback callback, gpointer user_data)
+ts_export_save_async (TsImage *image, const char *path, int bit_depth, int jpeg_quality,
+                      GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr (GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   SaveData *data = g_new0 (SaveData, 1);
@@ -78,6 +85,7 @@ ts_export_save_async (TsImage *image, const char *path, int bit_depth, GCancella
   data->image = image;
   data->path = g_strdup (path);
   data->bit_depth = bit_depth;
+  data->jpeg_quality = jpeg_quality > 0 ? jpeg_quality : TS_JPEG_DEFAULT_QUALITY;
   g_task_set_source_tag (task, ts_export_save_async);
   g_task_set_task_data (task, data, (GDestroyNotify) save_data_free);
   g_task_run_in_thread (task, save_in_thread);

@@ -11,10 +11,12 @@ G_BEGIN_DECLS
  * for signed or unbounded panels (sparse + 0.5, cost / max); float formats the raw values. */
 TsImage  *ts_export_panel_image (const TsJobResult *result, const TsImage *source,
                                  const char *panel, gboolean integer_format);
-/* Writes `image` (taken) to `path` on a thread: ts_image_save, never a half-written file. */
+/* Writes `image` (taken) to `path` on a thread: ts_image_save, or ts_image_save_jpeg at
+ * `jpeg_quality` (0: TS_JPEG_DEFAULT_QUALITY) for a .jpg / .jpeg name; never a half-written
+ * file. */
 void      ts_export_save_async  (TsImage *image, const char *path, int bit_depth,
-                                 GCancellable *cancellable, GAsyncReadyCallback callback,
-                                 gpointer user_data);
+                                 int jpeg_quality, GCancellable *cancellable,
+                                 GAsyncReadyCallback callback, gpointer user_data);
 /* `path` (may be NULL) receives the path written, or tried. */
 gboolean  ts_export_save_finish (GAsyncResult *result, char **path, GError **error);
 

@@ -235,6 +235,8 @@ set_options (const TsJobParams *params, TsRestoreRequest *request)
   request->decompose = TRUE;
   request->keep_solutions = TRUE;
   request->input_view = TRUE;
+  /* Stop keeps the estimate on screen, and Save writes it. */
+  request->keep_stopped = TRUE;
   /* A large picture in tiles, the visible region first, each tile on its own stopping rule
    * in one pass: the region's result is final as soon as it is shown. */
   request->tiling.size = GUI_TILE_SIZE;
@@ -263,6 +265,15 @@ job_result (TsRestoreResult *restored, TsImage **truth)
   result->stats.converged = restored->stats.converged;
   result->warm_started = restored->warm_started;
   result->tiled = restored->tiled;
+  result->stopped = restored->stopped;
+  result->cost_max = NAN;
+  if (result->cost != NULL)
+    {
+      result->cost_max = 0.0;
+      for (gsize i = 0; i < ts_image_n_values (result->cost); i++)
+        if (isfinite (result->cost->data[i]))
+          result->cost_max = MAX (result->cost_max, result->cost->data[i]);
+    }
   result->psnr = result->ssim = result->input_psnr = result->input_ssim = NAN;
   if (result->truth != NULL)
     {

@@ -46,6 +46,7 @@ typedef struct {
   TsImage *smooth;
   TsImage *sparse;
   TsImage *cost;
+  double cost_max;           /* the cost map's largest finite value (its panel's white), or NAN */
   GPtrArray *solutions;      /* TsSolution per solved channel (warm start, coefficient maps) */
   TsSolveStats stats;        /* iterations and seconds summed over channels */
   double input_psnr, input_ssim;
@@ -53,6 +54,8 @@ typedef struct {
   gboolean warm_started;
   gboolean tiled;            /* solved in tiles: no decomposition (smooth, sparse and cost
                                 are NULL) and no solutions kept */
+  gboolean stopped;          /* cancelled: `result` is the estimate so far (the finished
+                                tiles of a tiled run), not converged, with no decomposition */
 } TsJobResult;
 
 void ts_job_result_free (TsJobResult *result);
@@ -75,6 +78,8 @@ typedef struct {
                          TsJobPreview *preview, gpointer user_data);
 } TsJobCallbacks;
 
+/* A cancelled run hands back what it has (result->stopped) rather than failing: nothing
+ * finished is lost. */
 TsJobResult *ts_job_run (TsJobParams *params, const TsJobCallbacks *callbacks, gpointer user_data,
                          const gint *cancel, GError **error);
 

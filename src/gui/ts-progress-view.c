@@ -136,6 +136,16 @@ ts_progress_view_show_result (TsProgressView *self, const TsJobResult *result)
       gtk_label_set_text (self->psnr_label, _("no ground truth"));
       gtk_label_set_text (self->ssim_label, _("no ground truth"));
     }
+  if (result->stopped)
+    {
+      /* The bar stays where the run was stopped. */
+      info = g_strdup_printf (ngettext ("%s: stopped after %d iteration; the estimate so far is kept, not converged",
+                                        "%s: stopped after %d iterations; the estimate so far is kept, not converged",
+                                        result->stats.iterations),
+                              result->model->name, result->stats.iterations);
+      gtk_label_set_text (self->status_label, info);
+      return;
+    }
   gtk_progress_bar_set_fraction (self->progress_bar, 1.0);
   info = g_strdup_printf (ngettext ("%s: %d iteration in %.1f s%s%s",
                                     "%s: %d iterations in %.1f s%s%s", result->stats.iterations),

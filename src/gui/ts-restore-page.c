@@ -19,6 +19,7 @@ struct _TsRestorePage {
   TsImageView *smooth_view;
   TsImageView *sparse_view;
   TsImageView *cost_view;
+  GtkLabel *cost_legend;
   TsConvergencePlot *plot;
   GtkLabel *zoom_label;
   GtkLabel *info_label;
@@ -39,6 +40,7 @@ clear (TsRestorePage *self)
   ts_image_view_set_texture (self->cost_view, NULL);
   ts_convergence_plot_clear (self->plot);
   ts_convergence_plot_set_tolerance (self->plot, 0.0);
+  ts_restore_page_set_cost_scale (self, NAN);
 }
 
 void
@@ -96,6 +98,20 @@ ts_restore_page_show_result (TsRestorePage *self, const TsRunExtras *extras)
   ts_image_view_set_pyramid (self->smooth_view, extras->smooth);
   ts_image_view_set_pyramid (self->sparse_view, extras->sparse);
   ts_image_view_set_pyramid (self->cost_view, extras->cost);
+}
+
+void
+ts_restore_page_set_cost_scale (TsRestorePage *self, double max)
+{
+  g_autofree char *text = NULL;
+
+  g_return_if_fail (TS_IS_RESTORE_PAGE (self));
+  /* The panel is normalised (TS_DISPLAY_NORMALIZE): white is the largest penalty. */
+  if (isfinite (max) && max > 0.0)
+    text = g_strdup_printf (_("The penalty per pixel. Black 0 (low) to white %.3g (high, the largest)."), max);
+  else
+    text = g_strdup (_("The penalty per pixel. Black 0 (low) to white (high, the largest)."));
+  gtk_label_set_text (self->cost_legend, text);
 }
 
 void
@@ -226,6 +242,7 @@ ts_restore_page_class_init (TsRestorePageClass *klass)
   BIND (smooth_view);
   BIND (sparse_view);
   BIND (cost_view);
+  BIND (cost_legend);
   BIND (plot);
   BIND (zoom_label);
   BIND (info_label);
@@ -245,4 +262,5 @@ ts_restore_page_init (TsRestorePage *self)
   ts_image_view_set_transform (self->cost_view, self->transform);
   g_signal_connect_swapped (self->transform, "changed", G_CALLBACK (on_transform_changed), self);
   on_transform_changed (self);
+  ts_restore_page_set_cost_scale (self, NAN);
 }

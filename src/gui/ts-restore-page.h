@@ -1,6 +1,7 @@
 /* The Restore page: the input, the result (with a before/after split), the smooth part,
- * the sparse part, the cost map and the convergence plot, under one zoom and pan; a zoom
- * bar and the document's summary below. */
+ * the sparse part, the cost map and the convergence plot, under one zoom and pan, the
+ * decomposition's panels with a legend of their scales; a zoom bar and the document's
+ * summary below. */
 #pragma once
 #include <adwaita.h>
 #include "ts-runner.h"
@@ -20,6 +21,8 @@ void   ts_restore_page_start_run         (TsRestorePage *self, TsTask task, doub
 void   ts_restore_page_show_preview      (TsRestorePage *self, const TsPreview *preview);
 /* A finished run's panels and last plot points. */
 void   ts_restore_page_show_result       (TsRestorePage *self, const TsRunExtras *extras);
+/* The cost map's legend: its white is `max` (NAN: no cost map). */
+void   ts_restore_page_set_cost_scale    (TsRestorePage *self, double max);
 /* A run that failed or was cancelled: back to `shown`, the last result's panels, or to the
  * input alone when `shown` has none. */
 void   ts_restore_page_show_failure      (TsRestorePage *self, const TsRunExtras *shown);

@@ -99,6 +99,7 @@ preview_message_free (PreviewMessage *message)
 {
   g_clear_pointer (&message->preview.input, g_ptr_array_unref);
   g_clear_pointer (&message->preview.estimate, g_ptr_array_unref);
+  g_clear_pointer (&message->preview.image, ts_image_free);
   g_clear_pointer (&message->preview.points, g_array_unref);
   g_atomic_int_set (&message->state->preview_pending, 0);
   run_state_unref (message->state);
@@ -120,9 +121,10 @@ deliver_preview (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Takes `estimate` and `image`. */
 static void
 send_preview (RunState *state, const TsPlotPoint *point, int channel, int n_channels,
-              GPtrArray *estimate, double ssim)
+              GPtrArray *estimate, TsImage *image, double ssim)
 {
   PreviewMessage *message = g_new0 (PreviewMessage, 1);
   g_autoptr (GSource) source = NULL;
@@ -130,6 +132,7 @@ send_preview (RunState *state, const TsPlotPoint *point, int channel, int n_chan
   message->state = g_atomic_rc_box_acquire (state);
   message->preview.input = g_steal_pointer (&state->input);
   message->preview.estimate = estimate;
+  message->preview.image = image;
   message->preview.iteration = point != NULL ? point->iteration : 0;
   message->preview.change = point != NULL ? point->change : NAN;
   message->preview.psnr = point != NULL ? point->psnr : NAN;
@@ -162,7 +165,7 @@ on_input_ready (const TsImage *input, const TsImage *truth, gpointer user_data)
   state->input = ts_texture_pyramid_new (input, TS_DISPLAY_CLAMP);
   if (truth != NULL)
     state->truth = ts_image_copy (truth);
-  send_preview (state, NULL, 0, 1, NULL, NAN);
+  send_preview (state, NULL, 0, 1, NULL, NULL, NAN);
 }
 
 static gboolean
@@ -171,6 +174,7 @@ on_iteration (const TsPlotPoint *point, int channel, int n_channels, TsJobPrevie
 {
   RunState *state = user_data;
   g_autoptr (TsImage) composite = NULL;
+  GPtrArray *pyramid;
   gint64 now, interval = state->interval_us;
   double ssim = NAN;
 
@@ -191,8 +195,8 @@ on_iteration (const TsPlotPoint *point, int channel, int n_channels, TsJobPrevie
   /* SSIM of a large picture at every preview would cost more than the solve. */
   if (state->truth != NULL && point->n_tiles == 0)
     ssim = ts_ssim (composite, state->truth, 0);
-  send_preview (state, point, channel, n_channels, ts_texture_pyramid_new (composite, TS_DISPLAY_CLAMP),
-                ssim);
+  pyramid = ts_texture_pyramid_new (composite, TS_DISPLAY_CLAMP);
+  send_preview (state, point, channel, n_channels, pyramid, g_steal_pointer (&composite), ssim);
   state->last_build_us = g_get_monotonic_time () - now;
   return TRUE;
 }

@@ -14,6 +14,8 @@ typedef struct {
   GPtrArray *input;       /* the first preview of a run: the input panel's texture pyramid
                              (ts_texture_pyramid_new); else NULL */
   GPtrArray *estimate;    /* the current estimate's pyramid, or NULL */
+  TsImage *image;         /* ... and the estimate itself (float, the result's size), or NULL:
+                             what Save writes during the run; a handler may take it */
   int iteration;
   int channel, n_channels;
   double change;

@@ -15,7 +15,11 @@ struct _TsSaveDialog {
   GTask *task;                 /* while the dialog is shown */
   char *path;
   int bit_depth;
+  int jpeg_quality;
 };
+
+/* The JPEG qualities offered; a remembered value not among them is offered too. */
+static const int jpeg_qualities[] = { 100, 95, 90, 85, 80, 75, 60 };
 
 G_DEFINE_FINAL_TYPE (TsSaveDialog, ts_save_dialog, G_TYPE_OBJECT)
 
@@ -31,6 +35,21 @@ ts_save_dialog_new (GtkWindow *parent, const char *panel, TsDocument *document)
   self->panel = g_strdup (panel);
   self->document = document != NULL ? g_object_ref (document) : NULL;
   return self;
+}
+
+void
+ts_save_dialog_set_jpeg_quality (TsSaveDialog *self, int quality)
+{
+  g_return_if_fail (TS_IS_SAVE_DIALOG (self));
+  g_return_if_fail (quality >= 1 && quality <= 100);
+  self->jpeg_quality = quality;
+}
+
+int
+ts_save_dialog_get_jpeg_quality (TsSaveDialog *self)
+{
+  g_return_val_if_fail (TS_IS_SAVE_DIALOG (self), TS_JPEG_DEFAULT_QUALITY);
+  return self->jpeg_quality;
 }
 
 const char *
@@ -90,7 +109,7 @@ on_response (GtkNativeDialog *native, int response, gpointer user_data)
   TsSaveDialog *self = user_data;
   g_autoptr (GFile) file = NULL;
   GFile *opened = self->document != NULL ? ts_document_get_file (self->document) : NULL;
-  const char *depth;
+  const char *depth, *quality;
   TsFileFormat format;
 
   if (response != GTK_RESPONSE_ACCEPT)
@@ -110,14 +129,20 @@ on_response (GtkNativeDialog *native, int response, gpointer user_data)
   if (format == TS_FILE_FORMAT_UNKNOWN)
     {
       finish (self, g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME,
-                                 _("%s: use a .png, .tif, .tiff or .npy name"), self->path));
+                                 _("%s: use a .png, .tif, .tiff, .jpg, .jpeg or .npy name"),
+                                 self->path));
       return;
     }
   depth = gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (native), "depth");
   self->bit_depth = depth != NULL ? atoi (depth) : 0;
+  quality = gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (native), "quality");
+  if (quality != NULL && atoi (quality) >= 1 && atoi (quality) <= 100)
+    self->jpeg_quality = atoi (quality);
   /* Each format keeps only the depths it has; no choice (the atoms grid) is the format's
    * default. */
-  if (self->bit_depth != 0 && format == TS_FILE_FORMAT_PNG)
+  if (format == TS_FILE_FORMAT_JPEG)
+    self->bit_depth = 8;
+  else if (self->bit_depth != 0 && format == TS_FILE_FORMAT_PNG)
     self->bit_depth = self->bit_depth == 8 ? 8 : 16;
   else if (self->bit_depth != 0 && format == TS_FILE_FORMAT_TIFF)
     self->bit_depth = self->bit_depth == 32 ? 32 : 16;
@@ -139,6 +164,7 @@ add_filters (GtkFileChooser *chooser)
 {
   g_autoptr (GtkFileFilter) png = gtk_file_filter_new ();
   g_autoptr (GtkFileFilter) tiff = gtk_file_filter_new ();
+  g_autoptr (GtkFileFilter) jpeg = gtk_file_filter_new ();
   g_autoptr (GtkFileFilter) npy = gtk_file_filter_new ();
 
   gtk_file_filter_set_name (png, _("PNG image"));
@@ -146,10 +172,14 @@ add_filters (GtkFileChooser *chooser)
   gtk_file_filter_set_name (tiff, _("TIFF image"));
   gtk_file_filter_add_pattern (tiff, "*.tif");
   gtk_file_filter_add_pattern (tiff, "*.tiff");
+  gtk_file_filter_set_name (jpeg, _("JPEG image (8-bit, no transparency)"));
+  gtk_file_filter_add_pattern (jpeg, "*.jpg");
+  gtk_file_filter_add_pattern (jpeg, "*.jpeg");
   gtk_file_filter_set_name (npy, _("NumPy array (float32)"));
   gtk_file_filter_add_pattern (npy, "*.npy");
   gtk_file_chooser_add_filter (chooser, png);
   gtk_file_chooser_add_filter (chooser, tiff);
+  gtk_file_chooser_add_filter (chooser, jpeg);
   gtk_file_chooser_add_filter (chooser, npy);
 }
 
@@ -172,6 +202,40 @@ add_depth_choice (TsSaveDialog *self, GtkFileChooser *chooser)
                                source_depth == 8 ? "8" : source_depth == 32 ? "32" : "16");
 }
 
+/* Used by a .jpg or .jpeg name only; the others are lossless. */
+static void
+add_quality_choice (TsSaveDialog *self, GtkFileChooser *chooser)
+{
+  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *current = g_strdup_printf ("%d", self->jpeg_quality);
+  gboolean listed = FALSE;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (jpeg_qualities); i++)
+    {
+      int q = jpeg_qualities[i];
+      if (!listed && self->jpeg_quality > q)
+        {
+          g_ptr_array_add (ids, g_strdup (current));
+          g_ptr_array_add (labels, g_strdup_printf ("%d", self->jpeg_quality));
+        }
+      listed = listed || self->jpeg_quality >= q;
+      g_ptr_array_add (ids, g_strdup_printf ("%d", q));
+      g_ptr_array_add (labels, q == TS_JPEG_DEFAULT_QUALITY ? g_strdup_printf (_("%d (default)"), q)
+                                                            : g_strdup_printf ("%d", q));
+    }
+  if (!listed)
+    {
+      g_ptr_array_add (ids, g_strdup (current));
+      g_ptr_array_add (labels, g_strdup_printf ("%d", self->jpeg_quality));
+    }
+  g_ptr_array_add (ids, NULL);
+  g_ptr_array_add (labels, NULL);
+  gtk_file_chooser_add_choice (chooser, "quality", _("JPEG quality"), (const char **) ids->pdata,
+                               (const char **) labels->pdata);
+  gtk_file_chooser_set_choice (chooser, "quality", current);
+}
+
 void
 ts_save_dialog_choose (TsSaveDialog *self, GAsyncReadyCallback callback, gpointer user_data)
 {
@@ -191,6 +255,7 @@ ts_save_dialog_choose (TsSaveDialog *self, GAsyncReadyCallback callback, gpointe
   add_filters (chooser);
   if (self->panel != NULL)
     add_depth_choice (self, chooser);
+  add_quality_choice (self, chooser);
   if (opened != NULL)
     {
       const char *display_name = ts_document_get_display_name (self->document);
@@ -261,4 +326,5 @@ ts_save_dialog_class_init (TsSaveDialogClass *klass)
 static void
 ts_save_dialog_init (TsSaveDialog *self)
 {
+  self->jpeg_quality = TS_JPEG_DEFAULT_QUALITY;
 }

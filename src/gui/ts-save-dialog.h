@@ -1,6 +1,6 @@
-/* Where to save a panel and with which bit depth: the file chooser with the formats and
- * the depth choice, a name after the opened file, and a confirmation before the opened
- * file itself is replaced. */
+/* Where to save a panel and with which bit depth: the file chooser with the formats (PNG,
+ * TIFF, JPEG, NumPy), the depth and JPEG quality choices, a name after the opened file, and
+ * a confirmation before the opened file itself is replaced. */
 #pragma once
 #include <adwaita.h>
 #include "ts-document.h"
@@ -16,10 +16,15 @@ G_DECLARE_FINAL_TYPE (TsSaveDialog, ts_save_dialog, TS, SAVE_DIALOG, GObject)
 TsSaveDialog *ts_save_dialog_new          (GtkWindow *parent, const char *panel,
                                            TsDocument *document);
 const char   *ts_save_dialog_get_panel    (TsSaveDialog *self);
+/* The JPEG quality offered first (1 to 100; TS_JPEG_DEFAULT_QUALITY unless set), and after
+ * the dialog the one chosen. */
+void          ts_save_dialog_set_jpeg_quality (TsSaveDialog *self, int quality);
+int           ts_save_dialog_get_jpeg_quality (TsSaveDialog *self);
 /* Shows the dialog; the callback gets the dialog as its source object. */
 void          ts_save_dialog_choose       (TsSaveDialog *self, GAsyncReadyCallback callback,
                                            gpointer user_data);
-/* The local path chosen and the bit depth for its format (0: the format's default), or
+/* The local path chosen and the bit depth for its format (0: the format's default; 8 for
+ * JPEG), or
  * NULL: G_IO_ERROR_CANCELLED when dismissed or the replacement declined, otherwise an error
  * whose message is for the user (not a local file, not a known extension). */
 char         *ts_save_dialog_choose_finish (TsSaveDialog *self, GAsyncResult *result,

@@ -32,6 +32,12 @@ struct _TsSelfTest {
   char *estimate_text;     /* what the noise control said then */
   double estimate_level;   /* the noise level in use then */
   gint64 started_us, finished_us;
+  char *save_jpeg;         /* save the result there as JPEG at the end, and check it; or NULL */
+  gboolean saved;          /* the save is done ... */
+  gboolean save_ok;        /* ... and its file checked */
+  int escape_after;        /* press Escape after this many previews; 0 = never */
+  guint escape_poll_id;
+  guint escape_shortcuts;  /* shortcuts the Escape press activated */
   int status;
 };
 
@@ -58,6 +64,11 @@ static const GOptionEntry option_entries[] = {
   { "expect-estimate", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, NULL,
     N_("Self-test: the opened picture’s estimated noise level, shown and used, must be in LO:HI"),
     N_("LO:HI") },
+  { "save-jpeg", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, NULL,
+    N_("Self-test: save the result as JPEG to FILE at the end; it must decode at the result’s size"),
+    N_("FILE") },
+  { "press-escape-after", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, NULL,
+    N_("Self-test: press Escape after N live previews; the run must still finish"), N_("N") },
   G_OPTION_ENTRY_NULL
 };
 
@@ -71,7 +82,7 @@ ts_self_test_add_option_entries (GApplication *application)
 TsSelfTest *
 ts_self_test_new_from_options (GVariantDict *options)
 {
-  const char *screenshot = NULL, *page = NULL, *expect_recent = NULL;
+  const char *screenshot = NULL, *page = NULL, *expect_recent = NULL, *save_jpeg = NULL;
   TsSelfTest *self;
 
   if (!g_variant_dict_lookup (options, "self-test", "^&ay", &screenshot))
@@ -88,6 +99,9 @@ ts_self_test_new_from_options (GVariantDict *options)
   g_variant_dict_lookup (options, "expect-estimate", "s", &self->expect_estimate);
   if (g_variant_dict_lookup (options, "expect-recent", "^&ay", &expect_recent))
     self->expect_recent = g_strdup (expect_recent);
+  if (g_variant_dict_lookup (options, "save-jpeg", "^&ay", &save_jpeg))
+    self->save_jpeg = g_strdup (save_jpeg);
+  g_variant_dict_lookup (options, "press-escape-after", "i", &self->escape_after);
   self->screenshot = screenshot[0] != '\0' ? g_strdup (screenshot) : NULL;
   self->page = g_strdup (page != NULL ? page : "restore");
   return self;
@@ -149,13 +163,23 @@ quit (TsSelfTest *self, gboolean ok)
   g_application_quit (self->application);
 }
 
-/* The run must have ended by the Cancel action, with the window ready to run again. */
+/* The run must have ended by the Stop action (win.cancel), with the window ready to run
+ * again and the estimate so far kept as the result (and, with --save-jpeg, written). */
 static void
 finish_cancelled (TsSelfTest *self, guint previews, double gap_ms)
 {
   g_autoptr (GError) error = NULL;
-  gboolean ok = !self->run_ok && ts_window_get_cancelled (self->window)
+  const TsJobResult *result = ts_window_get_result (self->window);
+  gboolean ok = self->run_ok && ts_window_get_cancelled (self->window)
                 && previews >= (guint) self->cancel_after;
+
+  if (ok && (result == NULL || !result->stopped || result->result == NULL))
+    {
+      fprintf (stderr, "self-test: Stop did not keep the estimate as the result\n");
+      ok = FALSE;
+    }
+  if (ok && self->save_jpeg != NULL && !self->save_ok)
+    ok = FALSE;
 
   if (self->screenshot != NULL && !save_screenshot (GTK_WIDGET (self->window), self->screenshot, &error))
     ok = FALSE;
@@ -248,6 +272,18 @@ finish (gpointer user_data)
           ok = FALSE;
         }
     }
+  if (ok && self->save_jpeg != NULL && !self->save_ok)
+    ok = FALSE;
+  if (ok && self->escape_after > 0)
+    {
+      printf ("self-test: Escape pressed during the run (%u shortcuts); the run finished\n",
+              self->escape_shortcuts);
+      if (ts_window_get_cancelled (self->window) || result->stopped)
+        {
+          fprintf (stderr, "self-test: Escape stopped the run\n");
+          ok = FALSE;
+        }
+    }
   if (ok && self->expect_recent != NULL)
     {
       g_autoptr (GFile) file = g_file_new_for_commandline_arg (self->expect_recent);
@@ -307,6 +343,78 @@ on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The file must be a JPEG (its magic), decode (the core's reader) at the result's size
+ * and channels, and be the result: nearer it than the input (the estimate, not the noisy
+ * picture), and close to it (only JPEG's loss). */
+static gboolean
+check_jpeg (TsSelfTest *self, const char *path, gboolean partial)
+{
+  const TsJobResult *result = ts_window_get_result (self->window);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *bytes = NULL;
+  gsize length = 0;
+  g_autoptr (TsImage) decoded = NULL;
+  g_autoptr (TsImage) expected = NULL;
+  double to_result, to_input;
+
+  if (!g_file_get_contents (path, &bytes, &length, &error))
+    {
+      fprintf (stderr, "self-test: %s\n", error->message);
+      return FALSE;
+    }
+  if (length < 4 || (guchar) bytes[0] != 0xFF || (guchar) bytes[1] != 0xD8 || (guchar) bytes[2] != 0xFF)
+    {
+      fprintf (stderr, "self-test: %s is not a JPEG file (no SOI marker)\n", path);
+      return FALSE;
+    }
+  decoded = ts_image_load (path, &error);
+  if (decoded == NULL)
+    {
+      fprintf (stderr, "self-test: %s does not decode: %s\n", path, error->message);
+      return FALSE;
+    }
+  if (result == NULL || decoded->width != result->result->width
+      || decoded->height != result->result->height || decoded->channels != result->result->channels)
+    {
+      fprintf (stderr, "self-test: %s is %d x %d x %d, the result %d x %d x %d\n", path,
+               decoded->width, decoded->height, decoded->channels,
+               result != NULL ? result->result->width : 0, result != NULL ? result->result->height : 0,
+               result != NULL ? result->result->channels : 0);
+      return FALSE;
+    }
+  expected = ts_image_copy (result->result);
+  for (gsize i = 0; i < ts_image_n_values (expected); i++)
+    expected->data[i] = CLAMP (expected->data[i], 0.0f, 1.0f);
+  to_result = ts_psnr (decoded, expected, 0);
+  to_input = ts_psnr (decoded, result->input, 0);
+  printf ("self-test: saved %s, %d x %d x %d, PSNR %.2f dB to the result, %.2f dB to the input%s\n",
+          path, decoded->width, decoded->height, decoded->channels, to_result, to_input,
+          partial ? " (an unfinished estimate, said so)" : "");
+  if (!(to_result >= 30.0 && to_result > to_input))
+    {
+      fprintf (stderr, "self-test: %s is not the result\n", path);
+      return FALSE;
+    }
+  if (partial != (result->stopped != FALSE))
+    {
+      fprintf (stderr, "self-test: the window %s the saved result unfinished, but it %s\n",
+               partial ? "called" : "did not call", result->stopped ? "is" : "is not");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+on_saved (TsWindow *window, const char *path, gboolean ok, gboolean partial, gpointer user_data)
+{
+  TsSelfTest *self = user_data;
+
+  g_signal_handlers_disconnect_by_func (window, on_saved, user_data);
+  self->saved = TRUE;
+  self->save_ok = ok && check_jpeg (self, path, partial);
+  g_timeout_add (200, show_page, self);
+}
+
 static void
 on_run_finished (TsWindow *window, gboolean ok, gpointer user_data)
 {
@@ -324,7 +432,17 @@ on_run_finished (TsWindow *window, gboolean ok, gpointer user_data)
     gtk_widget_remove_tick_callback (GTK_WIDGET (window), self->tick_id);
   self->tick_id = 0;
   g_clear_handle_id (&self->cancel_poll_id, g_source_remove);
+  g_clear_handle_id (&self->escape_poll_id, g_source_remove);
   self->run_ok = ok;
+  /* As Save would after its dialog: the result on screen, at the default quality. */
+  if (ok && self->save_jpeg != NULL)
+    {
+      g_signal_connect (window, "saved", G_CALLBACK (on_saved), self);
+      if (ts_window_save_panel (window, "result", self->save_jpeg, 0, 0))
+        return;
+      g_signal_handlers_disconnect_by_func (window, on_saved, self);
+      fprintf (stderr, "self-test: the window had no result to save\n");
+    }
   g_timeout_add (200, show_page, self);
 }
 
@@ -335,9 +453,58 @@ poll_cancel (gpointer user_data)
 
   if (ts_window_get_n_previews_drawn (self->window) < (guint) self->cancel_after)
     return G_SOURCE_CONTINUE;
-  /* As Escape or the Cancel button would. */
+  /* As the Stop button would. */
   gtk_widget_activate_action (GTK_WIDGET (self->window), "win.cancel", NULL);
   self->cancel_poll_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+trigger_is_escape (GtkShortcutTrigger *trigger, GtkShortcutTrigger *escape)
+{
+  if (GTK_IS_ALTERNATIVE_TRIGGER (trigger))
+    return trigger_is_escape (gtk_alternative_trigger_get_first (GTK_ALTERNATIVE_TRIGGER (trigger)), escape)
+           || trigger_is_escape (gtk_alternative_trigger_get_second (GTK_ALTERNATIVE_TRIGGER (trigger)), escape);
+  return gtk_shortcut_trigger_equal (trigger, escape);
+}
+
+/* What Escape pressed in the window does at the window's level: every shortcut of its
+ * controllers (the application's accelerators and the class bindings among them) that
+ * Escape triggers is activated. GTK 4 has no public way to inject a key event. */
+static guint
+press_escape (GtkWidget *window)
+{
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (window);
+  g_autoptr (GtkShortcutTrigger) escape = gtk_keyval_trigger_new (GDK_KEY_Escape, 0);
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr (GObject) controller = g_list_model_get_item (controllers, i);
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr (GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          if (!trigger_is_escape (gtk_shortcut_get_trigger (shortcut), escape))
+            continue;
+          gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), 0, window,
+                                        gtk_shortcut_get_arguments (shortcut));
+          n++;
+        }
+    }
+  return n;
+}
+
+static gboolean
+poll_escape (gpointer user_data)
+{
+  TsSelfTest *self = user_data;
+
+  if (ts_window_get_n_previews_drawn (self->window) < (guint) self->escape_after)
+    return G_SOURCE_CONTINUE;
+  self->escape_shortcuts = press_escape (GTK_WIDGET (self->window));
+  self->escape_poll_id = 0;
   return G_SOURCE_REMOVE;
 }
 
@@ -348,6 +515,8 @@ begin (gpointer user_data)
 
   if (self->cancel_after > 0)
     self->cancel_poll_id = g_timeout_add (10, poll_cancel, self);
+  if (self->escape_after > 0)
+    self->escape_poll_id = g_timeout_add (10, poll_escape, self);
 
   g_signal_connect (self->window, "run-finished", G_CALLBACK (on_run_finished), self);
   self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self->window), on_tick, self, NULL);
@@ -395,7 +564,9 @@ ts_self_test_finalize (GObject *object)
   TsSelfTest *self = TS_SELF_TEST (object);
 
   g_clear_handle_id (&self->cancel_poll_id, g_source_remove);
+  g_clear_handle_id (&self->escape_poll_id, g_source_remove);
   g_clear_object (&self->window);
+  g_free (self->save_jpeg);
   g_free (self->screenshot);
   g_free (self->page);
   g_free (self->expect_recent);

@@ -1,6 +1,7 @@
 /* The self-test the GUI tests drive (tessera --self-test FILE, tests/gui): one run (or two,
- * or one cancelled) in the real window, checked for live previews, PSNR, warm start, tiles,
- * frame gaps and memory; a screenshot; then the application quits with the verdict. */
+ * or one stopped, or one with Escape pressed) in the real window, checked for live previews,
+ * PSNR, warm start, tiles, frame gaps and memory, the result saved as JPEG and decoded; a
+ * screenshot; then the application quits with the verdict. */
 #pragma once
 #include <adwaita.h>
 #include "ts-window.h"

@@ -131,12 +131,13 @@ open_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
   g_autoptr (GtkFileFilter) all = gtk_file_filter_new ();
   g_autoptr (GtkFileFilter) images = gtk_file_filter_new ();
   g_autoptr (GtkFileFilter) kspace = gtk_file_filter_new ();
-  const char *image_patterns[] = { "*.png", "*.PNG", "*.tif", "*.TIF", "*.tiff", "*.TIFF", "*.npy", NULL };
+  const char *image_patterns[] = { "*.png", "*.PNG", "*.tif", "*.TIF", "*.tiff", "*.TIFF", "*.jpg",
+                                   "*.JPG", "*.jpeg", "*.JPEG", "*.npy", NULL };
 
   native = gtk_file_chooser_native_new (_("Open Image or k-Space"), GTK_WINDOW (self),
                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
   gtk_file_filter_set_name (all, _("Images and k-space"));
-  gtk_file_filter_set_name (images, _("Images (PNG, TIFF, NumPy)"));
+  gtk_file_filter_set_name (images, _("Images (PNG, TIFF, JPEG, NumPy)"));
   gtk_file_filter_set_name (kspace, _("k-space (NumPy complex, BART .cfl)"));
   for (int i = 0; image_patterns[i] != NULL; i++)
     {
@@ -170,12 +171,33 @@ open_demo_action (GtkWidget *widget, const char *action_name, GVariant *paramete
 
 /* --- saving -------------------------------------------------------------------------- */
 
+/* What a save is writing, for its message. */
+typedef struct {
+  TsWindow *window;
+  int unfinished_iteration;    /* > 0: an estimate taken during a run, at this iteration */
+  gboolean stopped;            /* the estimate of a stopped run */
+} SaveNote;
+
+static void
+save_note_free (SaveNote *note)
+{
+  g_object_unref (note->window);
+  g_free (note);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SaveNote, save_note_free)
+
 static void
 on_saved (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr (TsWindow) self = user_data;
+  g_autoptr (SaveNote) note = user_data;
+  TsWindow *self = note->window;
+  gboolean partial = note->stopped || note->unfinished_iteration > 0;
   g_autoptr (GError) error = NULL;
   g_autofree char *path = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *message = NULL;
+  g_autoptr (GFile) file = NULL;
 
   if (!ts_export_save_finish (result, &path, &error))
     {
@@ -184,48 +206,88 @@ on_saved (GObject *source, GAsyncResult *result, gpointer user_data)
         return;
       heading = g_strdup_printf (_("Could not save %s"), path);
       _ts_window_error_dialog (self, heading, error->message);
+      g_signal_emit (self, _ts_window_signals[TS_WINDOW_SIGNAL_SAVED], 0, path, FALSE, partial);
       return;
     }
   if (self->disposed)
     return;
-  {
-    g_autofree char *base = g_path_get_basename (path);
-    g_autofree char *message = g_strdup_printf (_("Saved %s"), base);
-    g_autoptr (GFile) file = g_file_new_for_path (path);
-    _ts_window_toast (self, message);
-    ts_recent_files_add (file);
-  }
+  base = g_path_get_basename (path);
+  /* An estimate that is not the solve's end is written as it is, and said so. */
+  if (note->unfinished_iteration > 0)
+    message = g_strdup_printf (_("Saved %s: the estimate at iteration %d, not converged; the run goes on"),
+                               base, note->unfinished_iteration);
+  else if (note->stopped)
+    message = g_strdup_printf (_("Saved %s: the estimate when the run was stopped, not converged"), base);
+  else
+    message = g_strdup_printf (_("Saved %s"), base);
+  _ts_window_toast (self, message);
+  file = g_file_new_for_path (path);
+  ts_recent_files_add (file);
+  g_signal_emit (self, _ts_window_signals[TS_WINDOW_SIGNAL_SAVED], 0, path, TRUE, partial);
 }
 
-/* The panel (NULL: the atoms grid) as it is now, written to `path`. */
-static void
-save (TsWindow *self, const char *panel, const char *path, int bit_depth)
+gboolean
+ts_window_save_panel (TsWindow *self, const char *panel, const char *path, int bit_depth,
+                      int jpeg_quality)
 {
-  TsFileFormat format = ts_file_format_from_name (path);
-  gboolean integer_format = format == TS_FILE_FORMAT_PNG || (format == TS_FILE_FORMAT_TIFF && bit_depth != 32);
-  const TsImage *source = self->document != NULL ? ts_document_get_image (self->document) : NULL;
+  TsFileFormat format;
+  gboolean integer_format;
+  const TsImage *source;
   TsImage *image;
+  SaveNote *note;
+
+  g_return_val_if_fail (TS_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  format = ts_file_format_from_name (path);
+  integer_format = format == TS_FILE_FORMAT_PNG || format == TS_FILE_FORMAT_JPEG
+                   || (format == TS_FILE_FORMAT_TIFF && bit_depth != 32);
+  source = self->document != NULL ? ts_document_get_image (self->document) : NULL;
+  note = g_new0 (SaveNote, 1);
+  note->window = g_object_ref (self);
 
   if (panel == NULL)
     image = ts_atoms_view_render_grid (self->atoms_view);
+  else if (g_strcmp0 (panel, "result") == 0 && self->live_image != NULL)
+    {
+      /* During a run the result panel shows the last preview: that is what is written. */
+      image = ts_image_copy (self->live_image);
+      note->unfinished_iteration = MAX (self->live_iteration, 1);
+    }
   else
-    image = ts_export_panel_image (self->result, source, panel, integer_format);
+    {
+      image = ts_export_panel_image (self->result, source, panel, integer_format);
+      note->stopped = image != NULL && g_strcmp0 (panel, "result") == 0 && self->result->stopped;
+    }
   /* The input and the result keep the opened file's ICC profile (written when the format
    * and the channels allow it); the dialog offers the file's bit depth first. */
   if (image != NULL && source != NULL
       && (g_strcmp0 (panel, "input") == 0 || g_strcmp0 (panel, "result") == 0))
     ts_image_copy_metadata (image, source);
-  if (image == NULL && self->result != NULL && self->result->tiled)
-    {
-      _ts_window_toast (self, _("Large pictures are solved in tiles, without the smooth and sparse parts"));
-      return;
-    }
   if (image == NULL)
     {
-      _ts_window_toast (self, _("Nothing to save yet: run a restoration first"));
-      return;
+      save_note_free (note);
+      if (self->result != NULL && self->result->stopped)
+        _ts_window_toast (self, _("The run was stopped before the smooth and sparse parts were computed"));
+      else if (self->result != NULL && self->result->tiled)
+        _ts_window_toast (self, _("Large pictures are solved in tiles, without the smooth and sparse parts"));
+      else
+        _ts_window_toast (self, _("Nothing to save yet: run a restoration first"));
+      return FALSE;
     }
-  ts_export_save_async (image, path, bit_depth, self->cancellable, on_saved, g_object_ref (self));
+  /* JPEG has no alpha; the core refuses it rather than drop it silently. Say so here, in
+   * words, before anything is written. */
+  if (format == TS_FILE_FORMAT_JPEG && (image->channels == 2 || image->channels == 4))
+    {
+      g_autofree char *heading = g_strdup_printf (_("Could not save %s"), path);
+      _ts_window_error_dialog (self, heading,
+                               _("JPEG has no transparency, and this picture has an alpha "
+                                 "channel. Save it as PNG or TIFF to keep the transparency."));
+      ts_image_free (image);
+      save_note_free (note);
+      return FALSE;
+    }
+  ts_export_save_async (image, path, bit_depth, jpeg_quality, self->cancellable, on_saved, note);
+  return TRUE;
 }
 
 static void
@@ -235,29 +297,37 @@ on_save_chosen (GObject *source, GAsyncResult *result, gpointer user_data)
   TsSaveDialog *dialog = TS_SAVE_DIALOG (source);
   g_autoptr (GError) error = NULL;
   g_autofree char *path = NULL;
-  int bit_depth = 0;
+  int bit_depth = 0, quality;
 
   path = ts_save_dialog_choose_finish (dialog, result, &bit_depth, &error);
   if (self->disposed || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   if (path == NULL)
-    _ts_window_toast (self, error->message);
-  else
-    save (self, ts_save_dialog_get_panel (dialog), path, bit_depth);
+    {
+      _ts_window_toast (self, error->message);
+      return;
+    }
+  quality = ts_save_dialog_get_jpeg_quality (dialog);
+  if (ts_file_format_from_name (path) == TS_FILE_FORMAT_JPEG)
+    g_settings_set_int (self->settings, "jpeg-quality", quality);
+  ts_window_save_panel (self, ts_save_dialog_get_panel (dialog), path, bit_depth, quality);
 }
 
 static void
 save_dialog (TsWindow *self, const char *panel)
 {
   g_autoptr (TsSaveDialog) dialog = NULL;
+  gboolean result_shown = self->result != NULL
+                          || (g_strcmp0 (panel, "result") == 0 && self->live_image != NULL);
 
   if ((panel == NULL && ts_model_chooser_peek_model (self->model_chooser) == NULL && self->result == NULL)
-      || (panel != NULL && g_strcmp0 (panel, "input") != 0 && self->result == NULL))
+      || (panel != NULL && g_strcmp0 (panel, "input") != 0 && !result_shown))
     {
       _ts_window_toast (self, _("Nothing to save yet: run a restoration first"));
       return;
     }
   dialog = ts_save_dialog_new (GTK_WINDOW (self), panel, self->document);
+  ts_save_dialog_set_jpeg_quality (dialog, g_settings_get_int (self->settings, "jpeg-quality"));
   ts_save_dialog_choose (dialog, on_save_chosen, g_object_ref (self));
 }
 

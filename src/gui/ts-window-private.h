@@ -48,11 +48,17 @@ struct _TsWindow {
   char *result_key;            /* what a warm start must match */
   char *running_key;
   gboolean cancelled;          /* the last run ended by cancellation */
+  TsImage *live_image;         /* during a run: the estimate on screen (the last preview's) */
+  int live_iteration;          /* ... and its iteration */
   guint running_serial;        /* document_serial when the run started */
   gint64 run_started_us;
   double first_tile_seconds;   /* the first tile preview of the last run, or NAN */
   guint n_tile_previews;
 };
+
+enum { TS_WINDOW_SIGNAL_RUN_FINISHED, TS_WINDOW_SIGNAL_DOCUMENT_CHANGED, TS_WINDOW_SIGNAL_SAVED,
+       TS_WINDOW_N_SIGNALS };
+extern guint _ts_window_signals[TS_WINDOW_N_SIGNALS];
 
 /* Messages: a toast for what needs no answer, a dialog for failures. */
 void        _ts_window_toast               (TsWindow *self, const char *message);

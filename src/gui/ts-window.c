@@ -8,8 +8,7 @@
 
 G_DEFINE_FINAL_TYPE (TsWindow, ts_window, ADW_TYPE_APPLICATION_WINDOW)
 
-enum { SIGNAL_RUN_FINISHED, SIGNAL_DOCUMENT_CHANGED, N_SIGNALS };
-static guint signals[N_SIGNALS];
+guint _ts_window_signals[TS_WINDOW_N_SIGNALS];
 
 /* --- messages ------------------------------------------------------------------------ */
 
@@ -134,6 +133,7 @@ _ts_window_set_document (TsWindow *self, TsDocument *document)
   ts_runner_cancel (self->runner);
   g_clear_pointer (&self->result, ts_job_result_free);
   g_clear_pointer (&self->result_key, g_free);
+  g_clear_pointer (&self->live_image, ts_image_free);
   ts_run_extras_clear (&self->shown);
   ts_atoms_view_set_solutions (self->atoms_view, NULL);
 
@@ -150,7 +150,7 @@ _ts_window_set_document (TsWindow *self, TsDocument *document)
       ts_window_set_simulate (self, FALSE);
     }
   ts_progress_view_set_status (self->progress_view, _("Press Run to restore."));
-  g_signal_emit (self, signals[SIGNAL_DOCUMENT_CHANGED], 0);
+  g_signal_emit (self, _ts_window_signals[TS_WINDOW_SIGNAL_DOCUMENT_CHANGED], 0);
 }
 
 void
@@ -243,6 +243,12 @@ on_preview (TsWindow *self, TsPreview *preview)
   if (self->running_serial != self->document_serial)
     return;
   ts_restore_page_show_preview (self->restore_page, preview);
+  if (preview->image != NULL)
+    {
+      g_clear_pointer (&self->live_image, ts_image_free);
+      self->live_image = g_steal_pointer (&preview->image);
+      self->live_iteration = preview->iteration;
+    }
   if (preview->n_tiles > 0)
     {
       if (preview->estimate != NULL && self->n_tile_previews++ == 0)
@@ -288,24 +294,27 @@ on_run_done (GObject *source, GAsyncResult *res, gpointer user_data)
       return;
     }
   set_running_ui (self, FALSE);
-  self->cancelled = result == NULL && g_error_matches (error, TS_ERROR, TS_ERROR_CANCELLED);
+  g_clear_pointer (&self->live_image, ts_image_free);
+  self->cancelled = result != NULL ? result->stopped
+                                   : g_error_matches (error, TS_ERROR, TS_ERROR_CANCELLED);
   if (self->running_serial != self->document_serial)
     {
       /* Opening another document cancelled this run; its panels are already cleared. */
       ts_job_result_free (result);
       ts_run_extras_clear (&extras);
       ts_progress_view_set_status (self->progress_view, _("Press Run to restore."));
-      g_signal_emit (self, signals[SIGNAL_RUN_FINISHED], 0, FALSE);
+      g_signal_emit (self, _ts_window_signals[TS_WINDOW_SIGNAL_RUN_FINISHED], 0, FALSE);
       return;
     }
   if (result == NULL)
     {
       show_failure (self, error);
-      g_signal_emit (self, signals[SIGNAL_RUN_FINISHED], 0, FALSE);
+      g_signal_emit (self, _ts_window_signals[TS_WINDOW_SIGNAL_RUN_FINISHED], 0, FALSE);
       return;
     }
 
   ts_restore_page_show_result (self->restore_page, &extras);
+  ts_restore_page_set_cost_scale (self->restore_page, result->cost_max);
   g_clear_pointer (&extras.points, g_array_unref);
   ts_run_extras_clear (&self->shown);
   self->shown = extras;
@@ -315,12 +324,14 @@ on_run_done (GObject *source, GAsyncResult *res, gpointer user_data)
   g_free (self->result_key);
   self->result_key = g_steal_pointer (&self->running_key);
   ts_progress_view_show_result (self->progress_view, result);
+  if (result->stopped)
+    _ts_window_toast (self, _("Stopped: the estimate so far is kept, not converged"));
 
   /* The atoms page follows the model that produced the result. */
   ts_atoms_view_set_model (self->atoms_view, result->model, NAN);
   ts_atoms_view_set_solutions (self->atoms_view, result->solutions);
   self->atoms_stale = FALSE;
-  g_signal_emit (self, signals[SIGNAL_RUN_FINISHED], 0, TRUE);
+  g_signal_emit (self, _ts_window_signals[TS_WINDOW_SIGNAL_RUN_FINISHED], 0, TRUE);
 }
 
 /* The parameters as the sidebar and the preferences have them; NULL (with a toast) when a
@@ -542,6 +553,7 @@ ts_window_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->document);
   g_clear_pointer (&self->result, ts_job_result_free);
+  g_clear_pointer (&self->live_image, ts_image_free);
   ts_run_extras_clear (&self->shown);
   g_free (self->result_key);
   g_free (self->running_key);
@@ -559,12 +571,16 @@ ts_window_class_init (TsWindowClass *klass)
   object_class->finalize = ts_window_finalize;
   window_class->close_request = ts_window_close_request;
 
-  signals[SIGNAL_RUN_FINISHED] = g_signal_new ("run-finished", G_TYPE_FROM_CLASS (klass),
+  _ts_window_signals[TS_WINDOW_SIGNAL_RUN_FINISHED] = g_signal_new ("run-finished", G_TYPE_FROM_CLASS (klass),
                                                G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                                G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
-  signals[SIGNAL_DOCUMENT_CHANGED] = g_signal_new ("document-changed", G_TYPE_FROM_CLASS (klass),
+  _ts_window_signals[TS_WINDOW_SIGNAL_DOCUMENT_CHANGED] = g_signal_new ("document-changed", G_TYPE_FROM_CLASS (klass),
                                                    G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                                    G_TYPE_NONE, 0);
+  _ts_window_signals[TS_WINDOW_SIGNAL_SAVED] = g_signal_new ("saved", G_TYPE_FROM_CLASS (klass),
+                                                  G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                                  G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_BOOLEAN,
+                                                  G_TYPE_BOOLEAN);
 
   g_type_ensure (TS_TYPE_ATOMS_VIEW);
   g_type_ensure (TS_TYPE_PARAMS_GROUP);

@@ -24,12 +24,21 @@ gboolean           ts_window_set_model         (TsWindow *self, const char *spec
 /* Starts a run (FALSE with a toast if the parameters are not usable). Emits ::run-finished
  * (gboolean success) when it ends. */
 gboolean           ts_window_run               (TsWindow *self);
+/* Writes a panel ("input", "result", "smooth", "sparse", "cost"; NULL: the atoms grid) as
+ * the window shows it to `path` on a thread (bit_depth 0: the format's default;
+ * jpeg_quality for .jpg / .jpeg names, 0: the default), as Save does after its dialog.
+ * During a run the result is the estimate on screen. Emits ::saved (const char *path,
+ * gboolean ok, gboolean partial: an estimate of a stopped or unfinished run was written)
+ * when done; FALSE (with a toast or a dialog, no signal) when there is nothing to save. */
+gboolean           ts_window_save_panel        (TsWindow *self, const char *panel, const char *path,
+                                                int bit_depth, int jpeg_quality);
 void               ts_window_show_page         (TsWindow *self, const char *name);
 void               ts_window_select_atom       (TsWindow *self, int index);
 /* For the self-test. */
 guint              ts_window_get_n_previews_drawn (TsWindow *self);
 const TsJobResult *ts_window_get_result        (TsWindow *self);
-/* TRUE when the last run ended by cancellation. */
+/* TRUE when the last run ended by cancellation (Stop: its estimate is then the result,
+ * result->stopped). */
 gboolean           ts_window_get_cancelled     (TsWindow *self);
 /* Seconds from Run to the first tile preview of the last run (a large picture), or NAN. */
 double             ts_window_get_first_tile_seconds (TsWindow *self);

@@ -257,28 +257,6 @@ emit (TsRestoreRun *run, TsRestoreEvent event)
   return run->func (&run->progress, run->user_data);
 }
 
-static gboolean
-on_iteration (int iteration, double change, const TsImage *estimate, gpointer user_data)
-{
-  TsRestoreRun *run = user_data;
-
-  run->progress.iteration = iteration;
-  run->progress.change = change;
-  run->progress.estimate = estimate;
-  return emit (run, TS_RESTORE_ITERATION);
-}
-
-static gboolean
-on_tile_done (int done, int total, const TsRect *tile, const TsImage *plane, gpointer user_data)
-{
-  TsRestoreRun *run = user_data;
-
-  run->progress.tiles_done = done;
-  run->progress.n_tiles = total;
-  run->progress.estimate = plane;
-  return emit (run, TS_RESTORE_TILE_DONE);
-}
-
 /* Writes the tile's estimate, without its halo, into the channel of the composite;
  * coordinates wrap as the tiles do. */
 static void
@@ -298,6 +276,57 @@ paste_tile (TsImage *composite, int channel, const TsImage *patch, const TsRect 
               = patch->data[(gsize) r * patch->width + c];
         }
     }
+}
+
+/* Copies what a finished tile changed in the channel's plane so far (its core and the ramps
+ * around it, within the halo) into the composite. */
+static void
+keep_tile (TsRestoreRun *run, const TsRect *core, const TsImage *plane)
+{
+  TsImage *composite = run->composite;
+  int W = composite->width, H = composite->height, n = composite->channels;
+  int mx = core->width == W ? 0 : run->halo, my = core->height == H ? 0 : run->halo;
+
+  for (int r = -my; r < core->height + my; r++)
+    {
+      int gy = ((core->y + r) % H + H) % H;
+      for (int c = -mx; c < core->width + mx; c++)
+        {
+          int gx = ((core->x + c) % W + W) % W;
+          composite->data[((gsize) gy * W + gx) * n + run->progress.channel]
+              = plane->data[(gsize) gy * W + gx];
+        }
+    }
+}
+
+/* keep_stopped: the estimates go into the composite as they come, so that a run stopped
+ * at any moment has them. The solves' data were read out of it before. */
+static gboolean
+on_iteration (int iteration, double change, const TsImage *estimate, gpointer user_data)
+{
+  TsRestoreRun *run = user_data;
+
+  run->progress.iteration = iteration;
+  run->progress.change = change;
+  run->progress.estimate = estimate;
+  if (run->request->keep_stopped && run->progress.tiled)
+    paste_tile (run->composite, run->progress.channel, estimate, &run->tile, run->halo);
+  else if (run->request->keep_stopped)
+    ts_image_set_channel (run->composite, run->progress.channel, estimate);
+  return emit (run, TS_RESTORE_ITERATION);
+}
+
+static gboolean
+on_tile_done (int done, int total, const TsRect *tile, const TsImage *plane, gpointer user_data)
+{
+  TsRestoreRun *run = user_data;
+
+  run->progress.tiles_done = done;
+  run->progress.n_tiles = total;
+  run->progress.estimate = plane;
+  if (run->request->keep_stopped)
+    keep_tile (run, tile, plane);
+  return emit (run, TS_RESTORE_TILE_DONE);
 }
 
 /* The top-left out_width x out_height of a solve-sized image, in place. */
@@ -420,6 +449,19 @@ decompose_channel (TsRestoreRun *run, int c, const float *data, const TsSolution
   return TRUE;
 }
 
+/* After a failed step: a cancellation ends a keep_stopped run with what it has (TRUE, the
+ * error cleared); anything else fails the run. */
+static gboolean
+stopped_or_failed (TsRestoreRun *run, GError **error)
+{
+  if (!run->request->keep_stopped || !g_error_matches (*error, TS_ERROR, TS_ERROR_CANCELLED))
+    return FALSE;
+  g_clear_error (error);
+  run->result->stopped = TRUE;
+  run->result->stats.converged = FALSE;
+  return TRUE;
+}
+
 /* Every channel solved whole, then decomposed. */
 static gboolean
 solve_whole (TsRestoreRun *run, GError **error)
@@ -459,12 +501,12 @@ solve_whole (TsRestoreRun *run, GError **error)
       result->warm_started |= warm != NULL;
       solution = ts_solve (run->op, run->prox, data, &result->options, warm, on_iteration, run,
                            run->cancel, &stats, error);
-      if (solution == NULL)
-        return FALSE;
       stats_add (&result->stats, &stats);
+      if (solution == NULL)
+        return stopped_or_failed (run, error);
       ts_image_set_channel (run->composite, c, solution->x);
       if (run->request->decompose && !decompose_channel (run, c, data, solution, error))
-        return FALSE;
+        return stopped_or_failed (run, error);
       if (result->solutions != NULL)
         g_ptr_array_add (result->solutions, g_steal_pointer (&solution));
       if (!emit (run, TS_RESTORE_CHANNEL_DONE))
@@ -474,7 +516,7 @@ solve_whole (TsRestoreRun *run, GError **error)
 
 stopped:
   g_set_error (error, TS_ERROR, TS_ERROR_CANCELLED, _("Cancelled"));
-  return FALSE;
+  return stopped_or_failed (run, error);
 }
 
 /* Denoising in tiles (ts-tiles.h), channel by channel: no decomposition, no solutions. */
@@ -506,9 +548,9 @@ solve_tiled (TsRestoreRun *run, GError **error)
         goto stopped;
       x = ts_denoise_tiled (run->model, plane, &result->options, &tiles, on_tile_done, run,
                             run->cancel, &stats, error);
-      if (x == NULL)
-        return FALSE;
       stats_add (&result->stats, &stats);
+      if (x == NULL)
+        return stopped_or_failed (run, error);
       ts_image_set_channel (run->composite, c, x);
       if (!emit (run, TS_RESTORE_CHANNEL_DONE))
         goto stopped;
@@ -517,7 +559,7 @@ solve_tiled (TsRestoreRun *run, GError **error)
 
 stopped:
   g_set_error (error, TS_ERROR, TS_ERROR_CANCELLED, _("Cancelled"));
-  return FALSE;
+  return stopped_or_failed (run, error);
 }
 
 /* The result back in the image's basis and at its size, checked. */
@@ -526,6 +568,13 @@ finish (TsRestoreRun *run, GError **error)
 {
   TsRestoreResult *result = run->result;
 
+  /* A stopped run's parts would cover only the channels solved to the end. */
+  if (result->stopped)
+    {
+      g_clear_pointer (&result->smooth, ts_image_free);
+      g_clear_pointer (&result->sparse, ts_image_free);
+      g_clear_pointer (&result->cost, ts_image_free);
+    }
   if (run->opponent)
     result->image = ts_colour_opponent_to_rgb (run->composite);
   else
@@ -573,6 +622,8 @@ ts_restore (TsRestoreRequest *request, TsRestoreProgressFunc progress, gpointer 
   g_autoptr (TsRestoreResult) result = g_new0 (TsRestoreResult, 1);
   TsRestoreRun run = { .request = request, .result = result, .func = progress,
                        .user_data = user_data, .cancel = cancel };
+  /* Local: whether a failure is a cancellation decides whether a keep_stopped run ends. */
+  GError *local_error = NULL;
   gboolean ok;
 
   result->model = request->model != NULL
@@ -582,31 +633,36 @@ ts_restore (TsRestoreRequest *request, TsRestoreProgressFunc progress, gpointer 
     return NULL;
   run.model = result->model;
   ts_restore_solve_options (request, run.model, &result->options);
-  ok = prepare (&run, error);
+  ok = prepare (&run, &local_error);
   if (ok)
     {
       run.progress = (TsRestoreProgress) { .run = &run, .input = result->input,
                                            .n_channels = run.n_solve, .tol = result->options.tol,
                                            .max_iter = result->options.max_iter,
                                            .change = NAN };
-      ok = emit (&run, TS_RESTORE_READY);
-      if (!ok)
-        g_set_error (error, TS_ERROR, TS_ERROR_CANCELLED, _("Cancelled"));
+      if (!emit (&run, TS_RESTORE_READY))
+        {
+          g_set_error (&local_error, TS_ERROR, TS_ERROR_CANCELLED, _("Cancelled"));
+          ok = stopped_or_failed (&run, &local_error);
+        }
     }
-  if (ok)
-    ok = result->tiled ? solve_tiled (&run, error) : solve_whole (&run, error);
-  if (ok && cancel != NULL && g_atomic_int_get (cancel))
+  if (ok && !result->stopped)
+    ok = result->tiled ? solve_tiled (&run, &local_error) : solve_whole (&run, &local_error);
+  if (ok && !result->stopped && cancel != NULL && g_atomic_int_get (cancel))
     {
-      g_set_error (error, TS_ERROR, TS_ERROR_CANCELLED, _("Cancelled"));
-      ok = FALSE;
+      g_set_error (&local_error, TS_ERROR, TS_ERROR_CANCELLED, _("Cancelled"));
+      ok = stopped_or_failed (&run, &local_error);
     }
   if (ok)
-    ok = finish (&run, error);
+    ok = finish (&run, &local_error);
   run_clear (&run);
   /* Handed over but not needed on the way (or a failure before it was settled). */
   if (request->take_image)
     g_clear_pointer (&request->image, ts_image_free);
   if (!ok)
-    return NULL;
+    {
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
   return g_steal_pointer (&result);
 }

@@ -69,6 +69,12 @@ typedef struct {
   gboolean decompose;          /* smooth, sparse and cost (MODEL.md "Smooth / sparse") */
   gboolean keep_solutions;     /* TsSolution per channel: warm starts, coefficient maps */
   gboolean input_view;         /* the input as shown beside the result (see result->input) */
+  /* Cancellation (the flag or a progress callback's FALSE) returns what is solved so far
+   * instead of failing: the channels solved, the current channel's last estimate (tiled:
+   * every finished tile blended, the tile in progress as last estimated), the input
+   * elsewhere, with result->stopped set and no decomposition. Runs that finish are the
+   * same either way. */
+  gboolean keep_stopped;
 } TsRestoreRequest;
 
 /* Defaults: denoising, no data, "auto" at no noise level, opponent colour, automatic
@@ -105,6 +111,7 @@ typedef struct {
   gboolean tiled;
   gboolean extended;           /* denoising: odd sides extended for 2x2 groups */
   gboolean warm_started;
+  gboolean stopped;            /* request->keep_stopped: cancelled, the estimate so far */
 } TsRestoreResult;
 
 void ts_restore_result_free (TsRestoreResult *result);
@@ -145,7 +152,8 @@ typedef gboolean (*TsRestoreProgressFunc) (const TsRestoreProgress *progress, gp
 /* Runs `request`. `progress` (may be NULL) is told of each step; `cancel` (may be NULL) is
  * read atomically every iteration. Errors: TS_ERROR_INVALID for data the task or the model
  * cannot take, TS_ERROR_LIMIT for a whole solve over the memory available,
- * TS_ERROR_CANCELLED, and the model's and the solver's own. */
+ * TS_ERROR_CANCELLED (unless request->keep_stopped), and the model's and the solver's
+ * own. */
 TsRestoreResult *ts_restore (TsRestoreRequest *request, TsRestoreProgressFunc progress,
                              gpointer user_data, const gint *cancel, GError **error);
 
