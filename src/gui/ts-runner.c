@@ -196,6 +196,11 @@ on_iteration (const TsPlotPoint *point, int channel, int n_channels, TsJobPrevie
   if (state->truth != NULL && point->n_tiles == 0)
     ssim = ts_ssim (composite, state->truth, 0);
   pyramid = ts_texture_pyramid_new (composite, TS_DISPLAY_CLAMP);
+  /* The float estimate rides along for Save during the run, except for a tiled picture:
+   * two more full-size copies of a 12 MP photo (this one and the window's) are 300 MB, and
+   * Stop hands back its finished tiles anyway. */
+  if (point->n_tiles > 0)
+    g_clear_pointer (&composite, ts_image_free);
   send_preview (state, point, channel, n_channels, pyramid, g_steal_pointer (&composite), ssim);
   state->last_build_us = g_get_monotonic_time () - now;
   return TRUE;

@@ -320,6 +320,13 @@ save_dialog (TsWindow *self, const char *panel)
   gboolean result_shown = self->result != NULL
                           || (g_strcmp0 (panel, "result") == 0 && self->live_image != NULL);
 
+  if (g_strcmp0 (panel, "result") == 0 && self->result == NULL && self->live_image == NULL
+      && self->live_tiled)
+    {
+      _ts_window_toast (self, _("A picture solved in tiles can be saved when it is done, or after "
+                                "Stop, which keeps the tiles finished so far"));
+      return;
+    }
   if ((panel == NULL && ts_model_chooser_peek_model (self->model_chooser) == NULL && self->result == NULL)
       || (panel != NULL && g_strcmp0 (panel, "input") != 0 && !result_shown))
     {

@@ -50,6 +50,7 @@ struct _TsWindow {
   gboolean cancelled;          /* the last run ended by cancellation */
   TsImage *live_image;         /* during a run: the estimate on screen (the last preview's) */
   int live_iteration;          /* ... and its iteration */
+  gboolean live_tiled;         /* the run shows tiles: no float estimate comes with them */
   guint running_serial;        /* document_serial when the run started */
   gint64 run_started_us;
   double first_tile_seconds;   /* the first tile preview of the last run, or NAN */

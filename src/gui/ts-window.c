@@ -251,6 +251,7 @@ on_preview (TsWindow *self, TsPreview *preview)
     }
   if (preview->n_tiles > 0)
     {
+      self->live_tiled = TRUE;
       if (preview->estimate != NULL && self->n_tile_previews++ == 0)
         self->first_tile_seconds = (g_get_monotonic_time () - self->run_started_us) / 1e6;
       g_debug ("tile %d of %d%s shown after %.2f s", preview->tile, preview->n_tiles,
@@ -295,6 +296,7 @@ on_run_done (GObject *source, GAsyncResult *res, gpointer user_data)
     }
   set_running_ui (self, FALSE);
   g_clear_pointer (&self->live_image, ts_image_free);
+  self->live_tiled = FALSE;
   self->cancelled = result != NULL ? result->stopped
                                    : g_error_matches (error, TS_ERROR, TS_ERROR_CANCELLED);
   if (self->running_serial != self->document_serial)
@@ -414,6 +416,7 @@ ts_window_run (TsWindow *self)
                                                        source != NULL ? source->height : 0);
   self->running_serial = self->document_serial;
   self->run_started_us = g_get_monotonic_time ();
+  self->live_tiled = FALSE;
   self->first_tile_seconds = NAN;
   self->n_tile_previews = 0;
   ts_runner_set_preview_rate (self->runner, g_settings_get_double (self->settings, "preview-rate"));
