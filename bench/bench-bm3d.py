@@ -23,7 +23,7 @@ process's wall time (start, model or plan set-up, I/O included); CPU seconds (us
 are printed too, since the machine may be shared. PSNR of both outputs by the same code:
 clipped to [0, 1], peak 1, against the clean image, mean over the images.
 
-Usage: bench/bench-bm3d.py TESSERA_CLI [--dataset bsd68|cbsd68|DIR] [--sigmas 15 25 50]
+Usage: bench/bench-bm3d.py TESSERA_CLI [--dataset bsd68|cbsd68|DIR] [--sigmas 15 25 50] [--model M]
                            [--limit N] [--threads 2] [--input float|png8] [--json FILE] [--work DIR]
 --dataset names a folder of ../shared/data ($TESSERA_SHARED_DIR/data) or gives a path: bsd68
 (grayscale: BM3D, the default) or cbsd68 (colour: CBM3D).
@@ -99,6 +99,7 @@ def main():
     ap.add_argument('--sigmas', type=float, nargs='+', default=[15, 25, 50])
     ap.add_argument('--limit', type=int, default=0, help='only the first N images (by name)')
     ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--model', help="Tessera's model (default: its default, 'auto')")
     ap.add_argument('--seed', type=int, default=0, help='noise seed of the first image')
     ap.add_argument('--input', choices=('float', 'png8'), default='float')
     ap.add_argument('--json', help='also write the per-image figures here')
@@ -141,7 +142,8 @@ def main():
                 ours_in, theirs_in, noisy = make_inputs(clean, sigma, a.seed + i, a.input, stem)
                 ours_out, theirs_out = stem + '-tessera.npy', stem + '-bm3d.npy'
                 tw, tc = timed([cli, '--quiet', 'denoise', ours_in, '--sigma', '%g' % sigma,
-                                '-o', ours_out, '--threads', str(a.threads)])
+                                '-o', ours_out, '--threads', str(a.threads)]
+                               + (['--model', a.model] if a.model else []))
                 bw, bc = timed([bm3d, theirs_in, '%g' % sigma, theirs_out,
                                 '-nb_threads', str(a.threads)], env=env)
                 rec = {'sigma': sigma, 'image': name, 'seed': a.seed + i,

@@ -320,6 +320,14 @@ test_defaults (void)
   ts_restore_solve_options (&request, model, &options);
   g_assert_cmpfloat (options.tol, ==, 0.0);
   g_assert_cmpint (options.max_iter, ==, 20);
+  g_assert_cmpint (options.image_step, ==, TS_IMAGE_STEP_GRADIENT);
+  g_assert_cmpfloat (options.step_scale, ==, 1.0);
+  /* ... and the iteration it was trained with: the exact image step, its step multiplier. */
+  model->exact_image_step = TRUE;
+  model->step_scale = 1.25;
+  ts_restore_solve_options (&request, model, &options);
+  g_assert_cmpint (options.image_step, ==, TS_IMAGE_STEP_EXACT);
+  g_assert_cmpfloat (options.step_scale, ==, 1.25);
   request.tol = 1e-3;
   ts_restore_solve_options (&request, model, &options);
   g_assert_cmpfloat (options.tol, ==, 1e-3);

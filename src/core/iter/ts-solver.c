@@ -72,6 +72,9 @@ struct Solver {
 void
 ts_solve_options_init (TsSolveOptions *options)
 {
+  /* Every field, also those added later, starts at zero. */
+  memset (options, 0, sizeof *options);
+  options->image_step = TS_IMAGE_STEP_GRADIENT;
   options->tol = 1e-4;
   options->max_iter = 10000;
   options->beta = NAN;

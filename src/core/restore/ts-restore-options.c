@@ -63,14 +63,15 @@ ts_restore_solve_options (const TsRestoreRequest *request, const TsModel *model,
     {
       options->tol = 0.0;
       options->max_iter = model->iterations;
-      if (model->exact_image_step)
-        options->image_step = TS_IMAGE_STEP_EXACT;
     }
   options->threads = MAX (0, request->threads);
   options->formulation = request->formulation;
   options->acceleration = request->acceleration;
   options->restart_interval = request->restart_interval;
-  options->image_step = request->image_step;
+  /* A model trained with the exact image step and its step multiplier runs that iteration
+   * (denoising: the other tasks' operators have no per-frequency solve). */
+  options->image_step = model->exact_image_step && request->task == TS_TASK_DENOISE
+                            ? TS_IMAGE_STEP_EXACT : request->image_step;
   options->step_scale = model->step_scale;
   /* Each of beta / lambda not given takes the paper's value for the task if there is one,
    * otherwise the model's own (NAN). */
