@@ -23,12 +23,14 @@ test_catalog_and_noise (void)
   g_mkdir_with_parents (dir, 0755);
   g_autofree char *a = install_model (dir, "ncpr-sigma7", TS_PROX_NCPR, 0.004);
   g_autofree char *b = install_model (dir, "ncpr-sigma70", TS_PROX_NCPR, 0.03);
+  /* A model trained for an iteration budget: listed, chosen by name, never by "auto". */
+  g_autofree char *fast = install_model (dir, "ncpr-sigma7.5-fast", TS_PROX_NCPR, 0.5);
   g_autofree char *junk = g_build_filename (dir, "notes-sigma3.tsm", NULL);
   ts_test_write_bytes (junk, "x", 1);   /* not a <prox>-sigma<S> name: ignored */
   g_setenv ("TESSERA_MODEL_PATH", dir, TRUE);
 
   g_autoptr (GPtrArray) catalog = ts_model_catalog ();
-  gboolean found7 = FALSE, found70 = FALSE;
+  gboolean found7 = FALSE, found70 = FALSE, found_fast = FALSE;
   for (guint i = 0; i < catalog->len; i++)
     {
       const TsModelEntry *e = catalog->pdata[i];
@@ -36,9 +38,11 @@ test_catalog_and_noise (void)
       if (g_strcmp0 (e->name, "ncpr-sigma7") == 0)
         found7 = e->sigma == 7.0 && e->prox_type == TS_PROX_NCPR && g_strcmp0 (e->path, a) == 0;
       if (g_strcmp0 (e->name, "ncpr-sigma70") == 0)
-        found70 = e->sigma == 70.0;
+        found70 = e->sigma == 70.0 && !e->fast;
+      if (g_strcmp0 (e->name, "ncpr-sigma7.5-fast") == 0)
+        found_fast = e->sigma == 7.5 && e->fast;
     }
-  g_assert_true (found7 && found70);
+  g_assert_true (found7 && found70 && found_fast);
 
   g_autoptr (GError) error = NULL;
   /* Exactly a trained level: the model as it is. */

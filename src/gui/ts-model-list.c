@@ -55,6 +55,10 @@ learned_title (const TsModelEntry *entry)
 {
   g_autofree char *level = g_strdup_printf ("%g", entry->sigma);
 
+  if (entry->fast)
+    /* Translators: %s is the noise level (0-255); a model trained to finish in a few
+     * iterations, several times faster and a little less exact. */
+    return g_strdup_printf (_("Fast, noise level %s (fewer iterations)"), level);
   if (entry->prox_type == TS_PROX_NCPR)
     /* Translators: %s is the noise level (0-255) the model was trained for. */
     return g_strdup_printf (_("Learned, noise level %s (NCPR)"), level);

@@ -36,9 +36,9 @@ entry_free (TsModelEntry *e)
   g_free (e);
 }
 
-/* "<prox>-sigma<S>" -> prox, S. */
+/* "<prox>-sigma<S>" or "<prox>-sigma<S>-fast" -> prox, S, fast. */
 static gboolean
-parse_name (const char *name, TsProxType *prox, double *sigma)
+parse_name (const char *name, TsProxType *prox, double *sigma, gboolean *fast)
 {
   const char *rest;
   if (g_str_has_prefix (name, "ncpr-sigma"))
@@ -55,7 +55,8 @@ parse_name (const char *name, TsProxType *prox, double *sigma)
     return FALSE;
   char *end = NULL;
   *sigma = g_ascii_strtod (rest, &end);
-  return end != rest && *end == '\0' && *sigma > 0.0 && *sigma <= 255.0;
+  *fast = end != rest && strcmp (end, "-fast") == 0;
+  return end != rest && (*end == '\0' || *fast) && *sigma > 0.0 && *sigma <= 255.0;
 }
 
 static int
@@ -86,13 +87,15 @@ ts_model_catalog (void)
           g_autofree char *name = g_strndup (file, strlen (file) - 4);
           TsProxType prox;
           double sigma;
-          if (!parse_name (name, &prox, &sigma) || g_hash_table_contains (seen, name))
+          gboolean fast;
+          if (!parse_name (name, &prox, &sigma, &fast) || g_hash_table_contains (seen, name))
             continue;
           TsModelEntry *e = g_new0 (TsModelEntry, 1);
           e->name = g_strdup (name);
           e->path = g_build_filename (dirs->pdata[i], file, NULL);
           e->prox_type = prox;
           e->sigma = sigma;
+          e->fast = fast;
           g_hash_table_add (seen, g_steal_pointer (&name));
           g_ptr_array_add (entries, e);
         }
@@ -115,7 +118,7 @@ ts_model_for_noise (TsProxType prox_type, double sigma, GError **error)
   for (guint i = 0; i < catalog->len; i++)
     {
       const TsModelEntry *e = catalog->pdata[i];
-      if (e->prox_type != prox_type)
+      if (e->prox_type != prox_type || e->fast)
         continue;
       if (best == NULL || fabs (log (e->sigma / sigma)) < fabs (log (best->sigma / sigma)))
         best = e;

@@ -14,9 +14,12 @@ typedef struct {
   char *path;
   TsProxType prox_type;
   double sigma;        /* 0-255 */
+  /* `<prox>-sigma<S>-fast`: trained for an iteration budget (docs/training.md); chosen by
+   * name only, never by the automatic rule, whose models run to convergence. */
+  gboolean fast;
 } TsModelEntry;
 
-/* Every `<prox>-sigma<S>.tsm` in the search folders (the first of a name wins), sorted by
+/* Every `<prox>-sigma<S>.tsm` and `<prox>-sigma<S>-fast.tsm` in the search folders (the first of a name wins), sorted by
  * prox then sigma. Elements are TsModelEntry *. */
 GPtrArray *ts_model_catalog (void);
 
