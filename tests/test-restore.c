@@ -312,6 +312,21 @@ test_defaults (void)
                                   1e-9);
   g_assert_cmpfloat (ts_restore_progress_fraction (3, 1e-5, 1e-4, 100), ==, 1.0);
   g_assert_cmpfloat (ts_restore_progress_fraction (50, NAN, 0.0, 100), ==, 0.5);
+  /* One fraction over a three-plane tiled run: each tile's iterations, the tile done, the next
+   * tile, the next plane; it never goes back and ends at 1. */
+  double last = 0.0;
+  for (int channel = 0; channel < 3; channel++)
+    for (int tile = 0; tile < 4; tile++)
+      for (int it = 0; it <= 10; it++)
+        {
+          double solve = it < 10 ? ts_restore_progress_fraction (it, NAN, 0.0, 10) : 0.0;
+          int done = it < 10 ? tile : tile + 1;
+          double f = ts_restore_overall_fraction (channel, 3, done, 4, solve);
+          g_assert_cmpfloat (f, >=, last - 1e-12);
+          last = f;
+        }
+  g_assert_cmpfloat (last, ==, 1.0);
+  g_assert_cmpfloat_with_epsilon (ts_restore_overall_fraction (1, 3, 0, 0, 0.5), 0.5, 1e-12);
 
   /* A model trained for an iteration budget runs exactly its iterations by default
    * (denoising), and a tolerance or cap given by the caller wins. */

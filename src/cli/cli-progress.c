@@ -35,11 +35,9 @@ cli_progress_set_label (CliProgress *progress, const char *label)
 static double
 overall_fraction (CliProgress *progress, const TsRestoreProgress *p, double solve)
 {
-  double channel = solve;
-  if (p->tiled && p->n_tiles > 0)
-    channel = (MIN (p->tiles_done, p->n_tiles) + solve) / p->n_tiles;
-  double overall = p->n_channels > 0 ? (p->channel + MIN (channel, 1.0)) / p->n_channels : channel;
-  progress->done = MAX (progress->done, CLAMP (overall, 0.0, 1.0));
+  double overall = ts_restore_overall_fraction (p->channel, p->n_channels, p->tiles_done,
+                                                p->tiled ? p->n_tiles : 0, solve);
+  progress->done = MAX (progress->done, overall);
   return progress->done;
 }
 

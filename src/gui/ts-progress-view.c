@@ -17,6 +17,8 @@ struct _TsProgressView {
 
   double tol;
   int max_iter;
+  double done;          /* the largest fraction of the whole run shown so far */
+  gint64 started_us;
 };
 
 G_DEFINE_FINAL_TYPE (TsProgressView, ts_progress_view, ADW_TYPE_PREFERENCES_GROUP)
@@ -41,6 +43,40 @@ progress_fraction (TsProgressView *self, int iteration, double change)
   return ts_restore_progress_fraction (iteration, change, self->tol, MAX (1, self->max_iter));
 }
 
+/* One bar over channels, tiles and iterations that never goes back, with the time left once
+ * there is something to extrapolate from (a second of work and 2 % done). */
+static void
+show_overall (TsProgressView *self, const TsPreview *preview)
+{
+  gboolean tiled = preview->n_tiles > 0;
+  double solve = preview->iteration > 0 && !(tiled && preview->tile_done)
+                     ? progress_fraction (self, preview->iteration, preview->change) : 0.0;
+  int tiles_done = tiled ? preview->tile - (preview->tile_done ? 0 : 1) : 0;
+  double overall = ts_restore_overall_fraction (preview->channel, MAX (1, preview->n_channels),
+                                                tiles_done, preview->n_tiles, solve);
+  self->done = MAX (self->done, overall);
+  gtk_progress_bar_set_fraction (self->progress_bar, self->done);
+
+  double elapsed = (g_get_monotonic_time () - self->started_us) / 1e6;
+  int percent = (int) (self->done * 100.0);
+  g_autofree char *text = NULL;
+  if (elapsed < 1.0 || self->done < 0.02 || self->done >= 1.0)
+    text = g_strdup_printf (_("%d%%"), percent);
+  else
+    {
+      double left = ceil (elapsed * (1.0 - self->done) / self->done);
+      if (left < 60.0)
+        text = g_strdup_printf (_("%d%%, about %d s left"), percent, (int) left);
+      else if (left < 3600.0)
+        text = g_strdup_printf (_("%d%%, about %d min %02d s left"), percent, (int) (left / 60.0),
+                                (int) fmod (left, 60.0));
+      else
+        text = g_strdup_printf (_("%d%%, about %d h %02d min left"), percent,
+                                (int) (left / 3600.0), (int) fmod (left / 60.0, 60.0));
+    }
+  gtk_progress_bar_set_text (self->progress_bar, text);
+}
+
 void
 ts_progress_view_clear (TsProgressView *self)
 {
@@ -50,6 +86,7 @@ ts_progress_view_clear (TsProgressView *self)
   gtk_label_set_text (self->psnr_label, "–");
   gtk_label_set_text (self->ssim_label, "–");
   gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
+  gtk_progress_bar_set_show_text (self->progress_bar, FALSE);
 }
 
 void
@@ -58,7 +95,11 @@ ts_progress_view_start (TsProgressView *self, double tol, int max_iter)
   g_return_if_fail (TS_IS_PROGRESS_VIEW (self));
   self->tol = tol;
   self->max_iter = max_iter;
+  self->done = 0.0;
+  self->started_us = g_get_monotonic_time ();
   gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
+  gtk_progress_bar_set_show_text (self->progress_bar, TRUE);
+  gtk_progress_bar_set_text (self->progress_bar, _("0%"));
   gtk_label_set_text (self->status_label, _("Preparing…"));
   gtk_label_set_text (self->psnr_label, "–");
   gtk_label_set_text (self->ssim_label, "–");
@@ -84,10 +125,9 @@ ts_progress_view_show_preview (TsProgressView *self, const TsPreview *preview)
                                                                     : _("Solving tile %d of %d…"),
                                                  preview->tile, preview->n_tiles);
       gtk_label_set_text (self->status_label, status);
-      gtk_progress_bar_set_fraction (self->progress_bar,
-                                     CLAMP ((preview->tile - (preview->tile_done ? 0.0 : 1.0))
-                                            / preview->n_tiles, 0.0, 1.0));
     }
+  if (preview->iteration > 0 || preview->n_tiles > 0)
+    show_overall (self, preview);
   if (preview->iteration > 0 && preview->n_tiles > 0)
     {
       g_autofree char *iteration = g_strdup_printf (_("%d (tile %d of %d)"), preview->iteration,
@@ -108,8 +148,6 @@ ts_progress_view_show_preview (TsProgressView *self, const TsPreview *preview)
       set_label_double (self->change_label, "%.3e", preview->change);
       set_label_double (self->psnr_label, _("%.2f dB"), preview->psnr);
       set_label_double (self->ssim_label, "%.4f", preview->ssim);
-      gtk_progress_bar_set_fraction (self->progress_bar,
-                                     progress_fraction (self, preview->iteration, preview->change));
     }
 }
 
@@ -144,9 +182,11 @@ ts_progress_view_show_result (TsProgressView *self, const TsJobResult *result)
                                         result->stats.iterations),
                               result->model->name, result->stats.iterations);
       gtk_label_set_text (self->status_label, info);
+      gtk_progress_bar_set_show_text (self->progress_bar, FALSE);
       return;
     }
   gtk_progress_bar_set_fraction (self->progress_bar, 1.0);
+  gtk_progress_bar_set_show_text (self->progress_bar, FALSE);
   info = g_strdup_printf (ngettext ("%s: %d iteration in %.1f s%s%s",
                                     "%s: %d iterations in %.1f s%s%s", result->stats.iterations),
                           result->model->name, result->stats.iterations, result->stats.seconds,

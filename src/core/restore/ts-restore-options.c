@@ -97,6 +97,17 @@ ts_restore_extends (const TsModel *model, int width, int height, int *solve_widt
 }
 
 double
+ts_restore_overall_fraction (int channel, int n_channels, int tiles_done, int n_tiles,
+                             double solve)
+{
+  double within = CLAMP (solve, 0.0, 1.0);
+  if (n_tiles > 0)
+    within = (CLAMP (tiles_done, 0, n_tiles) + within) / n_tiles;
+  double overall = n_channels > 0 ? (channel + MIN (within, 1.0)) / n_channels : within;
+  return CLAMP (overall, 0.0, 1.0);
+}
+
+double
 ts_restore_progress_fraction (int iteration, double change, double tol, int max_iter)
 {
   double fraction = 0.0;

@@ -180,5 +180,11 @@ gboolean    ts_restore_extends (const TsModel *model, int width, int height, int
 /* The fraction of a solve done after `iteration` with the relative `change`: convergence is
  * roughly linear in log(change) from 1e-1 down to tol; never less than iteration / max_iter. */
 double      ts_restore_progress_fraction (int iteration, double change, double tol, int max_iter);
+/* The fraction of a whole restoration done: the channels before `channel` (of n_channels),
+ * the tiles done before this one (of n_tiles; 0 = not tiled) and this solve's fraction
+ * `solve` (ts_restore_progress_fraction). Not monotone by itself (a solve's own estimate can
+ * step back); the front ends keep the largest value of a run. */
+double      ts_restore_overall_fraction (int channel, int n_channels, int tiles_done, int n_tiles,
+                                         double solve);
 
 G_END_DECLS
