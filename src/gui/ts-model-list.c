@@ -37,7 +37,8 @@ has_spec (GPtrArray *list, const char *spec)
   return FALSE;
 }
 
-/* By noise level, then kind: NCPR (the automatic choice's family) before CPR. */
+/* By noise level, then the models run to convergence before the fast ones, then kind: NCPR
+ * (the automatic choice's family) before CPR. */
 static int
 compare_catalog (gconstpointer a, gconstpointer b)
 {
@@ -47,6 +48,8 @@ compare_catalog (gconstpointer a, gconstpointer b)
 
   if (ea->sigma != eb->sigma)
     return ea->sigma < eb->sigma ? -1 : 1;
+  if (ea->fast != eb->fast)
+    return ea->fast ? 1 : -1;
   return kind_a - kind_b;
 }
 

@@ -1,5 +1,6 @@
 /* Issue 25: the model menu's entries (src/gui/ts-model-list.c) in words, in order: automatic,
- * the built-in DCT, then the installed learned models by noise level, then kind, each with
+ * the built-in DCT, then the installed learned models by noise level, the fast ones after
+ * those run to convergence, then kind, each with
  * its technical name as the subtitle. TESSERA_MODEL_PATH is the source tree's data/models. */
 #include <locale.h>
 
@@ -16,6 +17,7 @@ test_order_and_labels (void)
     { "Learned, noise level 15 (NCPR)", "ncpr-sigma15", "ncpr-sigma15" },
     { "Learned, noise level 25 (NCPR)", "ncpr-sigma25", "ncpr-sigma25" },
     { "Learned, noise level 25 (CPR)", "cpr-sigma25", "cpr-sigma25" },
+    { "Fast, noise level 25 (fewer iterations)", "ncpr-sigma25-fast", "ncpr-sigma25-fast" },
     { "Learned, noise level 50 (NCPR)", "ncpr-sigma50", "ncpr-sigma50" },
   };
   g_autoptr (GPtrArray) list = ts_model_list_new ();
