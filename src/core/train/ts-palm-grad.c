@@ -441,6 +441,45 @@ scatter (const TsPalmParams *P, const double *f, double *cols, double *out)
   col2im_add (P, cols, out);
 }
 
+/* Back through the coefficient step c' = prox(v), v = c_t - eta b D diff, diff = D^T c_t - P x
+ * (subspace products), given g_c' = gct: gx (through x), gc_t, and the gradients w.r.t. log t
+ * and D added to `grad`. Returns <D^T g_v, diff>, the derivative w.r.t. (eta b) being minus
+ * that. */
+static double
+coefficient_step_vjp (const TsPalmParams *P, double eta, const double *v, const double *gct,
+                      const double *x, const double *c_t, double *gx, double *gc_t,
+                      TsPalmGrad *grad)
+{
+  int K = P->K, s = P->s, r = P->rank;
+  gsize N = (gsize) P->width * P->height;
+  double eb = eta * P->b;
+  double *gv = g_new (double, (gsize) K * N), *f = g_new (double, (gsize) r * N);
+  double *dtg = g_new (double, (gsize) s * N), *diff = g_new (double, (gsize) s * N);
+  prox_vjp (P, v, gct, gv, grad->log_t);
+  /* D^T gv = U B^T gv */
+  gemm (TRUE, FALSE, r, (int) N, K, 1.0, P->B, gv, 0.0, f);
+  gemm (FALSE, FALSE, s, (int) N, r, 1.0, P->U, f, 0.0, dtg);
+  memcpy (gc_t, gv, sizeof (double) * K * N);
+  gemm (FALSE, FALSE, K, (int) N, r, -eb, P->B, f, 1.0, gc_t);
+  memset (gx, 0, sizeof (double) * N);
+  col2im_add (P, dtg, gx);
+  for (gsize i = 0; i < N; i++)
+    gx[i] *= eb;
+  im2col (P, x, diff);
+  gemm (TRUE, FALSE, r, (int) N, K, 1.0, P->B, c_t, 0.0, f);
+  gemm (FALSE, FALSE, s, (int) N, r, 1.0, P->U, f, -1.0, diff);
+  double dot = 0.0;
+  for (gsize i = 0; i < (gsize) s * N; i++)
+    dot += dtg[i] * diff[i];
+  gemm (FALSE, TRUE, K, s, (int) N, -eb, gv, diff, 1.0, grad->D);
+  gemm (FALSE, TRUE, K, s, (int) N, -eb, c_t, dtg, 1.0, grad->D);
+  g_free (gv);
+  g_free (f);
+  g_free (dtg);
+  g_free (diff);
+  return dot;
+}
+
 void
 ts_palm_step_subspace (const TsPalmParams *P, const double *y, const double *x,
                        const double *c_t, const double *x_t, double *x_out, double *c_out,
@@ -481,7 +520,7 @@ ts_palm_vjp_step (const TsPalmParams *P, const double *y, const double *x, const
   int K = P->K, s = P->s, r = P->rank, p = P->p, kp = 2 * p - 1, W = P->width, H = P->height;
   gsize N = (gsize) W * H;
   double b = P->b, L = P->L;
-  double *cols = g_new (double, (gsize) s * N), *diff = g_new (double, (gsize) s * N);
+  double *cols = g_new (double, (gsize) s * N);
   double *f = g_new (double, (gsize) r * N), *gct = g_new (double, (gsize) K * N);
   double *kx = g_new (double, N), *back = g_new0 (double, N), *gw = g_new (double, N);
 
@@ -523,40 +562,16 @@ ts_palm_vjp_step (const TsPalmParams *P, const double *y, const double *x, const
   for (gsize i = 0; i < N; i++)
     gx_t[i] = (1.0 - 1.0 / L) * gx_out[i] - b / L * kx[i];
 
-  /* Coefficient step: c' = prox(v), v = c_t - b D diff, diff = D^T c_t - P x. */
-  double *gv = g_new (double, (gsize) K * N);
-  prox_vjp (P, v, gct, gv, grad->log_t);
-  double *dtg = cols;   /* D^T gv = U B^T gv */
-  gemm (TRUE, FALSE, r, (int) N, K, 1.0, P->B, gv, 0.0, f);
-  gemm (FALSE, FALSE, s, (int) N, r, 1.0, P->U, f, 0.0, dtg);
-  memcpy (gc_t, gv, sizeof (double) * K * N);
-  gemm (FALSE, FALSE, K, (int) N, r, -b, P->B, f, 1.0, gc_t);
-  memset (gx, 0, sizeof (double) * N);
-  col2im_add (P, dtg, gx);
-  for (gsize i = 0; i < N; i++)
-    gx[i] *= b;
-  im2col (P, x, diff);
-  double *bct = f;
-  gemm (TRUE, FALSE, r, (int) N, K, 1.0, P->B, c_t, 0.0, bct);
-  gemm (FALSE, FALSE, s, (int) N, r, 1.0, P->U, bct, -1.0, diff);
-  /* <gv, -b D diff>: d/db = -<D^T gv, diff>. */
-  double dot = 0.0;
-  for (gsize i = 0; i < (gsize) s * N; i++)
-    dot += dtg[i] * diff[i];
-  gb -= dot;
-  gemm (FALSE, TRUE, K, s, (int) N, -b, gv, diff, 1.0, grad->D);
-  gemm (FALSE, TRUE, K, s, (int) N, -b, c_t, dtg, 1.0, grad->D);
+  gb -= coefficient_step_vjp (P, 1.0, v, gct, x, c_t, gx, gc_t, grad);
   grad->b += gb;
   grad->L += gL;
 
   g_free (cols);
-  g_free (diff);
   g_free (f);
   g_free (gct);
   g_free (kx);
   g_free (back);
   g_free (gw);
-  g_free (gv);
 }
 
 void
@@ -596,9 +611,9 @@ ts_palm_vjp_step_exact (const TsPalmParams *P, const double *y, const double *x_
 {
   int K = P->K, s = P->s, r = P->rank, p = P->p, kp = 2 * p - 1, W = P->width, H = P->height;
   gsize N = (gsize) W * H;
-  double b = P->b, eb = P->eta * P->b;
+  double b = P->b;
   (void) y;
-  double *cols = g_new (double, (gsize) s * N), *diff = g_new (double, (gsize) s * N);
+  double *cols = g_new (double, (gsize) s * N);
   double *f = g_new (double, (gsize) r * N), *gct = g_new (double, (gsize) K * N);
   double *gr = g_new (double, N), *kx = g_new (double, N), *back = g_new0 (double, N);
 
@@ -632,36 +647,15 @@ ts_palm_vjp_step_exact (const TsPalmParams *P, const double *y, const double *x_
   memcpy (gct, gc_out, sizeof (double) * K * N);
   gemm (FALSE, FALSE, K, (int) N, r, b, P->B, f, 1.0, gct);
 
-  /* Coefficient step: c' = prox(v), v = c_t - eta b D diff, diff = D^T c_t - P x_t. */
-  double *gv = g_new (double, (gsize) K * N);
-  prox_vjp (P, v, gct, gv, grad->log_t);
-  double *dtg = cols;   /* D^T gv = U B^T gv */
-  gemm (TRUE, FALSE, r, (int) N, K, 1.0, P->B, gv, 0.0, f);
-  gemm (FALSE, FALSE, s, (int) N, r, 1.0, P->U, f, 0.0, dtg);
-  memcpy (gc_t, gv, sizeof (double) * K * N);
-  gemm (FALSE, FALSE, K, (int) N, r, -eb, P->B, f, 1.0, gc_t);
-  memset (gx_t, 0, sizeof (double) * N);
-  col2im_add (P, dtg, gx_t);
-  for (gsize i = 0; i < N; i++)
-    gx_t[i] *= eb;
-  im2col (P, x_t, diff);
-  gemm (TRUE, FALSE, r, (int) N, K, 1.0, P->B, c_t, 0.0, f);
-  gemm (FALSE, FALSE, s, (int) N, r, 1.0, P->U, f, -1.0, diff);
-  double dot = 0.0;
-  for (gsize i = 0; i < (gsize) s * N; i++)
-    dot += dtg[i] * diff[i];
+  double dot = coefficient_step_vjp (P, P->eta, v, gct, x_t, c_t, gx_t, gc_t, grad);
   gb -= P->eta * dot;
   grad->eta -= b * dot;
-  gemm (FALSE, TRUE, K, s, (int) N, -eb, gv, diff, 1.0, grad->D);
-  gemm (FALSE, TRUE, K, s, (int) N, -eb, c_t, dtg, 1.0, grad->D);
   grad->b += gb;
 
   g_free (cols);
-  g_free (diff);
   g_free (f);
   g_free (gct);
   g_free (gr);
   g_free (kx);
   g_free (back);
-  g_free (gv);
 }
