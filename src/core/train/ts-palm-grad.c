@@ -69,6 +69,29 @@ correlate (const TsPalmParams *P, const double *x, double *out)
       }
 }
 
+/* out[d] += scale * sum_m g[m] x[m + d] over the (2p-1)^2 offsets d: the gradient of
+ * <g, scale k_P * x> w.r.t. the kernel (correlation, circular). */
+static void
+add_kernel_gradient (const TsPalmParams *P, const double *g, const double *x, double scale,
+                     double *out)
+{
+  int W = P->width, H = P->height, p = P->p, kp = 2 * p - 1;
+  for (int iy = 0; iy < kp; iy++)
+    for (int ix = 0; ix < kp; ix++)
+      {
+        int dy = iy - (p - 1), dx = ix - (p - 1);
+        double acc = 0.0;
+        for (int row = 0; row < H; row++)
+          {
+            const double *src = x + (gsize) ts_patch_wrap (row + dy, H) * W;
+            const double *gr = g + (gsize) row * W;
+            for (int col = 0; col < W; col++)
+              acc += gr[col] * src[ts_patch_wrap (col + dx, W)];
+          }
+        out[iy * kp + ix] += scale * acc;
+      }
+}
+
 /* c = alpha a b + beta c for row-major a (m x k, or k x m if ta), b (k x n, or n x k if tb). */
 static void
 gemm (gboolean ta, gboolean tb, int m, int n, int k, double alpha, const double *a,
@@ -338,7 +361,7 @@ ts_palm_vjp_params_at (const TsPalmParams *P, const double *y, const double *x, 
                        const double *x_t, const double *gx_out, const double *gc_out,
                        TsPalmGrad *grad)
 {
-  int K = P->K, s = P->s, p = P->p, kp = 2 * p - 1, W = P->width, H = P->height;
+  int K = P->K, s = P->s, W = P->width, H = P->height;
   gsize N = (gsize) W * H;
   double b = P->b, L = P->L;
 
@@ -373,20 +396,7 @@ ts_palm_vjp_params_at (const TsPalmParams *P, const double *y, const double *x, 
     }
   gL /= L * L;
   /* d/dk_P[d] of <gw, b k_P * x_t> = b sum_m gw[m] x_t[m + d] */
-  for (int iy = 0; iy < kp; iy++)
-    for (int ix = 0; ix < kp; ix++)
-      {
-        int dy = iy - (p - 1), dx = ix - (p - 1);
-        double acc = 0.0;
-        for (int r = 0; r < H; r++)
-          {
-            const double *src = x_t + (gsize) ts_patch_wrap (r + dy, H) * W;
-            const double *g = gw + (gsize) r * W;
-            for (int col = 0; col < W; col++)
-              acc += g[col] * src[ts_patch_wrap (col + dx, W)];
-          }
-        grad->kernel[iy * kp + ix] += b * acc;
-      }
+  add_kernel_gradient (P, gw, x_t, b, grad->kernel);
   /* -b P^T D^T c': dD += -b c' (P gw)^T, dc' = -b D P gw */
   double *colsg = dtc;   /* reuse */
   im2col (P, gw, colsg);
@@ -517,8 +527,8 @@ ts_palm_vjp_step (const TsPalmParams *P, const double *y, const double *x, const
                   const double *gx_out, const double *gc_out, double *gx, double *gx_t,
                   double *gc_t, TsPalmGrad *grad)
 {
-  int K = P->K, s = P->s, r = P->rank, p = P->p, kp = 2 * p - 1, W = P->width, H = P->height;
-  gsize N = (gsize) W * H;
+  int K = P->K, s = P->s, r = P->rank;
+  gsize N = (gsize) P->width * P->height;
   double b = P->b, L = P->L;
   double *cols = g_new (double, (gsize) s * N);
   double *f = g_new (double, (gsize) r * N), *gct = g_new (double, (gsize) K * N);
@@ -537,20 +547,7 @@ ts_palm_vjp_step (const TsPalmParams *P, const double *y, const double *x, const
       gb += gw[i] * (kx[i] - back[i]);
     }
   gL /= L * L;
-  for (int iy = 0; iy < kp; iy++)
-    for (int ix = 0; ix < kp; ix++)
-      {
-        int dy = iy - (p - 1), dx = ix - (p - 1);
-        double acc = 0.0;
-        for (int row = 0; row < H; row++)
-          {
-            const double *src = x_t + (gsize) ts_patch_wrap (row + dy, H) * W;
-            const double *g = gw + (gsize) row * W;
-            for (int col = 0; col < W; col++)
-              acc += g[col] * src[ts_patch_wrap (col + dx, W)];
-          }
-        grad->kernel[iy * kp + ix] += b * acc;
-      }
+  add_kernel_gradient (P, gw, x_t, b, grad->kernel);
   /* -b P^T D^T c': dD += -b c' (P gw)^T; g_c' += -b D P gw = -b B U^T P gw. */
   im2col (P, gw, cols);
   gemm (FALSE, TRUE, K, s, (int) N, -b, c_new, cols, 1.0, grad->D);
@@ -609,8 +606,8 @@ ts_palm_vjp_step_exact (const TsPalmParams *P, const double *y, const double *x_
                         const double *x_new, const double *gx_out, const double *gc_out,
                         double *gx_t, double *gc_t, TsPalmGrad *grad)
 {
-  int K = P->K, s = P->s, r = P->rank, p = P->p, kp = 2 * p - 1, W = P->width, H = P->height;
-  gsize N = (gsize) W * H;
+  int K = P->K, s = P->s, r = P->rank;
+  gsize N = (gsize) P->width * P->height;
   double b = P->b;
   (void) y;
   double *cols = g_new (double, (gsize) s * N);
@@ -626,20 +623,7 @@ ts_palm_vjp_step_exact (const TsPalmParams *P, const double *y, const double *x_
   double gb = 0.0;
   for (gsize i = 0; i < N; i++)
     gb += gr[i] * (back[i] - kx[i]);
-  for (int iy = 0; iy < kp; iy++)
-    for (int ix = 0; ix < kp; ix++)
-      {
-        int dy = iy - (p - 1), dx = ix - (p - 1);
-        double acc = 0.0;
-        for (int row = 0; row < H; row++)
-          {
-            const double *src = x_new + (gsize) ts_patch_wrap (row + dy, H) * W;
-            const double *g = gr + (gsize) row * W;
-            for (int col = 0; col < W; col++)
-              acc += g[col] * src[ts_patch_wrap (col + dx, W)];
-          }
-        grad->kernel[iy * kp + ix] -= b * acc;
-      }
+  add_kernel_gradient (P, gr, x_new, -b, grad->kernel);
   /* b P^T D^T c': dD += b c' (P g_rhs)^T; g_c' += b D P g_rhs = b B U^T P g_rhs. */
   im2col (P, gr, cols);
   gemm (FALSE, TRUE, K, s, (int) N, b, c_new, cols, 1.0, grad->D);
