@@ -390,6 +390,67 @@ test_exact_image_step (void)
   g_assert_error (error, TS_ERROR, TS_ERROR_INVALID);
 }
 
+static gboolean
+record_change (int iteration, double change, const TsImage *estimate, gpointer user_data)
+{
+  (void) estimate;
+  GArray *changes = user_data;
+  g_assert_cmpint ((int) changes->len, ==, iteration - 1);
+  g_array_append_val (changes, change);
+  return TRUE;
+}
+
+/* A reference mean square floors the stopping rule's norm: every reported change is
+ * sqrt (diff / max (norm, R pixels)) of the iteration's own sums, the solve stops at the first
+ * iteration where that is within the tolerance, and a floor above the plane's own norm stops
+ * it sooner (the chroma planes of a colour picture, measured against its luminance). */
+static void
+test_reference_mean_square (void)
+{
+  g_autoptr (TsModel) model = ts_test_random_model (TS_PROX_NCPR, 1, 41);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TsOperator) op = ts_operator_identity_new (36, 30);
+  g_autofree float *data = ts_test_picture (36, 30, 0.1, 9);
+  double pixels = 36.0 * 30.0, mean_square = 0.0;
+  for (int i = 0; i < 36 * 30; i++)
+    mean_square += (double) data[i] * data[i] / pixels;
+  TsSolveOptions o;
+  ts_solve_options_init (&o);
+  o.tol = 1e-4;
+  o.max_iter = 5000;
+  TsSolveStats own_stats, floored_stats;
+  g_autoptr (TsSolution) own = ts_test_solve (model, op, data, &o, NULL, NULL, NULL, NULL,
+                                              &own_stats, &error);
+  g_assert_no_error (error);
+
+  g_autoptr (GArray) trace = g_array_new (FALSE, FALSE, sizeof (TsChangeSample));
+  g_autoptr (GArray) changes = g_array_new (FALSE, FALSE, sizeof (double));
+  o.trace = trace;
+  o.change_reference_mean_square = 25.0 * mean_square;
+  g_autoptr (TsSolution) floored = ts_test_solve (model, op, data, &o, NULL, record_change,
+                                                  changes, NULL, &floored_stats, &error);
+  g_assert_no_error (error);
+  g_assert_true (own_stats.converged && floored_stats.converged);
+  g_assert_cmpint ((int) changes->len, ==, floored_stats.iterations);
+  for (guint k = 0; k < changes->len; k++)
+    {
+      TsChangeSample s = g_array_index (trace, TsChangeSample, k);
+      double want = sqrt (s.diff / MAX (s.norm, o.change_reference_mean_square * pixels));
+      g_assert_cmpfloat_with_epsilon (g_array_index (changes, double, k), want, 1e-12 + 1e-9 * want);
+      if (k + 1 < changes->len)
+        g_assert_cmpfloat (want, >, o.tol);
+    }
+  g_test_message ("iterations: own norm %d, floored %d", own_stats.iterations,
+                  floored_stats.iterations);
+  g_assert_cmpint (floored_stats.iterations, <, own_stats.iterations);
+
+  o.change_reference_mean_square = NAN;
+  g_autoptr (TsSolution) refused = ts_test_solve (model, op, data, &o, NULL, NULL, NULL, NULL,
+                                                  NULL, &error);
+  g_assert_null (refused);
+  g_assert_error (error, TS_ERROR, TS_ERROR_INVALID);
+}
+
 static void
 test_regulariser_variant_mismatch (void)
 {
@@ -422,5 +483,6 @@ main (int argc, char **argv)
   g_test_add_func ("/solver/identity-forward-variant", test_identity_forward_variant);
   g_test_add_func ("/solver/regulariser-variant-mismatch", test_regulariser_variant_mismatch);
   g_test_add_func ("/solver/exact-image-step", test_exact_image_step);
+  g_test_add_func ("/solver/reference-mean-square", test_reference_mean_square);
   return g_test_run ();
 }

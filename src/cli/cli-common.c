@@ -183,6 +183,7 @@ cli_solve_args_clear (CliSolveArgs *args)
   g_clear_pointer (&args->acceleration, g_free);
   g_clear_pointer (&args->image_step, g_free);
   g_clear_pointer (&args->tile_stop, g_free);
+  g_clear_pointer (&args->plane_stop, g_free);
 }
 
 gboolean
@@ -218,6 +219,9 @@ cli_solve_args_check (const CliSolveArgs *args, const char *command, int *exit_c
   else if (args->tile_stop != NULL && g_strcmp0 (args->tile_stop, "common") != 0
            && g_strcmp0 (args->tile_stop, "own") != 0)
     problem = "--tile-stop must be 'common' or 'own'";
+  else if (args->plane_stop != NULL && g_strcmp0 (args->plane_stop, "picture") != 0
+           && g_strcmp0 (args->plane_stop, "own") != 0)
+    problem = "--plane-stop must be 'picture' or 'own'";
 
   if (problem != NULL)
     {
@@ -256,6 +260,8 @@ cli_solve_args_to_request (const CliSolveArgs *args, CliTask task, TsRestoreRequ
       request->tiling.size = args->tile;
     }
   request->tiling.own_stop = g_strcmp0 (args->tile_stop, "own") == 0;
+  if (args->plane_stop != NULL)
+    ts_plane_stop_from_name (args->plane_stop, &request->plane_stop);
 }
 
 gboolean

@@ -71,6 +71,7 @@ typedef struct {
   char *formulation;
   char *acceleration;
   char *image_step;
+  char *plane_stop;        /* --plane-stop picture|own (denoise, colour) */
   double sigma;       /* NAN = not given */
   double tol;         /* NAN = not given */
   double beta;        /* NAN = not given */

@@ -75,6 +75,9 @@ cli_cmd_denoise (int argc, char **argv)
     { "colour", 0, 0, G_OPTION_ARG_STRING, &colour_name,
       "RGB images: denoise in the orthonormal opponent basis (opponent, default) or each of R, G, B (rgb)",
       "opponent|rgb" },
+    { "plane-stop", 0, 0, G_OPTION_ARG_STRING, &args.plane_stop,
+      "RGB images in the opponent basis: the chroma planes stop when their change is small against the luminance (picture, default) or against themselves (own: more iterations)",
+      "picture|own" },
     G_OPTION_ENTRY_NULL
   };
   entries = cli_restore_entries (&args, CLI_TASK_DENOISE, extra);

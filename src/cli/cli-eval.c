@@ -395,6 +395,9 @@ cli_cmd_eval (int argc, char **argv)
       "Solver formulation: subspace (default) or plain", "NAME" },
     { "colour", 0, 0, G_OPTION_ARG_STRING, &eval.colour_name,
       "denoise, RGB images: opponent basis (default) or rgb (each channel)", "opponent|rgb" },
+    { "plane-stop", 0, 0, G_OPTION_ARG_STRING, &eval.args.plane_stop,
+      "RGB images in the opponent basis: the chroma planes stop when their change is small against the luminance (picture, default) or against themselves (own: more iterations)",
+      "picture|own" },
     G_OPTION_ENTRY_NULL
   };
 

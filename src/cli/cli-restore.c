@@ -129,6 +129,12 @@ write_stats (const CliStatsInfo *info, GError **error)
     {
       json_builder_set_member_name (builder, "colour");
       json_builder_add_string_value (builder, info->colour);
+      if (g_strcmp0 (info->colour, "opponent") == 0)
+        {
+          json_builder_set_member_name (builder, "plane_stop");
+          json_builder_add_string_value (builder, info->args->plane_stop != NULL
+                                                  ? info->args->plane_stop : "picture");
+        }
     }
   json_builder_set_member_name (builder, "width");
   json_builder_add_int_value (builder, result->image->width);

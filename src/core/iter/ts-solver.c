@@ -58,6 +58,7 @@ struct Solver {
   int band_rows;
   int block_rows;       /* rows per c-step block (even) */
   guint8 *measure;      /* pixels the stopping rule looks at (NULL = all) */
+  double measured_pixels; /* how many */
   /* threads */
   int n_workers;
   Worker *workers;
@@ -627,6 +628,9 @@ solver_init (Solver *S, const TsOperator *op, const TsRegulariser *reg, const fl
     }
   S->band_rows = ts_patch_band_rows (S->W, S->p, BAND_BYTES);
   S->measure = measure_mask (o, S->W, S->H);
+  S->measured_pixels = 0.0;
+  for (gsize i = 0; i < (gsize) S->W * S->H; i++)
+    S->measured_pixels += S->measure == NULL || S->measure[i];
   S->block_rows = MAX (2, (int) (BLOCK_PIXELS / S->W) & ~1);
   if (o->image_step == TS_IMAGE_STEP_EXACT)
     {
@@ -648,11 +652,15 @@ check_inputs (const TsOperator *op, const float *data, const TsSolveOptions *opt
               GError **error)
 {
   if (options->max_iter < 1 || !(options->tol >= 0.0)
-      || !(options->step_scale > 0.0 && options->step_scale <= 10.0))
+      || !(options->step_scale > 0.0 && options->step_scale <= 10.0)
+      || !(options->change_reference_mean_square >= 0.0
+           && isfinite (options->change_reference_mean_square)))
     {
       g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
-                   "invalid solver options: tolerance %g, maximum iterations %d, step scale %g",
-                   options->tol, options->max_iter, options->step_scale);
+                   "invalid solver options: tolerance %g, maximum iterations %d, step scale %g, "
+                   "reference mean square %g",
+                   options->tol, options->max_iter, options->step_scale,
+                   options->change_reference_mean_square);
       return FALSE;
     }
   for (gsize i = 0; i < op->data_len; i++)
@@ -709,6 +717,10 @@ solver_run (Solver *S, const TsSolveOptions *options, TsProgressFunc progress, g
           coefficient_step_plain (S, a);
           change = image_step_plain (S, a);
         }
+      if (options->change_reference_mean_square > 0.0)
+        change = ts_change_relative_floored (S->last_diff, S->last_norm,
+                                             options->change_reference_mean_square,
+                                             S->measured_pixels);
       if (!isfinite (change))
         {
           g_set_error (error, TS_ERROR, TS_ERROR_DIVERGED,

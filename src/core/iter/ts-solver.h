@@ -48,6 +48,10 @@ typedef struct {
   /* The stopping rule's relative change is measured on this rectangle only (width 0 = the
    * whole image; subspace formulation): tiles measure their core, not the halo. */
   int measure_x, measure_y, measure_width, measure_height;
+  /* > 0: the stopping rule's ||x||^2 is at least this mean square times the measured pixels,
+   * so that a near-zero plane (a colour picture's chroma) is measured against the picture
+   * (its luminance) rather than against itself; 0 = against x alone (the reference). */
+  double change_reference_mean_square;
   int threads;             /* 0 = default (2) */
   /* Optional: every iteration appends a TsChangeSample (the stopping rule's sums), so that
    * tiles can be stopped by the rule of the whole image (ts-tiles.c). */
@@ -64,6 +68,16 @@ static inline double
 ts_change_relative (double diff, double norm)
 {
   return norm > 0.0 ? sqrt (diff / norm) : (diff > 0.0 ? INFINITY : 0.0);
+}
+
+/* The same with the norm floored at reference_mean_square x pixels (TsSolveOptions'
+ * change_reference_mean_square; 0 = no floor). */
+static inline double
+ts_change_relative_floored (double diff, double norm, double reference_mean_square,
+                            double pixels)
+{
+  double floor_norm = reference_mean_square * pixels;
+  return ts_change_relative (diff, norm > floor_norm ? norm : floor_norm);
 }
 
 void ts_solve_options_init (TsSolveOptions *options);

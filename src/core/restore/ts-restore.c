@@ -400,6 +400,37 @@ begin_channel (TsRestoreRun *run, int channel)
   run->progress.tiles_done = 0;
 }
 
+gboolean
+ts_plane_stop_from_name (const char *name, TsPlaneStop *stop)
+{
+  if (g_strcmp0 (name, "picture") == 0)
+    *stop = TS_PLANE_STOP_PICTURE;
+  else if (g_strcmp0 (name, "own") == 0)
+    *stop = TS_PLANE_STOP_OWN;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* The solver options for channel c: the run's, with an opponent chroma plane's change
+ * measured against the solved luminance (TsPlaneStop). */
+static void
+channel_solve_options (const TsRestoreRun *run, int c, TsSolveOptions *options)
+{
+  *options = run->result->options;
+  if (!(run->opponent && c > 0 && run->request->plane_stop == TS_PLANE_STOP_PICTURE))
+    return;
+  const TsImage *composite = run->composite;
+  gsize n = (gsize) composite->width * composite->height;
+  double sum = 0.0;
+  for (gsize i = 0; i < n; i++)
+    {
+      double y = composite->data[i * composite->channels];
+      sum += y * y;
+    }
+  options->change_reference_mean_square = n > 0 ? sum / (double) n : 0.0;
+}
+
 /* The data of channel c in the operator's data domain: a plane of the composite (denoising:
  * read before the channel's estimates overwrite it), of the low-resolution image, or the
  * k-space. *plane keeps it alive. */
@@ -499,7 +530,9 @@ solve_whole (TsRestoreRun *run, GError **error)
       if (!emit (run, TS_RESTORE_CHANNEL))
         goto stopped;
       result->warm_started |= warm != NULL;
-      solution = ts_solve (run->op, run->prox, data, &result->options, warm, on_iteration, run,
+      TsSolveOptions options;
+      channel_solve_options (run, c, &options);
+      solution = ts_solve (run->op, run->prox, data, &options, warm, on_iteration, run,
                            run->cancel, &stats, error);
       stats_add (&result->stats, &stats);
       if (solution == NULL)
@@ -546,7 +579,9 @@ solve_tiled (TsRestoreRun *run, GError **error)
       begin_channel (run, c);
       if (!emit (run, TS_RESTORE_CHANNEL))
         goto stopped;
-      x = ts_denoise_tiled (run->model, plane, &result->options, &tiles, on_tile_done, run,
+      TsSolveOptions options;
+      channel_solve_options (run, c, &options);
+      x = ts_denoise_tiled (run->model, plane, &options, &tiles, on_tile_done, run,
                             run->cancel, &stats, error);
       stats_add (&result->stats, &stats);
       if (x == NULL)

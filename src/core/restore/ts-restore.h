@@ -34,6 +34,18 @@ G_BEGIN_DECLS
 /* Channels whose statistics are kept one by one (RGBA). */
 #define TS_RESTORE_MAX_CHANNELS 4
 
+/* The opponent chroma planes carry little signal: against their own small norm the relative
+ * change stays above the tolerance long after the picture has stopped changing (they took
+ * more iterations than the luminance). PICTURE (the default) measures their change against
+ * the solved luminance's norm, as it counts in the picture; OWN against themselves. */
+typedef enum {
+  TS_PLANE_STOP_PICTURE,
+  TS_PLANE_STOP_OWN,
+} TsPlaneStop;
+
+/* "picture" / "own"; FALSE for other names. */
+gboolean ts_plane_stop_from_name (const char *name, TsPlaneStop *stop);
+
 typedef struct {
   TsTask task;
   /* The data. Denoising: the noisy image; super-resolution: the low-resolution image (an
@@ -50,6 +62,7 @@ typedef struct {
   const char *model_spec;
   double sigma;                /* noise level, 0-255 units, for "auto" and "dct"; NAN = none */
   TsColourMode colour;         /* denoising RGB(A): the opponent basis (default) or R, G, B */
+  TsPlaneStop plane_stop;      /* opponent colour: how the chroma planes' tolerance is read */
   TsRestoreTiling tiling;      /* denoising only */
   /* Solver options: NAN, or 0 for max_iter, means the default (ts_restore_solve_options). */
   double tol, beta, lambda;

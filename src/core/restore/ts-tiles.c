@@ -60,7 +60,8 @@ split_axis (int length, int tile, int *count)
  * at its rate over its last ten iterations. `change` receives the whole image's change at
  * the returned iteration. */
 static int
-global_stop_iteration (GArray **traces, int n, double tol, int max_iter, double *change)
+global_stop_iteration (GArray **traces, int n, double tol, int max_iter,
+                       double reference_mean_square, double pixels, double *change)
 {
   double *rate = g_new (double, n);
   for (int t = 0; t < n; t++)
@@ -93,7 +94,7 @@ global_stop_iteration (GArray **traces, int n, double tol, int max_iter, double 
               norm += s[len - 1].norm;
             }
         }
-      *change = ts_change_relative (diff, norm);
+      *change = ts_change_relative_floored (diff, norm, reference_mean_square, pixels);
       if (*change <= tol)
         {
           stop = k + 1;
@@ -269,8 +270,10 @@ denoise_tiles (Blend *bl, const TsSolveOptions *options, TsTileFunc progress, gp
       if (pass == 1)
         {
           /* Second pass: every tile runs for the whole image's stopping iteration. */
-          pass_options.max_iter = global_stop_iteration (traces, n_tiles, options->tol,
-                                                         options->max_iter, &global_change);
+          pass_options.max_iter
+            = global_stop_iteration (traces, n_tiles, options->tol, options->max_iter,
+                                     options->change_reference_mean_square, (double) W * H,
+                                     &global_change);
           pass_options.tol = 0.0;
           memset (bl->acc, 0, sizeof (float) * W * H);
           memset (bl->weight, 0, sizeof (float) * W * H);
