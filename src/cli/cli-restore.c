@@ -490,7 +490,7 @@ cli_cmd_mri (int argc, char **argv)
   if (kspace == NULL)
     goto out_or_fail;
   /* The contrast chooses the preset: as given, else as the slice folder's path says, else
-   * proton density (the data do not tell it reliably). */
+   * proton density (no detection from the data themselves yet). */
   const char *contrast_from = contrast != NULL ? "option"
                               : request.fat_suppressed ? "path" : "default";
   if (contrast != NULL)
