@@ -230,6 +230,25 @@ test_compact_folder (void)
   g_assert_error (error, TS_ERROR, TS_ERROR_FORMAT);
 }
 
+/* The acceleration a mask gives (the task preset of a file without meta data). */
+static void
+test_acceleration_from_mask (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TsKspace) k = ts_kspace_new (64, 8, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ts_kspace_acceleration (k), ==, 0);
+  /* 8 of 64 columns, and then 4 of 64 (with rounding: 5 of 64 is 12.8 -> 13). */
+  for (int y = 0; y < 8; y++)
+    for (int x = 0; x < 64; x++)
+      k->mask[y * 64 + x] = x % 8 == 0;
+  g_assert_cmpint (ts_kspace_acceleration (k), ==, 8);
+  for (int y = 0; y < 8; y++)
+    for (int x = 0; x < 64; x++)
+      k->mask[y * 64 + x] = x % 16 == 0 || x == 1;
+  g_assert_cmpint (ts_kspace_acceleration (k), ==, 13);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -237,6 +256,7 @@ main (int argc, char **argv)
   g_test_add_func ("/kspace/npy-with-mask", test_npy_with_mask);
   g_test_add_func ("/kspace/column-mask", test_column_mask);
   g_test_add_func ("/kspace/cfl-round-trip", test_cfl_round_trip);
+  g_test_add_func ("/kspace/acceleration-from-mask", test_acceleration_from_mask);
   g_test_add_func ("/kspace/orientation", test_orientation);
   g_test_add_func ("/kspace/shape-mismatch", test_shape_mismatch);
   g_test_add_func ("/kspace/compact-folder", test_compact_folder);

@@ -70,6 +70,18 @@ assert_models_equal (const TsModel *a, const TsModel *b)
                    sizeof (float) * b->n_free * s);
   g_assert_cmpmem (a->lambda_scaling, sizeof (float) * a->n_atoms, b->lambda_scaling,
                    sizeof (float) * b->n_atoms);
+  g_assert_cmpuint (a->presets->len, ==, b->presets->len);
+  for (guint i = 0; i < a->presets->len; i++)
+    {
+      const TsPreset *pa = g_ptr_array_index (a->presets, i);
+      const TsPreset *pb = g_ptr_array_index (b->presets, i);
+      g_assert_cmpstr (pa->name, ==, pb->name);
+      g_assert_true (pa->beta == pb->beta);
+      g_assert_true (pa->lambda == pb->lambda);
+      g_assert_true ((isnan (pa->tol) && isnan (pb->tol)) || pa->tol == pb->tol);
+      g_assert_cmpint (pa->max_iter, ==, pb->max_iter);
+      g_assert_cmpstr (pa->note, ==, pb->note);
+    }
 }
 
 /* Saves a model of the reference size and returns the file's bytes. */
@@ -621,6 +633,130 @@ test_resolve (void)
   g_unsetenv ("TESSERA_MODEL_PATH");
 }
 
+/* Task presets: round trip (in order, exact values, optional members), replacement, copies,
+ * and refusal of bad names and values. */
+static void
+test_presets_round_trip (void)
+{
+  g_autoptr (TsModel) model = make_model (3, 1, 3);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = ts_test_tmp_path ("presets.tsm");
+
+  g_assert_null (ts_model_get_preset (model, "sr-x4"));
+  g_assert_true (ts_model_set_preset (model, "sr-x4", 0.00258673, 0.000929068, NAN, 0, NULL, &error));
+  g_assert_true (ts_model_set_preset (model, "mri-acc8-pdfs", 0.011783, 0.00110485, 1e-5, 800,
+                                      "tuned on \"val\"\n10 slices", &error));
+  g_assert_true (ts_model_set_preset (model, "my.own_preset-2", 1.5, 0.0, NAN, 0, "", &error));
+  /* Replacing keeps the place. */
+  g_assert_true (ts_model_set_preset (model, "sr-x4", 0.003, 0.001, NAN, 0, "retuned", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (model->presets->len, ==, 3);
+  g_autofree const char **names = ts_model_list_presets (model);
+  g_assert_cmpstr (names[0], ==, "sr-x4");
+  g_assert_cmpstr (names[1], ==, "mri-acc8-pdfs");
+  g_assert_cmpstr (names[2], ==, "my.own_preset-2");
+  g_assert_null (names[3]);
+
+  g_assert_true (ts_model_save (model, path, &error));
+  g_assert_no_error (error);
+  g_autoptr (TsModel) loaded = ts_model_load (path, &error);
+  g_assert_no_error (error);
+  assert_models_equal (model, loaded);
+  const TsPreset *sr = ts_model_get_preset (loaded, "sr-x4");
+  g_assert_nonnull (sr);
+  g_assert_true (sr->beta == 0.003 && sr->lambda == 0.001);
+  g_assert_true (isnan (sr->tol));
+  g_assert_cmpstr (sr->note, ==, "retuned");
+  const TsPreset *mri = ts_model_get_preset (loaded, "mri-acc8-pdfs");
+  g_assert_true (mri->tol == 1e-5);
+  g_assert_cmpint (mri->max_iter, ==, 800);
+
+  /* A copy has its own presets. */
+  g_autoptr (TsModel) copy = ts_model_copy (loaded);
+  assert_models_equal (loaded, copy);
+  g_assert_true (ts_model_set_preset (copy, "sr-x4", 1.0, 1.0, NAN, 0, NULL, &error));
+  g_assert_true (ts_model_get_preset (loaded, "sr-x4")->beta == 0.003);
+
+  /* Bad names and values are refused with a message that says what is wrong. */
+  const char *bad_names[] = { "", "SR-X4", "sr x4", "sr/x4",
+                              "a-name-that-is-far-too-long-for-a-preset-0123456789012345678901234" };
+  for (gsize i = 0; i < G_N_ELEMENTS (bad_names); i++)
+    {
+      g_clear_error (&error);
+      g_assert_false (ts_model_set_preset (model, bad_names[i], 1.0, 1.0, NAN, 0, NULL, &error));
+      g_assert_error (error, TS_ERROR, TS_ERROR_INVALID);
+      g_assert_nonnull (strstr (error->message, "invalid preset name"));
+    }
+  g_clear_error (&error);
+  g_assert_false (ts_model_set_preset (model, "sr-x4", NAN, 1.0, NAN, 0, NULL, &error));
+  g_assert_nonnull (strstr (error->message, "preset sr-x4"));
+  g_clear_error (&error);
+  g_assert_false (ts_model_set_preset (model, "sr-x4", 1.0, -1.0, NAN, 0, NULL, &error));
+  g_clear_error (&error);
+  g_assert_false (ts_model_set_preset (model, "sr-x4", 1.0, 1.0, -1.0, 0, NULL, &error));
+  g_clear_error (&error);
+  g_assert_true (ts_model_get_preset (model, "sr-x4")->beta == 0.003);
+}
+
+/* A file without presets (every file before them) loads with none, and writing it again
+ * adds no member; presets with names this version does not accept are skipped, other
+ * unknown names kept; wrong types are format errors. */
+static void
+test_presets_old_and_odd_files (void)
+{
+  g_autofree char *path = ts_test_tmp_path ("crafted-presets.tsm");
+  float data[29];
+  fill (data, G_N_ELEMENTS (data), 5);
+  g_autoptr (GError) error = NULL;
+
+  g_autofree char *old = small_header ("2", "[2, 3, 3]", "72", "<f4", "");
+  write_container (path, old, data, sizeof data, sizeof data);
+  g_autoptr (TsModel) model = ts_model_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (model->presets->len, ==, 0);
+  g_assert_true (ts_model_save (model, path, &error));
+  g_autofree char *bytes = NULL;
+  g_assert_true (g_file_get_contents (path, &bytes, NULL, NULL));
+  g_assert_null (strstr (bytes + FIXED_LEN, "presets"));
+
+  /* "presets" placed before "arrays": small_header's text ends with "arrays": [...]}. */
+  struct {
+    const char *presets;
+    int code;                   /* 0: loads */
+    const char *fragment;       /* the error, or the names kept, comma-separated */
+  } cases[] = {
+    { "{\"sr-x4\": {\"beta\": 0.5, \"lambda\": 2e-3, \"future\": [1]}, "
+      "\"Weird Name\": {\"beta\": 1}, \"denoise-night\": {\"beta\": 1, \"lambda\": 0, "
+      "\"max_iter\": 40}}", 0, "sr-x4,denoise-night" },
+    { "{}", 0, "" },
+    { "null", 0, "" },
+    { "[1]", TS_ERROR_FORMAT, "'presets' is not an object" },
+    { "{\"sr-x4\": 3}", TS_ERROR_FORMAT, "'presets.sr-x4' is not an object" },
+    { "{\"sr-x4\": {\"beta\": 1}}", TS_ERROR_FORMAT, "'presets.sr-x4.lambda' is missing" },
+    { "{\"sr-x4\": {\"beta\": \"1\", \"lambda\": 1}}", TS_ERROR_FORMAT, "is not a number" },
+    { "{\"sr-x4\": {\"beta\": 1, \"lambda\": -1}}", TS_ERROR_INVALID, "lambda non-negative" },
+    { "{\"sr-x4\": {\"beta\": 1, \"lambda\": 1, \"max_iter\": -3}}", TS_ERROR_FORMAT, "max_iter" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GString) json = g_string_new (old);
+      g_autofree char *member = g_strdup_printf ("\"presets\": %s, \"arrays\"", cases[i].presets);
+      g_assert_cmpuint (g_string_replace (json, "\"arrays\"", member, 1), ==, 1);
+      write_container (path, json->str, data, sizeof data, sizeof data);
+      if (cases[i].code != 0)
+        {
+          expect_load_error (path, cases[i].code, cases[i].fragment, NULL);
+          continue;
+        }
+      g_clear_error (&error);
+      g_autoptr (TsModel) m = ts_model_load (path, &error);
+      g_assert_no_error (error);
+      g_autofree const char **names = ts_model_list_presets (m);
+      g_autofree char *joined = g_strjoinv (",", (char **) names);
+      g_assert_cmpstr (joined, ==, cases[i].fragment);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -635,5 +771,7 @@ main (int argc, char **argv)
   g_test_add_func ("/model-file/import-reference", test_import_reference);
   g_test_add_func ("/model-file/import-errors", test_import_errors);
   g_test_add_func ("/model-file/resolve", test_resolve);
+  g_test_add_func ("/model-file/presets-round-trip", test_presets_round_trip);
+  g_test_add_func ("/model-file/presets-old-and-odd-files", test_presets_old_and_odd_files);
   return g_test_run ();
 }

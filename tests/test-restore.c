@@ -358,6 +358,155 @@ test_defaults (void)
   g_assert_cmpfloat (options.tol, ==, TS_RECONSTRUCT_TOL);
 }
 
+/* Task presets: the task's preset by default (SR; MRI by acceleration and contrast), the
+ * paper's values (or the model's) without one, explicit beta / lambda over a preset, a named
+ * preset, "none", and clear errors for a preset the model lacks or of another task. */
+static void
+test_presets (void)
+{
+  /* Looks like the paper's model to ts_task_paper_defaults: 200 + 120 atoms, sigma 25. */
+  g_autoptr (TsModel) model = ts_model_new (200, 120, 13);
+  g_autoptr (GError) error = NULL;
+  TsRestoreRequest request;
+  TsSolveOptions options;
+  TsTaskParams params;
+
+  model->sigma = 25.0;
+  g_free (model->name);
+  model->name = g_strdup ("paper-like");
+  g_assert_cmpstr (ts_task_preset_name (TS_TASK_SR, 0, TRUE), ==, "sr-x4");
+  g_assert_cmpstr (ts_task_preset_name (TS_TASK_MRI, 0, FALSE), ==, "mri-acc8-pd");
+  g_assert_cmpstr (ts_task_preset_name (TS_TASK_MRI, 8, TRUE), ==, "mri-acc8-pdfs");
+  g_assert_cmpstr (ts_task_preset_name (TS_TASK_MRI, 16, FALSE), ==, "mri-acc16-pd");
+  g_assert_cmpstr (ts_task_preset_name (TS_TASK_MRI, 13, TRUE), ==, "mri-acc16-pdfs");
+  g_assert_null (ts_task_preset_name (TS_TASK_DENOISE, 0, FALSE));
+
+  /* No presets: the paper's values for this model, and nothing used. */
+  ts_restore_request_init (&request);
+  request.task = TS_TASK_MRI;
+  request.fat_suppressed = TRUE;
+  g_assert_true (ts_restore_task_params (&request, model, &params, &error));
+  g_assert_cmpstr (params.preset, ==, "");
+  g_assert_cmpstr (params.task_preset, ==, "mri-acc8-pdfs");
+  g_assert_true (params.preset_missing);
+  g_assert_cmpint (params.beta_from, ==, TS_PARAM_FROM_PAPER);
+  g_assert_cmpfloat (params.beta, ==, 0.011783);
+
+  g_assert_true (ts_model_set_preset (model, "sr-x4", 0.004, 0.0009, NAN, 0, NULL, &error));
+  g_assert_true (ts_model_set_preset (model, "mri-acc8-pd", 0.02, 0.0012, NAN, 0, NULL, &error));
+  g_assert_true (ts_model_set_preset (model, "mri-acc8-pdfs", 0.012, 0.0011, 2e-5, 300, NULL,
+                                      &error));
+  g_assert_true (ts_model_set_preset (model, "mri-acc16-pd", 0.001, 0.0006, NAN, 0, NULL, &error));
+  g_assert_true (ts_model_set_preset (model, "night", 0.5, 0.01, NAN, 0, NULL, &error));
+  g_assert_no_error (error);
+
+  /* The preset by task, acceleration and contrast. */
+  const struct {
+    TsTask task;
+    int acceleration;
+    gboolean fat_suppressed;
+    const char *preset;
+    double beta, lambda, tol;
+    int max_iter;
+  } cases[] = {
+    { TS_TASK_SR, 0, FALSE, "sr-x4", 0.004, 0.0009, TS_RECONSTRUCT_TOL, TS_RESTORE_DEFAULT_MAX_ITER },
+    { TS_TASK_MRI, 0, FALSE, "mri-acc8-pd", 0.02, 0.0012, TS_RECONSTRUCT_TOL,
+      TS_RESTORE_DEFAULT_MAX_ITER },
+    { TS_TASK_MRI, 8, TRUE, "mri-acc8-pdfs", 0.012, 0.0011, 2e-5, 300 },
+    { TS_TASK_MRI, 16, FALSE, "mri-acc16-pd", 0.001, 0.0006, TS_RECONSTRUCT_TOL,
+      TS_RESTORE_DEFAULT_MAX_ITER },
+    /* Not in the model: the paper's values. */
+    { TS_TASK_MRI, 16, TRUE, "", 0.015, 0.001, TS_RECONSTRUCT_TOL, TS_RESTORE_DEFAULT_MAX_ITER },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      ts_restore_request_init (&request);
+      request.task = cases[i].task;
+      request.mri_acceleration = cases[i].acceleration;
+      request.fat_suppressed = cases[i].fat_suppressed;
+      g_assert_true (ts_restore_task_params (&request, model, &params, &error));
+      g_assert_cmpstr (params.preset, ==, cases[i].preset);
+      g_assert_cmpint (params.beta_from, ==,
+                       cases[i].preset[0] ? TS_PARAM_FROM_PRESET : TS_PARAM_FROM_PAPER);
+      ts_restore_solve_options (&request, model, &options);
+      g_assert_cmpfloat (options.beta, ==, cases[i].beta);
+      g_assert_cmpfloat (options.lambda, ==, cases[i].lambda);
+      g_assert_cmpfloat (options.tol, ==, cases[i].tol);
+      g_assert_cmpint (options.max_iter, ==, cases[i].max_iter);
+    }
+
+  /* Denoising never takes a preset. */
+  ts_restore_request_init (&request);
+  request.preset = "night";
+  g_assert_true (ts_restore_task_params (&request, model, &params, &error));
+  g_assert_cmpstr (params.preset, ==, "");
+  g_assert_cmpint (params.beta_from, ==, TS_PARAM_FROM_MODEL);
+
+  /* Given beta wins over the preset; lambda still the preset's. */
+  ts_restore_request_init (&request);
+  request.task = TS_TASK_SR;
+  request.beta = 0.25;
+  g_assert_true (ts_restore_task_params (&request, model, &params, &error));
+  g_assert_cmpstr (params.preset, ==, "sr-x4");
+  g_assert_cmpint (params.beta_from, ==, TS_PARAM_FROM_REQUEST);
+  g_assert_cmpint (params.lambda_from, ==, TS_PARAM_FROM_PRESET);
+  /* Both given: the preset (without tol or cap) is not used. */
+  request.lambda = 0.001;
+  g_assert_true (ts_restore_task_params (&request, model, &params, &error));
+  g_assert_cmpstr (params.preset, ==, "");
+  g_assert_cmpstr (ts_param_source_name (params.lambda_from), ==, "given");
+
+  /* A preset by name, and "none". */
+  ts_restore_request_init (&request);
+  request.task = TS_TASK_SR;
+  request.preset = "night";
+  ts_restore_solve_options (&request, model, &options);
+  g_assert_cmpfloat (options.beta, ==, 0.5);
+  request.preset = TS_PRESET_NONE;
+  g_assert_true (ts_restore_task_params (&request, model, &params, &error));
+  g_assert_cmpstr (params.preset, ==, "");
+  g_assert_false (params.preset_missing);
+  g_assert_cmpint (params.lambda_from, ==, TS_PARAM_FROM_PAPER);
+  g_assert_cmpfloat (params.lambda, ==, 0.000929068);
+
+  /* Errors: a name the model lacks (listing what it has), another task's preset; ts_restore
+   * fails the same way before any work. */
+  request.preset = "sr-x8";
+  g_assert_false (ts_restore_task_params (&request, model, &params, &error));
+  g_assert_error (error, TS_ERROR, TS_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "has no preset 'sr-x8'"));
+  g_assert_nonnull (strstr (error->message, "sr-x4, mri-acc8-pd, mri-acc8-pdfs, mri-acc16-pd, night"));
+  g_clear_error (&error);
+  request.preset = "mri-acc8-pd";
+  g_assert_false (ts_restore_task_params (&request, model, &params, &error));
+  g_assert_nonnull (strstr (error->message, "is for MRI, not super-resolution"));
+  g_clear_error (&error);
+  /* ... and ts_restore_solve_options falls back to none. */
+  ts_restore_solve_options (&request, model, &options);
+  g_assert_cmpfloat (options.beta, ==, 0.00258673);
+
+  g_autoptr (TsModel) dct = ts_model_new_dct (25);
+  g_autoptr (TsImage) lowres = picture (9, 9, 1, 3);
+  request_init (&request, TS_TASK_SR, dct);
+  request.image = lowres;
+  request.preset = "sr-x4";
+  g_autoptr (TsRestoreResult) failed = ts_restore (&request, NULL, NULL, NULL, &error);
+  g_assert_null (failed);
+  g_assert_error (error, TS_ERROR, TS_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "it has no presets"));
+  g_clear_error (&error);
+  /* With the preset in the model, the result says it used it. */
+  g_assert_true (ts_model_set_preset (dct, "sr-x4", 0.3, 0.002, NAN, 5, NULL, &error));
+  request.preset = NULL;
+  request.max_iter = 0;
+  g_autoptr (TsRestoreResult) result = ts_restore (&request, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (result->params.preset, ==, "sr-x4");
+  g_assert_cmpfloat (result->options.beta, ==, 0.3);
+  g_assert_cmpint (result->options.max_iter, ==, 5);
+  g_assert_cmpint (result->stats.iterations, <=, 5);
+}
+
 /* "auto": an unusable installed model gives the DCT baseline and says why; a name given
  * is an error when it cannot be used; a noise level out of range is an error. */
 static void
@@ -606,6 +755,7 @@ main (int argc, char **argv)
   g_test_add_func ("/restore/super-resolution", test_super_resolution);
   g_test_add_func ("/restore/mri", test_mri);
   g_test_add_func ("/restore/defaults", test_defaults);
+  g_test_add_func ("/restore/presets", test_presets);
   g_test_add_func ("/restore/auto-model-rule", test_auto_model_rule);
   g_test_add_func ("/restore/progress-and-cancel", test_progress_and_cancel);
   g_test_add_func ("/restore/simulated-noise", test_simulated_noise);

@@ -184,6 +184,7 @@ cli_solve_args_clear (CliSolveArgs *args)
   g_clear_pointer (&args->image_step, g_free);
   g_clear_pointer (&args->tile_stop, g_free);
   g_clear_pointer (&args->plane_stop, g_free);
+  g_clear_pointer (&args->preset, g_free);
 }
 
 gboolean
@@ -242,6 +243,7 @@ cli_solve_args_to_request (const CliSolveArgs *args, CliTask task, TsRestoreRequ
   request->lambda = args->lambda;
   request->max_iter = args->max_iter != CLI_UNSET_INT ? args->max_iter : 0;
   request->threads = args->threads;
+  request->preset = args->preset;
   if (g_strcmp0 (args->formulation, "plain") == 0)
     request->formulation = TS_FORMULATION_PLAIN;
   else if (g_strcmp0 (args->formulation, "subspace") == 0)

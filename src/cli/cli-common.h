@@ -84,6 +84,7 @@ typedef struct {
   int tile;           /* denoise: tile side, 0 = automatic (by memory) */
   char *tile_stop;    /* denoise: "common" (default) or "own" (ts-restore-tiles.h own_stop) */
   int restart_every;  /* > 0: restart the momentum every N iterations (0 = never) */
+  char *preset;       /* sr, mri: --preset NAME (NULL: the task's; "none": none) */
 } CliSolveArgs;
 
 void     cli_solve_args_init (CliSolveArgs *args);
@@ -143,6 +144,11 @@ gboolean cli_json_write_file (const char *path, JsonNode *root, GError **error);
 void     cli_json_add_summary (JsonBuilder *builder, const TsRestoreStats *stats);
 void     cli_json_add_options (JsonBuilder *builder, const TsModel *model,
                                const TsSolveOptions *options, CliTask task);
+/* "preset" (the name, or "none"), "beta_from" and "lambda_from" (ts_param_source_name). */
+void     cli_json_add_params (JsonBuilder *builder, const TsTaskParams *params);
+/* One line on how beta and lambda were chosen: "preset sr-x4 of MODEL (beta B, lambda L)",
+ * "no preset (MODEL has no sr-x4): the paper's values (beta B, lambda L)", ... */
+char    *cli_describe_params (const TsModel *model, const TsTaskParams *params);
 
 /* --- files -------------------------------------------------------------------------- */
 
@@ -161,5 +167,6 @@ int cli_cmd_eval (int argc, char **argv);
 int cli_cmd_demo (int argc, char **argv);
 int cli_cmd_estimate_noise (int argc, char **argv);
 int cli_cmd_train (int argc, char **argv);
+int cli_cmd_tune (int argc, char **argv);
 
 G_END_DECLS

@@ -78,7 +78,10 @@ restore (CliEval *eval, TsRestoreRequest *request, GError **error)
   request->model = eval->model;
   result = cli_restore (request, cli_task_name (eval->task), &eval->progress, error);
   if (result != NULL)
-    eval->options = result->options;
+    {
+      eval->options = result->options;
+      eval->params = result->params;
+    }
   return result;
 }
 

@@ -96,6 +96,8 @@ print_json (const CliEval *eval, const CliEvalResult *mean)
   json_builder_set_member_name (builder, "dataset");
   json_builder_add_string_value (builder, eval->dataset);
   cli_json_add_options (builder, eval->model, &eval->options, eval->task);
+  if (eval->task != CLI_TASK_DENOISE)
+    cli_json_add_params (builder, &eval->params);
   if (eval->task == CLI_TASK_DENOISE)
     cli_json_add_double (builder, "sigma", eval->sigma);
   if (eval->task == CLI_TASK_SR)
@@ -325,6 +327,13 @@ run_items (CliEval *eval, GPtrArray *items, GError **error)
           g_free (r.name);
           return FALSE;
         }
+      /* Which preset gave beta and lambda (MRI: the first slice's; the rest of a folder have
+       * the same acceleration and contrast). */
+      if (i == 0 && eval->task != CLI_TASK_DENOISE)
+        {
+          g_autofree char *said = cli_describe_params (eval->model, &eval->params);
+          cli_note ("eval: %s", said);
+        }
       g_array_append_val (eval->results, r);
       print_row (eval, &r);
     }
@@ -385,7 +394,10 @@ cli_cmd_eval (int argc, char **argv)
     { "tol", 0, 0, G_OPTION_ARG_DOUBLE, &eval.args.tol,
       "Stopping tolerance (default: model's for denoise, 1e-5 for sr/mri)", "T" },
     { "max-iter", 0, 0, G_OPTION_ARG_INT, &eval.args.max_iter, "Iteration cap (default 10000)", "N" },
-    { "beta", 'b', 0, G_OPTION_ARG_DOUBLE, &eval.args.beta, "Coupling weight (sr, mri)", "B" },
+    { "beta", 'b', 0, G_OPTION_ARG_DOUBLE, &eval.args.beta,
+      "Coupling weight (sr, mri; default: the model's preset for the task, else the paper's)", "B" },
+    { "preset", 'p', 0, G_OPTION_ARG_STRING, &eval.args.preset,
+      "sr, mri: the model's preset for beta and lambda (default: the task's, per slice for MRI; 'none': no preset)", "NAME" },
     { "lambda", 'l', 0, G_OPTION_ARG_DOUBLE, &eval.args.lambda,
       "Base threshold (default: the model's; the paper's for sr, mri)", "L" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &eval.args.threads, "Solver threads (default 2)", "N" },

@@ -34,6 +34,7 @@ typedef struct {
   char *colour_name;       /* --colour */
   TsColourMode colour;     /* RGB images: opponent basis or per channel */
   TsSolveOptions options;  /* options of the last image (MRI defaults depend on the slice) */
+  TsTaskParams params;     /* how the last image's beta and lambda were chosen */
   GArray *results;
   CliProgress progress;
 } CliEval;

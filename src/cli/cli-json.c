@@ -102,3 +102,41 @@ cli_json_add_options (JsonBuilder *builder, const TsModel *model, const TsSolveO
   json_builder_set_member_name (builder, "variant");
   json_builder_add_string_value (builder, ts_restore_variant_name ((TsTask) task));
 }
+
+void
+cli_json_add_params (JsonBuilder *builder, const TsTaskParams *params)
+{
+  json_builder_set_member_name (builder, "preset");
+  json_builder_add_string_value (builder, params->preset[0] != '\0' ? params->preset : "none");
+  json_builder_set_member_name (builder, "beta_from");
+  json_builder_add_string_value (builder, ts_param_source_name (params->beta_from));
+  json_builder_set_member_name (builder, "lambda_from");
+  json_builder_add_string_value (builder, ts_param_source_name (params->lambda_from));
+}
+
+char *
+cli_describe_params (const TsModel *model, const TsTaskParams *params)
+{
+  g_autoptr (GString) out = g_string_new (NULL);
+  double beta = isnan (params->beta) ? model->beta : params->beta;
+  double lambda = isnan (params->lambda) ? model->lambda : params->lambda;
+  TsParamSource rest = params->beta_from == TS_PARAM_FROM_REQUEST ? params->lambda_from
+                                                                  : params->beta_from;
+
+  if (params->preset[0] != '\0')
+    g_string_append_printf (out, "preset %s of %s", params->preset, model->name);
+  else if (params->preset_missing)
+    g_string_append_printf (out, "no preset (%s has no %s)", model->name, params->task_preset);
+  else
+    g_string_append (out, "no preset");
+  if (params->beta_from == TS_PARAM_FROM_REQUEST && params->lambda_from == TS_PARAM_FROM_REQUEST)
+    g_string_append (out, ": beta and lambda as given");
+  else if (rest == TS_PARAM_FROM_PAPER)
+    g_string_append (out, ": the paper's values");
+  else if (rest == TS_PARAM_FROM_MODEL)
+    g_string_append (out, ": the model's own values");
+  g_string_append_printf (out, " (beta %g%s, lambda %g%s)", beta,
+                          params->beta_from == TS_PARAM_FROM_REQUEST ? " given" : "", lambda,
+                          params->lambda_from == TS_PARAM_FROM_REQUEST ? " given" : "");
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}

@@ -92,6 +92,18 @@ print_info_text (const TsModel *model)
   printf ("atom size:   %d x %d\n", model->atom_size, model->atom_size);
   printf ("provenance:  %s\n", model->provenance != NULL && model->provenance[0] != '\0'
                                ? model->provenance : "(none)");
+  if (model->presets->len == 0)
+    printf ("presets:     none (sr and mri use the paper's values for its sigma 25 models, else the model's)\n");
+  for (guint i = 0; i < model->presets->len; i++)
+    {
+      const TsPreset *p = g_ptr_array_index (model->presets, i);
+      printf ("%-13s%s: beta %g, lambda %g", i == 0 ? "presets:" : "", p->name, p->beta, p->lambda);
+      if (!isnan (p->tol))
+        printf (", tol %g", p->tol);
+      if (p->max_iter > 0)
+        printf (", max_iter %d", p->max_iter);
+      printf ("%s%s\n", p->note[0] != '\0' ? "; " : "", p->note);
+    }
 }
 
 static void
@@ -121,6 +133,27 @@ print_info_json (const TsModel *model)
   json_builder_add_int_value (builder, model->atom_size);
   json_builder_set_member_name (builder, "provenance");
   json_builder_add_string_value (builder, model->provenance != NULL ? model->provenance : "");
+  json_builder_set_member_name (builder, "presets");
+  json_builder_begin_object (builder);
+  for (guint i = 0; i < model->presets->len; i++)
+    {
+      const TsPreset *p = g_ptr_array_index (model->presets, i);
+      json_builder_set_member_name (builder, p->name);
+      json_builder_begin_object (builder);
+      cli_json_add_double (builder, "beta", p->beta);
+      cli_json_add_double (builder, "lambda", p->lambda);
+      if (!isnan (p->tol))
+        cli_json_add_double (builder, "tol", p->tol);
+      if (p->max_iter > 0)
+        {
+          json_builder_set_member_name (builder, "max_iter");
+          json_builder_add_int_value (builder, p->max_iter);
+        }
+      json_builder_set_member_name (builder, "note");
+      json_builder_add_string_value (builder, p->note);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_object (builder);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   text = cli_json_to_string (root, TRUE);

@@ -117,6 +117,17 @@ write_stats (const CliStatsInfo *info, GError **error)
   json_builder_add_string_value (builder, info->args->output);
   cli_json_add_summary (builder, &result->stats);
   cli_json_add_options (builder, result->model, &result->options, info->task);
+  if (info->task != CLI_TASK_DENOISE)
+    cli_json_add_params (builder, &result->params);
+  if (info->task == CLI_TASK_MRI)
+    {
+      json_builder_set_member_name (builder, "acceleration");
+      json_builder_add_int_value (builder, info->acceleration > 0 ? info->acceleration : 8);
+      json_builder_set_member_name (builder, "contrast");
+      json_builder_add_string_value (builder, info->contrast);
+      json_builder_set_member_name (builder, "contrast_from");
+      json_builder_add_string_value (builder, info->contrast_from);
+    }
   if (!isnan (info->args->sigma) || info->task == CLI_TASK_DENOISE)
     cli_json_add_double (builder, "sigma",
                          !isnan (info->args->sigma) ? info->args->sigma : result->model->sigma);
@@ -324,6 +335,16 @@ cli_restore_and_finish (CliStatsInfo *info, TsRestoreRequest *request, const TsI
   CliProgress progress;
   GError *error = NULL;
 
+  /* Which preset (or none) gives beta and lambda, said before a long solve; a preset the
+   * model lacks fails here, before any work. */
+  if (info->task != CLI_TASK_DENOISE && request->model != NULL)
+    {
+      TsTaskParams params;
+      if (!ts_restore_task_params (request, request->model, &params, &error))
+        return cli_report_error (error);
+      g_autofree char *said = cli_describe_params (request->model, &params);
+      cli_note ("%s: %s", cli_task_name (info->task), said);
+    }
   cli_progress_init (&progress, cli_task_name (info->task));
   result = cli_restore (request, cli_task_name (info->task), &progress, &error);
   cli_progress_finish (&progress);
@@ -354,7 +375,9 @@ cli_cmd_sr (int argc, char **argv)
   cli_solve_args_init (&args);
   const GOptionEntry extra[] = {
     { "beta", 'b', 0, G_OPTION_ARG_DOUBLE, &args.beta,
-      "Coupling weight (default: the paper's SR value for sigma25 models, else the model's)", "B" },
+      "Coupling weight (default: the model's sr-x4 preset; without one the paper's SR value for sigma25 models, else the model's)", "B" },
+    { "preset", 'p', 0, G_OPTION_ARG_STRING, &args.preset,
+      "The model's preset for beta and lambda (default: sr-x4 when the model has it; 'none': no preset)", "NAME" },
     { "lambda", 'l', 0, G_OPTION_ARG_DOUBLE, &args.lambda,
       "Base threshold (default: as --beta)", "L" },
     { "sigma", 's', 0, G_OPTION_ARG_DOUBLE, &args.sigma, "Noise level of the 'dct' model (default 25)", "S" },
@@ -427,6 +450,7 @@ cli_cmd_mri (int argc, char **argv)
 {
   CliSolveArgs args;
   g_autofree char *mask = NULL;
+  g_autofree char *contrast = NULL;
   g_auto (GStrv) positional = NULL;
   g_autofree GOptionEntry *entries = NULL;
   g_autoptr (TsKspace) kspace = NULL;
@@ -442,7 +466,11 @@ cli_cmd_mri (int argc, char **argv)
     { "mask", 0, 0, G_OPTION_ARG_FILENAME, &mask,
       "Sampling mask (.npy or .cfl; H x W or one row of W); optional for .cfl k-space", "MASK" },
     { "beta", 'b', 0, G_OPTION_ARG_DOUBLE, &args.beta,
-      "Coupling weight (default: the paper's acc8 PD value for sigma25 models, else the model's)", "B" },
+      "Coupling weight (default: the model's preset for the acceleration and contrast, mri-acc8-pd etc.; without one the paper's value for sigma25 models, else the model's)", "B" },
+    { "preset", 'p', 0, G_OPTION_ARG_STRING, &args.preset,
+      "The model's preset for beta and lambda (default: mri-acc<8|16>-<contrast> when the model has it; 'none': no preset)", "NAME" },
+    { "contrast", 0, 0, G_OPTION_ARG_STRING, &contrast,
+      "pd (proton density) or pdfs (fat-suppressed): chooses the preset (default: pdfs for a slice folder under a 'pdfs' folder, else pd)", "pd|pdfs" },
     { "lambda", 'l', 0, G_OPTION_ARG_DOUBLE, &args.lambda,
       "Base threshold (default: as --beta)", "L" },
     { "sigma", 's', 0, G_OPTION_ARG_DOUBLE, &args.sigma, "Noise level of the 'dct' model (default 25)", "S" },
@@ -457,11 +485,25 @@ cli_cmd_mri (int argc, char **argv)
                           NULL, entries, argc, argv, &positional, &code)
       || !cli_restore_check_args (CLI_TASK_MRI, &args, positional, "KSPACE", &code))
     goto out;
+  if (contrast != NULL && g_strcmp0 (contrast, "pd") != 0 && g_strcmp0 (contrast, "pdfs") != 0)
+    {
+      code = cli_usage_error ("mri", "--contrast must be pd or pdfs, not '%s'", contrast);
+      goto out;
+    }
 
   cli_solve_args_to_request (&args, CLI_TASK_MRI, &request);
   kspace = load_kspace (positional[0], mask, &args, &request, &code, &error);
   if (kspace == NULL)
     goto out_or_fail;
+  /* The contrast chooses the preset: as given, else as the slice folder's path says, else
+   * proton density (no detection from the data themselves yet). */
+  const char *contrast_from = contrast != NULL ? "option"
+                              : request.fat_suppressed ? "path" : "default";
+  if (contrast != NULL)
+    request.fat_suppressed = g_strcmp0 (contrast, "pdfs") == 0;
+  /* A file without meta data: the acceleration its mask gives (the preset's). */
+  if (request.mri_acceleration <= 0)
+    request.mri_acceleration = ts_kspace_acceleration (kspace);
   model = cli_load_model (args.model, isnan (args.sigma) ? 25.0 : args.sigma, &error);
   if (model == NULL)
     goto fail;
@@ -469,7 +511,10 @@ cli_cmd_mri (int argc, char **argv)
   request.kspace = kspace;
   request.model = model;
   info = (CliStatsInfo) { .task = CLI_TASK_MRI, .input = positional[0], .args = &args,
-                       .input_width = kspace->width, .input_height = kspace->height };
+                       .input_width = kspace->width, .input_height = kspace->height,
+                       .acceleration = request.mri_acceleration,
+                       .contrast = request.fat_suppressed ? "pdfs" : "pd",
+                       .contrast_from = contrast_from };
   code = cli_restore_and_finish (&info, &request, NULL, start_us);
   goto out;
 

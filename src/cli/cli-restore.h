@@ -13,6 +13,9 @@ typedef struct {
   int input_width, input_height;
   gboolean sigma_estimated;   /* denoise: no --sigma, the blind estimate was used */
   const char *colour;         /* denoise of an RGB image: the colour basis */
+  int acceleration;           /* mri: the acceleration the preset is chosen for (0: 8) */
+  const char *contrast;       /* mri: "pd" or "pdfs" */
+  const char *contrast_from;  /* mri: "option", "path" (a slice folder under pdfs/) or "default" */
   double psnr, ssim;
   double wall_seconds;
 } CliStatsInfo;

@@ -24,6 +24,7 @@ static const Command commands[] = {
   { "mri", cli_cmd_mri, "mri KSPACE.npy --mask MASK.npy [-o OUT] [--model MODEL]" },
   { "eval", cli_cmd_eval, "eval --task denoise|sr|mri --dataset DIR [--model MODEL]" },
   { "estimate-noise", cli_cmd_estimate_noise, "estimate-noise IMAGE" },
+  { "tune", cli_cmd_tune, "tune --task sr|mri --data VALFOLDER -o OUT.tsm [--model MODEL] [--preset NAME]" },
   { "train", cli_cmd_train, "train --data DIR --sigma S --prox ncpr|cpr -o MODEL.tsm [--resume CKPT]" },
   { "demo", cli_cmd_demo, "demo [-o DIR] [--model MODEL] [--sigma S] [--size N]" },
 };

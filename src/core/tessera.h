@@ -25,6 +25,7 @@
 #include "ts-task.h"
 #include "ts-restore.h"
 #include "ts-simulate.h"
+#include "ts-tune.h"
 #include "ts-metrics.h"
 #include "ts-noise.h"
 #include "ts-noise-estimate.h"

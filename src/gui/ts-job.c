@@ -19,6 +19,7 @@ ts_job_params_free (TsJobParams *params)
   if (params == NULL)
     return;
   g_free (params->model_spec);
+  g_free (params->preset);
   g_clear_pointer (&params->model, ts_model_free);
   g_clear_pointer (&params->source, ts_image_free);
   g_clear_pointer (&params->kspace, ts_kspace_free);
@@ -32,6 +33,7 @@ ts_job_result_free (TsJobResult *result)
   if (result == NULL)
     return;
   g_clear_pointer (&result->model, ts_model_free);
+  g_clear_pointer (&result->preset, g_free);
   g_clear_pointer (&result->input, ts_image_free);
   g_clear_pointer (&result->truth, ts_image_free);
   g_clear_pointer (&result->result, ts_image_free);
@@ -230,7 +232,11 @@ set_options (const TsJobParams *params, TsRestoreRequest *request)
   request->lambda = params->lambda;
   request->max_iter = MAX (1, params->max_iter);
   request->threads = params->threads;
-  request->mri_acceleration = params->acceleration;
+  /* Opened k-space: the acceleration of its mask chooses the preset; simulated, the one
+   * asked for. */
+  request->mri_acceleration = params->kspace != NULL && !params->simulate
+                              ? ts_kspace_acceleration (params->kspace) : params->acceleration;
+  request->preset = params->preset;
   request->warm = params->warm;
   request->decompose = TRUE;
   request->keep_solutions = TRUE;
@@ -250,6 +256,7 @@ job_result (TsRestoreResult *restored, TsImage **truth)
   TsJobResult *result = g_new0 (TsJobResult, 1);
 
   result->model = g_steal_pointer (&restored->model);
+  result->preset = restored->params.preset[0] != '\0' ? g_strdup (restored->params.preset) : NULL;
   result->input = g_steal_pointer (&restored->input);
   result->truth = g_steal_pointer (truth);
   result->result = g_steal_pointer (&restored->image);

@@ -23,6 +23,8 @@ typedef struct {
   char *model_spec;          /* "auto", "dct", or a .tsm file / reference folder */
   TsModel *model;            /* already resolved for model_spec and sigma, or NULL */
   double beta, lambda, tol;  /* NAN = the task's / model's default */
+  char *preset;              /* SR, MRI: the model's preset (NULL: the task's if the model
+                                has it, "none": none) */
   int max_iter;
   int threads;
   gboolean simulate;         /* degrade `source` and keep it as ground truth */
@@ -51,6 +53,7 @@ typedef struct {
   TsSolveStats stats;        /* iterations and seconds summed over channels */
   double input_psnr, input_ssim;
   double psnr, ssim;         /* NAN without ground truth */
+  char *preset;              /* the model preset beta and lambda came from, or NULL */
   gboolean warm_started;
   gboolean tiled;            /* solved in tiles: no decomposition (smooth, sparse and cost
                                 are NULL) and no solutions kept */

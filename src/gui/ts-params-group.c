@@ -10,6 +10,8 @@ struct _TsParamsGroup {
   /* template */
   AdwComboRow *task_row;
   TsModelChooser *model_chooser;
+  AdwComboRow *preset_row;
+  GtkStringList *preset_list;
   GtkAdjustment *noise_adjustment;
   GtkAdjustment *acceleration_adjustment;
   GtkAdjustment *max_iter_adjustment;
@@ -24,6 +26,10 @@ struct _TsParamsGroup {
   GtkWidget *noise_scale;
 
   double noise_estimate;   /* 0-255, NAN when there is none (demo, k-space) */
+  /* The preset menu: the model's presets for the task, by name, then "Custom" (beta and
+   * lambda as the fields say; empty: the defaults). */
+  GPtrArray *preset_names;
+  gboolean filling;        /* the fields are being filled from a preset */
 };
 
 G_DEFINE_FINAL_TYPE (TsParamsGroup, ts_params_group, ADW_TYPE_PREFERENCES_GROUP)
@@ -170,7 +176,114 @@ ts_params_group_read (TsParamsGroup *self, GError **error)
       || !parse_field (self->lambda_row, &params->lambda, error)
       || !parse_field (self->tol_row, &params->tol, error))
     return NULL;
+  /* A preset is named, not copied: the result says which one gave beta and lambda. "Custom"
+   * names none, so that the fields (or, empty, the defaults) decide. */
+  const char *preset = ts_params_group_get_preset (self);
+  if (params->task != TS_TASK_DENOISE)
+    {
+      params->preset = g_strdup (preset != NULL ? preset : TS_PRESET_NONE);
+      if (preset != NULL)
+        params->beta = params->lambda = NAN;
+    }
   return g_steal_pointer (&params);
+}
+
+const char *
+ts_params_group_get_preset (TsParamsGroup *self)
+{
+  g_return_val_if_fail (TS_IS_PARAMS_GROUP (self), NULL);
+  guint selected = adw_combo_row_get_selected (self->preset_row);
+  return selected < self->preset_names->len ? g_ptr_array_index (self->preset_names, selected)
+                                            : NULL;
+}
+
+static void
+set_field (AdwEntryRow *row, double value)
+{
+  char text[G_ASCII_DTOSTR_BUF_SIZE];
+  if (isnan (value))
+    gtk_editable_set_text (GTK_EDITABLE (row), "");
+  else
+    gtk_editable_set_text (GTK_EDITABLE (row), g_ascii_formatd (text, sizeof text, "%.9g", value));
+}
+
+/* Choosing a preset shows its values in the advanced fields. */
+static void
+on_preset_selected (TsParamsGroup *self)
+{
+  const char *name = ts_params_group_get_preset (self);
+  const TsModel *model = ts_model_chooser_peek_model (self->model_chooser);
+  const TsPreset *preset = name != NULL && model != NULL ? ts_model_get_preset (model, name) : NULL;
+
+  if (preset == NULL)
+    return;
+  self->filling = TRUE;
+  set_field (self->beta_row, preset->beta);
+  set_field (self->lambda_row, preset->lambda);
+  if (!isnan (preset->tol))
+    set_field (self->tol_row, preset->tol);
+  if (preset->max_iter > 0)
+    gtk_adjustment_set_value (self->max_iter_adjustment, preset->max_iter);
+  self->filling = FALSE;
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->preset_row),
+                               preset->note[0] != '\0' ? preset->note
+                               : _("Beta and lambda tuned for the task, stored in the model"));
+}
+
+/* Beta or lambda typed by hand: the preset no longer applies. */
+static void
+on_field_edited (TsParamsGroup *self)
+{
+  if (self->filling || ts_params_group_get_preset (self) == NULL)
+    return;
+  adw_combo_row_set_selected (self->preset_row, self->preset_names->len);
+}
+
+/* The menu for the task and the chosen model: its presets for the task (a known name of
+ * another task is left out), then Custom; the task's preset selected when there is one. */
+static void
+update_presets (TsParamsGroup *self)
+{
+  TsTask task = adw_combo_row_get_selected (self->task_row);
+  g_autoptr (GError) error = NULL;
+  const TsModel *model = NULL;
+  guint selected;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->preset_row), task != TS_TASK_DENOISE);
+  if (task != TS_TASK_DENOISE)
+    model = ts_model_chooser_get_model (self->model_chooser, &error);
+  const char *wanted = ts_task_preset_name (task, (int) gtk_adjustment_get_value (self->acceleration_adjustment),
+                                            FALSE);
+  g_ptr_array_set_size (self->preset_names, 0);
+  selected = G_MAXUINT;
+  for (guint i = 0; model != NULL && i < model->presets->len; i++)
+    {
+      const TsPreset *preset = g_ptr_array_index (model->presets, i);
+      TsTask other;
+      if (ts_task_of_preset (preset->name, &other) && other != task)
+        continue;
+      if (g_strcmp0 (preset->name, wanted) == 0 || (selected == G_MAXUINT && wanted == NULL))
+        selected = self->preset_names->len;
+      g_ptr_array_add (self->preset_names, g_strdup (preset->name));
+    }
+  g_autoptr (GPtrArray) shown = g_ptr_array_new ();
+  for (guint i = 0; i < self->preset_names->len; i++)
+    g_ptr_array_add (shown, g_ptr_array_index (self->preset_names, i));
+  /* Translators: the preset menu's entry for beta and lambda typed by hand (or left empty). */
+  g_ptr_array_add (shown, (gpointer) _("Custom"));
+  g_ptr_array_add (shown, NULL);
+  self->filling = TRUE;
+  gtk_string_list_splice (self->preset_list, 0,
+                          g_list_model_get_n_items (G_LIST_MODEL (self->preset_list)),
+                          (const char *const *) shown->pdata);
+  self->filling = FALSE;
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->preset_row),
+                               self->preset_names->len > 0
+                               ? _("Beta and lambda tuned for the task, stored in the model")
+                               : _("The model has no presets for this task: Custom uses the fields, or the defaults when they are empty"));
+  adw_combo_row_set_selected (self->preset_row,
+                              selected != G_MAXUINT ? selected : self->preset_names->len);
+  on_preset_selected (self);
 }
 
 static void
@@ -180,6 +293,15 @@ on_task_changed (TsParamsGroup *self)
   gtk_widget_set_visible (GTK_WIDGET (self->acceleration_row),
                           adw_combo_row_get_selected (self->task_row) == TS_TASK_MRI
                           && gtk_switch_get_active (self->simulate_switch));
+  update_presets (self);
+}
+
+static void
+ts_params_group_finalize (GObject *object)
+{
+  TsParamsGroup *self = TS_PARAMS_GROUP (object);
+  g_clear_pointer (&self->preset_names, g_ptr_array_unref);
+  G_OBJECT_CLASS (ts_params_group_parent_class)->finalize (object);
 }
 
 static void
@@ -195,11 +317,14 @@ ts_params_group_class_init (TsParamsGroupClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   G_OBJECT_CLASS (klass)->dispose = ts_params_group_dispose;
+  G_OBJECT_CLASS (klass)->finalize = ts_params_group_finalize;
   g_type_ensure (TS_TYPE_MODEL_CHOOSER);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/tessera/Tessera/ui/ts-params-group.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, TsParamsGroup, name)
   BIND (task_row);
   BIND (model_chooser);
+  BIND (preset_row);
+  BIND (preset_list);
   BIND (noise_adjustment);
   BIND (acceleration_adjustment);
   BIND (max_iter_adjustment);
@@ -219,6 +344,7 @@ static void
 ts_params_group_init (TsParamsGroup *self)
 {
   self->noise_estimate = NAN;
+  self->preset_names = g_ptr_array_new_with_free_func (g_free);
   gtk_widget_init_template (GTK_WIDGET (self));
   g_signal_connect_swapped (self->noise_auto_switch, "notify::active",
                             G_CALLBACK (update_noise_controls), self);
@@ -226,4 +352,11 @@ ts_params_group_init (TsParamsGroup *self)
                             G_CALLBACK (update_noise_controls), self);
   g_signal_connect_swapped (self->task_row, "notify::selected", G_CALLBACK (on_task_changed), self);
   g_signal_connect_swapped (self->simulate_switch, "notify::active", G_CALLBACK (on_task_changed), self);
+  g_signal_connect_swapped (self->model_chooser, "changed", G_CALLBACK (update_presets), self);
+  g_signal_connect_swapped (self->acceleration_adjustment, "value-changed",
+                            G_CALLBACK (update_presets), self);
+  g_signal_connect_swapped (self->preset_row, "notify::selected", G_CALLBACK (on_preset_selected),
+                            self);
+  g_signal_connect_swapped (self->beta_row, "changed", G_CALLBACK (on_field_edited), self);
+  g_signal_connect_swapped (self->lambda_row, "changed", G_CALLBACK (on_field_edited), self);
 }

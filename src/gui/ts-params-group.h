@@ -24,6 +24,8 @@ void            ts_params_group_set_max_iter      (TsParamsGroup *self, int max_
 void            ts_params_group_set_tolerance     (TsParamsGroup *self, double tol);
 /* The model row (its noise level follows the group's). */
 TsModelChooser *ts_params_group_get_model_chooser (TsParamsGroup *self);
+/* SR, MRI: the preset chosen in the menu, or NULL for Custom. */
+const char     *ts_params_group_get_preset        (TsParamsGroup *self);
 /* The parameters as the group has them, without the model, the data and the thread count;
  * an empty advanced field is NAN (the default). NULL, with that field marked and an error
  * for the user, when a field is not a non-negative number. */

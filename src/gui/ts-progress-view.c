@@ -193,6 +193,13 @@ ts_progress_view_show_result (TsProgressView *self, const TsJobResult *result)
                           result->stats.converged ? _(", converged") : "",
                           result->warm_started ? _(", warm start")
                           : result->tiled ? _(", in tiles") : "");
+  if (result->preset != NULL)
+    {
+      /* Translators: after the run's summary; %s is the model preset's name ("sr-x4"). */
+      g_autofree char *with_preset = g_strdup_printf (_("%s, preset %s"), info, result->preset);
+      g_free (info);
+      info = g_steal_pointer (&with_preset);
+    }
   gtk_label_set_text (self->status_label, info);
 }
 

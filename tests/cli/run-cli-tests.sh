@@ -490,5 +490,64 @@ rc=$?
 check "denoise over the available memory goes through tiles and succeeds" \
   eval 'rc_is 0 && is_png "$T/mem/tiled.png"'
 
+# --- task presets: tune writes one, sr and mri use it and say so ----------------------------
+
+mkdir -p "$T/tune-val" "$T/tune-empty"
+cp "$T/demo/clean.png" "$T/tune-val/a.png"
+cp "$T/demo/denoised.png" "$T/tune-val/b.png"
+run tune --task sr --data "$T/tune-val" --model dct --sigma 25 -o "$T/tuned.tsm" \
+  --evaluations 6 --max-iter 8
+check "tune exits 0, prints each evaluation and the best, writes the model" \
+  eval 'rc_is 0 && out_has "^  1/6   start" && out_has "^best: preset sr-x4 beta" && [ -s "$T/tuned.tsm" ]'
+check "tune: the best mean PSNR is at least the start's" \
+  eval 'sed -n "s/.*mean PSNR \([0-9.]*\) dB (start \([0-9.]*\) dB.*/\1 \2/p" "$T/out" \
+        | awk "{ exit !(NF == 2 && \$1 >= \$2) }"'
+run model info "$T/tuned.tsm"
+check "the tuned model loads and lists its sr-x4 preset" \
+  eval 'rc_is 0 && out_has "sr-x4: beta" && out_has "tuned on"'
+run tune --task sr --data "$T/tune-val" --model "$T/tuned.tsm" -o "$T/tuned.tsm" --evaluations 1
+check "tune refuses to write over the model it reads" \
+  eval 'rc_is 2 && err_has "is the model read"'
+run tune --task denoise --data "$T/tune-val" -o "$T/x.tsm"
+check "tune --task denoise is a usage error" eval 'rc_is 2 && err_has "sr or mri"'
+run tune --task mri --data "$T/tune-empty" --model dct --sigma 25 -o "$T/x.tsm"
+check "tune on a folder without slices says so" \
+  eval 'rc_is 1 && err_has "nothing to tune on" && [ ! -e "$T/x.tsm" ]'
+run tune --task sr --data "$T/tune-val" --model dct --sigma 25 -o "$T/x.tsm" --preset "Bad Name"
+check "tune --preset with a bad name is a usage error" eval 'rc_is 2 && err_has "a-z, 0-9"'
+
+run sr "$T/demo/clean.png" -o "$T/preset-sr.png" --model "$T/tuned.tsm" --tol 0 --max-iter 1 \
+  --stats "$T/preset.json"
+check "sr takes the model's sr-x4 preset by default and says so on stderr" \
+  eval 'rc_is 0 && err_has "sr: preset sr-x4 of dct-sigma25"'
+check "sr --stats names the preset" \
+  eval 'grep -Eq "\"preset\"[[:space:]]*:[[:space:]]*\"sr-x4\"" "$T/preset.json" \
+        && grep -Eq "\"beta_from\"[[:space:]]*:[[:space:]]*\"preset\"" "$T/preset.json"'
+run sr "$T/demo/clean.png" -o "$T/preset-sr2.png" --model "$T/tuned.tsm" --tol 0 --max-iter 1 \
+  --preset sr-x4 --beta 0.5 --stats "$T/preset2.json"
+check "sr --preset NAME --beta B: beta given, lambda the preset's" \
+  eval 'rc_is 0 && grep -Eq "\"beta_from\"[[:space:]]*:[[:space:]]*\"given\"" "$T/preset2.json" \
+        && grep -Eq "\"lambda_from\"[[:space:]]*:[[:space:]]*\"preset\"" "$T/preset2.json" \
+        && grep -Eq "\"beta\"[[:space:]]*:[[:space:]]*0.5," "$T/preset2.json"'
+run sr "$T/demo/clean.png" -o "$T/preset-none.png" --model "$T/tuned.tsm" --tol 0 --max-iter 1 \
+  --preset none --stats "$T/preset3.json"
+check "sr --preset none uses no preset and says so" \
+  eval 'rc_is 0 && err_has "sr: no preset" \
+        && grep -Eq "\"preset\"[[:space:]]*:[[:space:]]*\"none\"" "$T/preset3.json"'
+run sr "$T/demo/clean.png" -o "$T/preset-dct.png" --model dct --sigma 25 --tol 0 --max-iter 1 \
+  --stats "$T/preset4.json"
+check "sr with a model without presets: none, its own values" \
+  eval 'rc_is 0 && err_has "no preset (dct-sigma25 has no sr-x4): the model.s own values" \
+        && grep -Eq "\"preset\"[[:space:]]*:[[:space:]]*\"none\"" "$T/preset4.json"'
+run sr "$T/demo/clean.png" -o "$T/preset-bad.png" --model "$T/tuned.tsm" --preset sr-x8
+check "sr --preset with a name the model lacks fails clearly, before any work" \
+  eval 'rc_is 1 && err_has "has no preset .sr-x8. (it has: sr-x4" && [ ! -e "$T/preset-bad.png" ]'
+run sr "$T/demo/clean.png" -o "$T/preset-bad.png" --model "$T/tuned.tsm" --preset mri-acc8-pd
+check "sr --preset of the MRI task fails clearly" \
+  eval 'rc_is 1 && err_has "is for MRI, not super-resolution"'
+run mri "$T/tune-empty" --contrast t2
+check "mri --contrast other than pd or pdfs is a usage error" \
+  eval 'rc_is 2 && err_has "pd or pdfs"'
+
 echo "1..$n"
 [ "$failed" -eq 0 ]

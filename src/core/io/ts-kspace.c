@@ -629,3 +629,13 @@ ts_kspace_load_compact (const char *dir, int *acceleration, GError **error)
     *acceleration = meta_acceleration;
   return g_steal_pointer (&kspace);
 }
+
+int
+ts_kspace_acceleration (const TsKspace *kspace)
+{
+  g_return_val_if_fail (kspace != NULL, 0);
+  gsize n = (gsize) kspace->width * kspace->height, taken = 0;
+  for (gsize i = 0; i < n; i++)
+    taken += kspace->mask[i] != 0.0f;
+  return taken > 0 ? (int) ((double) n / (double) taken + 0.5) : 0;
+}

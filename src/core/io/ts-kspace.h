@@ -30,6 +30,9 @@ TsKspace *ts_kspace_load (const char *kspace_path, const char *mask_path, GError
  * (data/README.md): meta.json ({"shape": [H, W], "acceleration": A}), columns.npy (the
  * sampled column indices) and kspace_cols.npy (complex H x n_columns). *acceleration is
  * meta.json's (8 when absent; may be NULL). */
+/* The acceleration the mask gives: all samples over those taken, rounded (0 for an empty
+ * mask). For a file without meta data (.npy, .cfl), to choose the task preset with. */
+int       ts_kspace_acceleration (const TsKspace *kspace);
 TsKspace *ts_kspace_load_compact (const char *dir, int *acceleration, GError **error);
 /* TRUE when a component of `path` is "pdfs": fastMRI's fat-suppressed proton-density
  * contrast, which has its own task parameters (ts_task_paper_defaults). */

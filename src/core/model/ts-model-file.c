@@ -41,6 +41,41 @@ static const TsContainerFormat tsm_format = {
 /* ---------------------------------------------------------------------------------------
  * Saving */
 
+/* "presets": { "<name>": { "beta": B, "lambda": L[, "tol": T][, "max_iter": N][, "note": S] }, ... }
+ * (only when the model has presets: an older reader sees no new member). */
+static void
+append_presets (GString *out, const TsModel *model)
+{
+  if (model->presets->len == 0)
+    return;
+  ts_json_append_member (out, "presets");
+  g_string_append (out, "{\n");
+  for (guint i = 0; i < model->presets->len; i++)
+    {
+      const TsPreset *p = g_ptr_array_index (model->presets, i);
+      g_string_append (out, "  ");
+      ts_json_append_member (out, p->name);
+      g_string_append (out, "{\"beta\": ");
+      ts_json_append_double (out, p->beta);
+      g_string_append (out, ", \"lambda\": ");
+      ts_json_append_double (out, p->lambda);
+      if (!isnan (p->tol))
+        {
+          g_string_append (out, ", \"tol\": ");
+          ts_json_append_double (out, p->tol);
+        }
+      if (p->max_iter > 0)
+        g_string_append_printf (out, ", \"max_iter\": %d", p->max_iter);
+      if (p->note != NULL && p->note[0] != '\0')
+        {
+          g_string_append (out, ", \"note\": ");
+          ts_json_append_string (out, p->note);
+        }
+      g_string_append (out, i + 1 < model->presets->len ? "},\n" : "}\n");
+    }
+  g_string_append (out, "  },\n");
+}
+
 static char *
 build_header_json (const TsModel *model, const TsContainerArray *arrays, int n_arrays)
 {
@@ -82,6 +117,7 @@ build_header_json (const TsModel *model, const TsContainerArray *arrays, int n_a
       ts_json_append_double (out, model->step_scale);
       g_string_append (out, ",\n");
     }
+  append_presets (out, model);
   ts_json_append_member (out, "provenance");
   ts_json_append_string (out, model->provenance);
   g_string_append (out, ",\n");
@@ -122,6 +158,59 @@ ts_model_save (const TsModel *model, const char *path, GError **error)
 
 /* ---------------------------------------------------------------------------------------
  * Loading */
+
+/* The optional "presets" object. Entries whose names this version does not accept are
+ * skipped (a later version may name presets differently); an entry's unknown members are
+ * ignored; its known ones must have the right types. */
+static gboolean
+read_presets (JsonObject *header, const char *what, TsModel *model, GError **error)
+{
+  JsonNode *node = ts_json_member (header, "presets");
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: field 'presets' is not an object", what);
+      return FALSE;
+    }
+  JsonObject *presets = json_node_get_object (node);
+  g_autoptr (GList) names = json_object_get_members (presets);
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      const char *name = l->data;
+      g_autofree char *section = NULL;
+      double beta, lambda, tol;
+      gint64 max_iter;
+      gboolean ok = TRUE;
+
+      if (!ts_preset_name_is_valid (name))
+        continue;
+      section = g_strconcat ("presets.", name, NULL);
+      JsonNode *entry = json_object_get_member (presets, name);
+      if (!JSON_NODE_HOLDS_OBJECT (entry))
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: field '%s' is not an object", what,
+                       section);
+          return FALSE;
+        }
+      JsonObject *p = json_node_get_object (entry);
+      if (!ts_json_get_double (p, what, section, "beta", TRUE, 0, &beta, error)
+          || !ts_json_get_double (p, what, section, "lambda", TRUE, 0, &lambda, error)
+          || !ts_json_get_double (p, what, section, "tol", FALSE, NAN, &tol, error)
+          || !ts_json_get_int (p, what, section, "max_iter", FALSE, 0, 0, 1000000, &max_iter,
+                               error))
+        return FALSE;
+      const char *note = ts_json_get_string (p, what, section, "note", FALSE, &ok, error);
+      if (!ok)
+        return FALSE;
+      if (!ts_model_set_preset (model, name, beta, lambda, tol, (int) max_iter, note, error))
+        {
+          g_prefix_error (error, "%s: ", what);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
 
 static TsModel *
 model_from_header (TsContainer *c, GError **error)
@@ -217,6 +306,8 @@ model_from_header (TsContainer *c, GError **error)
                             (gsize) free_atoms->nbytes / 4);
   ts_container_read_floats (c->data + scaling->offset, model->lambda_scaling,
                             (gsize) scaling->nbytes / 4);
+  if (!read_presets (header, what, model, error))
+    return NULL;
   return g_steal_pointer (&model);
 }
 

@@ -3,6 +3,15 @@
 #include <math.h>
 #include <string.h>
 
+static void
+preset_free (gpointer data)
+{
+  TsPreset *preset = data;
+  g_free (preset->name);
+  g_free (preset->note);
+  g_free (preset);
+}
+
 TsModel *
 ts_model_new (int n_atoms, int n_free, int atom_size)
 {
@@ -24,6 +33,7 @@ ts_model_new (int n_atoms, int n_free, int atom_size)
   model->lambda = 0.01;
   model->name = g_strdup ("unnamed");
   model->provenance = g_strdup ("");
+  model->presets = g_ptr_array_new_with_free_func (preset_free);
   return model;
 }
 
@@ -34,7 +44,14 @@ ts_model_copy (const TsModel *model)
   TsModel *copy = ts_model_new (model->n_atoms, model->n_free, model->atom_size);
   float *atoms = copy->atoms, *free_atoms = copy->free_atoms, *scaling = copy->lambda_scaling;
   char *name = copy->name, *provenance = copy->provenance;
+  GPtrArray *presets = copy->presets;
   *copy = *model;
+  copy->presets = presets;
+  for (guint i = 0; i < model->presets->len; i++)
+    {
+      const TsPreset *p = g_ptr_array_index (model->presets, i);
+      ts_model_set_preset (copy, p->name, p->beta, p->lambda, p->tol, p->max_iter, p->note, NULL);
+    }
   copy->atoms = atoms;
   copy->free_atoms = free_atoms;
   copy->lambda_scaling = scaling;
@@ -59,6 +76,7 @@ ts_model_free (TsModel *model)
   g_free (model->atoms);
   g_free (model->free_atoms);
   g_free (model->lambda_scaling);
+  g_clear_pointer (&model->presets, g_ptr_array_unref);
   g_free (model);
 }
 
@@ -66,6 +84,92 @@ const char *
 ts_prox_type_name (TsProxType type)
 {
   return type == TS_PROX_CPR ? "cpr" : "ncpr";
+}
+
+gboolean
+ts_preset_name_is_valid (const char *name)
+{
+  gsize len = name != NULL ? strlen (name) : 0;
+
+  if (len == 0 || len > TS_PRESET_NAME_MAX)
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_islower (name[i]) && !g_ascii_isdigit (name[i]) && strchr ("-_.", name[i]) == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+const TsPreset *
+ts_model_get_preset (const TsModel *model, const char *name)
+{
+  g_return_val_if_fail (model != NULL, NULL);
+  for (guint i = 0; name != NULL && i < model->presets->len; i++)
+    {
+      const TsPreset *p = g_ptr_array_index (model->presets, i);
+      if (strcmp (p->name, name) == 0)
+        return p;
+    }
+  return NULL;
+}
+
+/* What is wrong with a preset's values, or NULL. */
+static const char *
+preset_problem (double beta, double lambda, double tol, int max_iter)
+{
+  if (!isfinite (beta) || !isfinite (lambda) || lambda < 0.0)
+    return "beta and lambda must be finite, lambda non-negative";
+  if (!isnan (tol) && !(tol >= 0.0 && isfinite (tol)))
+    return "the tolerance must be non-negative";
+  if (max_iter < 0 || max_iter > 1000000)
+    return "the iteration cap must be 0 (the default) to 1000000";
+  return NULL;
+}
+
+gboolean
+ts_model_set_preset (TsModel *model, const char *name, double beta, double lambda, double tol,
+                     int max_iter, const char *note, GError **error)
+{
+  g_return_val_if_fail (model != NULL, FALSE);
+  const char *problem = preset_problem (beta, lambda, tol, max_iter);
+  if (!ts_preset_name_is_valid (name))
+    {
+      g_autofree char *shown = g_strescape (name != NULL ? name : "", NULL);
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   "invalid preset name '%.80s' (1 to %d characters of a-z, 0-9, '-', '_', '.')",
+                   shown, TS_PRESET_NAME_MAX);
+      return FALSE;
+    }
+  if (problem != NULL)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "preset %s: %s", name, problem);
+      return FALSE;
+    }
+  TsPreset *preset = (TsPreset *) ts_model_get_preset (model, name);
+  if (preset == NULL)
+    {
+      preset = g_new0 (TsPreset, 1);
+      preset->name = g_strdup (name);
+      g_ptr_array_add (model->presets, preset);
+    }
+  preset->beta = beta;
+  preset->lambda = lambda;
+  preset->tol = tol;
+  preset->max_iter = max_iter;
+  /* `note` may be the preset's own. */
+  char *old_note = preset->note;
+  preset->note = g_strdup (note != NULL ? note : "");
+  g_free (old_note);
+  return TRUE;
+}
+
+const char **
+ts_model_list_presets (const TsModel *model)
+{
+  g_return_val_if_fail (model != NULL, NULL);
+  const char **names = g_new0 (const char *, model->presets->len + 1);
+  for (guint i = 0; i < model->presets->len; i++)
+    names[i] = ((const TsPreset *) g_ptr_array_index (model->presets, i))->name;
+  return names;
 }
 
 static gboolean
@@ -108,6 +212,14 @@ ts_model_validate (const TsModel *model, const char *what, GError **error)
            || !all_finite (model->free_atoms, (gsize) model->n_free * s)
            || !all_finite (model->lambda_scaling, model->n_atoms))
     problem = "parameters contain NaN or Inf";
+  for (guint i = 0; problem == NULL && i < model->presets->len; i++)
+    {
+      const TsPreset *p = g_ptr_array_index (model->presets, i);
+      if (!ts_preset_name_is_valid (p->name))
+        problem = "a preset has an invalid name";
+      else
+        problem = preset_problem (p->beta, p->lambda, p->tol, p->max_iter);
+    }
 
   if (problem != NULL)
     {

@@ -10,6 +10,21 @@ typedef enum {
   TS_PROX_NCPR,  /* 'l0norm': v |v|^g / (m^g + |v|^g) */
 } TsProxType;
 
+/* A task preset (docs/model-format.md, "presets"): the beta and lambda found for one task
+ * with this model (tessera-cli tune), by name: "sr-x4", "mri-acc8-pd", "mri-acc8-pdfs",
+ * "mri-acc16-pd", "mri-acc16-pdfs" (ts_task_preset_name), or any other valid name. */
+typedef struct {
+  char *name;
+  double beta;             /* raw, as the model's */
+  double lambda;           /* base threshold, non-negative */
+  double tol;              /* NAN: the task's default tolerance */
+  int max_iter;            /* 0: the default cap */
+  char *note;              /* free text: where the values came from ("" when none) */
+} TsPreset;
+
+/* Preset names: 1 to TS_PRESET_NAME_MAX bytes of a-z, 0-9, '-', '_' and '.'. */
+#define TS_PRESET_NAME_MAX 64
+
 typedef struct {
   char *name;
   char *provenance;        /* free text: where the parameters came from */
@@ -34,6 +49,7 @@ typedef struct {
   float *atoms;            /* K * p * p, row-major */
   float *free_atoms;       /* M * p * p */
   float *lambda_scaling;   /* K */
+  GPtrArray *presets;      /* TsPreset, in the file's order (never NULL; may be empty) */
 } TsModel;
 
 TsModel *ts_model_new (int n_atoms, int n_free, int atom_size);
@@ -42,6 +58,18 @@ void     ts_model_free (TsModel *model);
 const char *ts_prox_type_name (TsProxType type);   /* "cpr" / "ncpr" */
 /* Checks sizes, finiteness and parameter ranges; names `what` in the message. */
 gboolean ts_model_validate (const TsModel *model, const char *what, GError **error);
+
+/* Whether `name` is a valid preset name (TS_PRESET_NAME_MAX). */
+gboolean        ts_preset_name_is_valid (const char *name);
+/* The preset called `name`, or NULL. */
+const TsPreset *ts_model_get_preset (const TsModel *model, const char *name);
+/* Adds the preset, or replaces the one of the same name (kept at its place). `tol` NAN and
+ * `max_iter` 0 mean the defaults; `note` may be NULL. FALSE (TS_ERROR_INVALID) for an invalid
+ * name or values. */
+gboolean        ts_model_set_preset (TsModel *model, const char *name, double beta, double lambda,
+                                     double tol, int max_iter, const char *note, GError **error);
+/* The preset names, in order (a NULL-terminated array of borrowed strings: g_free it). */
+const char    **ts_model_list_presets (const TsModel *model);
 
 /* The analytic baseline: 2-D DCT-II atoms of size p; the smooth part takes the n_free
  * lowest-frequency non-DC atoms, the dictionary the rest (p*p - 1 - n_free atoms, so

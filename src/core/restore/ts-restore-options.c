@@ -44,11 +44,129 @@ ts_restore_default_tol (TsTask task, const TsModel *model)
   return task == TS_TASK_DENOISE ? model->tol : TS_RECONSTRUCT_TOL;
 }
 
+const char *
+ts_param_source_name (TsParamSource source)
+{
+  switch (source)
+    {
+    case TS_PARAM_FROM_PAPER:
+      return "paper";
+    case TS_PARAM_FROM_PRESET:
+      return "preset";
+    case TS_PARAM_FROM_REQUEST:
+      return "given";
+    case TS_PARAM_FROM_MODEL:
+    default:
+      return "model";
+    }
+}
+
+/* The preset the request chooses (NULL: none), and whether the task's was looked for in
+ * vain; FALSE for a named preset the model lacks or that belongs to another task. */
+static gboolean
+choose_preset (const TsRestoreRequest *request, const TsModel *model, const TsPreset **preset,
+               gboolean *missing, GError **error)
+{
+  const char *task_preset = ts_task_preset_name (request->task, request->mri_acceleration,
+                                                 request->fat_suppressed);
+  const char *wanted = request->preset;
+  TsTask other;
+
+  *preset = NULL;
+  *missing = FALSE;
+  if (request->task == TS_TASK_DENOISE || g_strcmp0 (wanted, TS_PRESET_NONE) == 0)
+    return TRUE;
+  if (wanted == NULL)
+    {
+      *preset = ts_model_get_preset (model, task_preset);
+      *missing = *preset == NULL;
+      return TRUE;
+    }
+  if (ts_task_of_preset (wanted, &other) && other != request->task)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   "preset '%s' is for %s, not %s", wanted,
+                   other == TS_TASK_SR ? "super-resolution" : "MRI",
+                   request->task == TS_TASK_SR ? "super-resolution" : "MRI");
+      return FALSE;
+    }
+  *preset = ts_model_get_preset (model, wanted);
+  if (*preset == NULL)
+    {
+      g_autofree const char **names = ts_model_list_presets (model);
+      g_autofree char *list = g_strjoinv (", ", (char **) names);
+      g_autofree char *shown = g_strescape (wanted, NULL);
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   "model %s has no preset '%.80s' (%s%s; '%s' uses none)", model->name, shown,
+                   names[0] != NULL ? "it has: " : "it has no presets", list, TS_PRESET_NONE);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The parameters and the preset itself (NULL: none). */
+static gboolean
+task_params (const TsRestoreRequest *request, const TsModel *model, TsTaskParams *params,
+             const TsPreset **preset_out, GError **error)
+{
+  const TsPreset *preset;
+  double paper_beta = NAN, paper_lambda = NAN;
+
+  memset (params, 0, sizeof *params);
+  params->task_preset = ts_task_preset_name (request->task, request->mri_acceleration,
+                                             request->fat_suppressed);
+  if (!choose_preset (request, model, &preset, &params->preset_missing, error))
+    return FALSE;
+  gboolean paper = ts_task_paper_defaults (model, request->task, request->mri_acceleration,
+                                           request->fat_suppressed, &paper_beta, &paper_lambda);
+  /* Each of beta / lambda: given, else the preset's, else the paper's for the task, else the
+   * model's own (NAN). */
+  const struct {
+    double given, from_preset, from_paper;
+    double *value;
+    TsParamSource *from;
+  } choices[] = {
+    { request->beta, preset ? preset->beta : NAN, paper_beta, &params->beta, &params->beta_from },
+    { request->lambda, preset ? preset->lambda : NAN, paper_lambda, &params->lambda,
+      &params->lambda_from },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (choices); i++)
+    {
+      *choices[i].from = !isnan (choices[i].given) ? TS_PARAM_FROM_REQUEST
+                         : preset != NULL ? TS_PARAM_FROM_PRESET
+                         : paper ? TS_PARAM_FROM_PAPER : TS_PARAM_FROM_MODEL;
+      *choices[i].value = *choices[i].from == TS_PARAM_FROM_REQUEST ? choices[i].given
+                          : *choices[i].from == TS_PARAM_FROM_PRESET ? choices[i].from_preset
+                          : *choices[i].from == TS_PARAM_FROM_PAPER ? choices[i].from_paper
+                          : NAN;
+    }
+  /* The preset counts as used when it gives anything the request does not. */
+  if (preset != NULL
+      && (params->beta_from == TS_PARAM_FROM_PRESET || params->lambda_from == TS_PARAM_FROM_PRESET
+          || (isnan (request->tol) && !isnan (preset->tol))
+          || (request->max_iter <= 0 && preset->max_iter > 0)))
+    g_strlcpy (params->preset, preset->name, sizeof params->preset);
+  else
+    preset = NULL;
+  if (preset_out != NULL)
+    *preset_out = preset;
+  return TRUE;
+}
+
+gboolean
+ts_restore_task_params (const TsRestoreRequest *request, const TsModel *model,
+                        TsTaskParams *params, GError **error)
+{
+  g_return_val_if_fail (request != NULL && model != NULL && params != NULL, FALSE);
+  return task_params (request, model, params, NULL, error);
+}
+
 void
 ts_restore_solve_options (const TsRestoreRequest *request, const TsModel *model,
                           TsSolveOptions *options)
 {
-  double beta = NAN, lambda = NAN;
+  TsTaskParams params;
+  const TsPreset *preset = NULL;
 
   g_return_if_fail (request != NULL && model != NULL && options != NULL);
   ts_solve_options_init (options);
@@ -73,12 +191,19 @@ ts_restore_solve_options (const TsRestoreRequest *request, const TsModel *model,
   options->image_step = model->exact_image_step && request->task == TS_TASK_DENOISE
                             ? TS_IMAGE_STEP_EXACT : request->image_step;
   options->step_scale = model->step_scale;
-  /* Each of beta / lambda not given takes the paper's value for the task if there is one,
-   * otherwise the model's own (NAN). */
-  ts_task_paper_defaults (model, request->task, request->mri_acceleration, request->fat_suppressed,
-                          &beta, &lambda);
-  options->beta = !isnan (request->beta) ? request->beta : beta;
-  options->lambda = !isnan (request->lambda) ? request->lambda : lambda;
+  /* A named preset the model lacks is ts_restore's error; here it counts as none. */
+  if (!task_params (request, model, &params, &preset, NULL))
+    {
+      TsRestoreRequest without = *request;
+      without.preset = TS_PRESET_NONE;
+      task_params (&without, model, &params, &preset, NULL);
+    }
+  options->beta = params.beta;
+  options->lambda = params.lambda;
+  if (preset != NULL && isnan (request->tol) && !isnan (preset->tol))
+    options->tol = preset->tol;
+  if (preset != NULL && request->max_iter <= 0 && preset->max_iter > 0)
+    options->max_iter = preset->max_iter;
 }
 
 gboolean

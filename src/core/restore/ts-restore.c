@@ -667,6 +667,12 @@ ts_restore (TsRestoreRequest *request, TsRestoreProgressFunc progress, gpointer 
   if (result->model == NULL)
     return NULL;
   run.model = result->model;
+  if (!ts_restore_task_params (request, run.model, &result->params, error))
+    {
+      if (request->take_image)
+        g_clear_pointer (&request->image, ts_image_free);
+      return NULL;
+    }
   ts_restore_solve_options (request, run.model, &result->options);
   ok = prepare (&run, &local_error);
   if (ok)

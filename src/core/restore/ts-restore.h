@@ -6,8 +6,9 @@
  * What both front ends do is decided here, once:
  *   - the model: ts_restore_resolve_model (ts-restore-model.h, one rule for "auto");
  *   - the solver options: tol the model's for denoising and TS_RECONSTRUCT_TOL for SR and
- *     MRI, max_iter TS_RESTORE_DEFAULT_MAX_ITER, beta / lambda the paper's for the task
- *     (ts_task_paper_defaults) else the model's, the variant by the task;
+ *     MRI, max_iter TS_RESTORE_DEFAULT_MAX_ITER, beta / lambda (ts_restore_task_params): the
+ *     model's preset for the task (SR, MRI) when it has one, else the paper's for the task
+ *     (ts_task_paper_defaults), else the model's; the variant by the task;
  *   - the operator of each task (identity, the default 4x super-resolution operator, the
  *     MRI operator of the k-space's mask);
  *   - odd sides: 2x2 groups need even sides. A denoising extends the image's odd sides by
@@ -72,8 +73,12 @@ typedef struct {
   TsAcceleration acceleration;
   TsImageStep image_step;
   int restart_interval;
-  int mri_acceleration;        /* MRI: the paper's beta / lambda for 8x or 16x (0 = 8) */
+  int mri_acceleration;        /* MRI: the preset / paper's beta / lambda for 8x or 16x (0 = 8) */
   gboolean fat_suppressed;     /* MRI: ... for the fat-suppressed contrast */
+  /* The model preset (TsPreset) for beta, lambda and, unless given, tol and max_iter: NULL
+   * for the task's (ts_task_preset_name) when the model has it; TS_PRESET_NONE for none; any
+   * other name for that preset, which the model must have (denoising: none ever). */
+  const char *preset;
   /* TsSolution per solved channel from an earlier run, or NULL: a channel starts from its
    * solution when the size and the number of atoms match. */
   const GPtrArray *warm;
@@ -107,8 +112,29 @@ typedef struct {
   TsSolveStats per_channel[TS_RESTORE_MAX_CHANNELS];
 } TsRestoreStats;
 
+/* Where a solver parameter came from. */
+typedef enum {
+  TS_PARAM_FROM_MODEL,         /* the model's own */
+  TS_PARAM_FROM_PAPER,         /* the paper's for the task (ts_task_paper_defaults) */
+  TS_PARAM_FROM_PRESET,        /* the model's preset */
+  TS_PARAM_FROM_REQUEST,       /* given in the request */
+} TsParamSource;
+
+/* How beta and lambda were chosen for a restoration. */
+typedef struct {
+  char preset[TS_PRESET_NAME_MAX + 1];  /* the preset used, "" for none */
+  const char *task_preset;     /* the task's preset name (static), NULL for denoising */
+  gboolean preset_missing;     /* the task's preset was looked for and the model has none */
+  TsParamSource beta_from, lambda_from;
+  double beta, lambda;         /* the values (NAN: the model's, as TsSolveOptions) */
+} TsTaskParams;
+
+/* "model", "paper", "preset", "given". */
+const char *ts_param_source_name (TsParamSource source);
+
 typedef struct {
   TsModel *model;              /* the model solved with */
+  TsTaskParams params;         /* how beta and lambda were chosen */
   TsSolveOptions options;      /* the options solved with (beta / lambda NAN: the model's) */
   /* The restored image: the input's size (denoising), the estimate's (SR), the k-space's
    * (MRI: the real image). Values as solved: not clipped. */
@@ -179,9 +205,17 @@ TsImage *ts_restore_render (const TsRestoreProgress *progress);
  * beside a reconstruction. A new image. */
 TsImage    *ts_restore_zero_filled (const TsKspace *kspace, GError **error);
 
-/* The solver options of `request` with `model` (the defaults described at the top). */
+/* The solver options of `request` with `model` (the defaults described at the top). A
+ * preset named in the request that the model does not have counts as none here;
+ * ts_restore_task_params says so. */
 void        ts_restore_solve_options (const TsRestoreRequest *request, const TsModel *model,
                                       TsSolveOptions *options);
+/* How `request` chooses beta and lambda with `model` (and the preset's tol / max_iter, when
+ * it has them, into *options if not NULL). FALSE with TS_ERROR_INVALID for a preset named in
+ * the request that the model does not have (the message lists the ones it has), or a known
+ * preset name of another task. ts_restore fails the same way. */
+gboolean    ts_restore_task_params (const TsRestoreRequest *request, const TsModel *model,
+                                    TsTaskParams *params, GError **error);
 /* The default stopping tolerance of `task` with `model`. */
 double      ts_restore_default_tol (TsTask task, const TsModel *model);
 /* The solver variant of `task`: "forward" (denoising) or "reconstruct" (SR, MRI). */

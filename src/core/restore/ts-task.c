@@ -43,6 +43,46 @@ ts_task_paper_defaults (const TsModel *model, TsTask task, int acceleration, gbo
   return FALSE;
 }
 
+static const struct {
+  TsTask task;
+  int acceleration;
+  gboolean fat_suppressed;
+  const char *name;
+} preset_names[] = {
+  { TS_TASK_SR, 0, FALSE, "sr-x4" },
+  { TS_TASK_MRI, 8, FALSE, "mri-acc8-pd" },
+  { TS_TASK_MRI, 8, TRUE, "mri-acc8-pdfs" },
+  { TS_TASK_MRI, 16, FALSE, "mri-acc16-pd" },
+  { TS_TASK_MRI, 16, TRUE, "mri-acc16-pdfs" },
+};
+
+const char *
+ts_task_preset_name (TsTask task, int acceleration, gboolean fat_suppressed)
+{
+  if (task == TS_TASK_DENOISE)
+    return NULL;
+  acceleration = task == TS_TASK_MRI ? (acceleration >= 12 ? 16 : 8) : 0;
+  fat_suppressed = task == TS_TASK_MRI && fat_suppressed;
+  for (gsize i = 0; i < G_N_ELEMENTS (preset_names); i++)
+    if (preset_names[i].task == task && preset_names[i].acceleration == acceleration
+        && preset_names[i].fat_suppressed == fat_suppressed)
+      return preset_names[i].name;
+  return NULL;
+}
+
+gboolean
+ts_task_of_preset (const char *name, TsTask *task)
+{
+  for (gsize i = 0; name != NULL && i < G_N_ELEMENTS (preset_names); i++)
+    if (g_strcmp0 (preset_names[i].name, name) == 0)
+      {
+        if (task != NULL)
+          *task = preset_names[i].task;
+        return TRUE;
+      }
+  return FALSE;
+}
+
 int
 ts_model_group_size (const TsModel *model)
 {
