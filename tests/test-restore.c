@@ -105,6 +105,69 @@ test_colour_opponent_is_per_plane (void)
   assert_same (got, x);
 }
 
+/* Opponent colour to a tolerance: the chroma planes' change is measured against the solved
+ * luminance (TS_PLANE_STOP_PICTURE, the default), so they stop sooner than against their own
+ * small norm; the luminance is solved the same either way, and each chroma plane is exactly
+ * the solver's with change_reference_mean_square = the luminance's mean square. */
+static void
+test_colour_plane_stop (void)
+{
+  g_autoptr (TsModel) model = ts_model_new_dct (25);
+  g_autoptr (TsImage) noisy = picture (SIDE, SIDE, 3, 21);
+  g_autofree float *grey = ts_test_picture (SIDE, SIDE, 0.1, 5);
+  for (int i = 0; i < SIDE * SIDE; i++)   /* mostly grey, as photos are: small chroma */
+    for (int c = 0; c < 3; c++)
+      noisy->data[3 * i + c] = 0.9f * grey[i] + 0.1f * noisy->data[3 * i + c];
+  g_autoptr (TsImage) opponent = ts_colour_rgb_to_opponent (noisy);
+  g_autoptr (TsOperator) op = ts_operator_identity_new (SIDE, SIDE);
+  g_autoptr (GError) error = NULL;
+  TsRestoreRequest request;
+
+  request_init (&request, TS_TASK_DENOISE, model);
+  request.tol = 1e-4;
+  request.max_iter = 3000;
+  request.image = noisy;
+  request.plane_stop = TS_PLANE_STOP_OWN;
+  g_autoptr (TsRestoreResult) own = ts_restore (&request, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  request.plane_stop = TS_PLANE_STOP_PICTURE;
+  g_autoptr (TsRestoreResult) pic = ts_restore (&request, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpint (own->stats.n_solves, ==, 3);
+  g_assert_cmpint (pic->stats.n_solves, ==, 3);
+  g_assert_cmpint (pic->stats.per_channel[0].iterations, ==, own->stats.per_channel[0].iterations);
+  for (int c = 1; c < 3; c++)
+    {
+      g_test_message ("plane %d: %d iterations against itself, %d against the luminance", c,
+                      own->stats.per_channel[c].iterations, pic->stats.per_channel[c].iterations);
+      g_assert_cmpint (pic->stats.per_channel[c].iterations, <, own->stats.per_channel[c].iterations);
+      g_assert_true (pic->stats.per_channel[c].converged);
+    }
+
+  TsSolveOptions options;
+  ts_restore_solve_options (&request, model, &options);
+  g_autoptr (TsRegulariser) prox = ts_regulariser_new (model, op, options.beta, options.lambda,
+                                                       &error);
+  g_assert_no_error (error);
+  double luminance_mean_square = 0.0;
+  for (int c = 0; c < 3; c++)
+    {
+      g_autoptr (TsImage) plane = ts_image_extract_channel (opponent, c);
+      options.change_reference_mean_square = c > 0 ? luminance_mean_square : 0.0;
+      g_autoptr (TsSolution) solution = ts_solve (op, prox, plane->data, &options, NULL, NULL,
+                                                  NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+      if (c == 0)
+        for (int i = 0; i < SIDE * SIDE; i++)
+          luminance_mean_square += (double) solution->x->data[i] * solution->x->data[i]
+                                   / (SIDE * SIDE);
+      ts_image_set_channel (opponent, c, solution->x);
+    }
+  g_autoptr (TsImage) expected = ts_colour_opponent_to_rgb (opponent);
+  assert_same (pic->image, expected);
+}
+
 /* 2x2 groups: odd sides solved extended by the edge, the result cut back to the input. */
 static void
 test_odd_sides_extended (void)
@@ -749,6 +812,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_unsetenv ("TESSERA_MEMORY_LIMIT");
   g_test_add_func ("/restore/colour-opponent-is-per-plane", test_colour_opponent_is_per_plane);
+  g_test_add_func ("/restore/colour-plane-stop", test_colour_plane_stop);
   g_test_add_func ("/restore/odd-sides-extended", test_odd_sides_extended);
   g_test_add_func ("/restore/tiled-matches-tiles", test_tiled_matches_tiles);
   g_test_add_func ("/restore/memory-rule", test_memory_rule);
