@@ -217,7 +217,10 @@ ts_image_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
       gtk_snapshot_push_clip (snapshot, &right);
       append_texture (snapshot, texture, &bounds);
       gtk_snapshot_pop (snapshot);
-      graphene_rect_init (&line, split_x - 1, 0, 2, h);
+      /* The line spans the picture, not the empty bands beside it. */
+      double top = CLAMP (bounds.origin.y, 0.0, (double) h);
+      double bottom = CLAMP (bounds.origin.y + bounds.size.height, 0.0, (double) h);
+      graphene_rect_init (&line, split_x - 1, top, 2, bottom - top);
       gtk_snapshot_append_color (snapshot, &white, &line);
       draw_label (self, snapshot, self->before_label, &before);
       draw_label (self, snapshot, self->after_label, &after);
@@ -323,6 +326,13 @@ ts_image_view_get_texture (TsImageView *self)
 {
   g_return_val_if_fail (TS_IS_IMAGE_VIEW (self), NULL);
   return self->texture;
+}
+
+GdkTexture *
+ts_image_view_get_compare_texture (TsImageView *self)
+{
+  g_return_val_if_fail (TS_IS_IMAGE_VIEW (self), NULL);
+  return self->compare;
 }
 
 void

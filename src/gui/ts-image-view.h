@@ -17,6 +17,7 @@ void             ts_image_view_set_texture         (TsImageView *self, GdkTextur
 void             ts_image_view_set_pyramid         (TsImageView *self, GPtrArray *levels);
 void             ts_image_view_set_compare_pyramid (TsImageView *self, GPtrArray *levels);
 GdkTexture      *ts_image_view_get_texture         (TsImageView *self);
+GdkTexture      *ts_image_view_get_compare_texture (TsImageView *self);
 /* Shown left of the split position (the "before"); NULL for none. */
 void             ts_image_view_set_compare_texture (TsImageView *self, GdkTexture *texture);
 void             ts_image_view_set_split           (TsImageView *self, double split);
