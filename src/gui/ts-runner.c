@@ -180,8 +180,9 @@ on_input_ready (const TsImage *input, const TsImage *truth, gpointer user_data)
 }
 
 /* The smooth, sparse and cost panels' textures of the run so far, built here on the worker,
- * throttled: with every preview of a run that has them, at most once a second. */
-static void
+ * throttled: with every preview of a run that has them, at most once a second. Returns the
+ * time it took, which the previews' own throttle leaves out. */
+static gint64
 add_decomposition (RunState *state, TsJobPreview *job_preview, const TsPlotPoint *point,
                    TsPreview *preview)
 {
@@ -193,12 +194,12 @@ add_decomposition (RunState *state, TsJobPreview *job_preview, const TsPlotPoint
   if (state->no_decomposition || point->n_tiles > 0
       || start - state->last_decomposition_us < MAX (DECOMPOSITION_INTERVAL_US,
                                                      4 * state->decomposition_build_us))
-    return;
+    return 0;
   if (!ts_job_preview_render_decomposition (job_preview, &smooth, &sparse, &cost))
     {
       /* Not for this run (super-resolution): no more attempts. */
       state->no_decomposition = TRUE;
-      return;
+      return g_get_monotonic_time () - start;
     }
   preview->smooth = ts_texture_pyramid_new (smooth, TS_DISPLAY_CLAMP);
   preview->sparse = ts_texture_pyramid_new (sparse, TS_DISPLAY_OFFSET);
@@ -206,6 +207,7 @@ add_decomposition (RunState *state, TsJobPreview *job_preview, const TsPlotPoint
   preview->cost_max = ts_job_cost_max (cost);
   state->last_decomposition_us = g_get_monotonic_time ();
   state->decomposition_build_us = state->last_decomposition_us - start;
+  return state->decomposition_build_us;
 }
 
 static gboolean
@@ -218,6 +220,7 @@ on_iteration (const TsPlotPoint *point, int channel, int n_channels, TsJobPrevie
   gint64 now, interval = state->interval_us;
   double ssim = NAN;
   PreviewMessage *message;
+  gint64 decomposition_us;
 
   if (!point->tile_done)
     g_array_append_val (state->points, *point);
@@ -243,10 +246,10 @@ on_iteration (const TsPlotPoint *point, int channel, int n_channels, TsJobPrevie
   if (point->n_tiles > 0)
     g_clear_pointer (&composite, ts_image_free);
   message = g_new0 (PreviewMessage, 1);
-  add_decomposition (state, preview, point, &message->preview);
+  decomposition_us = add_decomposition (state, preview, point, &message->preview);
   send_preview (state, point, channel, n_channels, pyramid, g_steal_pointer (&composite), ssim,
                 message);
-  state->last_build_us = g_get_monotonic_time () - now;
+  state->last_build_us = g_get_monotonic_time () - now - decomposition_us;
   return TRUE;
 }
 
