@@ -54,6 +54,7 @@ struct _TsSelfTest {
   guint live_decompositions, decompositions_drawn;   /* ... as they were when the run ended */
   gboolean live_stop_sent;    /* ... then Stop was pressed */
   double screenshot_scale;    /* the screenshots' size, relative to the window's */
+  gboolean zoom_one;          /* the final screenshot at 1:1 about the picture's centre */
   char *mid_run_screenshot;   /* the window saved there once the bar says the time left */
   gboolean mid_run_saved;
   gboolean mid_run_ok;
@@ -103,6 +104,8 @@ static const GOptionEntry option_entries[] = {
     N_("Self-test: save the window to FILE during the run, once the time remaining is shown"), N_("FILE") },
   { "screenshot-scale", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_DOUBLE, NULL,
     N_("Self-test: the screenshots’ size relative to the window’s (default 1)"), N_("SCALE") },
+  { "zoom-one", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, NULL,
+    N_("Self-test: the final screenshot at 1:1 about the picture’s centre"), NULL },
   G_OPTION_ENTRY_NULL
 };
 
@@ -138,6 +141,7 @@ ts_self_test_new_from_options (GVariantDict *options)
   g_variant_dict_lookup (options, "press-escape-after", "i", &self->escape_after);
   g_variant_dict_lookup (options, "view", "s", &self->view);
   g_variant_dict_lookup (options, "screenshot-scale", "d", &self->screenshot_scale);
+  g_variant_dict_lookup (options, "zoom-one", "b", &self->zoom_one);
   if (!(self->screenshot_scale > 0.05 && self->screenshot_scale <= 1.0))
     self->screenshot_scale = 1.0;
   g_variant_dict_lookup (options, "check-split", "b", &self->check_split);
@@ -654,6 +658,14 @@ show_page (gpointer user_data)
     {
       ts_window_show_page (self->window, "atoms");
       ts_window_select_atom (self->window, self->atom);
+    }
+  else if (self->zoom_one)
+    {
+      TsRestorePage *page = ts_window_get_restore_page (self->window);
+      double x, y;
+      ts_restore_page_zoom_fit (page);
+      ts_view_transform_get_center (ts_restore_page_get_transform (page), &x, &y);
+      ts_view_transform_set (ts_restore_page_get_transform (page), 1.0, x, y);
     }
   /* Let the last frame be drawn before the screenshot. */
   g_timeout_add (400, finish, self);
