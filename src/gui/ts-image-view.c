@@ -15,6 +15,7 @@ struct _TsImageView {
   double split;
   char *before_label, *after_label;   /* drawn on each side of the split's line, or NULL */
   gboolean primary;        /* this view's size bounds the shared pan */
+  gboolean draft;          /* textures change often (a run): a coarser level, enlarged */
   double drag_x, drag_y;   /* the transform's centre when the drag began */
   guint n_textures_drawn;
 };
@@ -158,15 +159,19 @@ draw_label (TsImageView *self, GtkSnapshot *snapshot, const char *text, const gr
   gtk_snapshot_restore (snapshot);
 }
 
-/* The coarsest level with at least one texel per device pixel at this zoom. */
+/* The coarsest level with at least one texel per device pixel at this zoom; in draft, with
+ * at least one per one and a half pixels (so never at 1:1 or above): a level enlarged rather
+ * than a finer one reduced, which costs the main loop far less (cairo's reduction filters
+ * every texel). */
 static GdkTexture *
-level_for_zoom (GdkTexture *texture, GPtrArray *levels, double pixels_per_texel)
+level_for_zoom (GdkTexture *texture, GPtrArray *levels, double pixels_per_texel, gboolean draft)
 {
+  double most = draft ? 1.5 : 1.0;
   guint level = 0;
 
   if (levels == NULL || levels->len == 0 || levels->pdata[0] != texture)
     return texture;
-  while (level + 1 < levels->len && pixels_per_texel * (1u << (level + 1)) <= 1.0)
+  while (level + 1 < levels->len && pixels_per_texel * (1u << (level + 1)) <= most)
     level++;
   return levels->pdata[level];
 }
@@ -198,8 +203,8 @@ ts_image_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   picture_bounds (self, &bounds);
   {
     double density = zoom * gtk_widget_get_scale_factor (widget);
-    texture = level_for_zoom (self->texture, self->levels, density);
-    compare = self->compare != NULL ? level_for_zoom (self->compare, self->compare_levels, density) : NULL;
+    texture = level_for_zoom (self->texture, self->levels, density, self->draft);
+    compare = self->compare != NULL ? level_for_zoom (self->compare, self->compare_levels, density, self->draft) : NULL;
   }
   graphene_rect_init (&clip, 0, 0, w, h);
   gtk_snapshot_push_clip (snapshot, &clip);
@@ -410,6 +415,17 @@ ts_image_view_set_split_labels (TsImageView *self, const char *before, const cha
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BEFORE_LABEL]);
   if (set_string (&self->after_label, after))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AFTER_LABEL]);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+ts_image_view_set_draft (TsImageView *self, gboolean draft)
+{
+  g_return_if_fail (TS_IS_IMAGE_VIEW (self));
+  draft = !!draft;
+  if (self->draft == draft)
+    return;
+  self->draft = draft;
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 

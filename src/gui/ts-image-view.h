@@ -25,6 +25,10 @@ double           ts_image_view_get_split           (TsImageView *self);
 /* The words drawn on each side of the split's line ("Before", "After"); NULL for none. */
 void             ts_image_view_set_split_labels    (TsImageView *self, const char *before,
                                                     const char *after);
+/* While its textures change several times a second (a run's previews): at zooms from 1/2 to
+ * 3/4 (and their halves) the next coarser level, enlarged at most 1.5 times, which is much
+ * cheaper to draw than a finer one reduced; unchanged at 1:1 and above. */
+void             ts_image_view_set_draft           (TsImageView *self, gboolean draft);
 /* The view in front: its size bounds the shared pan (ts_view_transform_set_limits). */
 void             ts_image_view_set_primary         (TsImageView *self, gboolean primary);
 /* Where the split's line (x) and its labels are drawn, in widget coordinates; FALSE when no

@@ -40,6 +40,14 @@ set_result (TsRestorePage *self, GPtrArray *result)
   ts_image_view_set_pyramid (self->large_view, result);
 }
 
+/* Previews during a run, the finished result after it. */
+static void
+set_draft (TsRestorePage *self, gboolean draft)
+{
+  ts_image_view_set_draft (self->result_view, draft);
+  ts_image_view_set_draft (self->large_view, draft);
+}
+
 /* The split's "before". */
 static void
 set_compare (TsRestorePage *self, GPtrArray *input)
@@ -90,6 +98,7 @@ ts_restore_page_start_run (TsRestorePage *self, TsTask task, double tol)
   ts_convergence_plot_clear (self->plot);
   ts_convergence_plot_set_tolerance (self->plot, tol);
   self->n_live_decompositions = 0;
+  set_draft (self, TRUE);
   gtk_label_set_text (self->input_title,
                       task == TS_TASK_SR ? _("Input (low resolution, enlarged)")
                       : task == TS_TASK_MRI ? _("Input (zero-filled)")
@@ -132,6 +141,7 @@ ts_restore_page_show_result (TsRestorePage *self, const TsRunExtras *extras)
   ts_image_view_set_pyramid (self->input_view, extras->input);
   set_compare (self, extras->input);
   set_result (self, extras->result);
+  set_draft (self, FALSE);
   ts_image_view_set_pyramid (self->smooth_view, extras->smooth);
   ts_image_view_set_pyramid (self->sparse_view, extras->sparse);
   ts_image_view_set_pyramid (self->cost_view, extras->cost);
@@ -155,6 +165,7 @@ void
 ts_restore_page_show_failure (TsRestorePage *self, const TsRunExtras *shown)
 {
   g_return_if_fail (TS_IS_RESTORE_PAGE (self));
+  set_draft (self, FALSE);
   if (shown->result != NULL)
     {
       ts_image_view_set_pyramid (self->input_view, shown->input);
