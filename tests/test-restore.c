@@ -791,6 +791,98 @@ test_stopped_keeps_estimate (void)
 }
 
 /* The simulations: noise per colour channel with its own seed, alpha untouched. */
+/* The decomposition during a run (ts_restore_render_decomposition): at each iteration of a
+ * colour run, smooth + sparse is the image so far (ts_restore_render), the cost map finite
+ * and nonnegative; at the last iteration of the last plane they are the result's parts; none
+ * for a tiled run. */
+typedef struct {
+  int calls;
+  gboolean tiled_refused;
+  TsImage *smooth, *sparse, *cost;   /* the last ones */
+} LiveLog;
+
+static gboolean
+on_live (const TsRestoreProgress *p, gpointer user_data)
+{
+  LiveLog *log = user_data;
+  g_autoptr (TsImage) smooth = NULL;
+  g_autoptr (TsImage) sparse = NULL;
+  g_autoptr (TsImage) cost = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (p->event != TS_RESTORE_ITERATION)
+    {
+      g_assert_false (ts_restore_render_decomposition (p, &smooth, &sparse, &cost, NULL));
+      return TRUE;
+    }
+  if (p->tiled)
+    {
+      log->tiled_refused = !ts_restore_render_decomposition (p, &smooth, &sparse, &cost, &error);
+      g_assert_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED);
+      return TRUE;
+    }
+  g_assert_true (ts_restore_render_decomposition (p, &smooth, &sparse, &cost, &error));
+  g_assert_no_error (error);
+  g_autoptr (TsImage) image = ts_restore_render (p);
+  g_assert_cmpint (smooth->width, ==, image->width);
+  g_assert_cmpint (smooth->channels, ==, image->channels);
+  g_assert_cmpint (cost->channels, ==, 1);
+  for (gsize i = 0; i < ts_image_n_values (image); i++)
+    g_assert_cmpfloat (fabsf (smooth->data[i] + sparse->data[i] - image->data[i]), <, 1e-4f);
+  for (gsize i = 0; i < ts_image_n_values (cost); i++)
+    g_assert_true (isfinite (cost->data[i]) && cost->data[i] >= 0.0f);
+  log->calls++;
+  g_clear_pointer (&log->smooth, ts_image_free);
+  g_clear_pointer (&log->sparse, ts_image_free);
+  g_clear_pointer (&log->cost, ts_image_free);
+  log->smooth = g_steal_pointer (&smooth);
+  log->sparse = g_steal_pointer (&sparse);
+  log->cost = g_steal_pointer (&cost);
+  return TRUE;
+}
+
+static void
+test_decomposition_during_run (void)
+{
+  g_autoptr (TsModel) model = ts_model_new_dct (25);
+  g_autoptr (TsRestoreResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  TsRestoreRequest request;
+  LiveLog log = { 0 };
+
+  request_init (&request, TS_TASK_DENOISE, model);
+  request.image = picture (SIDE, SIDE + 2, 3, 5);
+  request.take_image = TRUE;
+  request.decompose = TRUE;
+  result = ts_restore (&request, on_live, &log, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (log.calls, ==, 3 * ITERS);
+  /* The last iterate is the solution the result's parts come from. */
+  for (gsize i = 0; i < ts_image_n_values (result->smooth); i++)
+    {
+      g_assert_cmpfloat (fabsf (log.smooth->data[i] - result->smooth->data[i]), <, 1e-5f);
+      g_assert_cmpfloat (fabsf (log.sparse->data[i] - result->sparse->data[i]), <, 1e-5f);
+    }
+  for (gsize i = 0; i < ts_image_n_values (result->cost); i++)
+    g_assert_cmpfloat (fabsf (log.cost->data[i] - result->cost->data[i]), <=,
+                       1e-4f * MAX (1.0f, fabsf (result->cost->data[i])));
+  g_clear_pointer (&log.smooth, ts_image_free);
+  g_clear_pointer (&log.sparse, ts_image_free);
+  g_clear_pointer (&log.cost, ts_image_free);
+
+  /* In tiles there is none. */
+  g_clear_pointer (&result, ts_restore_result_free);
+  request_init (&request, TS_TASK_DENOISE, model);
+  request.image = picture (2 * SIDE, SIDE, 1, 5);
+  request.take_image = TRUE;
+  request.decompose = TRUE;
+  request.tiling.mode = TS_RESTORE_TILES_ALWAYS;
+  request.tiling.size = 48;
+  result = ts_restore (&request, on_live, &log, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (log.tiled_refused);
+}
+
 static void
 test_simulated_noise (void)
 {
@@ -824,5 +916,6 @@ main (int argc, char **argv)
   g_test_add_func ("/restore/progress-and-cancel", test_progress_and_cancel);
   g_test_add_func ("/restore/simulated-noise", test_simulated_noise);
   g_test_add_func ("/restore/stopped-keeps-estimate", test_stopped_keeps_estimate);
+  g_test_add_func ("/restore/decomposition-during-run", test_decomposition_during_run);
   return g_test_run ();
 }

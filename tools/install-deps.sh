@@ -6,6 +6,7 @@ packages=(
   build-essential meson ninja-build pkg-config
   libglib2.0-dev libjson-glib-dev libpng-dev libtiff-dev libjpeg62-turbo-dev libfftw3-dev libopenblas-dev
   libgtk-4-dev libadwaita-1-dev gettext desktop-file-utils appstream xvfb xauth librsvg2-common
+  pngquant
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -13,13 +13,17 @@ struct _TsImageView {
   TsViewTransform *transform;
   gulong changed_id;
   double split;
+  char *before_label, *after_label;   /* drawn on each side of the split's line, or NULL */
+  gboolean primary;        /* this view's size bounds the shared pan */
+  gboolean draft;          /* textures change often (a run): a coarser level, enlarged */
   double drag_x, drag_y;   /* the transform's centre when the drag began */
   guint n_textures_drawn;
 };
 
 G_DEFINE_FINAL_TYPE (TsImageView, ts_image_view, GTK_TYPE_WIDGET)
 
-enum { PROP_0, PROP_TEXTURE, PROP_COMPARE_TEXTURE, PROP_SPLIT, PROP_TRANSFORM, N_PROPS };
+enum { PROP_0, PROP_TEXTURE, PROP_COMPARE_TEXTURE, PROP_SPLIT, PROP_TRANSFORM, PROP_BEFORE_LABEL,
+       PROP_AFTER_LABEL, PROP_PRIMARY, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
 static void
@@ -33,21 +37,141 @@ refit_if_fitted (TsImageView *self)
                            gdk_texture_get_height (self->texture), w, h);
 }
 
+/* The primary view (the one in front) bounds the shared pan to its picture at its size. */
+static void
+update_limits (TsImageView *self)
+{
+  if (!self->primary || self->transform == NULL || self->texture == NULL)
+    return;
+  ts_view_transform_set_limits (self->transform, gdk_texture_get_width (self->texture),
+                                gdk_texture_get_height (self->texture),
+                                gtk_widget_get_width (GTK_WIDGET (self)),
+                                gtk_widget_get_height (GTK_WIDGET (self)));
+}
+
 static void
 ts_image_view_size_allocate (GtkWidget *widget, int width, int height, int baseline)
 {
+  update_limits (TS_IMAGE_VIEW (widget));
   refit_if_fitted (TS_IMAGE_VIEW (widget));
 }
 
-/* The coarsest level with at least one texel per device pixel at this zoom. */
-static GdkTexture *
-level_for_zoom (GdkTexture *texture, GPtrArray *levels, double pixels_per_texel)
+/* Where the picture lies in the view at the current zoom and pan (widget coordinates). */
+static void
+picture_bounds (TsImageView *self, graphene_rect_t *bounds)
 {
+  int w = gtk_widget_get_width (GTK_WIDGET (self)), h = gtk_widget_get_height (GTK_WIDGET (self));
+  int tw = gdk_texture_get_width (self->texture), th = gdk_texture_get_height (self->texture);
+  double zoom = 1.0, cx = tw / 2.0, cy = th / 2.0;
+
+  if (self->transform != NULL)
+    {
+      zoom = ts_view_transform_get_zoom (self->transform);
+      ts_view_transform_get_center (self->transform, &cx, &cy);
+    }
+  graphene_rect_init (bounds, w / 2.0 - cx * zoom, h / 2.0 - cy * zoom, tw * zoom, th * zoom);
+}
+
+#define LABEL_MARGIN 8.0
+#define LABEL_PAD_X 8.0
+#define LABEL_PAD_Y 3.0
+
+static PangoLayout *
+label_layout (TsImageView *self, const char *text, graphene_rect_t *size)
+{
+  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
+  int lw, lh;
+
+  pango_layout_get_pixel_size (layout, &lw, &lh);
+  graphene_rect_init (size, 0, 0, lw + 2 * LABEL_PAD_X, lh + 2 * LABEL_PAD_Y);
+  return layout;
+}
+
+/* The split's line and its two labels, in widget coordinates: the line on the part of the
+ * picture the view shows (so it is always inside the view, whatever the zoom and pan), at
+ * `split` of its width; "Before" left of it, "After" right of it, both kept inside the view.
+ * FALSE when no split is shown. */
+static gboolean
+split_geometry (TsImageView *self, double *line_x, graphene_rect_t *before, graphene_rect_t *after)
+{
+  int w = gtk_widget_get_width (GTK_WIDGET (self)), h = gtk_widget_get_height (GTK_WIDGET (self));
+  graphene_rect_t bounds, size;
+  double x0, x1;
+
+  if (self->texture == NULL || self->compare == NULL || !(self->split > 0.0) || w <= 0 || h <= 0)
+    return FALSE;
+  picture_bounds (self, &bounds);
+  x0 = CLAMP (bounds.origin.x, 0.0, (double) w);
+  x1 = CLAMP (bounds.origin.x + bounds.size.width, 0.0, (double) w);
+  *line_x = round (x0 + self->split * (x1 - x0));
+  if (before != NULL)
+    {
+      g_autoptr (PangoLayout) layout = label_layout (self, self->before_label != NULL ? self->before_label : "", &size);
+      double x = MAX (LABEL_MARGIN, *line_x - LABEL_MARGIN - size.size.width);
+      double y = MAX (LABEL_MARGIN, bounds.origin.y + LABEL_MARGIN);
+      graphene_rect_init (before, MIN (x, w - size.size.width), MIN (y, h - size.size.height),
+                          size.size.width, size.size.height);
+    }
+  if (after != NULL)
+    {
+      g_autoptr (PangoLayout) layout = label_layout (self, self->after_label != NULL ? self->after_label : "", &size);
+      double x = MIN (*line_x + LABEL_MARGIN, w - LABEL_MARGIN - size.size.width);
+      double y = MAX (LABEL_MARGIN, bounds.origin.y + LABEL_MARGIN);
+      graphene_rect_init (after, MAX (x, 0.0), MIN (y, h - size.size.height), size.size.width,
+                          size.size.height);
+    }
+  return TRUE;
+}
+
+gboolean
+ts_image_view_get_split_geometry (TsImageView *self, double *line_x, graphene_rect_t *before,
+                                  graphene_rect_t *after)
+{
+  double x;
+
+  g_return_val_if_fail (TS_IS_IMAGE_VIEW (self), FALSE);
+  if (!split_geometry (self, &x, before, after))
+    return FALSE;
+  if (line_x != NULL)
+    *line_x = x;
+  return TRUE;
+}
+
+static void
+draw_label (TsImageView *self, GtkSnapshot *snapshot, const char *text, const graphene_rect_t *at)
+{
+  g_autoptr (PangoLayout) layout = NULL;
+  graphene_rect_t size;
+  GskRoundedRect pill;
+  GdkRGBA shade = { 0, 0, 0, 0.6 }, white = { 1, 1, 1, 1 };
+
+  if (text == NULL || text[0] == '\0')
+    return;
+  layout = label_layout (self, text, &size);
+  gsk_rounded_rect_init_from_rect (&pill, at, 6);
+  gtk_snapshot_push_rounded_clip (snapshot, &pill);
+  gtk_snapshot_append_color (snapshot, &shade, at);
+  gtk_snapshot_pop (snapshot);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (at->origin.x + LABEL_PAD_X,
+                                                          at->origin.y + LABEL_PAD_Y));
+  gtk_snapshot_append_layout (snapshot, layout, &white);
+  gtk_snapshot_restore (snapshot);
+}
+
+/* The coarsest level with at least one texel per device pixel at this zoom; in draft, with
+ * at least one per one and a half pixels (so never at 1:1 or above): a level enlarged rather
+ * than a finer one reduced, which costs the main loop far less (cairo's reduction filters
+ * every texel). */
+static GdkTexture *
+level_for_zoom (GdkTexture *texture, GPtrArray *levels, double pixels_per_texel, gboolean draft)
+{
+  double most = draft ? 1.5 : 1.0;
   guint level = 0;
 
   if (levels == NULL || levels->len == 0 || levels->pdata[0] != texture)
     return texture;
-  while (level + 1 < levels->len && pixels_per_texel * (1u << (level + 1)) <= 1.0)
+  while (level + 1 < levels->len && pixels_per_texel * (1u << (level + 1)) <= most)
     level++;
   return levels->pdata[level];
 }
@@ -63,10 +187,9 @@ ts_image_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 {
   TsImageView *self = TS_IMAGE_VIEW (widget);
   int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
-  double zoom = 1.0, cx = 0.0, cy = 0.0;
-  graphene_rect_t bounds, clip;
+  double zoom = 1.0, split_x;
+  graphene_rect_t bounds, clip, before, after;
   GdkTexture *texture, *compare;
-  int tw, th;
 
   if (self->texture == NULL)
     return;
@@ -75,30 +198,19 @@ ts_image_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
       self->n_textures_drawn++;
       g_set_object (&self->last_drawn, self->texture);
     }
-  tw = gdk_texture_get_width (self->texture);
-  th = gdk_texture_get_height (self->texture);
   if (self->transform != NULL)
-    {
-      zoom = ts_view_transform_get_zoom (self->transform);
-      ts_view_transform_get_center (self->transform, &cx, &cy);
-    }
-  else
-    {
-      cx = tw / 2.0;
-      cy = th / 2.0;
-    }
-  graphene_rect_init (&bounds, w / 2.0 - cx * zoom, h / 2.0 - cy * zoom, tw * zoom, th * zoom);
+    zoom = ts_view_transform_get_zoom (self->transform);
+  picture_bounds (self, &bounds);
   {
     double density = zoom * gtk_widget_get_scale_factor (widget);
-    texture = level_for_zoom (self->texture, self->levels, density);
-    compare = self->compare != NULL ? level_for_zoom (self->compare, self->compare_levels, density) : NULL;
+    texture = level_for_zoom (self->texture, self->levels, density, self->draft);
+    compare = self->compare != NULL ? level_for_zoom (self->compare, self->compare_levels, density, self->draft) : NULL;
   }
   graphene_rect_init (&clip, 0, 0, w, h);
   gtk_snapshot_push_clip (snapshot, &clip);
 
-  if (self->compare != NULL && self->split > 0.0)
+  if (split_geometry (self, &split_x, &before, &after))
     {
-      double split_x = bounds.origin.x + self->split * bounds.size.width;
       graphene_rect_t left, right, line;
       GdkRGBA white = { 1, 1, 1, 0.9 };
 
@@ -110,8 +222,13 @@ ts_image_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
       gtk_snapshot_push_clip (snapshot, &right);
       append_texture (snapshot, texture, &bounds);
       gtk_snapshot_pop (snapshot);
-      graphene_rect_init (&line, split_x - 1, 0, 2, h);
+      /* The line spans the picture, not the empty bands beside it. */
+      double top = CLAMP (bounds.origin.y, 0.0, (double) h);
+      double bottom = CLAMP (bounds.origin.y + bounds.size.height, 0.0, (double) h);
+      graphene_rect_init (&line, split_x - 1, top, 2, bottom - top);
       gtk_snapshot_append_color (snapshot, &white, &line);
+      draw_label (self, snapshot, self->before_label, &before);
+      draw_label (self, snapshot, self->after_label, &after);
     }
   else
     append_texture (snapshot, texture, &bounds);
@@ -201,7 +318,10 @@ ts_image_view_set_texture (TsImageView *self, GdkTexture *texture)
   if (self->levels != NULL && (texture == NULL || self->levels->pdata[0] != texture))
     g_clear_pointer (&self->levels, g_ptr_array_unref);
   if (size_changed)
-    refit_if_fitted (self);
+    {
+      update_limits (self);
+      refit_if_fitted (self);
+    }
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TEXTURE]);
 }
@@ -211,6 +331,13 @@ ts_image_view_get_texture (TsImageView *self)
 {
   g_return_val_if_fail (TS_IS_IMAGE_VIEW (self), NULL);
   return self->texture;
+}
+
+GdkTexture *
+ts_image_view_get_compare_texture (TsImageView *self)
+{
+  g_return_val_if_fail (TS_IS_IMAGE_VIEW (self), NULL);
+  return self->compare;
 }
 
 void
@@ -269,6 +396,51 @@ ts_image_view_get_split (TsImageView *self)
   return self->split;
 }
 
+/* g_set_str, which GLib has from 2.76 on. */
+static gboolean
+set_string (char **field, const char *value)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+  g_free (*field);
+  *field = g_strdup (value);
+  return TRUE;
+}
+
+void
+ts_image_view_set_split_labels (TsImageView *self, const char *before, const char *after)
+{
+  g_return_if_fail (TS_IS_IMAGE_VIEW (self));
+  if (set_string (&self->before_label, before))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BEFORE_LABEL]);
+  if (set_string (&self->after_label, after))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AFTER_LABEL]);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+ts_image_view_set_draft (TsImageView *self, gboolean draft)
+{
+  g_return_if_fail (TS_IS_IMAGE_VIEW (self));
+  draft = !!draft;
+  if (self->draft == draft)
+    return;
+  self->draft = draft;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+ts_image_view_set_primary (TsImageView *self, gboolean primary)
+{
+  g_return_if_fail (TS_IS_IMAGE_VIEW (self));
+  primary = !!primary;
+  if (self->primary == primary)
+    return;
+  self->primary = primary;
+  update_limits (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRIMARY]);
+}
+
 void
 ts_image_view_set_transform (TsImageView *self, TsViewTransform *transform)
 {
@@ -281,6 +453,7 @@ ts_image_view_set_transform (TsImageView *self, TsViewTransform *transform)
   if (transform != NULL)
     self->changed_id = g_signal_connect_swapped (transform, "changed",
                                                  G_CALLBACK (on_transform_changed), self);
+  update_limits (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRANSFORM]);
 }
@@ -322,6 +495,16 @@ ts_image_view_dispose (GObject *object)
 }
 
 static void
+ts_image_view_finalize (GObject *object)
+{
+  TsImageView *self = TS_IMAGE_VIEW (object);
+
+  g_free (self->before_label);
+  g_free (self->after_label);
+  G_OBJECT_CLASS (ts_image_view_parent_class)->finalize (object);
+}
+
+static void
 ts_image_view_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   TsImageView *self = TS_IMAGE_VIEW (object);
@@ -332,6 +515,9 @@ ts_image_view_get_property (GObject *object, guint prop_id, GValue *value, GPara
     case PROP_COMPARE_TEXTURE: g_value_set_object (value, self->compare); break;
     case PROP_SPLIT: g_value_set_double (value, self->split); break;
     case PROP_TRANSFORM: g_value_set_object (value, self->transform); break;
+    case PROP_BEFORE_LABEL: g_value_set_string (value, self->before_label); break;
+    case PROP_AFTER_LABEL: g_value_set_string (value, self->after_label); break;
+    case PROP_PRIMARY: g_value_set_boolean (value, self->primary); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -347,6 +533,9 @@ ts_image_view_set_property (GObject *object, guint prop_id, const GValue *value,
     case PROP_COMPARE_TEXTURE: ts_image_view_set_compare_texture (self, g_value_get_object (value)); break;
     case PROP_SPLIT: ts_image_view_set_split (self, g_value_get_double (value)); break;
     case PROP_TRANSFORM: ts_image_view_set_transform (self, g_value_get_object (value)); break;
+    case PROP_BEFORE_LABEL: ts_image_view_set_split_labels (self, g_value_get_string (value), self->after_label); break;
+    case PROP_AFTER_LABEL: ts_image_view_set_split_labels (self, self->before_label, g_value_get_string (value)); break;
+    case PROP_PRIMARY: ts_image_view_set_primary (self, g_value_get_boolean (value)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -358,6 +547,7 @@ ts_image_view_class_init (TsImageViewClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = ts_image_view_dispose;
+  object_class->finalize = ts_image_view_finalize;
   object_class->get_property = ts_image_view_get_property;
   object_class->set_property = ts_image_view_set_property;
   widget_class->snapshot = ts_image_view_snapshot;
@@ -371,6 +561,12 @@ ts_image_view_class_init (TsImageViewClass *klass)
                                                 G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_TRANSFORM] = g_param_spec_object ("transform", NULL, NULL, TS_TYPE_VIEW_TRANSFORM,
                                                     G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_BEFORE_LABEL] = g_param_spec_string ("before-label", NULL, NULL, NULL,
+                                                      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_AFTER_LABEL] = g_param_spec_string ("after-label", NULL, NULL, NULL,
+                                                     G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_PRIMARY] = g_param_spec_boolean ("primary", NULL, NULL, FALSE,
+                                                   G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
   gtk_widget_class_set_css_name (widget_class, "tsimageview");
 }

@@ -74,6 +74,26 @@ ts_job_preview_render (TsJobPreview *preview)
   return ts_restore_render (preview->progress);
 }
 
+gboolean
+ts_job_preview_render_decomposition (TsJobPreview *preview, TsImage **smooth, TsImage **sparse,
+                                     TsImage **cost)
+{
+  return ts_restore_render_decomposition (preview->progress, smooth, sparse, cost, NULL);
+}
+
+double
+ts_job_cost_max (const TsImage *cost)
+{
+  double max = 0.0;
+
+  if (cost == NULL)
+    return NAN;
+  for (gsize i = 0; i < ts_image_n_values (cost); i++)
+    if (isfinite (cost->data[i]))
+      max = MAX (max, cost->data[i]);
+  return max;
+}
+
 typedef struct {
   const TsJobCallbacks *callbacks;
   gpointer user_data;
@@ -273,14 +293,7 @@ job_result (TsRestoreResult *restored, TsImage **truth)
   result->warm_started = restored->warm_started;
   result->tiled = restored->tiled;
   result->stopped = restored->stopped;
-  result->cost_max = NAN;
-  if (result->cost != NULL)
-    {
-      result->cost_max = 0.0;
-      for (gsize i = 0; i < ts_image_n_values (result->cost); i++)
-        if (isfinite (result->cost->data[i]))
-          result->cost_max = MAX (result->cost_max, result->cost->data[i]);
-    }
+  result->cost_max = ts_job_cost_max (result->cost);
   result->psnr = result->ssim = result->input_psnr = result->input_ssim = NAN;
   if (result->truth != NULL)
     {

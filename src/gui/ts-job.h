@@ -70,6 +70,13 @@ typedef struct _TsJobPreview TsJobPreview;
 /* The whole image so far, as the result panel shows it (solved channels, the current
  * estimate, the input elsewhere; back in RGB for colour denoising): a new image. */
 TsImage *ts_job_preview_render (TsJobPreview *preview);
+/* The decomposition of the whole image so far, as the smooth, sparse and cost panels show it
+ * (ts_restore_render_decomposition): new images, or FALSE where a run has none before its
+ * end (tiles, super-resolution). */
+gboolean ts_job_preview_render_decomposition (TsJobPreview *preview, TsImage **smooth,
+                                              TsImage **sparse, TsImage **cost);
+/* The cost map's largest finite value (its panel's white), or NAN without one. */
+double   ts_job_cost_max (const TsImage *cost);
 
 /* Called on the worker thread. `input_ready` once, before the first iteration, with the
  * input panel's image and the ground truth (or NULL). `iteration` after every iteration

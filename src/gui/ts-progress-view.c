@@ -19,6 +19,8 @@ struct _TsProgressView {
   int max_iter;
   double done;          /* the largest fraction of the whole run shown so far */
   gint64 started_us;
+  int tiles_done;       /* tiled runs: the most tiles (over all channels) shown finished */
+  gboolean time_left;   /* the bar says the time remaining */
 };
 
 G_DEFINE_FINAL_TYPE (TsProgressView, ts_progress_view, ADW_TYPE_PREFERENCES_GROUP)
@@ -51,16 +53,23 @@ show_overall (TsProgressView *self, const TsPreview *preview)
   gboolean tiled = preview->n_tiles > 0;
   double solve = preview->iteration > 0 && !(tiled && preview->tile_done)
                      ? progress_fraction (self, preview->iteration, preview->change) : 0.0;
+  int n_channels = MAX (1, preview->n_channels);
+  /* A preview counts tiles over all channels; the fraction wants the channel's own. */
   int tiles_done = tiled ? preview->tile - (preview->tile_done ? 0 : 1) : 0;
-  double overall = ts_restore_overall_fraction (preview->channel, MAX (1, preview->n_channels),
-                                                tiles_done, preview->n_tiles, solve);
+  int channel_tiles = tiled ? MAX (1, preview->n_tiles / n_channels) : 0;
+  double overall = ts_restore_overall_fraction (preview->channel, n_channels,
+                                                tiles_done - preview->channel * channel_tiles,
+                                                channel_tiles, solve);
   self->done = MAX (self->done, overall);
   gtk_progress_bar_set_fraction (self->progress_bar, self->done);
+  if (tiled)
+    self->tiles_done = MAX (self->tiles_done, tiles_done);
 
   double elapsed = (g_get_monotonic_time () - self->started_us) / 1e6;
   int percent = (int) (self->done * 100.0);
   g_autofree char *text = NULL;
-  if (elapsed < 1.0 || self->done < 0.02 || self->done >= 1.0)
+  self->time_left = !(elapsed < 1.0 || self->done < 0.02 || self->done >= 1.0);
+  if (!self->time_left)
     text = g_strdup_printf (_("%d%%"), percent);
   else
     {
@@ -96,6 +105,8 @@ ts_progress_view_start (TsProgressView *self, double tol, int max_iter)
   self->tol = tol;
   self->max_iter = max_iter;
   self->done = 0.0;
+  self->tiles_done = 0;
+  self->time_left = FALSE;
   self->started_us = g_get_monotonic_time ();
   gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
   gtk_progress_bar_set_show_text (self->progress_bar, TRUE);
@@ -201,6 +212,27 @@ ts_progress_view_show_result (TsProgressView *self, const TsJobResult *result)
       info = g_steal_pointer (&with_preset);
     }
   gtk_label_set_text (self->status_label, info);
+}
+
+double
+ts_progress_view_get_fraction (TsProgressView *self)
+{
+  g_return_val_if_fail (TS_IS_PROGRESS_VIEW (self), 0.0);
+  return gtk_progress_bar_get_fraction (self->progress_bar);
+}
+
+int
+ts_progress_view_get_tiles_done (TsProgressView *self)
+{
+  g_return_val_if_fail (TS_IS_PROGRESS_VIEW (self), 0);
+  return self->tiles_done;
+}
+
+gboolean
+ts_progress_view_get_shows_time_left (TsProgressView *self)
+{
+  g_return_val_if_fail (TS_IS_PROGRESS_VIEW (self), FALSE);
+  return self->time_left && gtk_progress_bar_get_show_text (self->progress_bar);
 }
 
 static void

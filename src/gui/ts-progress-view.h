@@ -18,4 +18,10 @@ void ts_progress_view_show_preview (TsProgressView *self, const TsPreview *previ
 void ts_progress_view_show_result  (TsProgressView *self, const TsJobResult *result);
 void ts_progress_view_set_status   (TsProgressView *self, const char *status);
 
+/* For the self-test: the bar's fraction, the most tiles (over all channels) it has shown
+ * finished in this run, and whether it says the time remaining. */
+double   ts_progress_view_get_fraction        (TsProgressView *self);
+int      ts_progress_view_get_tiles_done      (TsProgressView *self);
+gboolean ts_progress_view_get_shows_time_left (TsProgressView *self);
+
 G_END_DECLS

@@ -16,6 +16,8 @@ struct _TsRestorePage {
   TsImageView *input_view;
   TsImageView *result_view;
   GtkScale *split_scale;
+  GtkStack *view_stack;
+  TsImageView *large_view;
   TsImageView *smooth_view;
   TsImageView *sparse_view;
   TsImageView *cost_view;
@@ -25,15 +27,48 @@ struct _TsRestorePage {
   GtkLabel *info_label;
 
   TsViewTransform *transform;
+  guint n_live_decompositions;   /* decompositions shown during the current run */
 };
 
 G_DEFINE_FINAL_TYPE (TsRestorePage, ts_restore_page, ADW_TYPE_BIN)
 
+/* The result, in the large view and in its panel. */
+static void
+set_result (TsRestorePage *self, GPtrArray *result)
+{
+  ts_image_view_set_pyramid (self->result_view, result);
+  ts_image_view_set_pyramid (self->large_view, result);
+}
+
+/* Previews during a run, the finished result after it. */
+static void
+set_draft (TsRestorePage *self, gboolean draft)
+{
+  ts_image_view_set_draft (self->result_view, draft);
+  ts_image_view_set_draft (self->large_view, draft);
+}
+
+/* The split's "before". */
+static void
+set_compare (TsRestorePage *self, GPtrArray *input)
+{
+  ts_image_view_set_compare_pyramid (self->result_view, input);
+  ts_image_view_set_compare_pyramid (self->large_view, input);
+}
+
+/* The view in front: the large result, or the input's panel among the others. */
+static TsImageView *
+front_view (TsRestorePage *self)
+{
+  return g_strcmp0 (gtk_stack_get_visible_child_name (self->view_stack), "panels") == 0
+         ? self->input_view : self->large_view;
+}
+
 static void
 clear (TsRestorePage *self)
 {
-  ts_image_view_set_texture (self->result_view, NULL);
-  ts_image_view_set_compare_texture (self->result_view, NULL);
+  set_result (self, NULL);
+  set_compare (self, NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->split_scale), FALSE);
   ts_image_view_set_texture (self->smooth_view, NULL);
   ts_image_view_set_texture (self->sparse_view, NULL);
@@ -62,6 +97,8 @@ ts_restore_page_start_run (TsRestorePage *self, TsTask task, double tol)
   g_return_if_fail (TS_IS_RESTORE_PAGE (self));
   ts_convergence_plot_clear (self->plot);
   ts_convergence_plot_set_tolerance (self->plot, tol);
+  self->n_live_decompositions = 0;
+  set_draft (self, TRUE);
   gtk_label_set_text (self->input_title,
                       task == TS_TASK_SR ? _("Input (low resolution, enlarged)")
                       : task == TS_TASK_MRI ? _("Input (zero-filled)")
@@ -75,11 +112,20 @@ ts_restore_page_show_preview (TsRestorePage *self, const TsPreview *preview)
   if (preview->input != NULL)
     {
       ts_image_view_set_pyramid (self->input_view, preview->input);
-      ts_image_view_set_compare_pyramid (self->result_view, preview->input);
+      set_compare (self, preview->input);
       gtk_widget_set_visible (GTK_WIDGET (self->split_scale), TRUE);
     }
   if (preview->estimate != NULL)
-    ts_image_view_set_pyramid (self->result_view, preview->estimate);
+    set_result (self, preview->estimate);
+  /* The decomposition as the run goes (about once a second, built on the worker). */
+  if (preview->smooth != NULL && preview->sparse != NULL && preview->cost != NULL)
+    {
+      ts_image_view_set_pyramid (self->smooth_view, preview->smooth);
+      ts_image_view_set_pyramid (self->sparse_view, preview->sparse);
+      ts_image_view_set_pyramid (self->cost_view, preview->cost);
+      ts_restore_page_set_cost_scale (self, preview->cost_max);
+      self->n_live_decompositions++;
+    }
   if (preview->points != NULL)
     ts_convergence_plot_append (self->plot, (const TsPlotPoint *) preview->points->data,
                                 preview->points->len);
@@ -93,8 +139,9 @@ ts_restore_page_show_result (TsRestorePage *self, const TsRunExtras *extras)
     ts_convergence_plot_append (self->plot, (const TsPlotPoint *) extras->points->data,
                                 extras->points->len);
   ts_image_view_set_pyramid (self->input_view, extras->input);
-  ts_image_view_set_compare_pyramid (self->result_view, extras->input);
-  ts_image_view_set_pyramid (self->result_view, extras->result);
+  set_compare (self, extras->input);
+  set_result (self, extras->result);
+  set_draft (self, FALSE);
   ts_image_view_set_pyramid (self->smooth_view, extras->smooth);
   ts_image_view_set_pyramid (self->sparse_view, extras->sparse);
   ts_image_view_set_pyramid (self->cost_view, extras->cost);
@@ -118,16 +165,17 @@ void
 ts_restore_page_show_failure (TsRestorePage *self, const TsRunExtras *shown)
 {
   g_return_if_fail (TS_IS_RESTORE_PAGE (self));
+  set_draft (self, FALSE);
   if (shown->result != NULL)
     {
       ts_image_view_set_pyramid (self->input_view, shown->input);
-      ts_image_view_set_compare_pyramid (self->result_view, shown->input);
-      ts_image_view_set_pyramid (self->result_view, shown->result);
+      set_compare (self, shown->input);
+      set_result (self, shown->result);
     }
   else
     {
-      ts_image_view_set_pyramid (self->result_view, NULL);
-      ts_image_view_set_compare_pyramid (self->result_view, NULL);
+      set_result (self, NULL);
+      set_compare (self, NULL);
       gtk_widget_set_visible (GTK_WIDGET (self->split_scale), FALSE);
     }
 }
@@ -140,7 +188,7 @@ ts_restore_page_get_visible_region (TsRestorePage *self, int iw, int ih)
   int w, h, x0, y0, x1, y1;
 
   g_return_val_if_fail (TS_IS_RESTORE_PAGE (self), ((TsRect) { 0, 0, 0, 0 }));
-  view = GTK_WIDGET (self->result_view);
+  view = GTK_WIDGET (front_view (self));
   zoom = ts_view_transform_get_zoom (self->transform);
   w = gtk_widget_get_width (view);
   h = gtk_widget_get_height (view);
@@ -179,7 +227,7 @@ ts_restore_page_zoom_fit (TsRestorePage *self)
 
   g_return_if_fail (TS_IS_RESTORE_PAGE (self));
   texture = ts_image_view_get_texture (self->input_view);
-  view = GTK_WIDGET (self->input_view);
+  view = GTK_WIDGET (front_view (self));
   if (texture == NULL)
     return;
   ts_view_transform_fit (self->transform, gdk_texture_get_width (texture),
@@ -191,7 +239,53 @@ guint
 ts_restore_page_get_n_previews_drawn (TsRestorePage *self)
 {
   g_return_val_if_fail (TS_IS_RESTORE_PAGE (self), 0);
-  return ts_image_view_get_n_textures_drawn (self->result_view);
+  /* One of the two is in view at a time. */
+  return ts_image_view_get_n_textures_drawn (self->result_view)
+         + ts_image_view_get_n_textures_drawn (self->large_view);
+}
+
+void
+ts_restore_page_show_view (TsRestorePage *self, const char *name)
+{
+  g_return_if_fail (TS_IS_RESTORE_PAGE (self));
+  gtk_stack_set_visible_child_name (self->view_stack, name);
+}
+
+TsImageView *
+ts_restore_page_get_large_view (TsRestorePage *self)
+{
+  g_return_val_if_fail (TS_IS_RESTORE_PAGE (self), NULL);
+  return self->large_view;
+}
+
+TsViewTransform *
+ts_restore_page_get_transform (TsRestorePage *self)
+{
+  g_return_val_if_fail (TS_IS_RESTORE_PAGE (self), NULL);
+  return self->transform;
+}
+
+guint
+ts_restore_page_get_n_live_decompositions (TsRestorePage *self)
+{
+  g_return_val_if_fail (TS_IS_RESTORE_PAGE (self), 0);
+  return self->n_live_decompositions;
+}
+
+guint
+ts_restore_page_get_n_decompositions_drawn (TsRestorePage *self)
+{
+  g_return_val_if_fail (TS_IS_RESTORE_PAGE (self), 0);
+  return ts_image_view_get_n_textures_drawn (self->sparse_view);
+}
+
+static void
+on_view_changed (TsRestorePage *self)
+{
+  TsImageView *front = front_view (self);
+
+  ts_image_view_set_primary (self->large_view, front == self->large_view);
+  ts_image_view_set_primary (self->input_view, front == self->input_view);
 }
 
 static void
@@ -239,6 +333,8 @@ ts_restore_page_class_init (TsRestorePageClass *klass)
   BIND (input_view);
   BIND (result_view);
   BIND (split_scale);
+  BIND (view_stack);
+  BIND (large_view);
   BIND (smooth_view);
   BIND (sparse_view);
   BIND (cost_view);
@@ -257,10 +353,16 @@ ts_restore_page_init (TsRestorePage *self)
   self->transform = ts_view_transform_new ();
   ts_image_view_set_transform (self->input_view, self->transform);
   ts_image_view_set_transform (self->result_view, self->transform);
+  ts_image_view_set_transform (self->large_view, self->transform);
+  ts_image_view_set_split_labels (self->large_view, _("Before"), _("After"));
+  ts_image_view_set_split_labels (self->result_view, _("Before"), _("After"));
   ts_image_view_set_transform (self->smooth_view, self->transform);
   ts_image_view_set_transform (self->sparse_view, self->transform);
   ts_image_view_set_transform (self->cost_view, self->transform);
   g_signal_connect_swapped (self->transform, "changed", G_CALLBACK (on_transform_changed), self);
   on_transform_changed (self);
+  g_signal_connect_swapped (self->view_stack, "notify::visible-child-name",
+                            G_CALLBACK (on_view_changed), self);
+  on_view_changed (self);
   ts_restore_page_set_cost_scale (self, NAN);
 }

@@ -1,9 +1,11 @@
-/* The Restore page: the input, the result (with a before/after split), the smooth part,
- * the sparse part, the cost map and the convergence plot, under one zoom and pan, the
- * decomposition's panels with a legend of their scales; a zoom bar and the document's
- * summary below. */
+/* The Restore page: the result large with a labelled before/after split, or (one click
+ * away, the view switcher) every panel: the input, the result, the smooth part, the sparse
+ * part, the cost map and the convergence plot, the decomposition's panels with a legend of
+ * their scales and updated during the run; all under one zoom and a pan bounded to the
+ * picture; a zoom bar and the document's summary below. */
 #pragma once
 #include <adwaita.h>
+#include "ts-image-view.h"
 #include "ts-runner.h"
 
 G_BEGIN_DECLS
@@ -34,7 +36,15 @@ void   ts_restore_page_zoom              (TsRestorePage *self, double factor);
 void   ts_restore_page_zoom_one          (TsRestorePage *self);
 /* The whole input in its panel. */
 void   ts_restore_page_zoom_fit          (TsRestorePage *self);
-/* Textures the result panel has drawn (for the self-test). */
+/* Textures the result panel and the large result view have drawn (for the self-test). */
 guint  ts_restore_page_get_n_previews_drawn (TsRestorePage *self);
+/* "result" (the result large, with its before/after split) or "panels" (every panel). */
+void   ts_restore_page_show_view         (TsRestorePage *self, const char *name);
+/* For the self-test: the large result view, the shared zoom and pan, the decompositions
+ * shown during the current run, and the textures the sparse part's panel has drawn. */
+TsImageView     *ts_restore_page_get_large_view (TsRestorePage *self);
+TsViewTransform *ts_restore_page_get_transform  (TsRestorePage *self);
+guint  ts_restore_page_get_n_live_decompositions (TsRestorePage *self);
+guint  ts_restore_page_get_n_decompositions_drawn (TsRestorePage *self);
 
 G_END_DECLS

@@ -12,6 +12,9 @@
 #include "ts-texture.h"
 
 #define MIN_PREVIEW_RATE 5.0
+/* The decomposition's panels during a run: at most once a second, and at most about a fifth
+ * of the worker's time. */
+#define DECOMPOSITION_INTERVAL_US G_USEC_PER_SEC
 
 struct _TsRunner {
   GObject parent_instance;
@@ -41,6 +44,9 @@ typedef struct _RunState {
   gint64 interval_us;
   gint64 last_preview_us;    /* worker only */
   gint64 last_build_us;      /* worker only: how long the last preview took to build */
+  gint64 last_decomposition_us;   /* worker only: when the last decomposition was sent ... */
+  gint64 decomposition_build_us;  /* ... and how long it took to build */
+  gboolean no_decomposition;      /* worker only: the run has none before its end */
   GArray *points;            /* worker only, until handed over */
   gboolean input_sent;       /* worker only */
   GPtrArray *input;          /* worker only, until the first preview carries it */
@@ -101,6 +107,9 @@ preview_message_free (PreviewMessage *message)
   g_clear_pointer (&message->preview.estimate, g_ptr_array_unref);
   g_clear_pointer (&message->preview.image, ts_image_free);
   g_clear_pointer (&message->preview.points, g_array_unref);
+  g_clear_pointer (&message->preview.smooth, g_ptr_array_unref);
+  g_clear_pointer (&message->preview.sparse, g_ptr_array_unref);
+  g_clear_pointer (&message->preview.cost, g_ptr_array_unref);
   g_atomic_int_set (&message->state->preview_pending, 0);
   run_state_unref (message->state);
   g_free (message);
@@ -124,10 +133,12 @@ deliver_preview (gpointer data)
 /* Takes `estimate` and `image`. */
 static void
 send_preview (RunState *state, const TsPlotPoint *point, int channel, int n_channels,
-              GPtrArray *estimate, TsImage *image, double ssim)
+              GPtrArray *estimate, TsImage *image, double ssim, PreviewMessage *message)
 {
-  PreviewMessage *message = g_new0 (PreviewMessage, 1);
   g_autoptr (GSource) source = NULL;
+
+  if (message == NULL)
+    message = g_new0 (PreviewMessage, 1);
 
   message->state = g_atomic_rc_box_acquire (state);
   message->preview.input = g_steal_pointer (&state->input);
@@ -165,7 +176,38 @@ on_input_ready (const TsImage *input, const TsImage *truth, gpointer user_data)
   state->input = ts_texture_pyramid_new (input, TS_DISPLAY_CLAMP);
   if (truth != NULL)
     state->truth = ts_image_copy (truth);
-  send_preview (state, NULL, 0, 1, NULL, NULL, NAN);
+  send_preview (state, NULL, 0, 1, NULL, NULL, NAN, NULL);
+}
+
+/* The smooth, sparse and cost panels' textures of the run so far, built here on the worker,
+ * throttled: with every preview of a run that has them, at most once a second. Returns the
+ * time it took, which the previews' own throttle leaves out. */
+static gint64
+add_decomposition (RunState *state, TsJobPreview *job_preview, const TsPlotPoint *point,
+                   TsPreview *preview)
+{
+  g_autoptr (TsImage) smooth = NULL;
+  g_autoptr (TsImage) sparse = NULL;
+  g_autoptr (TsImage) cost = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  if (state->no_decomposition || point->n_tiles > 0
+      || start - state->last_decomposition_us < MAX (DECOMPOSITION_INTERVAL_US,
+                                                     4 * state->decomposition_build_us))
+    return 0;
+  if (!ts_job_preview_render_decomposition (job_preview, &smooth, &sparse, &cost))
+    {
+      /* Not for this run (super-resolution): no more attempts. */
+      state->no_decomposition = TRUE;
+      return g_get_monotonic_time () - start;
+    }
+  preview->smooth = ts_texture_pyramid_new (smooth, TS_DISPLAY_CLAMP);
+  preview->sparse = ts_texture_pyramid_new (sparse, TS_DISPLAY_OFFSET);
+  preview->cost = ts_texture_pyramid_new (cost, TS_DISPLAY_NORMALIZE);
+  preview->cost_max = ts_job_cost_max (cost);
+  state->last_decomposition_us = g_get_monotonic_time ();
+  state->decomposition_build_us = state->last_decomposition_us - start;
+  return state->decomposition_build_us;
 }
 
 static gboolean
@@ -177,6 +219,8 @@ on_iteration (const TsPlotPoint *point, int channel, int n_channels, TsJobPrevie
   GPtrArray *pyramid;
   gint64 now, interval = state->interval_us;
   double ssim = NAN;
+  PreviewMessage *message;
+  gint64 decomposition_us;
 
   if (!point->tile_done)
     g_array_append_val (state->points, *point);
@@ -201,8 +245,11 @@ on_iteration (const TsPlotPoint *point, int channel, int n_channels, TsJobPrevie
    * Stop hands back its finished tiles anyway. */
   if (point->n_tiles > 0)
     g_clear_pointer (&composite, ts_image_free);
-  send_preview (state, point, channel, n_channels, pyramid, g_steal_pointer (&composite), ssim);
-  state->last_build_us = g_get_monotonic_time () - now;
+  message = g_new0 (PreviewMessage, 1);
+  decomposition_us = add_decomposition (state, preview, point, &message->preview);
+  send_preview (state, point, channel, n_channels, pyramid, g_steal_pointer (&composite), ssim,
+                message);
+  state->last_build_us = g_get_monotonic_time () - now - decomposition_us;
   return TRUE;
 }
 

@@ -25,6 +25,10 @@ typedef struct {
   int tile, n_tiles;      /* tiled runs: the tile shown (1-based, over all channels) and the
                              number in all; 0 otherwise */
   gboolean tile_done;     /* that tile is finished and blended in */
+  /* The decomposition so far (texture pyramids: smooth, sparse, cost map), at most about
+   * once a second, where the run has one before its end; else NULL. */
+  GPtrArray *smooth, *sparse, *cost;
+  double cost_max;        /* the cost map's white, with `cost` */
 } TsPreview;
 
 /* What a finished run hands back besides the TsJobResult: the panels' textures, built on

@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <glib/gi18n.h>
 
@@ -38,6 +39,26 @@ struct _TsSelfTest {
   int escape_after;        /* press Escape after this many previews; 0 = never */
   guint escape_poll_id;
   guint escape_shortcuts;  /* shortcuts the Escape press activated */
+  char *view;              /* the Restore page's view: "result" or "panels"; NULL: as it is */
+  gboolean check_split;    /* after the run: the split at 100 % in two corners, the pan bounded */
+  gboolean split_ok;
+  gboolean expect_monotone;   /* a three-plane tiled run whose bar never goes back */
+  gboolean running;           /* between Run and the run's end */
+  double last_fraction;
+  double max_step;            /* the largest step of the bar between two frames */
+  guint n_fractions;          /* frames sampled during the run */
+  gboolean fraction_went_back;
+  int stop_after_tiles;    /* Stop once the bar has shown this many tiles done; 0 = never */
+  guint stop_poll_id;
+  gboolean expect_live_decomposition;   /* the decomposition's panels drawn before the end */
+  guint live_decompositions, decompositions_drawn;   /* ... as they were when the run ended */
+  gboolean live_stop_sent;    /* ... then Stop was pressed */
+  double screenshot_scale;    /* the screenshots' size, relative to the window's */
+  gboolean zoom_one;          /* the final screenshot at 1:1 about the picture's centre */
+  char *mid_run_screenshot;   /* the window saved there once the bar says the time left */
+  gboolean mid_run_saved;
+  gboolean mid_run_ok;
+  int split_step;
   int status;
 };
 
@@ -69,6 +90,22 @@ static const GOptionEntry option_entries[] = {
     N_("FILE") },
   { "press-escape-after", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, NULL,
     N_("Self-test: press Escape after N live previews; the run must still finish"), N_("N") },
+  { "view", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, NULL,
+    N_("Self-test: the Restore page’s view, result or panels"), N_("VIEW") },
+  { "check-split", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, NULL,
+    N_("Self-test: after the run, the before/after split’s line and labels must stay in the view at 1:1 in the picture’s corners, and the pan bounded"), NULL },
+  { "expect-monotone-progress", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, NULL,
+    N_("Self-test: a colour picture solved in tiles; the progress bar must never go back"), NULL },
+  { "stop-after-tiles", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, NULL,
+    N_("Self-test: press Stop once N tiles are done; the finished tiles must be kept"), N_("N") },
+  { "expect-live-decomposition", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, NULL,
+    N_("Self-test: the smooth, sparse and cost panels must be updated before the run ends"), NULL },
+  { "screenshot-mid-run", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, NULL,
+    N_("Self-test: save the window to FILE during the run, once the time remaining is shown"), N_("FILE") },
+  { "screenshot-scale", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_DOUBLE, NULL,
+    N_("Self-test: the screenshots’ size relative to the window’s (default 1)"), N_("SCALE") },
+  { "zoom-one", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, NULL,
+    N_("Self-test: the final screenshot at 1:1 about the picture’s centre"), NULL },
   G_OPTION_ENTRY_NULL
 };
 
@@ -102,6 +139,20 @@ ts_self_test_new_from_options (GVariantDict *options)
   if (g_variant_dict_lookup (options, "save-jpeg", "^&ay", &save_jpeg))
     self->save_jpeg = g_strdup (save_jpeg);
   g_variant_dict_lookup (options, "press-escape-after", "i", &self->escape_after);
+  g_variant_dict_lookup (options, "view", "s", &self->view);
+  g_variant_dict_lookup (options, "screenshot-scale", "d", &self->screenshot_scale);
+  g_variant_dict_lookup (options, "zoom-one", "b", &self->zoom_one);
+  if (!(self->screenshot_scale > 0.05 && self->screenshot_scale <= 1.0))
+    self->screenshot_scale = 1.0;
+  g_variant_dict_lookup (options, "check-split", "b", &self->check_split);
+  g_variant_dict_lookup (options, "expect-monotone-progress", "b", &self->expect_monotone);
+  g_variant_dict_lookup (options, "stop-after-tiles", "i", &self->stop_after_tiles);
+  g_variant_dict_lookup (options, "expect-live-decomposition", "b", &self->expect_live_decomposition);
+  {
+    const char *mid_run = NULL;
+    if (g_variant_dict_lookup (options, "screenshot-mid-run", "^&ay", &mid_run))
+      self->mid_run_screenshot = g_strdup (mid_run);
+  }
   self->screenshot = screenshot[0] != '\0' ? g_strdup (screenshot) : NULL;
   self->page = g_strdup (page != NULL ? page : "restore");
   return self;
@@ -129,27 +180,184 @@ peak_rss_mb (void)
   return g_ascii_strtod (line + strlen ("VmHWM:"), NULL) / 1024.0;
 }
 
-static gboolean
-save_screenshot (GtkWidget *widget, const char *path, GError **error)
+/* The widget as it is drawn now, rendered with the window's renderer, scaled by `scale`. */
+static GdkTexture *
+render_widget (GtkWidget *widget, double scale)
 {
   g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
   g_autoptr (GtkSnapshot) snapshot = gtk_snapshot_new ();
   g_autoptr (GskRenderNode) node = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
   int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  int sw = (int) floor (w * scale), sh = (int) floor (h * scale);
 
+  if (scale != 1.0)
+    gtk_snapshot_scale (snapshot, (float) scale, (float) scale);
   gdk_paintable_snapshot (paintable, snapshot, w, h);
   node = gtk_snapshot_to_node (snapshot);
   if (node == NULL)
+    return NULL;
+  return gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
+                                      &GRAPHENE_RECT_INIT (0, 0, sw, sh));
+}
+
+static gboolean
+save_screenshot (GtkWidget *widget, const char *path, double scale, GError **error)
+{
+  g_autoptr (GdkTexture) texture = render_widget (widget, scale);
+
+  if (texture == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the window drew nothing");
       return FALSE;
     }
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
   if (!gdk_texture_save_to_png (texture, path))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: could not write the screenshot", path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A texture's pixels, 4 bytes each (GDK_MEMORY_DEFAULT). */
+static guchar *
+download (GdkTexture *texture, gsize *stride)
+{
+  int w = gdk_texture_get_width (texture), h = gdk_texture_get_height (texture);
+  guchar *pixels = g_malloc ((gsize) w * h * 4);
+
+  *stride = (gsize) w * 4;
+  gdk_texture_download (texture, pixels, *stride);
+  return pixels;
+}
+
+typedef struct {
+  const guchar *pixels;
+  gsize stride;
+  int width, height;
+} Pixels;
+
+/* Mean absolute difference (0-255, colour bytes) between the view's pixels in [x0, x1) x
+ * [y0, y1) and the picture's under them, the picture's top-left corner at (ox, oy) in the view
+ * (at 100 %). */
+static double
+region_difference (const Pixels *view, const Pixels *picture, int x0, int x1, int y0, int y1,
+                   int ox, int oy)
+{
+  double sum = 0.0;
+  gsize n = 0;
+
+  for (int y = y0; y < y1; y += 3)
+    for (int x = x0; x < x1; x += 3)
+      {
+        int ix = x - ox, iy = y - oy;
+        if (ix < 0 || iy < 0 || ix >= picture->width || iy >= picture->height)
+          continue;
+        const guchar *a = view->pixels + (gsize) y * view->stride + (gsize) x * 4;
+        const guchar *b = picture->pixels + (gsize) iy * picture->stride + (gsize) ix * 4;
+        for (int c = 0; c < 3; c++)
+          sum += abs ((int) a[c] - (int) b[c]);
+        n += 3;
+      }
+  return n > 0 ? sum / n : INFINITY;
+}
+
+static gboolean
+rect_inside (const graphene_rect_t *r, int w, int h)
+{
+  return r->origin.x >= 0 && r->origin.y >= 0 && r->origin.x + r->size.width <= w
+         && r->origin.y + r->size.height <= h && r->size.width > 0 && r->size.height > 0;
+}
+
+/* At 100 % with the pan pushed to a corner (top-left, or bottom-right): the pan stops at the
+ * picture's corner; the split's line and both labels are inside the view, the labels on
+ * their sides; left of the line the view shows the input, right of it the result (rendered
+ * pixels against the two textures). */
+static gboolean
+check_corner (TsSelfTest *self, gboolean top_left)
+{
+  TsRestorePage *page = ts_window_get_restore_page (self->window);
+  TsImageView *view = ts_restore_page_get_large_view (page);
+  TsViewTransform *transform = ts_restore_page_get_transform (page);
+  GtkWidget *widget = GTK_WIDGET (view);
+  GdkTexture *after = ts_image_view_get_texture (view);
+  GdkTexture *before = ts_image_view_get_compare_texture (view);
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  const char *corner = top_left ? "top-left" : "bottom-right";
+  graphene_rect_t before_rect, after_rect;
+  double zoom, cx, cy, line = NAN, ox, oy;
+  int tw, th;
+
+  if (after == NULL || before == NULL)
+    {
+      fprintf (stderr, "self-test: the large view has no before/after split\n");
+      return FALSE;
+    }
+  tw = gdk_texture_get_width (after);
+  th = gdk_texture_get_height (after);
+  zoom = ts_view_transform_get_zoom (transform);
+  ts_view_transform_get_center (transform, &cx, &cy);
+  ox = w / 2.0 - cx * zoom;
+  oy = h / 2.0 - cy * zoom;
+  printf ("self-test: %s corner at %.0f %%: view %d x %d, picture %d x %d at (%.1f, %.1f)\n",
+          corner, zoom * 100.0, w, h, tw, th, ox, oy);
+  if (zoom != 1.0 || tw <= w || th <= h)
+    {
+      fprintf (stderr, "self-test: the split test needs a picture larger than the view at 100 %%\n");
+      return FALSE;
+    }
+  /* Bounded: the picture still covers the view, its corner at the view's. */
+  if (top_left ? (fabs (ox) > 0.01 || fabs (oy) > 0.01)
+               : (fabs (ox + tw - w) > 0.01 || fabs (oy + th - h) > 0.01))
+    {
+      fprintf (stderr, "self-test: panning to the %s corner left the picture (origin %.1f, %.1f)\n",
+               corner, ox, oy);
+      return FALSE;
+    }
+  if (!ts_image_view_get_split_geometry (view, &line, &before_rect, &after_rect))
+    {
+      fprintf (stderr, "self-test: no split shown in the %s corner\n", corner);
+      return FALSE;
+    }
+  printf ("self-test: line at x = %.0f; “Before” at (%.0f, %.0f) %.0f x %.0f, “After” at (%.0f, %.0f) %.0f x %.0f\n",
+          line, before_rect.origin.x, before_rect.origin.y, before_rect.size.width,
+          before_rect.size.height, after_rect.origin.x, after_rect.origin.y, after_rect.size.width,
+          after_rect.size.height);
+  if (!(line >= 0.05 * w && line <= 0.95 * w))
+    {
+      fprintf (stderr, "self-test: the split's line (x = %.0f) is not well inside the view (0 to %d)\n", line, w);
+      return FALSE;
+    }
+  if (!rect_inside (&before_rect, w, h) || !rect_inside (&after_rect, w, h)
+      || before_rect.origin.x + before_rect.size.width > line || after_rect.origin.x < line)
+    {
+      fprintf (stderr, "self-test: the split's labels are outside the view or on the wrong side\n");
+      return FALSE;
+    }
+
+  g_autoptr (GdkTexture) drawn = render_widget (widget, 1.0);
+  if (drawn == NULL || gdk_texture_get_width (drawn) != w || gdk_texture_get_height (drawn) != h)
+    {
+      fprintf (stderr, "self-test: the large view did not render at its size\n");
+      return FALSE;
+    }
+  gsize vs, bs, as;
+  g_autofree guchar *vp = download (drawn, &vs);
+  g_autofree guchar *bp = download (before, &bs);
+  g_autofree guchar *ap = download (after, &as);
+  Pixels v = { vp, vs, w, h }, b = { bp, bs, tw, th }, a = { ap, as, tw, th };
+  int y0 = (int) MAX (before_rect.origin.y + before_rect.size.height,
+                      after_rect.origin.y + after_rect.size.height) + 4;
+  int x_line = (int) line;
+  double left_before = region_difference (&v, &b, 4, x_line - 4, y0, h - 4, (int) ox, (int) oy);
+  double left_after = region_difference (&v, &a, 4, x_line - 4, y0, h - 4, (int) ox, (int) oy);
+  double right_after = region_difference (&v, &a, x_line + 4, w - 4, y0, h - 4, (int) ox, (int) oy);
+  double right_before = region_difference (&v, &b, x_line + 4, w - 4, y0, h - 4, (int) ox, (int) oy);
+  printf ("self-test: left of the line %.2f from the input (%.2f from the result), right %.2f "
+          "from the result (%.2f from the input)\n", left_before, left_after, right_after, right_before);
+  if (!(left_before < 2.0 && left_before < left_after && right_after < 2.0 && right_after < right_before))
+    {
+      fprintf (stderr, "self-test: in the %s corner the view does not show the input left of the "
+               "line and the result right of it\n", corner);
       return FALSE;
     }
   return TRUE;
@@ -181,12 +389,102 @@ finish_cancelled (TsSelfTest *self, guint previews, double gap_ms)
   if (ok && self->save_jpeg != NULL && !self->save_ok)
     ok = FALSE;
 
-  if (self->screenshot != NULL && !save_screenshot (GTK_WIDGET (self->window), self->screenshot, &error))
+  if (self->screenshot != NULL && !save_screenshot (GTK_WIDGET (self->window), self->screenshot, self->screenshot_scale, &error))
     ok = FALSE;
   printf ("self-test: %s; cancelled after %u live previews, longest frame gap %.1f ms\n",
           ok ? "passed" : "FAILED", previews, gap_ms);
   fflush (stdout);
   quit (self, ok);
+}
+
+/* Stop once tiles were done: the run ends stopped, in tiles, and its result has the finished
+ * tiles (pixels changed from the input over at least their area), not the input alone. */
+static void
+finish_stopped_tiles (TsSelfTest *self)
+{
+  g_autoptr (GError) error = NULL;
+  const TsJobResult *result = ts_window_get_result (self->window);
+  int tiles = ts_progress_view_get_tiles_done (ts_window_get_progress_view (self->window));
+  gboolean ok = self->run_ok && ts_window_get_cancelled (self->window);
+  gsize changed = 0, n = 0;
+
+  if (ok && (result == NULL || !result->stopped || !result->tiled || result->result == NULL
+             || result->input == NULL))
+    {
+      fprintf (stderr, "self-test: Stop did not keep a tiled estimate as the result\n");
+      ok = FALSE;
+    }
+  if (ok)
+    {
+      const TsImage *r = result->result, *in = result->input;
+      n = (gsize) r->width * r->height;
+      for (gsize p = 0; p < n; p++)
+        {
+          gboolean differs = FALSE;
+          for (int c = 0; c < MIN (r->channels, in->channels); c++)
+            differs |= fabsf (r->data[p * r->channels + c] - in->data[p * in->channels + c]) > 2.0f / 255.0f;
+          changed += differs;
+        }
+      printf ("self-test: stopped after %d tiles done; %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT
+              " pixels restored in the result kept\n", tiles, changed, n);
+      /* A tile's core is at least 64 x 64 pixels. */
+      if (tiles < self->stop_after_tiles || changed < (gsize) self->stop_after_tiles * 64 * 64)
+        {
+          fprintf (stderr, "self-test: the finished tiles were not kept\n");
+          ok = FALSE;
+        }
+    }
+  if (self->screenshot != NULL && !save_screenshot (GTK_WIDGET (self->window), self->screenshot, self->screenshot_scale, &error))
+    ok = FALSE;
+  printf ("self-test: %s; stopped in tiles\n", ok ? "passed" : "FAILED");
+  fflush (stdout);
+  quit (self, ok);
+}
+
+static gboolean show_page (gpointer user_data);
+
+/* After the run: the large view at 100 %, panned past the top-left corner with the split
+ * at 0.9, then past the bottom-right one with the split at 0.1 (where a line placed in the
+ * picture's coordinates would fall outside the view), each checked once drawn. */
+static gboolean
+check_split_step (gpointer user_data)
+{
+  TsSelfTest *self = user_data;
+  TsRestorePage *page = ts_window_get_restore_page (self->window);
+  TsImageView *view = ts_restore_page_get_large_view (page);
+  TsViewTransform *transform = ts_restore_page_get_transform (page);
+
+  switch (self->split_step++)
+    {
+    case 0:
+      self->split_ok = TRUE;
+      ts_restore_page_show_view (page, "result");
+      ts_image_view_set_split (view, 0.9);
+      ts_view_transform_set (transform, 1.0, -1e6, -1e6);
+      return G_SOURCE_CONTINUE;
+    case 1:
+      self->split_ok = check_corner (self, TRUE);
+      ts_image_view_set_split (view, 0.1);
+      ts_view_transform_set (transform, 1.0, 1e6, 1e6);
+      return G_SOURCE_CONTINUE;
+    default:
+      self->split_ok = self->split_ok && check_corner (self, FALSE);
+      /* Back to the fitted view with the split in the middle for the screenshot. */
+      ts_image_view_set_split (view, 0.5);
+      ts_restore_page_zoom_fit (page);
+      g_timeout_add (200, show_page, self);
+      return G_SOURCE_REMOVE;
+    }
+}
+
+/* What follows a run: the split's checks when asked, then the page for the screenshot. */
+static void
+after_run (TsSelfTest *self)
+{
+  if (self->check_split && self->run_ok)
+    g_timeout_add (400, check_split_step, self);
+  else
+    g_timeout_add (200, show_page, self);
 }
 
 static gboolean
@@ -202,6 +500,11 @@ finish (gpointer user_data)
   if (self->cancel_after > 0)
     {
       finish_cancelled (self, previews, gap_ms);
+      return G_SOURCE_REMOVE;
+    }
+  if (self->stop_after_tiles > 0)
+    {
+      finish_stopped_tiles (self);
       return G_SOURCE_REMOVE;
     }
   if (ok && self->repeat && !result->warm_started)
@@ -295,7 +598,40 @@ finish (gpointer user_data)
       else
         printf ("self-test: the recent files menu lists %s\n", self->expect_recent);
     }
-  if (self->screenshot != NULL && !save_screenshot (GTK_WIDGET (self->window), self->screenshot, &error))
+  if (ok && self->expect_monotone)
+    {
+      printf ("self-test: progress bar sampled in %u frames, largest step %.3f, %s\n",
+              self->n_fractions, self->max_step,
+              self->fraction_went_back ? "it went back" : "never back");
+      if (self->fraction_went_back || self->n_fractions < 5 || self->max_step > 0.25)
+        {
+          fprintf (stderr, "self-test: the progress bar is not one steady monotone bar\n");
+          ok = FALSE;
+        }
+      if (!result->tiled || result->result->channels != 3)
+        {
+          fprintf (stderr, "self-test: the run was not a three-plane run in tiles\n");
+          ok = FALSE;
+        }
+    }
+  if (ok && self->expect_live_decomposition)
+    {
+      printf ("self-test: %u decompositions shown during the run, %u drawn in the sparse panel\n",
+              self->live_decompositions, self->decompositions_drawn);
+      if (self->live_decompositions < 2 || self->decompositions_drawn < 1)
+        {
+          fprintf (stderr, "self-test: the decomposition was not updated during the run\n");
+          ok = FALSE;
+        }
+    }
+  if (ok && self->check_split && !self->split_ok)
+    ok = FALSE;
+  if (ok && self->mid_run_screenshot != NULL && !self->mid_run_ok)
+    {
+      fprintf (stderr, "self-test: no screenshot during the run with the time remaining\n");
+      ok = FALSE;
+    }
+  if (self->screenshot != NULL && !save_screenshot (GTK_WIDGET (self->window), self->screenshot, self->screenshot_scale, &error))
     {
       fprintf (stderr, "self-test: %s\n", error->message);
       ok = FALSE;
@@ -323,8 +659,32 @@ show_page (gpointer user_data)
       ts_window_show_page (self->window, "atoms");
       ts_window_select_atom (self->window, self->atom);
     }
+  else if (self->zoom_one)
+    {
+      TsRestorePage *page = ts_window_get_restore_page (self->window);
+      double x, y;
+      ts_restore_page_zoom_fit (page);
+      ts_view_transform_get_center (ts_restore_page_get_transform (page), &x, &y);
+      ts_view_transform_set (ts_restore_page_get_transform (page), 1.0, x, y);
+    }
   /* Let the last frame be drawn before the screenshot. */
   g_timeout_add (400, finish, self);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+save_mid_run (gpointer user_data)
+{
+  TsSelfTest *self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  self->mid_run_ok = self->running
+                     && save_screenshot (GTK_WIDGET (self->window), self->mid_run_screenshot,
+                                        self->screenshot_scale, &error);
+  if (error != NULL)
+    fprintf (stderr, "self-test: %s\n", error->message);
+  else if (self->mid_run_ok)
+    printf ("self-test: saved the window during the run to %s\n", self->mid_run_screenshot);
   return G_SOURCE_REMOVE;
 }
 
@@ -340,6 +700,31 @@ on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
     self->max_gap_us = MAX (self->max_gap_us, now - self->last_tick_us);
   self->last_tick_us = now;
   self->n_ticks++;
+  if (self->running && self->expect_monotone)
+    {
+      double fraction = ts_progress_view_get_fraction (ts_window_get_progress_view (self->window));
+      if (fraction < self->last_fraction)
+        self->fraction_went_back = TRUE;
+      self->max_step = MAX (self->max_step, fraction - self->last_fraction);
+      self->last_fraction = fraction;
+      self->n_fractions++;
+    }
+  /* The panels were updated twice during the run (and drawn): that is what the test asks;
+   * Stop, so that it does not depend on how fast the machine solves. */
+  if (self->running && self->expect_live_decomposition && !self->live_stop_sent
+      && ts_restore_page_get_n_live_decompositions (ts_window_get_restore_page (self->window)) >= 2
+      && ts_restore_page_get_n_decompositions_drawn (ts_window_get_restore_page (self->window)) >= 1)
+    {
+      self->live_stop_sent = TRUE;
+      gtk_widget_activate_action (GTK_WIDGET (self->window), "win.cancel", NULL);
+    }
+  if (self->running && self->mid_run_screenshot != NULL && !self->mid_run_saved
+      && ts_progress_view_get_shows_time_left (ts_window_get_progress_view (self->window))
+      && ts_window_get_n_previews_drawn (self->window) >= 3)
+    {
+      self->mid_run_saved = TRUE;
+      g_idle_add (save_mid_run, self);
+    }
   return G_SOURCE_CONTINUE;
 }
 
@@ -412,7 +797,7 @@ on_saved (TsWindow *window, const char *path, gboolean ok, gboolean partial, gpo
   g_signal_handlers_disconnect_by_func (window, on_saved, user_data);
   self->saved = TRUE;
   self->save_ok = ok && check_jpeg (self, path, partial);
-  g_timeout_add (200, show_page, self);
+  after_run (self);
 }
 
 static void
@@ -422,6 +807,10 @@ on_run_finished (TsWindow *window, gboolean ok, gpointer user_data)
 
   self->runs_done++;
   self->finished_us = g_get_monotonic_time ();
+  self->running = FALSE;
+  /* Before the final result's panels are drawn: what the run itself showed. */
+  self->live_decompositions = ts_restore_page_get_n_live_decompositions (ts_window_get_restore_page (window));
+  self->decompositions_drawn = ts_restore_page_get_n_decompositions_drawn (ts_window_get_restore_page (window));
   if (ok && self->repeat && self->runs_done == 1)
     {
       /* The same document and task again: the window warm-starts from the first run. */
@@ -433,6 +822,7 @@ on_run_finished (TsWindow *window, gboolean ok, gpointer user_data)
   self->tick_id = 0;
   g_clear_handle_id (&self->cancel_poll_id, g_source_remove);
   g_clear_handle_id (&self->escape_poll_id, g_source_remove);
+  g_clear_handle_id (&self->stop_poll_id, g_source_remove);
   self->run_ok = ok;
   /* As Save would after its dialog: the result on screen, at the default quality. */
   if (ok && self->save_jpeg != NULL)
@@ -443,7 +833,7 @@ on_run_finished (TsWindow *window, gboolean ok, gpointer user_data)
       g_signal_handlers_disconnect_by_func (window, on_saved, self);
       fprintf (stderr, "self-test: the window had no result to save\n");
     }
-  g_timeout_add (200, show_page, self);
+  after_run (self);
 }
 
 static gboolean
@@ -509,9 +899,27 @@ poll_escape (gpointer user_data)
 }
 
 static gboolean
+poll_stop (gpointer user_data)
+{
+  TsSelfTest *self = user_data;
+
+  if (ts_progress_view_get_tiles_done (ts_window_get_progress_view (self->window)) < self->stop_after_tiles)
+    return G_SOURCE_CONTINUE;
+  /* As the Stop button would. */
+  gtk_widget_activate_action (GTK_WIDGET (self->window), "win.cancel", NULL);
+  self->stop_poll_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
 begin (gpointer user_data)
 {
   TsSelfTest *self = user_data;
+
+  if (self->view != NULL)
+    ts_restore_page_show_view (ts_window_get_restore_page (self->window), self->view);
+  if (self->stop_after_tiles > 0)
+    self->stop_poll_id = g_timeout_add (10, poll_stop, self);
 
   if (self->cancel_after > 0)
     self->cancel_poll_id = g_timeout_add (10, poll_cancel, self);
@@ -521,8 +929,10 @@ begin (gpointer user_data)
   g_signal_connect (self->window, "run-finished", G_CALLBACK (on_run_finished), self);
   self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self->window), on_tick, self, NULL);
   self->started_us = g_get_monotonic_time ();
+  self->running = TRUE;
   if (!ts_window_run (self->window))
     {
+      self->running = FALSE;
       self->run_ok = FALSE;
       g_timeout_add (0, finish, self);
     }
@@ -565,6 +975,7 @@ ts_self_test_finalize (GObject *object)
 
   g_clear_handle_id (&self->cancel_poll_id, g_source_remove);
   g_clear_handle_id (&self->escape_poll_id, g_source_remove);
+  g_clear_handle_id (&self->stop_poll_id, g_source_remove);
   g_clear_object (&self->window);
   g_free (self->save_jpeg);
   g_free (self->screenshot);
@@ -572,6 +983,8 @@ ts_self_test_finalize (GObject *object)
   g_free (self->expect_recent);
   g_free (self->expect_estimate);
   g_free (self->estimate_text);
+  g_free (self->view);
+  g_free (self->mid_run_screenshot);
   G_OBJECT_CLASS (ts_self_test_parent_class)->finalize (object);
 }
 

@@ -7,6 +7,7 @@ struct _TsViewTransform {
   GObject parent_instance;
   double zoom, x, y;
   gboolean fitted;   /* the last change was a Fit: views refit when they are resized */
+  int image_width, image_height, view_width, view_height;   /* the pan's limits; 0 = none */
 };
 
 G_DEFINE_FINAL_TYPE (TsViewTransform, ts_view_transform, G_TYPE_OBJECT)
@@ -14,10 +15,26 @@ G_DEFINE_FINAL_TYPE (TsViewTransform, ts_view_transform, G_TYPE_OBJECT)
 enum { SIGNAL_CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
+/* The centre along one axis: a picture larger than the view is kept covering it, a smaller
+ * one centred. */
+static double
+bound_axis (double centre, int image, int view, double zoom)
+{
+  double half = view / (2.0 * zoom);
+
+  if (image <= 0 || view <= 0)
+    return centre;
+  if (image <= 2.0 * half)
+    return image / 2.0;
+  return CLAMP (centre, half, image - half);
+}
+
 static void
 update (TsViewTransform *self, double zoom, double x, double y, gboolean fitted)
 {
   zoom = CLAMP (zoom, TS_VIEW_ZOOM_MIN, TS_VIEW_ZOOM_MAX);
+  x = bound_axis (x, self->image_width, self->view_width, zoom);
+  y = bound_axis (y, self->image_height, self->view_height, zoom);
   self->fitted = fitted;
   if (zoom == self->zoom && x == self->x && y == self->y)
     return;
@@ -79,6 +96,18 @@ ts_view_transform_fit (TsViewTransform *self, int width, int height, int view_wi
     return;
   zoom = MIN ((double) view_width / width, (double) view_height / height);
   update (self, zoom, width / 2.0, height / 2.0, TRUE);
+}
+
+void
+ts_view_transform_set_limits (TsViewTransform *self, int width, int height, int view_width,
+                              int view_height)
+{
+  g_return_if_fail (TS_IS_VIEW_TRANSFORM (self));
+  self->image_width = MAX (width, 0);
+  self->image_height = MAX (height, 0);
+  self->view_width = MAX (view_width, 0);
+  self->view_height = MAX (view_height, 0);
+  update (self, self->zoom, self->x, self->y, self->fitted);
 }
 
 TsViewTransform *

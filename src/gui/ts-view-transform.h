@@ -23,5 +23,9 @@ void             ts_view_transform_zoom_at  (TsViewTransform *self, double facto
 void             ts_view_transform_fit      (TsViewTransform *self, int width, int height,
                                              int view_width, int view_height);
 gboolean         ts_view_transform_get_fitted (TsViewTransform *self);
+/* Bounds the pan to a width x height picture seen in a view_width x view_height view: a
+ * picture larger than the view always covers it, a smaller one stays centred (0: no bound). */
+void             ts_view_transform_set_limits (TsViewTransform *self, int width, int height,
+                                               int view_width, int view_height);
 
 G_END_DECLS

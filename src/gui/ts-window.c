@@ -455,6 +455,20 @@ ts_window_get_noise_level (TsWindow *self)
   return ts_params_group_get_noise_level (self->params_group);
 }
 
+TsRestorePage *
+ts_window_get_restore_page (TsWindow *self)
+{
+  g_return_val_if_fail (TS_IS_WINDOW (self), NULL);
+  return self->restore_page;
+}
+
+TsProgressView *
+ts_window_get_progress_view (TsWindow *self)
+{
+  g_return_val_if_fail (TS_IS_WINDOW (self), NULL);
+  return self->progress_view;
+}
+
 gboolean
 ts_window_lists_recent (TsWindow *self, GFile *file)
 {

@@ -3,6 +3,8 @@
 #pragma once
 #include <adwaita.h>
 #include "ts-job.h"
+#include "ts-progress-view.h"
+#include "ts-restore-page.h"
 
 G_BEGIN_DECLS
 
@@ -45,6 +47,9 @@ double             ts_window_get_first_tile_seconds (TsWindow *self);
 /* What the noise control says about the opened picture's estimate, and the level in use. */
 const char        *ts_window_get_noise_estimate_text (TsWindow *self);
 double             ts_window_get_noise_level   (TsWindow *self);
+/* The Restore page and the progress (for the self-test's checks of the views and the bar). */
+TsRestorePage     *ts_window_get_restore_page  (TsWindow *self);
+TsProgressView    *ts_window_get_progress_view (TsWindow *self);
 /* TRUE when the Open button's recent files menu lists `file`. */
 gboolean           ts_window_lists_recent      (TsWindow *self, GFile *file);
 

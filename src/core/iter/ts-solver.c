@@ -88,6 +88,7 @@ ts_solve_options_init (TsSolveOptions *options)
   options->measure_x = options->measure_y = options->measure_width = options->measure_height = 0;
   options->threads = 0;
   options->trace = NULL;
+  options->coefficients = NULL;
 }
 
 int
@@ -735,7 +736,12 @@ solver_run (Solver *S, const TsSolveOptions *options, TsProgressFunc progress, g
           g_array_append_val (options->trace, sample);
         }
       view.data = S->x;
-      if (progress != NULL && !progress (k, change, &view, user_data))
+      if (options->coefficients != NULL)
+        *options->coefficients = S->c;
+      gboolean go_on = progress == NULL || progress (k, change, &view, user_data);
+      if (options->coefficients != NULL)
+        *options->coefficients = NULL;
+      if (!go_on)
         {
           g_set_error (error, TS_ERROR, TS_ERROR_CANCELLED, "stopped after %d iterations", k);
           ok = FALSE;

@@ -56,6 +56,10 @@ typedef struct {
   /* Optional: every iteration appends a TsChangeSample (the stopping rule's sums), so that
    * tiles can be stopped by the rule of the whole image (ts-tiles.c). */
   GArray *trace;
+  /* Optional: during each progress call *coefficients is the current c (K x (width *
+   * height), channel-major, as TsSolution's), NULL otherwise: for a decomposition of the
+   * estimate so far (ts_restore_render_decomposition). */
+  const float **coefficients;
 } TsSolveOptions;
 
 /* change = sqrt (diff / norm): diff = ||x_new - x||^2, norm = ||x||^2 on the measured pixels. */

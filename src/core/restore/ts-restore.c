@@ -5,6 +5,7 @@
 #include "ts-operator.h"
 #include "ts-blas.h"
 #include "ts-regulariser.h"
+#include "ts-prox.h"
 
 #include <glib/gi18n-lib.h>
 #include <math.h>
@@ -26,6 +27,12 @@ struct _TsRestoreRun {
   int out_width, out_height;   /* the result's size: smaller than the solve's when extended */
   TsRect tile;                 /* tiled: where the current tile's estimate lies */
   int halo;                    /* tiled: the tiles' halo, as ts_denoise_tiled uses it */
+  /* Whole solves, during the solve of a channel: its data, its current coefficients (during
+   * a progress call) and, once asked for, its smooth part (ts_restore_render_decomposition). */
+  const float *live_data;
+  const float *live_c;
+  TsImage *live_smooth;
+  int live_smooth_channel;
   TsRestoreProgress progress;
   TsRestoreProgressFunc func;
   gpointer user_data;
@@ -369,6 +376,93 @@ ts_restore_render (const TsRestoreProgress *progress)
   return composite_to_output (run);
 }
 
+/* The current channel's smooth part, computed once per channel: it depends on the data
+ * alone. Only where it has a closed form (ts_smooth_fourier): the iterative route is a solve
+ * of its own. */
+static const TsImage *
+live_smooth (TsRestoreRun *run, GError **error)
+{
+  if (run->live_smooth != NULL && run->live_smooth_channel == run->progress.channel)
+    return run->live_smooth;
+  g_clear_pointer (&run->live_smooth, ts_image_free);
+  run->live_smooth = ts_smooth_fourier (run->op, run->prox, run->live_data, error);
+  run->live_smooth_channel = run->progress.channel;
+  return run->live_smooth;
+}
+
+gboolean
+ts_restore_render_decomposition (const TsRestoreProgress *progress, TsImage **smooth,
+                                 TsImage **sparse, TsImage **cost, GError **error)
+{
+  g_return_val_if_fail (progress != NULL && progress->run != NULL, FALSE);
+  g_return_val_if_fail (smooth != NULL && sparse != NULL && cost != NULL, FALSE);
+  TsRestoreRun *run = progress->run;
+  TsRestoreResult *result = run->result;
+  int c = progress->channel, n = run->n_solve;
+  const TsImage *s_c;
+
+  if (progress->event != TS_RESTORE_ITERATION || progress->tiled || result->smooth == NULL
+      || run->live_c == NULL || run->live_data == NULL || progress->estimate == NULL
+      || run->op->normal_fourier == NULL)
+    {
+      g_set_error_literal (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
+                           "no decomposition of the estimate at this point of the run");
+      return FALSE;
+    }
+  if ((s_c = live_smooth (run, error)) == NULL)
+    return FALSE;
+  int w = run->op->width, h = run->op->height;
+  g_autoptr (TsImage) sm = ts_image_new (w, h, n, error);
+  g_autoptr (TsImage) sp = ts_image_new (w, h, n, error);
+  g_autoptr (TsImage) co = sm != NULL && sp != NULL ? ts_image_copy (result->cost) : NULL;
+  g_autoptr (TsImage) sparse_c = ts_image_copy (progress->estimate);
+  g_autofree float *cost_c = g_try_new (float, (gsize) w * h);
+  if (co == NULL || sparse_c == NULL || cost_c == NULL)
+    return out_of_memory (error);
+  /* Solved channels: their parts; this one: smooth and (estimate - smooth); the channels to
+   * come: the input as their smooth part, no sparse part, so that smooth + sparse is the
+   * preview (ts_restore_render) everywhere. */
+  for (int k = 0; k < n; k++)
+    {
+      g_autoptr (TsImage) plane = k < c ? ts_image_extract_channel (result->smooth, k)
+                                : k > c ? ts_image_extract_channel (run->composite, k) : NULL;
+      if (k != c && plane == NULL)
+        return out_of_memory (error);
+      ts_image_set_channel (sm, k, k == c ? s_c : plane);
+      if (k < c)
+        {
+          g_autoptr (TsImage) part = ts_image_extract_channel (result->sparse, k);
+          if (part == NULL)
+            return out_of_memory (error);
+          ts_image_set_channel (sp, k, part);
+        }
+    }
+  for (gsize i = 0; i < (gsize) w * h; i++)
+    sparse_c->data[i] -= s_c->data[i];
+  ts_image_set_channel (sp, c, sparse_c);
+  ts_prox_cost_map (run->prox->prox, run->live_c, w, h, cost_c);
+  for (gsize i = 0; i < (gsize) w * h; i++)
+    co->data[i] += cost_c[i];
+  if (run->opponent && n == 3)
+    {
+      TsImage *rgb = ts_colour_opponent_to_rgb (sm);
+      ts_image_free (sm);
+      sm = rgb;
+      rgb = ts_colour_opponent_to_rgb (sp);
+      ts_image_free (sp);
+      sp = rgb;
+      if (sm == NULL || sp == NULL)
+        return out_of_memory (error);
+    }
+  crop_to_output (run, &sm);
+  crop_to_output (run, &sp);
+  crop_to_output (run, &co);
+  *smooth = g_steal_pointer (&sm);
+  *sparse = g_steal_pointer (&sp);
+  *cost = g_steal_pointer (&co);
+  return TRUE;
+}
+
 /* --- solving ------------------------------------------------------------------------------ */
 
 static void
@@ -530,10 +624,15 @@ solve_whole (TsRestoreRun *run, GError **error)
       if (!emit (run, TS_RESTORE_CHANNEL))
         goto stopped;
       result->warm_started |= warm != NULL;
+      /* A copy: the result's options must not point into this run. */
       TsSolveOptions options;
       channel_solve_options (run, c, &options);
+      if (run->request->decompose)
+        options.coefficients = &run->live_c;
+      run->live_data = data;
       solution = ts_solve (run->op, run->prox, data, &options, warm, on_iteration, run,
                            run->cancel, &stats, error);
+      run->live_data = NULL;
       stats_add (&result->stats, &stats);
       if (solution == NULL)
         return stopped_or_failed (run, error);
@@ -643,6 +742,7 @@ finish (TsRestoreRun *run, GError **error)
 static void
 run_clear (TsRestoreRun *run)
 {
+  g_clear_pointer (&run->live_smooth, ts_image_free);
   g_clear_pointer (&run->prox, ts_regulariser_free);
   g_clear_pointer (&run->op, ts_operator_free);
   g_clear_pointer (&run->composite, ts_image_free);

@@ -201,6 +201,17 @@ TsRestoreResult *ts_restore (TsRestoreRequest *request, TsRestoreProgressFunc pr
  * progress call, with its argument. */
 TsImage *ts_restore_render (const TsRestoreProgress *progress);
 
+/* The decomposition of the image so far (MODEL.md "Smooth / sparse"), during an ITERATION
+ * call of a whole (untiled) run with request->decompose, as the result's parts will be (RGB,
+ * the result's size): the solved channels' parts, the current channel's smooth part (once
+ * per channel) and its estimate minus it, the penalty of its current coefficients; the
+ * channels to come as their input, with no sparse part. New images; FALSE with
+ * TS_ERROR_UNSUPPORTED where there is none (tiles, other events, an operator without a
+ * closed-form smooth part: super-resolution). Only during a progress call, with its
+ * argument. */
+gboolean ts_restore_render_decomposition (const TsRestoreProgress *progress, TsImage **smooth,
+                                          TsImage **sparse, TsImage **cost, GError **error);
+
 /* The zero-filled image of `kspace` (real (DFT_ortho^-1 (kspace))): how MRI data are shown
  * beside a reconstruction. A new image. */
 TsImage    *ts_restore_zero_filled (const TsKspace *kspace, GError **error);

@@ -1,0 +1,34 @@
+#!/bin/sh
+# Takes the screenshots in docs/screenshots/ from the real window, not by hand: the
+# application's self-test mode (src/gui/ts-self-test.c) under Xvfb, on a colour picture
+# generated here (tests/gui/make-jpeg: 1600 x 1067, shapes, texture and noise):
+#   mid-run.png      the picture being denoised in tiles, the bar with the time remaining
+#   result-view.png  the large result view when the run is done, at 1:1 about the
+#                    picture's centre, its split labelled "Before" / "After"
+# Both at three quarters of the window's size, reduced to a palette by pngquant (installed by
+# tools/install-deps.sh), to stay small in the repository.
+# Usage: tools/screenshots.sh [BUILD_DIR]   (default: build; built first)
+set -eu
+src=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$src/build}
+out="$src/docs/screenshots"
+for tool in xvfb-run pngquant; do
+  command -v $tool >/dev/null 2>&1 || { echo "$tool is needed (tools/install-deps.sh)" >&2; exit 1; }
+done
+ninja -C "$build" src/gui/tessera tests/gui/make-jpeg >/dev/null
+mkdir -p "$out"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+"$build/tests/gui/make-jpeg" "$tmp/photo.jpg" 1600 1067
+# English, the translations built with the application, one BLAS thread (as the tests).
+export LC_ALL=C.UTF-8 LANGUAGE=en
+export TESSERA_LOCALEDIR="$build/po"
+export OPENBLAS_NUM_THREADS=1
+# Five iterations per tile: a visible result, a short enough run.
+"$src/tests/gui/run-self-test.sh" "$build/src/gui/tessera" "$tmp/result-view.png" "$tmp/photo.jpg" \
+  --screenshot-mid-run "$tmp/mid-run.png" --screenshot-scale 0.75 --zoom-one \
+  --max-iter 5 --tol 0 --sigma 15 --min-previews 1
+for name in mid-run result-view; do
+  pngquant --quality 60-90 --speed 1 --strip --force --output "$out/$name.png" "$tmp/$name.png"
+  echo "wrote $out/$name.png ($(wc -c < "$out/$name.png") bytes)"
+done
