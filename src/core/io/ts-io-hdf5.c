@@ -241,19 +241,75 @@ shape_text (int rank, const hsize_t dims[4])
   return g_string_free (s, FALSE);
 }
 
+/* HDF5 trusts a file's type descriptions: a damaged one (a compound member's offset past
+ * the end, a float with impossible fields) sends the conversion routines out of bounds. Only
+ * the standard types, which h5py and every fastMRI file use, are accepted for conversion. */
+static gboolean
+is_standard_float (hid_t t)
+{
+  return H5Tequal (t, H5T_IEEE_F32LE) > 0 || H5Tequal (t, H5T_IEEE_F32BE) > 0
+         || H5Tequal (t, H5T_IEEE_F64LE) > 0 || H5Tequal (t, H5T_IEEE_F64BE) > 0;
+}
+
+static gboolean
+is_standard_integer (hid_t t)
+{
+  const hid_t types[] = { H5T_STD_I8LE, H5T_STD_I8BE, H5T_STD_U8LE, H5T_STD_U8BE,
+                          H5T_STD_I16LE, H5T_STD_I16BE, H5T_STD_U16LE, H5T_STD_U16BE,
+                          H5T_STD_I32LE, H5T_STD_I32BE, H5T_STD_U32LE, H5T_STD_U32BE,
+                          H5T_STD_I64LE, H5T_STD_I64BE, H5T_STD_U64LE, H5T_STD_U64BE };
+  for (gsize i = 0; i < G_N_ELEMENTS (types); i++)
+    if (H5Tequal (t, types[i]) > 0)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+is_standard_number (hid_t t)
+{
+  gboolean ok = is_standard_float (t) || is_standard_integer (t);
+  H5Eclear2 (H5E_DEFAULT);
+  return ok;
+}
+
+/* h5py's complex: a compound of exactly r and i, each a standard float of one size, inside
+ * the compound and not overlapping. */
+static gboolean
+is_h5py_complex (hid_t type)
+{
+  if (H5Tget_class (type) != H5T_COMPOUND || H5Tget_nmembers (type) != 2)
+    return FALSE;
+  gsize total = H5Tget_size (type), offsets[2] = { 0, 0 }, sizes[2] = { 0, 0 };
+  gboolean ok = TRUE, seen_r = FALSE, seen_i = FALSE;
+  for (unsigned i = 0; ok && i < 2; i++)
+    {
+      char *name = H5Tget_member_name (type, i);
+      hid_t member = H5Tget_member_type (type, i);
+      ok = name != NULL && member >= 0 && is_standard_float (member);
+      if (ok)
+        {
+          seen_r |= strcmp (name, "r") == 0;
+          seen_i |= strcmp (name, "i") == 0;
+          offsets[i] = H5Tget_member_offset (type, i);
+          sizes[i] = H5Tget_size (member);
+        }
+      if (member >= 0)
+        H5Tclose (member);
+      H5free_memory (name);
+    }
+  ok = ok && seen_r && seen_i && sizes[0] == sizes[1] && offsets[0] <= total
+       && offsets[1] <= total && sizes[0] <= total - offsets[0] && sizes[1] <= total - offsets[1]
+       && (offsets[0] >= offsets[1] + sizes[1] || offsets[1] >= offsets[0] + sizes[0]);
+  H5Eclear2 (H5E_DEFAULT);
+  return ok;
+}
+
 /* The memory type for h5py's complex numbers: {float r, float i}, converted from float32 or
  * float64 members. NULL error and -1 when the file's type is something else. */
 static hid_t
 complex_memtype (Reader *r, GError **error)
 {
-  gboolean ok = H5Tget_class (r->type) == H5T_COMPOUND && H5Tget_nmembers (r->type) == 2;
-  for (unsigned i = 0; ok && i < 2; i++)
-    {
-      char *name = H5Tget_member_name (r->type, i);
-      ok = name != NULL && H5Tget_member_class (r->type, i) == H5T_FLOAT
-           && (strcmp (name, "r") == 0 || strcmp (name, "i") == 0);
-      H5free_memory (name);
-    }
+  gboolean ok = is_h5py_complex (r->type);
   if (!ok)
     {
       g_autofree char *what = describe_type (r->type);
@@ -280,7 +336,7 @@ read_number_attribute (hid_t file, const char *name, double *value)
   hid_t type = attr >= 0 ? H5Aget_type (attr) : -1;
   hid_t space = attr >= 0 ? H5Aget_space (attr) : -1;
   if (type >= 0 && space >= 0 && H5Sget_simple_extent_npoints (space) == 1
-      && (H5Tget_class (type) == H5T_FLOAT || H5Tget_class (type) == H5T_INTEGER))
+      && is_standard_number (type))
     ok = H5Aread (attr, H5T_NATIVE_DOUBLE, value) >= 0 && isfinite (*value);
   close_id (&space, H5Sclose);
   close_id (&type, H5Tclose);
@@ -307,6 +363,8 @@ read_string_attribute (hid_t file, const char *name)
           hid_t mem = H5Tcopy (H5T_C_S1);
           char *text = NULL;
           H5Tset_size (mem, H5T_VARIABLE);
+          /* h5py writes UTF-8; HDF5 converts no string between character sets. */
+          H5Tset_cset (mem, H5Tget_cset (type));
           if (H5Aread (attr, mem, &text) >= 0 && text != NULL)
             result = shown (text);
           H5free_memory (text);
@@ -407,7 +465,7 @@ read_mask (Reader *r, int width, int height, float *out, gboolean *present, GErr
   g_autofree double *values = g_new (double, n);
   H5T_class_t cls = H5Tget_class (r->type);
   hsize_t start[4] = { 0 }, count[4] = { dims[0], dims[1], 0, 0 };
-  if (cls == H5T_INTEGER || cls == H5T_FLOAT)
+  if ((cls == H5T_INTEGER || cls == H5T_FLOAT) && is_standard_number (r->type))
     {
       if (!read_block (r, "mask", rank, start, count, H5T_NATIVE_DOUBLE, values, error))
         return FALSE;
@@ -417,7 +475,9 @@ read_mask (Reader *r, int width, int height, float *out, gboolean *present, GErr
       /* h5py's bool is an enumeration {FALSE = 0, TRUE = 1} over int8: read the raw
        * integers of its base type. */
       hid_t base = H5Tget_super (r->type);
-      gsize size = base >= 0 ? H5Tget_size (base) : 0;
+      gsize size = base >= 0 && is_standard_number (base) && H5Tget_class (base) == H5T_INTEGER
+                   && H5Tget_nmembers (r->type) >= 1 && H5Tget_nmembers (r->type) <= 256
+                   ? H5Tget_size (base) : 0;
       gboolean is_signed = base >= 0 && H5Tget_sign (base) != H5T_SGN_NONE;
       if (base >= 0)
         H5Tclose (base);
@@ -514,7 +574,7 @@ read_target (Reader *r, int n_slices, int kspace_rank, int slice, TsImage **targ
   g_autofree char *what = g_strdup_printf ("%s: %s", r->path, name);
   if (!ts_limits_check (what, w, h, 1, error))
     return FALSE;
-  if (H5Tget_class (r->type) != H5T_FLOAT && H5Tget_class (r->type) != H5T_INTEGER)
+  if (!is_standard_number (r->type))
     {
       g_autofree char *type = describe_type (r->type);
       H5Eclear2 (H5E_DEFAULT);
