@@ -347,9 +347,13 @@ test_corrupt_refused (void)
   g_test_message ("%s", error->message);
   g_assert_nonnull (strstr (error->message, "corrupt or truncated HDF5 file"));
 
-  /* Damage: 8 bytes overwritten at offsets through the metadata and the data. */
+  /* Damage: 8 bytes overwritten through the metadata (the first 4 kB: superblock, root
+   * group, object headers), at every byte of 1760..1790 (in this file as libhdf5 1.10.8
+   * writes it, the kspace dataset's object header: there libhdf5 crashes or loops, which the
+   * reader process turns into an error) and at offsets through the data. */
   g_autofree char *copy = g_memdup2 (bytes, len);
-  for (gsize at = 0; at + 8 <= len; at += at < 4096 ? 24 : 1999)
+  int refused = 0, crashed = 0, hung = 0, read = 0;
+  for (gsize at = 0; at + 8 <= len; at += at >= 1760 && at < 1790 ? 1 : at < 4096 ? 8 : 1999)
     {
       memcpy (copy, bytes, len);
       memset (copy + at, 0xA5, 8);
@@ -361,16 +365,28 @@ test_corrupt_refused (void)
           g_assert_nonnull (error);
           g_assert_true (error->domain == TS_ERROR);
           g_assert_true (g_str_has_prefix (error->message, prefix));
+          refused++;
+          crashed += strstr (error->message, "crashed") != NULL;
+          hung += strstr (error->message, "did not finish") != NULL;
+          if (strstr (error->message, "crashed") != NULL || strstr (error->message, "did not finish"))
+            g_test_message ("damaged at byte %" G_GSIZE_FORMAT ": %s", at, error->message);
         }
       else
-        g_assert_no_error (error);
+        {
+          g_assert_no_error (error);
+          read++;
+        }
     }
+  g_test_message ("damaged files: %d refused (libhdf5 crashed on %d and did not finish %d in "
+                  "the reader process), %d read", refused, crashed, hung, read);
 }
 
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  /* Damaged files can send libhdf5 into a loop: give them up sooner than a user's 20 s. */
+  ts_hdf5_set_reader_timeout (1000);
   g_test_add_func ("/hdf5/read-slices", test_read_slices);
   g_test_add_func ("/hdf5/middle-slice", test_middle_slice);
   g_test_add_func ("/hdf5/slice-out-of-range", test_slice_out_of_range);

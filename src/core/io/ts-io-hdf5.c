@@ -5,11 +5,17 @@
 #include "ts-fftw-lock.h"
 #include "ts-io.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <fftw3.h>
 #include <hdf5.h>
 #include <math.h>
 #include <stdio.h>
+#include <poll.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* Debian's serial libhdf5 is not built thread-safe: the GUI's loader thread and any other
  * caller take turns. */
@@ -687,9 +693,11 @@ ts_fastmri_slice_free (TsFastmriSlice *slice)
   g_free (slice);
 }
 
+/* The slice as stored (not scaled), the ground truth's largest value over the volume
+ * (*volume_max, 0 when none) and the "max" attribute (*attr_max, 0 when none). */
 static TsFastmriSlice *
 load_locked (Reader *r, int slice, const char *mask_path, TsFastmriLoadFlags flags,
-             GError **error)
+             double *volume_max, double *attr_max, GError **error)
 {
   const char *path = r->path;
   g_autoptr (TsFastmriSlice) out = g_new0 (TsFastmriSlice, 1);
@@ -818,55 +826,12 @@ load_locked (Reader *r, int slice, const char *mask_path, TsFastmriLoadFlags fla
           kspace->mask[(gsize) rr * w + c] = sampled ? 1.0f : 0.0f;
       }
 
-  double volume_max = 0.0, attr_max = 0.0;
   gboolean scaled = (flags & TS_FASTMRI_LOAD_RAW) == 0;
   if (!read_target (r, (int) n_slices, rank, slice, &out->target, &out->target_name,
-                    scaled ? &volume_max : NULL, error))
+                    scaled ? volume_max : NULL, error))
     return NULL;
-
-  out->scale = 1.0;
-  out->scale_source = TS_FASTMRI_SCALE_NONE;
-  if (scaled)
-    {
-      if (out->target != NULL && volume_max > 0.0)
-        {
-          out->scale = 1.0 / volume_max;
-          out->scale_source = TS_FASTMRI_SCALE_TARGET_MAX;
-        }
-      else if (read_number_attribute (r->file, "max", &attr_max) && attr_max > 0.0)
-        {
-          out->scale = 1.0 / attr_max;
-          out->scale_source = TS_FASTMRI_SCALE_MAX_ATTR;
-        }
-      else
-        {
-          double m = zero_filled_max (kspace->data, w, h);
-          if (m > 0.0 && isfinite (1.0 / m))
-            {
-              out->scale = 1.0 / m;
-              out->scale_source = TS_FASTMRI_SCALE_ZERO_FILLED;
-            }
-        }
-      if (!isfinite (out->scale) || !isfinite (out->scale * volume_max))
-        {
-          out->scale = 1.0;
-          out->scale_source = TS_FASTMRI_SCALE_NONE;
-        }
-      float s = (float) out->scale;
-      for (gsize i = 0; i < 2 * n; i++)
-        kspace->data[i] *= s;
-      if (out->target != NULL)
-        for (gsize i = 0; i < ts_image_n_values (out->target); i++)
-          out->target->data[i] *= s;
-      /* Scaling a huge value may overflow float: refuse rather than pass Inf on. */
-      for (gsize i = 0; i < 2 * n; i++)
-        if (!isfinite (kspace->data[i]))
-          {
-            g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
-                         "%s: k-space value out of range after scaling by %g", path, out->scale);
-            return NULL;
-          }
-    }
+  if (!read_number_attribute (r->file, "max", attr_max) || !(*attr_max > 0.0))
+    *attr_max = 0.0;
 
   double acceleration = 0.0;
   if (read_number_attribute (r->file, "acceleration", &acceleration) && acceleration >= 1.0
@@ -887,6 +852,378 @@ load_locked (Reader *r, int slice, const char *mask_path, TsFastmriLoadFlags fla
   return g_steal_pointer (&out);
 }
 
+static TsFastmriSlice *
+load_in_process (const char *path, int slice, const char *mask_path, TsFastmriLoadFlags flags,
+                 double *volume_max, double *attr_max, GError **error)
+{
+  Reader r = { .path = path, .file = -1, .dset = -1, .space = -1, .type = -1, .memtype = -1,
+               .memspace = -1 };
+  g_mutex_lock (&hdf5_lock);
+  /* No error stack on stderr: failures become GErrors (per thread in thread-safe builds,
+   * so set every time). */
+  H5Eset_auto2 (H5E_DEFAULT, NULL, NULL);
+  *volume_max = *attr_max = 0.0;
+  TsFastmriSlice *result = load_locked (&r, slice, mask_path, flags, volume_max, attr_max, error);
+  reader_close_dataset (&r);
+  close_id (&r.file, H5Fclose);
+  H5Eclear2 (H5E_DEFAULT);
+  g_mutex_unlock (&hdf5_lock);
+  return result;
+}
+
+/* --- the reader process ------------------------------------------------------------------
+ *
+ * libhdf5 trusts a file's metadata: damaged object headers crash it inside H5Dopen (HDF5
+ * 1.10.8, tests/test-hdf5.c's damage loop found several), before any of our checks can look.
+ * So the file is read in a child process that sends the slice back through a pipe; a crash
+ * there is a corrupt file, not a crashed application. The child uses only HDF5, malloc and
+ * write; it ends with _exit, so no atexit handler of the parent runs twice. */
+
+#define CHILD_MAGIC 0x35464854u   /* "THF5" */
+/* Memory the reader may take beyond what the parent had mapped when it forked: the largest
+ * slice the pixel limit allows needs about 2 GB (stored, converted, mask, ground truth). */
+#define CHILD_EXTRA_ADDRESS_SPACE ((guint64) 4 << 30)
+
+static gint reader_timeout_ms = 20000;
+
+void
+ts_hdf5_set_reader_timeout (int milliseconds)
+{
+  g_return_if_fail (milliseconds > 0);
+  g_atomic_int_set (&reader_timeout_ms, milliseconds);
+}
+
+/* Caps the child's address space: a damaged size field makes libhdf5 allocate (and touch)
+ * tens of gigabytes, which would wake the OOM killer on a shared machine. Not under
+ * AddressSanitizer, whose shadow memory is terabytes of address space. */
+static void
+limit_child_memory (void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+  return;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  return;
+#endif
+#endif
+  FILE *f = fopen ("/proc/self/statm", "r");
+  unsigned long long pages = 0;
+  if (f == NULL)
+    return;
+  if (fscanf (f, "%llu", &pages) != 1)
+    pages = 0;
+  fclose (f);
+  long page_size = sysconf (_SC_PAGESIZE);
+  if (pages == 0 || page_size <= 0)
+    return;
+  struct rlimit limit;
+  limit.rlim_cur = limit.rlim_max = (rlim_t) (pages * (guint64) page_size + CHILD_EXTRA_ADDRESS_SPACE);
+  setrlimit (RLIMIT_AS, &limit);
+}
+
+static void
+put (GByteArray *b, const void *data, gsize len)
+{
+  g_byte_array_append (b, data, (guint) len);
+}
+
+static void
+put_i32 (GByteArray *b, gint32 v)
+{
+  put (b, &v, sizeof v);
+}
+
+static void
+put_f64 (GByteArray *b, double v)
+{
+  put (b, &v, sizeof v);
+}
+
+static GByteArray *
+serialise (const TsFastmriSlice *fs, double volume_max, double attr_max, const GError *error)
+{
+  GByteArray *b = g_byte_array_new ();
+  put_i32 (b, (gint32) CHILD_MAGIC);
+  put_i32 (b, fs != NULL ? 0 : 1);
+  if (fs == NULL)
+    {
+      const char *message = error != NULL ? error->message : "unknown error";
+      put_i32 (b, error != NULL ? error->code : TS_ERROR_FORMAT);
+      put_i32 (b, (gint32) strlen (message));
+      put (b, message, strlen (message));
+      return b;
+    }
+  const TsKspace *k = fs->kspace;
+  gsize n = (gsize) k->width * k->height;
+  put_i32 (b, k->width);
+  put_i32 (b, k->height);
+  put_i32 (b, fs->n_slices);
+  put_i32 (b, fs->slice);
+  put_i32 (b, fs->mask_source);
+  put_i32 (b, fs->acceleration);
+  put_i32 (b, fs->fat_suppressed);
+  put_f64 (b, volume_max);
+  put_f64 (b, attr_max);
+  put (b, k->data, 2 * n * sizeof (float));
+  put (b, k->mask, n * sizeof (float));
+  put_i32 (b, fs->target == NULL ? 0 : g_strcmp0 (fs->target_name, "reconstruction_rss") == 0 ? 2 : 1);
+  if (fs->target != NULL)
+    {
+      put_i32 (b, fs->target->width);
+      put_i32 (b, fs->target->height);
+      put (b, fs->target->data, ts_image_n_values (fs->target) * sizeof (float));
+    }
+  return b;
+}
+
+typedef struct {
+  const guint8 *p;
+  gsize left;
+} Cursor;
+
+static gboolean
+take (Cursor *c, void *out, gsize len)
+{
+  if (len > c->left)
+    return FALSE;
+  memcpy (out, c->p, len);
+  c->p += len;
+  c->left -= len;
+  return TRUE;
+}
+
+static gboolean
+take_i32 (Cursor *c, gint32 *v)
+{
+  return take (c, v, sizeof *v);
+}
+
+/* The child's answer: a slice, or its error (returned through `error`). */
+static TsFastmriSlice *
+deserialise (const char *path, const guint8 *data, gsize len, double *volume_max,
+             double *attr_max, GError **error)
+{
+  Cursor c = { data, len };
+  g_autoptr (TsFastmriSlice) fs = NULL;
+  gint32 magic = 0, status = 0;
+  if (!take_i32 (&c, &magic) || (guint32) magic != CHILD_MAGIC || !take_i32 (&c, &status))
+    goto broken;
+  if (status != 0)
+    {
+      gint32 code = 0, mlen = 0;
+      if (!take_i32 (&c, &code) || !take_i32 (&c, &mlen) || mlen < 0 || (gsize) mlen > c.left)
+        goto broken;
+      g_autofree char *message = g_strndup ((const char *) c.p, (gsize) mlen);
+      g_set_error_literal (error, TS_ERROR, code, message);
+      return NULL;
+    }
+  gint32 w, h, n_slices, slice, mask_source, acceleration, fat, target_kind;
+  if (!take_i32 (&c, &w) || !take_i32 (&c, &h) || !take_i32 (&c, &n_slices)
+      || !take_i32 (&c, &slice) || !take_i32 (&c, &mask_source) || !take_i32 (&c, &acceleration)
+      || !take_i32 (&c, &fat) || !take (&c, volume_max, sizeof *volume_max)
+      || !take (&c, attr_max, sizeof *attr_max))
+    goto broken;
+  fs = g_new0 (TsFastmriSlice, 1);
+  fs->kspace = ts_kspace_new (w, h, error);
+  if (fs->kspace == NULL)
+    return NULL;
+  gsize n = (gsize) w * h;
+  if (!take (&c, fs->kspace->data, 2 * n * sizeof (float))
+      || !take (&c, fs->kspace->mask, n * sizeof (float)) || !take_i32 (&c, &target_kind))
+    goto broken;
+  if (target_kind != 0)
+    {
+      gint32 tw, th;
+      if (!take_i32 (&c, &tw) || !take_i32 (&c, &th))
+        goto broken;
+      fs->target = ts_image_new (tw, th, 1, error);
+      if (fs->target == NULL)
+        return NULL;
+      if (!take (&c, fs->target->data, ts_image_n_values (fs->target) * sizeof (float)))
+        goto broken;
+      fs->target_name = target_kind == 2 ? "reconstruction_rss" : "reconstruction_esc";
+    }
+  if (c.left != 0)
+    goto broken;
+  fs->n_slices = n_slices;
+  fs->slice = slice;
+  fs->mask_source = (TsFastmriMaskSource) mask_source;
+  fs->acceleration = acceleration;
+  fs->fat_suppressed = fat != 0;
+  return g_steal_pointer (&fs);
+
+broken:
+  g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
+               "%s: the HDF5 reader process sent an incomplete answer", path);
+  return NULL;
+}
+
+static gboolean
+write_all_fd (int fd, const guint8 *data, gsize len)
+{
+  while (len > 0)
+    {
+      ssize_t w = write (fd, data, len);
+      if (w < 0 && errno == EINTR)
+        continue;
+      if (w <= 0)
+        return FALSE;
+      data += w;
+      len -= (gsize) w;
+    }
+  return TRUE;
+}
+
+G_NORETURN static void
+child_main (int fd, const char *path, int slice, const char *mask_path, TsFastmriLoadFlags flags)
+{
+  /* A crash must end this process, not run the parent's crash handlers (sanitizers,
+   * libFuzzer) in it. */
+  const int deadly[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS };
+  for (gsize i = 0; i < G_N_ELEMENTS (deadly); i++)
+    signal (deadly[i], SIG_DFL);
+  signal (SIGPIPE, SIG_DFL);
+  limit_child_memory ();
+  double volume_max = 0.0, attr_max = 0.0;
+  GError *error = NULL;
+  TsFastmriSlice *fs = load_in_process (path, slice, mask_path, flags, &volume_max, &attr_max,
+                                        &error);
+  GByteArray *b = serialise (fs, volume_max, attr_max, error);
+  _exit (write_all_fd (fd, b->data, b->len) ? 0 : 3);
+}
+
+static TsFastmriSlice *
+load_isolated (const char *path, int slice, const char *mask_path, TsFastmriLoadFlags flags,
+               double *volume_max, double *attr_max, GError **error)
+{
+  int fds[2];
+  /* Quarks are made here, before the fork, so the child takes no GLib lock for them. */
+  (void) ts_error_quark ();
+  if (pipe2 (fds, O_CLOEXEC) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: cannot start the HDF5 reader: %s", path,
+                   g_strerror (saved));
+      return NULL;
+    }
+  pid_t pid = fork ();
+  if (pid < 0)
+    {
+      int saved = errno;
+      close (fds[0]);
+      close (fds[1]);
+      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: cannot start the HDF5 reader: %s", path,
+                   g_strerror (saved));
+      return NULL;
+    }
+  if (pid == 0)
+    {
+      close (fds[0]);
+      child_main (fds[1], path, slice, mask_path, flags);
+    }
+  close (fds[1]);
+
+  g_autoptr (GByteArray) answer = g_byte_array_new ();
+  gboolean timed_out = FALSE;
+  int timeout_ms = g_atomic_int_get (&reader_timeout_ms);
+  for (;;)
+    {
+      struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
+      int ready = poll (&pfd, 1, timeout_ms);
+      if (ready < 0 && errno == EINTR)
+        continue;
+      if (ready == 0)
+        {
+          timed_out = TRUE;
+          kill (pid, SIGKILL);
+          break;
+        }
+      guint8 buffer[65536];
+      ssize_t got = read (fds[0], buffer, sizeof buffer);
+      if (got < 0 && errno == EINTR)
+        continue;
+      if (got <= 0)
+        break;
+      g_byte_array_append (answer, buffer, (guint) got);
+    }
+  close (fds[0]);
+  int status = 0;
+  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  if (timed_out)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
+                   "%s: corrupt HDF5 file: the HDF5 library did not finish reading it in %g s",
+                   path, timeout_ms / 1000.0);
+      return NULL;
+    }
+  if (WIFSIGNALED (status))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
+                   "%s: corrupt HDF5 file: the HDF5 library crashed reading it (%s)", path,
+                   g_strsignal (WTERMSIG (status)));
+      return NULL;
+    }
+  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
+                   "%s: the HDF5 reader process failed (exit status %d)", path,
+                   WIFEXITED (status) ? WEXITSTATUS (status) : -1);
+      return NULL;
+    }
+  return deserialise (path, answer->data, answer->len, volume_max, attr_max, error);
+}
+
+/* Scales the slice (and its ground truth) so that the image is about [0, 1]. */
+static gboolean
+apply_scale (const char *path, TsFastmriSlice *fs, double volume_max, double attr_max,
+             GError **error)
+{
+  TsKspace *k = fs->kspace;
+  gsize n = (gsize) k->width * k->height;
+  fs->scale = 1.0;
+  fs->scale_source = TS_FASTMRI_SCALE_NONE;
+  if (fs->target != NULL && volume_max > 0.0)
+    {
+      fs->scale = 1.0 / volume_max;
+      fs->scale_source = TS_FASTMRI_SCALE_TARGET_MAX;
+    }
+  else if (attr_max > 0.0)
+    {
+      fs->scale = 1.0 / attr_max;
+      fs->scale_source = TS_FASTMRI_SCALE_MAX_ATTR;
+    }
+  else
+    {
+      double m = zero_filled_max (k->data, k->width, k->height);
+      if (m > 0.0)
+        {
+          fs->scale = 1.0 / m;
+          fs->scale_source = TS_FASTMRI_SCALE_ZERO_FILLED;
+        }
+    }
+  if (!isfinite (fs->scale) || !(fs->scale > 0.0))
+    {
+      fs->scale = 1.0;
+      fs->scale_source = TS_FASTMRI_SCALE_NONE;
+    }
+  float s = (float) fs->scale;
+  for (gsize i = 0; i < 2 * n; i++)
+    k->data[i] *= s;
+  if (fs->target != NULL)
+    for (gsize i = 0; i < ts_image_n_values (fs->target); i++)
+      fs->target->data[i] *= s;
+  /* Scaling a huge value may overflow float: refuse rather than pass Inf on. */
+  for (gsize i = 0; i < 2 * n; i++)
+    if (!isfinite (k->data[i]))
+      {
+        g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                     "%s: k-space value out of range after scaling by %g", path, fs->scale);
+        return FALSE;
+      }
+  return TRUE;
+}
+
 TsFastmriSlice *
 ts_fastmri_load (const char *path, int slice, const char *mask_path, TsFastmriLoadFlags flags,
                  GError **error)
@@ -896,16 +1233,17 @@ ts_fastmri_load (const char *path, int slice, const char *mask_path, TsFastmriLo
   if (!check_signature (path, error))
     return NULL;
 
-  Reader r = { .path = path, .file = -1, .dset = -1, .space = -1, .type = -1, .memtype = -1,
-               .memspace = -1 };
-  g_mutex_lock (&hdf5_lock);
-  /* No error stack on stderr: failures become GErrors (per thread in thread-safe builds,
-   * so set every time). */
-  H5Eset_auto2 (H5E_DEFAULT, NULL, NULL);
-  TsFastmriSlice *result = load_locked (&r, slice, mask_path, flags, error);
-  reader_close_dataset (&r);
-  close_id (&r.file, H5Fclose);
-  H5Eclear2 (H5E_DEFAULT);
-  g_mutex_unlock (&hdf5_lock);
-  return result;
+  double volume_max = 0.0, attr_max = 0.0;
+  g_autoptr (TsFastmriSlice) fs = NULL;
+  if (flags & TS_FASTMRI_LOAD_IN_PROCESS)
+    fs = load_in_process (path, slice, mask_path, flags, &volume_max, &attr_max, error);
+  else
+    fs = load_isolated (path, slice, mask_path, flags, &volume_max, &attr_max, error);
+  if (fs == NULL)
+    return NULL;
+  fs->scale = 1.0;
+  fs->scale_source = TS_FASTMRI_SCALE_NONE;
+  if ((flags & TS_FASTMRI_LOAD_RAW) == 0 && !apply_scale (path, fs, volume_max, attr_max, error))
+    return NULL;
+  return g_steal_pointer (&fs);
 }

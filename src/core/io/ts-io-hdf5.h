@@ -20,6 +20,10 @@ typedef enum {
   TS_FASTMRI_LOAD_DEFAULT = 0,
   /* Leave the values as stored (scale 1) rather than scaling the image to about [0, 1]. */
   TS_FASTMRI_LOAD_RAW = 1 << 0,
+  /* Read in this process. By default the file is read in a child process, because libhdf5
+   * crashes on some damaged files (object headers it trusts) before any check can refuse
+   * them; the fuzzers use this flag to see the reader's code. */
+  TS_FASTMRI_LOAD_IN_PROCESS = 1 << 1,
 } TsFastmriLoadFlags;
 
 /* What the k-space and the ground truth were multiplied by, so that the image is about
@@ -62,13 +66,19 @@ typedef struct {
  * `reconstruction_rss` (slices x h x w float), is the ground truth. A multi-coil file
  * (kspace slices x coils x H x W), a slice out of range, a file that is not HDF5, corrupt or
  * truncated, or of the wrong type or rank is refused with a TS_ERROR naming the file; the
- * HDF5 library prints nothing. */
+ * HDF5 library prints nothing. The file is read in a forked child process (see
+ * TS_FASTMRI_LOAD_IN_PROCESS), so a crash of libhdf5 on a damaged file is reported as
+ * "corrupt HDF5 file: the HDF5 library crashed reading it (...)". */
 TsFastmriSlice *ts_fastmri_load (const char *path, int slice, const char *mask_path,
                                  TsFastmriLoadFlags flags, GError **error);
 void            ts_fastmri_slice_free (TsFastmriSlice *slice);
 /* A short name for the scaling, e.g. "reconstruction_esc maximum" (for statistics). */
 const char     *ts_fastmri_scale_name (TsFastmriScale scale);
 const char     *ts_fastmri_mask_source_name (TsFastmriMaskSource source);
+
+/* How long ts_fastmri_load waits for its reader process before it gives the file up as
+ * corrupt (default 20 s; damaged files can send libhdf5 into a loop). */
+void            ts_hdf5_set_reader_timeout (int milliseconds);
 
 /* TRUE when the name ends in .h5 or .hdf5 (any case). */
 gboolean        ts_hdf5_name_matches (const char *path);
