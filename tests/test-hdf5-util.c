@@ -1,7 +1,9 @@
 /* fastMRI-layout HDF5 files for the tests (test-hdf5-util.h). */
 #include "test-hdf5-util.h"
 #include <hdf5.h>
+#include <math.h>
 #include <string.h>
+#include "ts-operator.h"
 
 static gboolean
 fail (GError **error, const char *path, const char *what)
@@ -148,4 +150,53 @@ ts_test_centre_kspace (const float *k, float *centred, int width, int height)
         centred[2 * dst] = sign * k[2 * src];
         centred[2 * dst + 1] = sign * k[2 * src + 1];
       }
+}
+
+gboolean
+ts_test_write_fastmri_scan (const char *path, int n_slices, int n_coils, int height, int width,
+                            gboolean with_target, GError **error)
+{
+  gsize n = (gsize) width * height;
+  int coils = MAX (n_coils, 1), th = height / 2, tw = width / 2;
+  g_autofree float *ones = g_new (float, n);
+  g_autofree float *x = g_new (float, n);
+  g_autofree float *k = g_new (float, 2 * n);
+  g_autofree float *kf = g_new (float, 2 * n * n_slices * coils);
+  g_autofree float *target = g_new (float, (gsize) n_slices * th * tw);
+  g_autofree float *mask = g_new (float, width);
+  for (gsize i = 0; i < n; i++)
+    ones[i] = 1.0f;
+  for (int c = 0; c < width; c++)
+    mask[c] = (c >= width / 2 - 2 && c < width / 2 + 2) || c % 4 == 0 ? 1.0f : 0.0f;
+  g_autoptr (TsOperator) op = ts_operator_mri_new (width, height, ones, error);
+  if (op == NULL)
+    return FALSE;
+  for (int s = 0; s < n_slices; s++)
+    {
+      /* An ellipse with two inner blobs, brighter in later slices; in [0, 1]. */
+      for (int r = 0; r < height; r++)
+        for (int c = 0; c < width; c++)
+          {
+            double u = (r - height / 2.0) / (0.4 * height), v = (c - width / 2.0) / (0.35 * width);
+            double e = u * u + v * v < 1.0 ? 0.5 : 0.05;
+            double b1 = exp (-(pow (r - 0.4 * height, 2) + pow (c - 0.4 * width, 2)) / 20.0);
+            double b2 = exp (-(pow (r - 0.6 * height, 2) + pow (c - 0.6 * width, 2)) / 12.0);
+            x[(gsize) r * width + c] = (float) ((e + 0.3 * b1 + 0.2 * b2) * (0.8 + 0.1 * s));
+          }
+      ts_operator_apply (op, x, k);
+      for (int coil = 0; coil < coils; coil++)
+        ts_test_centre_kspace (k, kf + 2 * n * ((gsize) s * coils + coil), width, height);
+      for (int r = 0; r < th; r++)
+        for (int c = 0; c < tw; c++)
+          target[((gsize) s * th + r) * tw + c] = x[(gsize) (r + (height - th) / 2) * width
+                                                    + c + (width - tw) / 2];
+    }
+  for (gsize i = 0; i < n * n_slices * coils; i++)
+    if (mask[i % width] == 0.0f)
+      kf[2 * i] = kf[2 * i + 1] = 0.0f;
+  TsTestFastmri spec = { .n_slices = n_slices, .n_coils = n_coils, .height = height,
+                         .width = width, .kspace = kf, .mask = mask,
+                         .target = with_target ? target : NULL, .target_height = th,
+                         .target_width = tw, .acquisition = "CORPD_FBK" };
+  return ts_test_write_fastmri (path, &spec, error);
 }

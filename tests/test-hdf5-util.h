@@ -27,3 +27,11 @@ gboolean ts_test_write_fastmri (const char *path, const TsTestFastmri *spec, GEr
 /* Tessera's k-space (plain orthonormal DFT, ts-kspace.h) to fastMRI's centred layout, for
  * even sides: kf[(r + H/2) % H][(c + W/2) % W] = (-1)^(r + c) k[r][c]. */
 void     ts_test_centre_kspace (const float *k, float *centred, int width, int height);
+
+/* A fastMRI-like single-coil scan of n_slices x height x width (even sides): a smooth
+ * phantom per slice, its k-space centred, a column mask (the 4 centre columns and every
+ * fourth; unsampled columns zero, as in fastMRI's test files) and, with `with_target`,
+ * reconstruction_esc: the phantoms' central height/2 x width/2. n_coils > 0 writes the same
+ * phantom for every coil of a multi-coil file (slices x coils x height x width). */
+gboolean ts_test_write_fastmri_scan (const char *path, int n_slices, int n_coils, int height,
+                                     int width, gboolean with_target, GError **error);

@@ -15,6 +15,10 @@ typedef struct {
   const char *colour;         /* denoise of an RGB image: the colour basis */
   double psnr, ssim;
   double wall_seconds;
+  /* mri of a fastMRI .h5: the slice read (its k-space taken out) and, without --clean, its
+   * ground truth, scored instead of a --clean file. */
+  const TsFastmriSlice *fastmri;
+  const TsImage *clean_image;
 } CliStatsInfo;
 
 /* The options the three commands share, then `extra` (the command's own). */
