@@ -57,7 +57,10 @@ check_signature (const char *path, GError **error)
       found = memcmp (b, hdf5_signature, 8) == 0;
     }
   fclose (f);
-  if (!found)
+  if (!found && n_head > 0 && n_head < 8 && memcmp (head, hdf5_signature, n_head) == 0)
+    g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: not an HDF5 file (truncated in the "
+                 "signature)", path);
+  else if (!found)
     g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: not an HDF5 file: %s", path,
                  ts_io_describe_content (head, n_head));
   return found;
