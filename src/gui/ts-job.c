@@ -176,8 +176,8 @@ check_params (const TsJobParams *params, GError **error)
   else if (params->task == TS_TASK_MRI && params->simulate && params->source == NULL)
     problem = _("Simulation needs an image, not k-space");
   else if (params->task == TS_TASK_MRI && !params->simulate && params->kspace == NULL)
-    problem = _("MRI reconstruction needs k-space (a complex .npy with its mask, or a "
-                "BART .cfl): open one, or turn on Simulate");
+    problem = _("MRI reconstruction needs k-space (a complex .npy with its mask, a "
+                "BART .cfl or a fastMRI .h5): open one, or turn on Simulate");
   if (problem != NULL)
     g_set_error_literal (error, TS_ERROR, TS_ERROR_INVALID, problem);
   return problem == NULL;
@@ -231,6 +231,10 @@ set_options (const TsJobParams *params, TsRestoreRequest *request)
   request->max_iter = MAX (1, params->max_iter);
   request->threads = params->threads;
   request->mri_acceleration = params->acceleration;
+  /* Opened k-space: the scan's own acceleration and contrast choose the paper's presets. */
+  if (!params->simulate && params->kspace_acceleration > 0)
+    request->mri_acceleration = params->kspace_acceleration;
+  request->fat_suppressed = !params->simulate && params->fat_suppressed;
   request->warm = params->warm;
   request->decompose = TRUE;
   request->keep_solutions = TRUE;
