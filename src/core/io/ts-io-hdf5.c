@@ -896,19 +896,22 @@ ts_hdf5_set_reader_timeout (int milliseconds)
   g_atomic_int_set (&reader_timeout_ms, milliseconds);
 }
 
-/* Caps the child's address space: a damaged size field makes libhdf5 allocate (and touch)
- * tens of gigabytes, which would wake the OOM killer on a shared machine. Not under
- * AddressSanitizer, whose shadow memory is terabytes of address space. */
+static guint64 reader_extra_memory = CHILD_EXTRA_ADDRESS_SPACE;
+
+void
+ts_hdf5_set_reader_memory (guint64 bytes)
+{
+  g_return_if_fail (bytes > 0);
+  reader_extra_memory = bytes;
+}
+
+/* Caps the child's address space at what it has mapped plus the reader's allowance: a damaged
+ * size field makes libhdf5 allocate (and touch) tens of gigabytes, which would wake the OOM
+ * killer on a shared machine. Under AddressSanitizer the shadow memory and the allocator's
+ * space are mapped already (counted in VmSize), so the cap holds there too. */
 static void
 limit_child_memory (void)
 {
-#if defined(__SANITIZE_ADDRESS__)
-  return;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-  return;
-#endif
-#endif
   FILE *f = fopen ("/proc/self/statm", "r");
   unsigned long long pages = 0;
   if (f == NULL)
@@ -920,7 +923,7 @@ limit_child_memory (void)
   if (pages == 0 || page_size <= 0)
     return;
   struct rlimit limit;
-  limit.rlim_cur = limit.rlim_max = (rlim_t) (pages * (guint64) page_size + CHILD_EXTRA_ADDRESS_SPACE);
+  limit.rlim_cur = limit.rlim_max = (rlim_t) (pages * (guint64) page_size + reader_extra_memory);
   setrlimit (RLIMIT_AS, &limit);
 }
 

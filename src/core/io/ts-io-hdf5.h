@@ -79,6 +79,9 @@ const char     *ts_fastmri_mask_source_name (TsFastmriMaskSource source);
 /* How long ts_fastmri_load waits for its reader process before it gives the file up as
  * corrupt (default 20 s; damaged files can send libhdf5 into a loop). */
 void            ts_hdf5_set_reader_timeout (int milliseconds);
+/* The address space the reader process may map beyond what it inherits (default 4 GiB:
+ * enough for a slice at the pixel limit; a damaged file cannot make libhdf5 take more). */
+void            ts_hdf5_set_reader_memory  (guint64 bytes);
 
 /* TRUE when the name ends in .h5 or .hdf5 (any case). */
 gboolean        ts_hdf5_name_matches (const char *path);
