@@ -1,6 +1,5 @@
 /* fastMRI HDF5 files: one slice of a single-coil scan's k-space, its sampling mask and, when
- * the file has one, its ground truth, read with the HDF5 C API (docs/file-formats.md,
- * "fastMRI HDF5").
+ * the file has one, its ground truth, read with the HDF5 C API (README.md, "MRI input").
  *
  * fastMRI stores k-space centred (the image is fftshift (ifft2 (ifftshift (k))), orthonormal):
  * the loader turns it into Tessera's convention (ts-kspace.h: the plain orthonormal DFT of the
