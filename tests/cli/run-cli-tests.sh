@@ -526,6 +526,11 @@ if [ -n "$FASTMRI_TOOL" ]; then
   run mri "$T/h5/text.h5" -o "$T/h5/t.png" --model dct
   check "mri of a text file named .h5 exits 1: not an HDF5 file" \
     eval 'rc_is 1 && err_has "text.h5: not an HDF5 file: it looks like a text file"'
+  mkdir -p "$T/h5set"
+  cp "$T/h5/scan.h5" "$T/h5set/a.h5"
+  run eval --task mri --dataset "$T/h5set" --model dct --sigma 25 --tol 0 --max-iter 2
+  check "eval --task mri over a folder of .h5 files scores each against its ground truth" \
+    eval 'rc_is 0 && out_has "^a.h5 " && out_has "^mean "'
   run mri "$T/demo/clean.png" --slice 1 -o "$T/h5/png.png" --model dct
   check "mri --slice of a non-HDF5 input is a usage error (exit 2)" \
     eval 'rc_is 2 && err_has "--slice applies to fastMRI .h5 files only"'
