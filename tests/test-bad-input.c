@@ -1400,7 +1400,7 @@ test_hdf5_bad_values (void)
   assert_fastmri_fails (path, 1, TS_ERROR_INVALID,
                         "mask is 6 but kspace is 8 x 5 (expected a mask of 5 columns, or 8 x 5)");
   /* Ground truth with another number of slices. */
-  float target[2 * 4 * 3] = { 0 };
+  float target[NS * 4 * 3] = { 0 };
   spec.mask = NULL;
   spec.n_slices = NS;
   spec.target = target;
