@@ -13,7 +13,10 @@
 #include "ts-npy.h"
 #include "ts-kspace.h"
 #include "ts-model-file.h"
+#include "ts-io-hdf5.h"
+#include "test-hdf5-util.h"
 #include "test-util.h"
+#include <hdf5.h>
 
 static void
 assert_failure (const GError *error, int code, const char *path)
@@ -1221,6 +1224,205 @@ test_icc_tiff (void)
   assert_loads_without_profile (path, expected);
 }
 
+/* --- fastMRI HDF5 (rows 56-60 of docs/robustness.md) --------------------------------------- */
+
+/* ts_fastmri_load of `path` fails with `code` and a message that starts with the path and
+ * contains `expected`. */
+static void
+assert_fastmri_fails (const char *path, int slice, int code, const char *expected)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TsFastmriSlice) fs = ts_fastmri_load (path, slice, NULL, 0, &error);
+  g_assert_null (fs);
+  assert_failure (error, code, path);
+  g_autofree char *prefix = g_strconcat (path, ": ", NULL);
+  g_assert_true (g_str_has_prefix (error->message, prefix));
+  if (strstr (error->message, expected) == NULL)
+    g_error ("message \"%s\" does not say \"%s\"", error->message, expected);
+}
+
+/* An HDF5 file with one dataset `name` of `type` and shape `dims` (allocated, not written:
+ * HDF5 stores no data for it). */
+static char *
+write_h5_dataset (const char *file_name, const char *name, hid_t type, int rank,
+                  const hsize_t *dims)
+{
+  char *path = ts_test_tmp_path (file_name);
+  hid_t file = H5Fcreate (path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  hid_t space = H5Screate_simple (rank, dims, NULL);
+  hid_t dset = H5Dcreate2 (file, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  g_assert_cmpint (file, >=, 0);
+  g_assert_cmpint (dset, >=, 0);
+  H5Dclose (dset);
+  H5Sclose (space);
+  H5Fclose (file);
+  return path;
+}
+
+static hid_t
+h5py_complex64 (void)
+{
+  hid_t t = H5Tcreate (H5T_COMPOUND, 8);
+  H5Tinsert (t, "r", 0, H5T_IEEE_F32LE);
+  H5Tinsert (t, "i", 4, H5T_IEEE_F32LE);
+  return t;
+}
+
+static void
+test_hdf5_not_hdf5 (void)
+{
+  g_autofree char *empty = ts_test_tmp_path ("empty.h5");
+  ts_test_write_bytes (empty, "", 0);
+  assert_fastmri_fails (empty, 0, TS_ERROR_FORMAT, "not an HDF5 file: the file is empty");
+  g_autofree char *text = ts_test_tmp_path ("text.h5");
+  ts_test_write_bytes (text, "kspace = [1, 2, 3]\n", 19);
+  assert_fastmri_fails (text, 0, TS_ERROR_FORMAT, "not an HDF5 file: it looks like a text file");
+  g_autofree char *png = ts_test_tmp_path ("picture.h5");
+  g_autoptr (TsImage) image = make_noisy (8, 8, 1);
+  g_autofree char *png_path = ts_test_tmp_path ("picture.png");
+  g_assert_true (ts_image_save (image, png_path, 8, NULL));
+  g_autofree char *bytes = NULL;
+  gsize len;
+  g_assert_true (g_file_get_contents (png_path, &bytes, &len, NULL));
+  ts_test_write_bytes (png, bytes, len);
+  assert_fastmri_fails (png, 0, TS_ERROR_FORMAT, "not an HDF5 file: it looks like a PNG image");
+  g_autofree char *missing = ts_test_tmp_path ("missing.h5");
+  assert_fastmri_fails (missing, 0, TS_ERROR_IO, "cannot open: No such file or directory");
+}
+
+static void
+test_hdf5_truncated (void)
+{
+  g_autofree char *path = ts_test_tmp_path ("scan.h5");
+  g_autoptr (GError) error = NULL;
+  g_assert_true (ts_test_write_fastmri_scan (path, 3, 0, 32, 24, TRUE, &error));
+  g_autofree char *bytes = NULL;
+  gsize len;
+  g_assert_true (g_file_get_contents (path, &bytes, &len, NULL));
+  g_autofree char *cut = ts_test_tmp_path ("cut.h5");
+  /* In the signature, the superblock, the root group, a dataset's header, its data, the
+   * last byte. */
+  const gsize cuts[] = { 4, 60, 300, 1500, len / 2, len - 1 };
+  for (gsize i = 0; i < G_N_ELEMENTS (cuts); i++)
+    {
+      ts_test_write_bytes (cut, bytes, cuts[i]);
+      assert_fastmri_fails (cut, 1, TS_ERROR_FORMAT,
+                            cuts[i] < 8 ? "not an HDF5 file (truncated in the signature)"
+                                        : "corrupt or truncated HDF5 file: truncated file");
+    }
+}
+
+static void
+test_hdf5_unsupported_layout (void)
+{
+  g_autoptr (GError) error = NULL;
+  /* Multi-coil. */
+  g_autofree char *multi = ts_test_tmp_path ("multicoil.h5");
+  g_assert_true (ts_test_write_fastmri_scan (multi, 2, 4, 16, 12, FALSE, &error));
+  assert_fastmri_fails (multi, TS_FASTMRI_MIDDLE_SLICE, TS_ERROR_UNSUPPORTED,
+                        "multi-coil k-space (kspace is 2 x 4 x 16 x 12: slices x coils x height x "
+                        "width) is not supported; only single-coil files are");
+  /* Wrong dtype: real float32, int16, a compound of other names. */
+  hsize_t dims3[3] = { 2, 8, 6 };
+  g_autofree char *real = write_h5_dataset ("real.h5", "kspace", H5T_IEEE_F32LE, 3, dims3);
+  assert_fastmri_fails (real, 0, TS_ERROR_UNSUPPORTED,
+                        "kspace holds float32; expected complex values (h5py's complex64: a "
+                        "compound of float members r and i)");
+  g_autofree char *ints = write_h5_dataset ("int16.h5", "kspace", H5T_STD_I16LE, 3, dims3);
+  assert_fastmri_fails (ints, 0, TS_ERROR_UNSUPPORTED, "kspace holds int16; expected complex");
+  hid_t other = H5Tcreate (H5T_COMPOUND, 8);
+  H5Tinsert (other, "real", 0, H5T_IEEE_F32LE);
+  H5Tinsert (other, "imag", 4, H5T_IEEE_F32LE);
+  g_autofree char *names = write_h5_dataset ("names.h5", "kspace", other, 3, dims3);
+  H5Tclose (other);
+  assert_fastmri_fails (names, 0, TS_ERROR_UNSUPPORTED, "kspace holds a compound {real, imag}");
+  /* Wrong rank: 1-D and 5-D; no kspace at all. */
+  hid_t c64 = h5py_complex64 ();
+  hsize_t dims1[1] = { 48 }, dims5[5] = { 1, 1, 1, 4, 4 };
+  g_autofree char *rank1 = write_h5_dataset ("rank1.h5", "kspace", c64, 1, dims1);
+  assert_fastmri_fails (rank1, 0, TS_ERROR_UNSUPPORTED,
+                        "kspace is 48; expected single-coil k-space: slices x height x width");
+  g_autofree char *rank5 = write_h5_dataset ("rank5.h5", "kspace", c64, 5, dims5);
+  assert_fastmri_fails (rank5, 0, TS_ERROR_UNSUPPORTED, "'kspace' has 5 dimensions");
+  g_autofree char *none = write_h5_dataset ("none.h5", "image", c64, 3, dims3);
+  assert_fastmri_fails (none, 0, TS_ERROR_UNSUPPORTED,
+                        "no 'kspace' dataset: not a fastMRI file");
+  /* Declared sizes over the limits, refused before any allocation or read. */
+  hsize_t huge[3] = { 2, 100000, 100000 };
+  g_autofree char *big = write_h5_dataset ("huge.h5", "kspace", c64, 3, huge);
+  assert_fastmri_fails (big, 0, TS_ERROR_LIMIT,
+                        "image is 100000 x 100000 pixels, over the limit of 65536 pixels per side");
+  H5Tclose (c64);
+}
+
+static void
+test_hdf5_bad_values (void)
+{
+  enum { NS = 3, HH = 8, WW = 6 };
+  float kf[2 * NS * HH * WW];
+  for (int i = 0; i < 2 * NS * HH * WW; i++)
+    kf[i] = 0.25f * (i % 7) + 0.5f;
+  float mask[WW] = { 1, 0, 1, 1, 0, 1 };
+  TsTestFastmri spec = { .n_slices = NS, .height = HH, .width = WW, .kspace = kf, .mask = mask };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = ts_test_tmp_path ("values.h5");
+
+  /* Slice out of range. */
+  g_assert_true (ts_test_write_fastmri (path, &spec, &error));
+  assert_fastmri_fails (path, 3, TS_ERROR_INVALID,
+                        "slice 3 is out of range: the file has 3 slices (0 to 2)");
+  /* NaN in the slice read (slice 1, row 2, column 3 of the file). */
+  kf[2 * ((1 * HH + 2) * WW + 3) + 1] = NAN;
+  g_assert_true (ts_test_write_fastmri (path, &spec, &error));
+  assert_fastmri_fails (path, 1, TS_ERROR_INVALID,
+                        "non-finite k-space value (NaN) in slice 1 at row 2, column 3");
+  kf[2 * ((1 * HH + 2) * WW + 3) + 1] = 0.0f;
+  /* A mask that is not 0/1, a mask of the wrong length. */
+  mask[4] = 0.5f;
+  spec.mask_type = "float32";
+  g_assert_true (ts_test_write_fastmri (path, &spec, &error));
+  assert_fastmri_fails (path, 1, TS_ERROR_INVALID, "mask value 0.5 at index 4 is not 0 or 1");
+  mask[4] = 0.0f;
+  spec.width = WW - 1;
+  spec.height = HH;
+  /* Same data, read as 5 columns, with a 6-wide mask dataset written separately. */
+  spec.mask = NULL;
+  g_assert_true (ts_test_write_fastmri (path, &spec, &error));
+  hid_t file = H5Fopen (path, H5F_ACC_RDWR, H5P_DEFAULT);
+  hsize_t mdims[1] = { WW };
+  hid_t space = H5Screate_simple (1, mdims, NULL);
+  hid_t dset = H5Dcreate2 (file, "mask", H5T_IEEE_F32LE, space, H5P_DEFAULT, H5P_DEFAULT,
+                           H5P_DEFAULT);
+  H5Dwrite (dset, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, mask);
+  H5Dclose (dset);
+  H5Sclose (space);
+  H5Fclose (file);
+  assert_fastmri_fails (path, 1, TS_ERROR_INVALID,
+                        "mask is 6 but kspace is 8 x 5 (expected a mask of 5 columns, or 8 x 5)");
+  /* Ground truth with another number of slices. */
+  float target[NS * 4 * 3] = { 0 };
+  spec.mask = NULL;
+  spec.n_slices = NS;
+  spec.target = target;
+  spec.target_height = 4;
+  spec.target_width = 3;
+  spec.width = WW;
+  g_assert_true (ts_test_write_fastmri (path, &spec, &error));
+  file = H5Fopen (path, H5F_ACC_RDWR, H5P_DEFAULT);
+  H5Ldelete (file, "reconstruction_esc", H5P_DEFAULT);
+  hsize_t tdims[3] = { 2, 4, 3 };
+  space = H5Screate_simple (3, tdims, NULL);
+  dset = H5Dcreate2 (file, "reconstruction_esc", H5T_IEEE_F32LE, space, H5P_DEFAULT, H5P_DEFAULT,
+                     H5P_DEFAULT);
+  H5Dwrite (dset, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, target);
+  H5Dclose (dset);
+  H5Sclose (space);
+  H5Fclose (file);
+  assert_fastmri_fails (path, 1, TS_ERROR_INVALID,
+                        "reconstruction_esc is 2 x 4 x 3; expected 3 slices of height x width, as "
+                        "kspace");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1254,5 +1456,9 @@ main (int argc, char **argv)
   g_test_add_func ("/bad-input/icc-png", test_icc_png);
   g_test_add_func ("/bad-input/icc-jpeg", test_icc_jpeg);
   g_test_add_func ("/bad-input/icc-tiff", test_icc_tiff);
+  g_test_add_func ("/bad-input/hdf5-not-hdf5", test_hdf5_not_hdf5);
+  g_test_add_func ("/bad-input/hdf5-truncated", test_hdf5_truncated);
+  g_test_add_func ("/bad-input/hdf5-unsupported-layout", test_hdf5_unsupported_layout);
+  g_test_add_func ("/bad-input/hdf5-bad-values", test_hdf5_bad_values);
   return g_test_run ();
 }

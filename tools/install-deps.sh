@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(
   build-essential meson ninja-build pkg-config
-  libglib2.0-dev libjson-glib-dev libpng-dev libtiff-dev libjpeg62-turbo-dev libfftw3-dev libopenblas-dev
+  libglib2.0-dev libjson-glib-dev libpng-dev libtiff-dev libjpeg62-turbo-dev libfftw3-dev libhdf5-dev libopenblas-dev
   libgtk-4-dev libadwaita-1-dev gettext desktop-file-utils appstream xvfb xauth librsvg2-common
   pngquant
 )

@@ -240,20 +240,44 @@ cli_eval_mri_one (CliEval *eval, const char *dir, CliEvalResult *r, GError **err
   TsRestoreRequest request;
 
   cli_solve_args_to_request (&eval->args, CLI_TASK_MRI, &request);
-  kspace = ts_kspace_load_compact (dir, &request.mri_acceleration, error);
-  if (kspace == NULL)
-    return FALSE;
-  target = ts_image_load (target_path, error);
-  if (target == NULL)
-    return FALSE;
+  request.fat_suppressed = ts_kspace_path_is_fat_suppressed (dir);
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      /* A fastMRI file: its middle slice, scored against the file's ground truth. */
+      g_autoptr (TsFastmriSlice) fs = ts_fastmri_load (dir, TS_FASTMRI_MIDDLE_SLICE, NULL,
+                                                       TS_FASTMRI_LOAD_DEFAULT, error);
+      if (fs == NULL)
+        return FALSE;
+      if (fs->target == NULL)
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                       "%s: no ground truth (reconstruction_esc or reconstruction_rss) to score "
+                       "against", dir);
+          return FALSE;
+        }
+      request.mri_acceleration = fs->acceleration;
+      request.fat_suppressed |= fs->fat_suppressed;
+      kspace = g_steal_pointer (&fs->kspace);
+      target = g_steal_pointer (&fs->target);
+      g_free (target_path);
+      target_path = g_strdup_printf ("%s (%s)", dir, fs->target_name);
+    }
+  else
+    {
+      kspace = ts_kspace_load_compact (dir, &request.mri_acceleration, error);
+      if (kspace == NULL)
+        return FALSE;
+      target = ts_image_load (target_path, error);
+      if (target == NULL)
+        return FALSE;
+    }
   if (target->width > kspace->width || target->height > kspace->height || target->channels != 1)
     {
       g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: larger than the %d x %d image",
                    target_path, kspace->width, kspace->height);
       return FALSE;
     }
-  /* The paper's beta / lambda depend on the acceleration and the contrast. */
-  request.fat_suppressed = ts_kspace_path_is_fat_suppressed (dir);
+  /* The paper's beta / lambda depend on the acceleration and the contrast (set above). */
   request.kspace = kspace;
   /* The zero-filled image is the baseline the scores compare with. */
   request.input_view = TRUE;

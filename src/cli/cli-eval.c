@@ -139,7 +139,7 @@ print_json (const CliEval *eval, const CliEvalResult *mean)
 
 /* --- the command ---------------------------------------------------------------------- */
 
-/* The items to evaluate: image files, or MRI slice folders. */
+/* The items to evaluate: image files, or MRI slice folders and fastMRI .h5 files. */
 static GPtrArray *
 list_items (CliEval *eval, GError **error)
 {
@@ -165,6 +165,13 @@ list_items (CliEval *eval, GError **error)
               if (g_file_test (m, G_FILE_TEST_IS_REGULAR))
                 g_ptr_array_add (items, g_strdup (g_ptr_array_index (dirs, i)));
             }
+          /* fastMRI files: the middle slice of each, against its ground truth. */
+          static const char *const h5_suffixes[] = { ".h5", ".hdf5", NULL };
+          g_autoptr (GPtrArray) files = cli_list_dir (eval->dataset, h5_suffixes, FALSE, error);
+          if (files == NULL)
+            return NULL;
+          for (guint i = 0; i < files->len; i++)
+            g_ptr_array_add (items, g_strdup (g_ptr_array_index (files, i)));
         }
     }
   else
@@ -177,7 +184,7 @@ list_items (CliEval *eval, GError **error)
   if (items->len == 0)
     {
       g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: nothing to evaluate (%s)", eval->dataset,
-                   eval->task == CLI_TASK_MRI ? "no slice folders with meta.json"
+                   eval->task == CLI_TASK_MRI ? "no slice folders with meta.json, nor fastMRI .h5 files"
                    : eval->clean_dir != NULL ? "no .png, .tif or .npy inputs"
                    : "no .png or .tif images; for noisy .npy inputs give --clean DIR");
       return NULL;

@@ -53,19 +53,17 @@ cli_restore_entries (CliSolveArgs *args, CliTask task, const GOptionEntry *extra
   return (GOptionEntry *) g_array_free (entries, FALSE);
 }
 
-/* Loads the --clean image and crops it like the reference: top-left to the estimate's size
- * (SR, denoising) or the estimate's centre to the reference's size (MRI). */
+/* Scores against the clean image `clean` (named `clean_path` in messages), cropped like the
+ * reference: top-left to the estimate's size (SR, denoising) or the estimate's centre to the
+ * reference's size (MRI). */
 static gboolean
-score_against_clean (const char *clean_path, const TsImage *estimate, CliTask task,
-                     double *psnr, double *ssim, GError **error)
+score_against_image (const TsImage *clean, const char *clean_path, const TsImage *estimate,
+                     CliTask task, double *psnr, double *ssim, GError **error)
 {
-  g_autoptr (TsImage) clean = ts_image_load (clean_path, error);
   g_autoptr (TsImage) clean_crop = NULL;
   g_autoptr (TsImage) est_crop = NULL;
   int border = task == CLI_TASK_SR ? 40 : 0;
 
-  if (clean == NULL)
-    return FALSE;
   if (clean->channels != estimate->channels)
     {
       g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
@@ -99,6 +97,39 @@ size_mismatch:
   g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: %d x %d does not match the %d x %d estimate",
                clean_path, clean->width, clean->height, estimate->width, estimate->height);
   return FALSE;
+}
+
+/* Loads the --clean image and scores against it (score_against_image). */
+static gboolean
+score_against_clean (const char *clean_path, const TsImage *estimate, CliTask task,
+                     double *psnr, double *ssim, GError **error)
+{
+  g_autoptr (TsImage) clean = ts_image_load (clean_path, error);
+
+  return clean != NULL
+         && score_against_image (clean, clean_path, estimate, task, psnr, ssim, error);
+}
+
+/* What the statistics say about a fastMRI slice: which one, its mask, scale and truth. */
+static void
+add_fastmri_stats (JsonBuilder *builder, const TsFastmriSlice *fs)
+{
+  json_builder_set_member_name (builder, "slice");
+  json_builder_add_int_value (builder, fs->slice);
+  json_builder_set_member_name (builder, "n_slices");
+  json_builder_add_int_value (builder, fs->n_slices);
+  json_builder_set_member_name (builder, "mask_source");
+  json_builder_add_string_value (builder, ts_fastmri_mask_source_name (fs->mask_source));
+  json_builder_set_member_name (builder, "acceleration");
+  json_builder_add_int_value (builder, fs->acceleration);
+  cli_json_add_double (builder, "scale", fs->scale);
+  json_builder_set_member_name (builder, "scale_source");
+  json_builder_add_string_value (builder, ts_fastmri_scale_name (fs->scale_source));
+  if (fs->target_name != NULL)
+    {
+      json_builder_set_member_name (builder, "ground_truth");
+      json_builder_add_string_value (builder, fs->target_name);
+    }
 }
 
 static gboolean
@@ -163,10 +194,13 @@ write_stats (const CliStatsInfo *info, GError **error)
       json_builder_add_boolean_value (builder, TRUE);
     }
   cli_json_add_double (builder, "wall_seconds", info->wall_seconds);
-  if (info->args->clean != NULL)
+  if (info->fastmri != NULL)
+    add_fastmri_stats (builder, info->fastmri);
+  if (info->args->clean != NULL || info->clean_image != NULL)
     {
       json_builder_set_member_name (builder, "clean");
-      json_builder_add_string_value (builder, info->args->clean);
+      json_builder_add_string_value (builder, info->args->clean != NULL ? info->args->clean
+                                              : info->fastmri->target_name);
       cli_json_add_double (builder, "psnr", info->psnr);
       cli_json_add_double (builder, "ssim", info->ssim);
     }
@@ -252,13 +286,17 @@ finish (CliStatsInfo *info, gint64 start_us)
   if (args->clean != NULL
       && !score_against_clean (args->clean, estimate, info->task, &info->psnr, &info->ssim, &error))
     return cli_report_error (error);
+  if (args->clean == NULL && info->clean_image != NULL
+      && !score_against_image (info->clean_image, info->input, estimate, info->task, &info->psnr,
+                               &info->ssim, &error))
+    return cli_report_error (error);
   info->wall_seconds = (g_get_monotonic_time () - start_us) / 1e6;
   if (args->stats != NULL && !write_stats (info, &error))
     return cli_report_error (error);
 
   /* With --tol 0 the iteration count is what was asked for, not a failure to converge. */
   not_converged = stats->converged || info->result->options.tol <= 0.0 ? "" : " (not converged)";
-  if (args->clean != NULL)
+  if (args->clean != NULL || info->clean_image != NULL)
     cli_note ("%s: %d iterations%s, %.2f s, final change %.3g, PSNR %.4f dB, SSIM %.4f -> %s",
               cli_task_name (info->task), stats->iterations, not_converged, stats->seconds,
               stats->final_change, info->psnr, info->ssim, args->output);
@@ -416,13 +454,49 @@ out:
   return code;
 }
 
-/* The k-space of `path` (a compact slice folder, .npy + mask or BART .cfl) and what the
- * folder tells: the acceleration, the contrast and, unless given, the ground truth. */
+/* A fastMRI .h5: slice `slice` (CLI_UNSET_INT: the middle one), and what the file tells:
+ * the acceleration, the contrast and the ground truth (*fastmri keeps them). */
 static TsKspace *
-load_kspace (const char *path, const char *mask, CliSolveArgs *args, TsRestoreRequest *request,
-             int *code, GError **error)
+load_fastmri (const char *path, const char *mask, int slice, TsRestoreRequest *request,
+              TsFastmriSlice **fastmri, GError **error)
 {
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+  TsFastmriSlice *fs = ts_fastmri_load (path, slice == CLI_UNSET_INT ? TS_FASTMRI_MIDDLE_SLICE
+                                                                     : slice,
+                                        mask, TS_FASTMRI_LOAD_DEFAULT, error);
+  if (fs == NULL)
+    return NULL;
+  /* A fully sampled file (fastMRI's train and val sets) gets the 8x presets. */
+  request->mri_acceleration = fs->acceleration;
+  request->fat_suppressed = fs->fat_suppressed || ts_kspace_path_is_fat_suppressed (path);
+  cli_note ("mri: %s: slice %d of 0..%d%s, %s mask, acceleration %d, %s%s", path, fs->slice,
+            fs->n_slices - 1,
+            slice == CLI_UNSET_INT ? ", the middle one (--slice N for another)" : "",
+            fs->mask_source == TS_FASTMRI_MASK_FILE ? "the file's"
+            : fs->mask_source == TS_FASTMRI_MASK_GIVEN ? "the given" : "a derived",
+            fs->acceleration, request->fat_suppressed ? "PDFS" : "PD",
+            fs->target_name != NULL ? ", ground truth for PSNR" : "");
+  *fastmri = fs;
+  return g_steal_pointer (&fs->kspace);
+}
+
+/* The k-space of `path` (a compact slice folder, .npy + mask, BART .cfl or a fastMRI .h5) and
+ * what the folder or file tells: the acceleration, the contrast and, unless given, the ground
+ * truth. */
+static TsKspace *
+load_kspace (const char *path, const char *mask, int slice, CliSolveArgs *args,
+             TsRestoreRequest *request, TsFastmriSlice **fastmri, int *code, GError **error)
+{
+  gboolean is_dir = g_file_test (path, G_FILE_TEST_IS_DIR);
+  gboolean hdf5 = !is_dir && (ts_hdf5_name_matches (path) || ts_hdf5_file_has_signature (path));
+
+  if (hdf5)
+    return load_fastmri (path, mask, slice, request, fastmri, error);
+  if (slice != CLI_UNSET_INT)
+    {
+      *code = cli_usage_error ("mri", "--slice applies to fastMRI .h5 files only");
+      return NULL;
+    }
+  if (is_dir)
     {
       TsKspace *kspace = ts_kspace_load_compact (path, &request->mri_acceleration, error);
       if (kspace == NULL)
@@ -454,17 +528,21 @@ cli_cmd_mri (int argc, char **argv)
   g_auto (GStrv) positional = NULL;
   g_autofree GOptionEntry *entries = NULL;
   g_autoptr (TsKspace) kspace = NULL;
+  g_autoptr (TsFastmriSlice) fastmri = NULL;
   g_autoptr (TsModel) model = NULL;
   TsRestoreRequest request;
   CliStatsInfo info;
   GError *error = NULL;
   gint64 start_us = g_get_monotonic_time ();
   int code = 0;
+  int slice = CLI_UNSET_INT;
 
   cli_solve_args_init (&args);
   const GOptionEntry extra[] = {
     { "mask", 0, 0, G_OPTION_ARG_FILENAME, &mask,
-      "Sampling mask (.npy or .cfl; H x W or one row of W); optional for .cfl k-space", "MASK" },
+      "Sampling mask (.npy or .cfl; H x W or one row of W; for a .h5 file in its centred layout); optional for .cfl and .h5 k-space", "MASK" },
+    { "slice", 0, 0, G_OPTION_ARG_INT, &slice,
+      "Slice of a fastMRI .h5 file, from 0 (default: the middle one)", "N" },
     { "beta", 'b', 0, G_OPTION_ARG_DOUBLE, &args.beta,
       "Coupling weight (default: the model's preset for the acceleration and contrast, mri-acc8-pd etc.; without one the paper's value for sigma25 models, else the model's)", "B" },
     { "preset", 'p', 0, G_OPTION_ARG_STRING, &args.preset,
@@ -477,11 +555,13 @@ cli_cmd_mri (int argc, char **argv)
     G_OPTION_ENTRY_NULL
   };
   entries = cli_restore_entries (&args, CLI_TASK_MRI, extra);
-  if (!cli_parse_options ("mri", "KSPACE.npy --mask MASK.npy [-o OUT] [--model MODEL]",
+  if (!cli_parse_options ("mri", "KSPACE.npy --mask MASK.npy | SCAN.h5 [--slice N] [-o OUT] [--model MODEL]",
                           "Single-coil Cartesian MRI reconstruction from undersampled k-space\n"
                           "(complex64 .npy, not fft-shifted, orthonormal DFT; or a BART .cfl/.hdr\n"
-                          "pair; or a slice folder in the compact layout of the test data). The\n"
-                          "output is the full-size real image.",
+                          "pair; or a slice folder in the compact layout of the test data; or a\n"
+                          "single-coil fastMRI .h5 file: one slice, --slice N or the middle one,\n"
+                          "with the file's mask and, when it has one, its ground truth for PSNR).\n"
+                          "The output is the full-size real image.",
                           NULL, entries, argc, argv, &positional, &code)
       || !cli_restore_check_args (CLI_TASK_MRI, &args, positional, "KSPACE", &code))
     goto out;
@@ -492,12 +572,13 @@ cli_cmd_mri (int argc, char **argv)
     }
 
   cli_solve_args_to_request (&args, CLI_TASK_MRI, &request);
-  kspace = load_kspace (positional[0], mask, &args, &request, &code, &error);
+  kspace = load_kspace (positional[0], mask, slice, &args, &request, &fastmri, &code, &error);
   if (kspace == NULL)
     goto out_or_fail;
-  /* The contrast chooses the preset: as given, else as the slice folder's path says, else
-   * proton density (no detection from the data themselves yet). */
+  /* The contrast chooses the preset: as given, else as a fastMRI file's acquisition or the
+   * slice folder's path says, else proton density (no detection from the data yet). */
   const char *contrast_from = contrast != NULL ? "option"
+                              : fastmri != NULL && fastmri->fat_suppressed ? "file"
                               : request.fat_suppressed ? "path" : "default";
   if (contrast != NULL)
     request.fat_suppressed = g_strcmp0 (contrast, "pdfs") == 0;
@@ -514,7 +595,9 @@ cli_cmd_mri (int argc, char **argv)
                        .input_width = kspace->width, .input_height = kspace->height,
                        .acceleration = request.mri_acceleration,
                        .contrast = request.fat_suppressed ? "pdfs" : "pd",
-                       .contrast_from = contrast_from };
+                       .contrast_from = contrast_from,
+                       .fastmri = fastmri,
+                       .clean_image = fastmri != NULL ? fastmri->target : NULL };
   code = cli_restore_and_finish (&info, &request, NULL, start_us);
   goto out;
 

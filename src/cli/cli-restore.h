@@ -18,6 +18,10 @@ typedef struct {
   const char *contrast_from;  /* mri: "option", "path" (a slice folder under pdfs/) or "default" */
   double psnr, ssim;
   double wall_seconds;
+  /* mri of a fastMRI .h5: the slice read (its k-space taken out) and, without --clean, its
+   * ground truth, scored instead of a --clean file. */
+  const TsFastmriSlice *fastmri;
+  const TsImage *clean_image;
 } CliStatsInfo;
 
 /* The options the three commands share, then `extra` (the command's own). */

@@ -21,7 +21,7 @@ static const Command commands[] = {
   { "model", cli_cmd_model, "model import REF_DIR -o MODEL.tsm | model info MODEL" },
   { "denoise", cli_cmd_denoise, "denoise IN [-o OUT] [--model MODEL] [--sigma S] [--colour opponent|rgb]" },
   { "sr", cli_cmd_sr, "sr IN_LOWRES [-o OUT] [--model MODEL] [--beta B] [--lambda L]" },
-  { "mri", cli_cmd_mri, "mri KSPACE.npy --mask MASK.npy [-o OUT] [--model MODEL]" },
+  { "mri", cli_cmd_mri, "mri KSPACE.npy --mask MASK.npy | SCAN.h5 [--slice N] [-o OUT] [--model MODEL]" },
   { "eval", cli_cmd_eval, "eval --task denoise|sr|mri --dataset DIR [--model MODEL]" },
   { "estimate-noise", cli_cmd_estimate_noise, "estimate-noise IMAGE" },
   { "tune", cli_cmd_tune, "tune --task sr|mri --data VALFOLDER -o OUT.tsm [--model MODEL] [--preset NAME]" },

@@ -8,6 +8,7 @@
 #include "ts-npy.h"
 #include "ts-atomic-file.h"
 #include "ts-kspace.h"
+#include "ts-io-hdf5.h"
 #include "ts-operator.h"
 #include "ts-model.h"
 #include "ts-derived.h"

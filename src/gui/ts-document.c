@@ -17,6 +17,12 @@ struct _TsDocument {
   GPtrArray *view_pyramid;
   int view_width, view_height;
   double noise_estimate;   /* 0-255, NAN when not estimated */
+  /* A fastMRI .h5: the slice to read (TS_FASTMRI_MIDDLE_SLICE before loading), how many the
+   * file has (0 for other documents) and what it says of the scan. */
+  int slice;
+  int n_slices;
+  int acceleration;
+  gboolean fat_suppressed;
 };
 
 G_DEFINE_FINAL_TYPE (TsDocument, ts_document, G_TYPE_OBJECT)
@@ -67,6 +73,10 @@ estimate_noise (const TsImage *image)
 typedef struct {
   char *path;
   char *mask;        /* the sampling mask chosen for a complex .npy, or NULL */
+  int slice;         /* a fastMRI .h5: the slice to read */
+  int n_slices;      /* ... and, once read, the file's number of slices */
+  int acceleration;
+  gboolean fat_suppressed;
   TsImage *image;
   TsKspace *kspace;
   TsImage *view;     /* what the input panel shows: the image, or k-space zero-filled */
@@ -111,15 +121,17 @@ find_mask (const char *path)
   return NULL;
 }
 
-/* k-space or an image: BART's pair by its name, a .npy by the dtype in its header. */
+/* k-space or an image: BART's pair by its name, a fastMRI .h5 by its name or its signature,
+ * a .npy by the dtype in its header. */
 static gboolean
-is_kspace (const char *path, gboolean *is_npy, GError **error)
+is_kspace (const char *path, gboolean *is_npy, gboolean *is_hdf5, GError **error)
 {
   g_autofree char *lower = g_ascii_strdown (path, -1);
   TsNpyHeader header;
 
   *is_npy = g_str_has_suffix (lower, ".npy");
-  if (g_str_has_suffix (lower, ".cfl") || g_str_has_suffix (lower, ".hdr"))
+  *is_hdf5 = !*is_npy && (ts_hdf5_name_matches (path) || ts_hdf5_file_has_signature (path));
+  if (*is_hdf5 || g_str_has_suffix (lower, ".cfl") || g_str_has_suffix (lower, ".hdr"))
     return TRUE;
   if (!*is_npy)
     return FALSE;
@@ -128,10 +140,30 @@ is_kspace (const char *path, gboolean *is_npy, GError **error)
   return header.dtype == TS_NPY_COMPLEX64;
 }
 
+/* One slice of a fastMRI file, with the file's mask (or the columns that hold data) or the
+ * mask chosen. */
 static gboolean
-load_kspace (LoadData *data, gboolean is_npy, GError **error)
+load_fastmri (LoadData *data, GError **error)
+{
+  g_autoptr (TsFastmriSlice) fs = ts_fastmri_load (data->path, data->slice, data->mask,
+                                                   TS_FASTMRI_LOAD_DEFAULT, error);
+  if (fs == NULL)
+    return FALSE;
+  data->slice = fs->slice;
+  data->n_slices = fs->n_slices;
+  data->acceleration = fs->acceleration;
+  data->fat_suppressed = fs->fat_suppressed || ts_kspace_path_is_fat_suppressed (data->path);
+  data->kspace = g_steal_pointer (&fs->kspace);
+  data->view = ts_restore_zero_filled (data->kspace, error);
+  return data->view != NULL;
+}
+
+static gboolean
+load_kspace (LoadData *data, gboolean is_npy, gboolean is_hdf5, GError **error)
 {
   g_autofree char *mask = NULL;
+  if (is_hdf5)
+    return load_fastmri (data, error);
   if (is_npy)
     {
       mask = data->mask != NULL ? g_strdup (data->mask) : find_mask (data->path);
@@ -154,8 +186,8 @@ load_in_thread (GTask *task, gpointer source_object, gpointer task_data, GCancel
 {
   LoadData *data = task_data;
   GError *error = NULL;
-  gboolean is_npy = FALSE;
-  gboolean kspace = is_kspace (data->path, &is_npy, &error);
+  gboolean is_npy = FALSE, is_hdf5 = FALSE;
+  gboolean kspace = is_kspace (data->path, &is_npy, &is_hdf5, &error);
 
   if (error != NULL)
     {
@@ -164,7 +196,7 @@ load_in_thread (GTask *task, gpointer source_object, gpointer task_data, GCancel
     }
   if (kspace)
     {
-      if (!load_kspace (data, is_npy, &error))
+      if (!load_kspace (data, is_npy, is_hdf5, &error))
         {
           g_task_return_error (task, error);
           return;
@@ -200,6 +232,7 @@ ts_document_load_async (TsDocument *self, const char *mask_path, GCancellable *c
   data = g_new0 (LoadData, 1);
   data->path = g_file_get_path (self->file);
   data->mask = g_strdup (mask_path);
+  data->slice = self->slice;
   data->noise_estimate = NAN;
   g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
   if (data->path == NULL)
@@ -228,10 +261,43 @@ ts_document_load_finish (TsDocument *self, GAsyncResult *result, GError **error)
   self->view_width = data->view->width;
   self->view_height = data->view->height;
   self->noise_estimate = data->noise_estimate;
+  self->slice = data->slice;
+  self->n_slices = data->n_slices;
+  self->acceleration = data->acceleration;
+  self->fat_suppressed = data->fat_suppressed;
   return TRUE;
 }
 
 /* --- properties ---------------------------------------------------------------------- */
+
+void
+ts_document_set_slice (TsDocument *self, int slice)
+{
+  g_return_if_fail (TS_IS_DOCUMENT (self));
+  self->slice = slice;
+}
+
+int
+ts_document_get_slice (TsDocument *self)
+{
+  g_return_val_if_fail (TS_IS_DOCUMENT (self), 0);
+  return self->slice;
+}
+
+int
+ts_document_get_n_slices (TsDocument *self)
+{
+  g_return_val_if_fail (TS_IS_DOCUMENT (self), 0);
+  return self->n_slices;
+}
+
+void
+ts_document_get_scan_info (TsDocument *self, int *acceleration, gboolean *fat_suppressed)
+{
+  g_return_if_fail (TS_IS_DOCUMENT (self));
+  *acceleration = self->acceleration;
+  *fat_suppressed = self->fat_suppressed;
+}
 
 GFile *
 ts_document_get_file (TsDocument *self)
@@ -296,6 +362,11 @@ ts_document_dup_summary (TsDocument *self)
       double sampled = 0.0;
       for (gsize i = 0; i < n; i++)
         sampled += kspace->mask[i];
+      if (self->n_slices > 0)
+        /* Translators: a fastMRI file: its name, the slice shown (from 0), the last slice. */
+        return g_strdup_printf (_("%s · slice %d of 0–%d · k-space %d × %d, %.0f %% sampled"),
+                                self->display_name, self->slice, self->n_slices - 1,
+                                kspace->width, kspace->height, 100.0 * sampled / n);
       return g_strdup_printf (_("%s · k-space %d × %d, %.0f %% sampled"), self->display_name,
                               kspace->width, kspace->height, 100.0 * sampled / n);
     }
@@ -332,4 +403,5 @@ static void
 ts_document_init (TsDocument *self)
 {
   self->noise_estimate = NAN;
+  self->slice = TS_FASTMRI_MIDDLE_SLICE;
 }

@@ -24,7 +24,9 @@ TsDocument     *ts_document_new               (GFile *file);
 TsDocument     *ts_document_new_demo          (int size);
 
 /* Reads the file on a thread: a .cfl/.hdr pair or a complex .npy (told apart by its header)
- * is k-space, with `mask_path` or the mask found beside it; anything else an image. */
+ * is k-space, with `mask_path` or the mask found beside it; a fastMRI .h5 (by its name or
+ * signature) is k-space too, the slice set with ts_document_set_slice (the middle one by
+ * default) with the file's mask or `mask_path`; anything else an image. */
 void            ts_document_load_async        (TsDocument *self, const char *mask_path,
                                                GCancellable *cancellable,
                                                GAsyncReadyCallback callback, gpointer user_data);
@@ -42,6 +44,14 @@ double          ts_document_get_noise_estimate (TsDocument *self);
  * texture pyramid (ts_texture_pyramid_new), and its size. */
 GPtrArray      *ts_document_get_view_pyramid  (TsDocument *self);
 void            ts_document_get_view_size     (TsDocument *self, int *width, int *height);
+/* A fastMRI .h5: the slice to read, set before loading (TS_FASTMRI_MIDDLE_SLICE, the
+ * default, for the middle one); once loaded, the slice read and the file's number of slices
+ * (0 for any other document), and the scan's acceleration and contrast. */
+void            ts_document_set_slice         (TsDocument *self, int slice);
+int             ts_document_get_slice         (TsDocument *self);
+int             ts_document_get_n_slices      (TsDocument *self);
+void            ts_document_get_scan_info     (TsDocument *self, int *acceleration,
+                                               gboolean *fat_suppressed);
 /* One line for the window's status bar: name, size, channels or sampling. */
 char           *ts_document_dup_summary       (TsDocument *self);
 

@@ -198,8 +198,8 @@ check_params (const TsJobParams *params, GError **error)
   else if (params->task == TS_TASK_MRI && params->simulate && params->source == NULL)
     problem = _("Simulation needs an image, not k-space");
   else if (params->task == TS_TASK_MRI && !params->simulate && params->kspace == NULL)
-    problem = _("MRI reconstruction needs k-space (a complex .npy with its mask, or a "
-                "BART .cfl): open one, or turn on Simulate");
+    problem = _("MRI reconstruction needs k-space (a complex .npy with its mask, a "
+                "BART .cfl or a fastMRI .h5): open one, or turn on Simulate");
   if (problem != NULL)
     g_set_error_literal (error, TS_ERROR, TS_ERROR_INVALID, problem);
   return problem == NULL;
@@ -252,10 +252,14 @@ set_options (const TsJobParams *params, TsRestoreRequest *request)
   request->lambda = params->lambda;
   request->max_iter = MAX (1, params->max_iter);
   request->threads = params->threads;
-  /* Opened k-space: the acceleration of its mask chooses the preset; simulated, the one
-   * asked for. */
-  request->mri_acceleration = params->kspace != NULL && !params->simulate
-                              ? ts_kspace_acceleration (params->kspace) : params->acceleration;
+  /* Opened k-space: the scan's acceleration as its file tells (fastMRI), else as its mask
+   * gives, and its contrast choose the preset; simulated, the one asked for. */
+  request->mri_acceleration = params->acceleration;
+  if (!params->simulate && params->kspace_acceleration > 0)
+    request->mri_acceleration = params->kspace_acceleration;
+  else if (!params->simulate && params->kspace != NULL)
+    request->mri_acceleration = ts_kspace_acceleration (params->kspace);
+  request->fat_suppressed = !params->simulate && params->fat_suppressed;
   request->preset = params->preset;
   request->warm = params->warm;
   request->decompose = TRUE;

@@ -31,6 +31,8 @@ typedef struct {
   int acceleration;          /* MRI simulation: 4, 8 or 16 */
   TsImage *source;           /* the opened image (NULL for opened k-space) */
   TsKspace *kspace;          /* the opened k-space (MRI) */
+  int kspace_acceleration;   /* ... its acceleration as the file tells (fastMRI), or 0 */
+  gboolean fat_suppressed;   /* ... a fat-suppressed (PDFS) scan */
   GPtrArray *warm;           /* TsSolution per channel from the previous run, or NULL */
   TsRect region;             /* denoising in tiles: the visible part, solved first (image
                                 pixels; width 0 = none) */

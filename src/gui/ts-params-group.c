@@ -24,15 +24,40 @@ struct _TsParamsGroup {
   GtkSwitch *noise_auto_switch;
   GtkWidget *noise_spin;
   GtkWidget *noise_scale;
+  AdwActionRow *slice_row;
+  GtkAdjustment *slice_adjustment;
 
   double noise_estimate;   /* 0-255, NAN when there is none (demo, k-space) */
   /* The preset menu: the model's presets for the task, by name, then "Custom" (beta and
    * lambda as the fields say; empty: the defaults). */
   GPtrArray *preset_names;
   gboolean filling;        /* the fields are being filled from a preset */
+  gboolean setting_slices; /* ts_params_group_set_slices is moving the slice control */
 };
 
 G_DEFINE_FINAL_TYPE (TsParamsGroup, ts_params_group, ADW_TYPE_PREFERENCES_GROUP)
+
+enum { SIGNAL_SLICE_CHANGED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+void
+ts_params_group_set_slices (TsParamsGroup *self, int n_slices, int slice)
+{
+  g_return_if_fail (TS_IS_PARAMS_GROUP (self));
+  self->setting_slices = TRUE;
+  gtk_adjustment_configure (self->slice_adjustment, MAX (slice, 0), 0, MAX (n_slices - 1, 0), 1,
+                            5, 0);
+  self->setting_slices = FALSE;
+  gtk_widget_set_visible (GTK_WIDGET (self->slice_row), n_slices > 1);
+}
+
+static void
+on_slice_value_changed (TsParamsGroup *self)
+{
+  if (!self->setting_slices)
+    g_signal_emit (self, signals[SIGNAL_SLICE_CHANGED], 0,
+                   (int) gtk_adjustment_get_value (self->slice_adjustment));
+}
 
 void
 ts_params_group_set_task (TsParamsGroup *self, TsTask task)
@@ -337,7 +362,13 @@ ts_params_group_class_init (TsParamsGroupClass *klass)
   BIND (noise_auto_switch);
   BIND (noise_spin);
   BIND (noise_scale);
+  BIND (slice_row);
+  BIND (slice_adjustment);
 #undef BIND
+  /* The user chose another slice of the opened scan: the window reads it. */
+  signals[SIGNAL_SLICE_CHANGED] = g_signal_new ("slice-changed", G_TYPE_FROM_CLASS (klass),
+                                                G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                                G_TYPE_NONE, 1, G_TYPE_INT);
 }
 
 static void
@@ -359,4 +390,6 @@ ts_params_group_init (TsParamsGroup *self)
                             self);
   g_signal_connect_swapped (self->beta_row, "changed", G_CALLBACK (on_field_edited), self);
   g_signal_connect_swapped (self->lambda_row, "changed", G_CALLBACK (on_field_edited), self);
+  g_signal_connect_swapped (self->slice_adjustment, "value-changed",
+                            G_CALLBACK (on_slice_value_changed), self);
 }

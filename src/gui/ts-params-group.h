@@ -22,6 +22,9 @@ const char     *ts_params_group_get_noise_estimate_text (TsParamsGroup *self);
 void            ts_params_group_set_simulate      (TsParamsGroup *self, gboolean simulate);
 void            ts_params_group_set_max_iter      (TsParamsGroup *self, int max_iter);
 void            ts_params_group_set_tolerance     (TsParamsGroup *self, double tol);
+/* A scan of several slices (a fastMRI .h5): the Slice row, 0 to n_slices - 1, at `slice`;
+ * hidden for fewer than 2. Moving it emits "slice-changed" (int slice); this call does not. */
+void            ts_params_group_set_slices        (TsParamsGroup *self, int n_slices, int slice);
 /* The model row (its noise level follows the group's). */
 TsModelChooser *ts_params_group_get_model_chooser (TsParamsGroup *self);
 /* SR, MRI: the preset chosen in the menu, or NULL for Custom. */

@@ -94,6 +94,12 @@ on_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
 void
 _ts_window_load (TsWindow *self, GFile *file, const char *mask_path)
 {
+  _ts_window_load_slice (self, file, mask_path, TS_FASTMRI_MIDDLE_SLICE);
+}
+
+void
+_ts_window_load_slice (TsWindow *self, GFile *file, const char *mask_path, int slice)
+{
   g_autoptr (TsDocument) document = NULL;
   g_autofree char *path = g_file_get_path (file);
 
@@ -105,6 +111,7 @@ _ts_window_load (TsWindow *self, GFile *file, const char *mask_path)
       return;
     }
   document = ts_document_new (file);
+  ts_document_set_slice (document, slice);
   ts_document_load_async (document, mask_path, self->cancellable, on_loaded, g_object_ref (self));
 }
 
@@ -133,12 +140,13 @@ open_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
   g_autoptr (GtkFileFilter) kspace = gtk_file_filter_new ();
   const char *image_patterns[] = { "*.png", "*.PNG", "*.tif", "*.TIF", "*.tiff", "*.TIFF", "*.jpg",
                                    "*.JPG", "*.jpeg", "*.JPEG", "*.npy", NULL };
+  const char *hdf5_patterns[] = { "*.h5", "*.H5", "*.hdf5", "*.HDF5", NULL };
 
   native = gtk_file_chooser_native_new (_("Open Image or k-Space"), GTK_WINDOW (self),
                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
   gtk_file_filter_set_name (all, _("Images and k-space"));
   gtk_file_filter_set_name (images, _("Images (PNG, TIFF, JPEG, NumPy)"));
-  gtk_file_filter_set_name (kspace, _("k-space (NumPy complex, BART .cfl)"));
+  gtk_file_filter_set_name (kspace, _("k-space (NumPy complex, BART .cfl, fastMRI .h5)"));
   for (int i = 0; image_patterns[i] != NULL; i++)
     {
       gtk_file_filter_add_pattern (all, image_patterns[i]);
@@ -147,6 +155,11 @@ open_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
   gtk_file_filter_add_pattern (all, "*.cfl");
   gtk_file_filter_add_pattern (kspace, "*.npy");
   gtk_file_filter_add_pattern (kspace, "*.cfl");
+  for (int i = 0; hdf5_patterns[i] != NULL; i++)
+    {
+      gtk_file_filter_add_pattern (all, hdf5_patterns[i]);
+      gtk_file_filter_add_pattern (kspace, hdf5_patterns[i]);
+    }
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), all);
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), images);
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), kspace);

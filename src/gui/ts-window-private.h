@@ -70,6 +70,10 @@ const char *_ts_window_document_name       (TsWindow *self);
 void        _ts_window_set_document        (TsWindow *self, TsDocument *document);
 /* Loads `file` on a thread (k-space with `mask_path`, or the mask found beside it). */
 void        _ts_window_load                (TsWindow *self, GFile *file, const char *mask_path);
+/* Reads `file` as the new document; a fastMRI .h5 at `slice` (TS_FASTMRI_MIDDLE_SLICE: the
+ * middle one). */
+void        _ts_window_load_slice          (TsWindow *self, GFile *file, const char *mask_path,
+                                            int slice);
 void        _ts_window_update_atoms        (TsWindow *self);
 
 /* ts-window-actions.c: installs the win.* actions on the class. */

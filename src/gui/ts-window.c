@@ -144,6 +144,8 @@ _ts_window_set_document (TsWindow *self, TsDocument *document)
   adw_view_switcher_title_set_subtitle (self->switcher_title, display_name);
   gtk_window_set_title (GTK_WINDOW (self), display_name);
   ts_params_group_set_noise_estimate (self->params_group, ts_document_get_noise_estimate (document));
+  ts_params_group_set_slices (self->params_group, ts_document_get_n_slices (document),
+                              ts_document_get_slice (document));
   if (ts_document_get_kspace (document) != NULL)
     {
       ts_window_set_task (self, TS_TASK_MRI);
@@ -151,6 +153,17 @@ _ts_window_set_document (TsWindow *self, TsDocument *document)
     }
   ts_progress_view_set_status (self->progress_view, _("Press Run to restore."));
   g_signal_emit (self, _ts_window_signals[TS_WINDOW_SIGNAL_DOCUMENT_CHANGED], 0);
+}
+
+/* Another slice of the opened scan: read it as a new document of the same file. */
+static void
+on_slice_changed (TsWindow *self, int slice)
+{
+  GFile *file = self->document != NULL ? ts_document_get_file (self->document) : NULL;
+
+  if (file != NULL && ts_document_get_n_slices (self->document) > 0
+      && slice != ts_document_get_slice (self->document))
+    _ts_window_load_slice (self, file, NULL, slice);
 }
 
 void
@@ -396,7 +409,12 @@ ts_window_run (TsWindow *self)
   source = ts_document_get_image (self->document);
   kspace = ts_document_get_kspace (self->document);
   if (kspace != NULL && !params->simulate)
-    params->kspace = kspace_copy (kspace);
+    {
+      params->kspace = kspace_copy (kspace);
+      /* A fastMRI scan's own acceleration and contrast choose the task's parameters. */
+      ts_document_get_scan_info (self->document, &params->kspace_acceleration,
+                                 &params->fat_suppressed);
+    }
   if (source != NULL)
     params->source = ts_image_copy (source);
 
@@ -634,6 +652,7 @@ ts_window_init (TsWindow *self)
   set_running_ui (self, FALSE);
 
   self->model_chooser = ts_params_group_get_model_chooser (self->params_group);
+  g_signal_connect_swapped (self->params_group, "slice-changed", G_CALLBACK (on_slice_changed), self);
   g_signal_connect_swapped (self->model_chooser, "changed", G_CALLBACK (on_model_changed), self);
   g_signal_connect_swapped (self->stack, "notify::visible-child-name", G_CALLBACK (on_page_changed), self);
 

@@ -1,10 +1,12 @@
 #!/bin/sh
 # Command-level tests of tessera-cli: help, usage errors, a small demo + denoise run, and
 # failures on bad inputs (exit codes, messages, no stray output). Needs no shared data.
-# Usage: run-cli-tests.sh PATH/TO/tessera-cli [PATH/TO/icc-png-tool]        Output: TAP.
+# Usage: run-cli-tests.sh PATH/TO/tessera-cli [PATH/TO/icc-png-tool [PATH/TO/fastmri-tool]]
+# Output: TAP.
 
-CLI=${1:?usage: $0 PATH/TO/tessera-cli [PATH/TO/icc-png-tool]}
+CLI=${1:?usage: $0 PATH/TO/tessera-cli [PATH/TO/icc-png-tool [PATH/TO/fastmri-tool]]}
 ICC_TOOL=${2:-}
+FASTMRI_TOOL=${3:-}
 T=$(mktemp -d "${TMPDIR:-/tmp}/tessera-cli-tests.XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT
 # Only the built-in 'dct' model is used; keep installed models out of the way anyway.
@@ -548,6 +550,49 @@ check "sr --preset of the MRI task fails clearly" \
 run mri "$T/tune-empty" --contrast t2
 check "mri --contrast other than pd or pdfs is a usage error" \
   eval 'rc_is 2 && err_has "pd or pdfs"'
+# fastMRI HDF5: a single-coil scan written with the HDF5 C API (fastmri-tool: 3 slices of
+# 64 x 48, the file's mask, reconstruction_esc) reconstructs to a PNG, the middle slice by
+# default, scored against the file's ground truth; multi-coil, out-of-range slices and
+# corrupt files are refused in one line naming the file (libhdf5 prints nothing).
+if [ -n "$FASTMRI_TOOL" ]; then
+  mkdir -p "$T/h5"
+  "$FASTMRI_TOOL" scan "$T/h5/scan.h5" && "$FASTMRI_TOOL" multicoil "$T/h5/multicoil.h5"
+  run mri "$T/h5/scan.h5" -o "$T/h5/out.png" --model dct --tol 0 --max-iter 5 \
+    --stats "$T/h5/stats.json"
+  check "mri scan.h5 -o out.png exits 0 and writes a PNG" \
+    eval 'rc_is 0 && is_png "$T/h5/out.png"'
+  check "mri scan.h5 reads the middle slice, the file's mask and its ground truth" \
+    eval 'err_has "slice 1 of 0..2, the middle one" && err_has "the file.s mask" \
+          && err_has "PSNR" && grep -q "\"ground_truth\" : \"reconstruction_esc\"" "$T/h5/stats.json" \
+          && grep -q "\"slice\" : 1," "$T/h5/stats.json"'
+  run mri "$T/h5/scan.h5" --slice 2 -o "$T/h5/slice2.png" --model dct --tol 0 --max-iter 2
+  check "mri scan.h5 --slice 2 exits 0" eval 'rc_is 0 && is_png "$T/h5/slice2.png" && err_has "slice 2 of 0..2,"'
+  run mri "$T/h5/scan.h5" --slice 3 -o "$T/h5/slice3.png" --model dct
+  check "mri scan.h5 --slice 3 (out of range) exits 1 naming the range, no output" \
+    eval 'rc_is 1 && err_has "scan.h5: slice 3 is out of range: the file has 3 slices (0 to 2)" \
+          && [ ! -e "$T/h5/slice3.png" ]'
+  run mri "$T/h5/multicoil.h5" -o "$T/h5/mc.png" --model dct
+  check "mri of a multi-coil file exits 1 saying only single-coil files are supported" \
+    eval 'rc_is 1 && err_has "multicoil.h5: multi-coil k-space (kspace is 2 x 4 x 32 x 24" \
+          && err_has "only single-coil files are" && [ "$(wc -l <"$T/err")" -eq 1 ]'
+  head -c 3000 "$T/h5/scan.h5" >"$T/h5/truncated.h5"
+  run mri "$T/h5/truncated.h5" -o "$T/h5/t.png" --model dct
+  check "mri of a truncated .h5 exits 1 in one line naming the file (no HDF5 error stack)" \
+    eval 'rc_is 1 && err_has "truncated.h5: corrupt or truncated HDF5 file: truncated file" \
+          && [ "$(wc -l <"$T/err")" -eq 1 ]'
+  echo "not HDF5" >"$T/h5/text.h5"
+  run mri "$T/h5/text.h5" -o "$T/h5/t.png" --model dct
+  check "mri of a text file named .h5 exits 1: not an HDF5 file" \
+    eval 'rc_is 1 && err_has "text.h5: not an HDF5 file: it looks like a text file"'
+  mkdir -p "$T/h5set"
+  cp "$T/h5/scan.h5" "$T/h5set/a.h5"
+  run eval --task mri --dataset "$T/h5set" --model dct --sigma 25 --tol 0 --max-iter 2
+  check "eval --task mri over a folder of .h5 files scores each against its ground truth" \
+    eval 'rc_is 0 && out_has "^a.h5 " && out_has "^mean "'
+  run mri "$T/demo/clean.png" --slice 1 -o "$T/h5/png.png" --model dct
+  check "mri --slice of a non-HDF5 input is a usage error (exit 2)" \
+    eval 'rc_is 2 && err_has "--slice applies to fastMRI .h5 files only"'
+fi
 
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -8,6 +8,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include "tessera.h"
+#include "test-hdf5-util.h"
 
 static const char *out_dir;
 static char *tmp_dir;
@@ -247,6 +248,38 @@ jpeg_seed (const char *name, int w, int h, int components, gboolean progressive,
   fclose (f);
 }
 
+/* fastMRI .h5 files (a mode byte, then the file; fuzz-hdf5.c): single-coil with a ground
+ * truth and the file's mask, multi-coil, and one with a uint8 mask and complex128 values. */
+static void
+hdf5_seed (const char *name, guint8 mode, int n_slices, int n_coils, int h, int w,
+           gboolean target, gboolean variant)
+{
+  GError *error = NULL;
+  g_autofree char *src = tmp_path (name);
+  if (!variant)
+    {
+      if (!ts_test_write_fastmri_scan (src, n_slices, n_coils, h, w, target, &error))
+        die (error);
+    }
+  else
+    {
+      gsize n = (gsize) n_slices * h * w;
+      g_autofree float *k = g_new (float, 2 * n);
+      g_autofree float *mask = g_new (float, w);
+      for (gsize i = 0; i < 2 * n; i++)
+        k[i] = (float) ((i * 13) % 17) - 8.0f;
+      for (int c = 0; c < w; c++)
+        mask[c] = c % 2 == 0 || c == w / 2;
+      TsTestFastmri spec = { .n_slices = n_slices, .height = h, .width = w, .kspace = k,
+                             .mask = mask, .mask_type = "uint8", .complex128 = TRUE,
+                             .max_attr = 3.0, .acceleration_attr = 2,
+                             .acquisition = "CORPDFS_FBK" };
+      if (!ts_test_write_fastmri (src, &spec, &error))
+        die (error);
+    }
+  to_corpus ("hdf5", name, src, &mode, 1, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -307,6 +340,11 @@ main (int argc, char **argv)
 
   checkpoint_seed ("ckpt-ncpr-3", TS_PROX_NCPR, 2, 1, 3, TRUE);
   checkpoint_seed ("ckpt-cpr-5", TS_PROX_CPR, 3, 4, 5, FALSE);
+
+  hdf5_seed ("scan-3x8x6.h5", 0, 3, 0, 8, 6, TRUE, FALSE);
+  hdf5_seed ("scan-raw-2x4x4.h5", 5, 2, 0, 4, 4, FALSE, FALSE);
+  hdf5_seed ("multicoil-2x2x4x4.h5", 0, 2, 2, 4, 4, FALSE, FALSE);
+  hdf5_seed ("complex128-uint8-mask.h5", 2, 2, 0, 4, 6, FALSE, TRUE);
 
   g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmp_dir);
   if (system (cmd) != 0)

@@ -9,14 +9,14 @@
 #              CC=clang meson setup BUILD_DIR -Dfuzzing=true -Db_sanitize=address,undefined \
 #                -Db_lundef=false
 #              (default: $TESSERA_FUZZ_BUILD, else /tmp/bfuzz)
-#   FUZZER     png tiff jpeg npy cfl model checkpoint (default: all)
+#   FUZZER     png tiff jpeg npy cfl model checkpoint hdf5 (default: all)
 # Results (logs, grown corpora, crash inputs) go to $TESSERA_FUZZ_OUT (default: a new
 # folder under /tmp, printed at the end). Exit status 1 if any fuzzer found a crash.
 set -u
 secs=${1:?usage: $0 SECONDS [BUILD_DIR [FUZZER...]]}
 build=${2:-${TESSERA_FUZZ_BUILD:-/tmp/bfuzz}}
 [ $# -ge 2 ] && shift 2 || shift $#
-names=${*:-png tiff jpeg npy cfl model checkpoint}
+names=${*:-png tiff jpeg npy cfl model checkpoint hdf5}
 here=$(cd "$(dirname "$0")" && pwd)
 out=${TESSERA_FUZZ_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/tessera-fuzz-run.XXXXXX")}
 mkdir -p "$out"

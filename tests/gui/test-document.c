@@ -1,12 +1,14 @@
 /* The GUI's document loader (src/gui/ts-document.c) without a display: an image, complex
  * .npy k-space with its mask found beside it or given, a complex .npy without a mask (the
- * window then asks for one), a file that is neither, and the demo image. Each load runs on
+ * window then asks for one), fastMRI .h5 files (the middle slice, a chosen one, refusals), a
+ * file that is neither, and the demo image. Each load runs on
  * GTask's thread and completes on the main loop, as in the window. */
 #include <math.h>
 #include <string.h>
 #include <glib/gstdio.h>
 
 #include "ts-document.h"
+#include "test-hdf5-util.h"
 
 #define W 32
 #define H 24
@@ -28,14 +30,16 @@ on_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
   load->done = TRUE;
 }
 
-/* Loads `path` (with `mask`) and waits; the document, or NULL with `error` set. */
+/* Loads `path` (with `mask`, a .h5 at `slice`) and waits; the document, or NULL with `error`
+ * set. */
 static TsDocument *
-load (const char *path, const char *mask, GError **error)
+load_slice (const char *path, const char *mask, int slice, GError **error)
 {
   g_autoptr (GFile) file = g_file_new_for_path (path);
   g_autoptr (TsDocument) document = ts_document_new (file);
   Load state = { 0 };
 
+  ts_document_set_slice (document, slice);
   ts_document_load_async (document, mask, NULL, on_loaded, &state);
   while (!state.done)
     g_main_context_iteration (NULL, TRUE);
@@ -45,6 +49,12 @@ load (const char *path, const char *mask, GError **error)
       return NULL;
     }
   return g_steal_pointer (&document);
+}
+
+static TsDocument *
+load (const char *path, const char *mask, GError **error)
+{
+  return load_slice (path, mask, TS_FASTMRI_MIDDLE_SLICE, error);
 }
 
 static char *
@@ -190,6 +200,48 @@ test_refusals (void)
 }
 
 static void
+test_fastmri (void)
+{
+  g_autofree char *scan = g_build_filename (tmpdir, "scan.h5", NULL);
+  g_autofree char *multi = g_build_filename (tmpdir, "multicoil.h5", NULL);
+  g_autoptr (GError) error = NULL;
+  int acceleration = 0, width = 0, height = 0;
+  gboolean fat = TRUE;
+
+  g_assert_true (ts_test_write_fastmri_scan (scan, 3, 0, 32, 24, TRUE, &error));
+  g_assert_true (ts_test_write_fastmri_scan (multi, 2, 4, 16, 12, FALSE, &error));
+  /* The middle slice, with the file's mask. */
+  g_autoptr (TsDocument) document = load (scan, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (ts_document_get_kspace (document));
+  g_assert_null (ts_document_get_image (document));
+  g_assert_cmpint (ts_document_get_n_slices (document), ==, 3);
+  g_assert_cmpint (ts_document_get_slice (document), ==, 1);
+  ts_document_get_scan_info (document, &acceleration, &fat);
+  g_assert_cmpint (acceleration, ==, 3);  /* 8 of 24 columns */
+  g_assert_false (fat);
+  ts_document_get_view_size (document, &width, &height);
+  g_assert_cmpint (width, ==, 24);
+  g_assert_cmpint (height, ==, 32);
+  g_autofree char *summary = ts_document_dup_summary (document);
+  g_assert_nonnull (strstr (summary, "slice 1 of 0–2"));
+  /* Another slice, as the Slice row asks for it. */
+  g_autoptr (TsDocument) last = load_slice (scan, NULL, 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ts_document_get_slice (last), ==, 2);
+  g_assert_cmpint (ts_document_get_n_slices (last), ==, 3);
+  /* Out of range, multi-coil: refused with the loader's message. */
+  g_assert_null (load_slice (scan, NULL, 3, &error));
+  g_assert_error (error, TS_ERROR, TS_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_null (load (multi, NULL, &error));
+  g_assert_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED);
+  g_assert_nonnull (strstr (error->message, "multi-coil"));
+  g_remove (scan);
+  g_remove (multi);
+}
+
+static void
 test_demo (void)
 {
   g_autoptr (TsDocument) document = ts_document_new_demo (64);
@@ -215,6 +267,7 @@ main (int argc, char **argv)
   g_test_add_func ("/document/kspace-mask-beside", test_kspace_mask_beside);
   g_test_add_func ("/document/kspace-needs-mask", test_kspace_needs_mask);
   g_test_add_func ("/document/refusals", test_refusals);
+  g_test_add_func ("/document/fastmri", test_fastmri);
   g_test_add_func ("/document/demo", test_demo);
   status = g_test_run ();
   {

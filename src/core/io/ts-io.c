@@ -32,9 +32,8 @@ format_name (TsFileFormat format)
   return "unknown";
 }
 
-/* A short description of what the content looks like, for "not a PNG" messages. */
-static const char *
-describe_content (const guint8 *b, gsize n)
+const char *
+ts_io_describe_content (const guint8 *b, gsize n)
 {
   if (n == 0)
     return "the file is empty";
@@ -49,6 +48,8 @@ describe_content (const guint8 *b, gsize n)
     return "it looks like a JPEG image";
   if (n >= 5 && memcmp (b, "%PDF-", 5) == 0)
     return "it looks like a PDF document";
+  if (n >= 8 && memcmp (b, "\211HDF\r\n\032\n", 8) == 0)
+    return "it looks like an HDF5 file";
   gboolean text = TRUE;
   for (gsize i = 0; i < n; i++)
     if (b[i] < 0x09 || (b[i] > 0x0d && b[i] < 0x20))
@@ -79,7 +80,7 @@ expect_format (const char *path, TsFileFormat expected, GError **error)
   if (format_from_magic (magic, n) != expected)
     {
       g_set_error (error, TS_ERROR, TS_ERROR_FORMAT, "%s: not a %s file: %s", path,
-                   format_name (expected), describe_content (magic, n));
+                   format_name (expected), ts_io_describe_content (magic, n));
       return TS_FILE_FORMAT_UNKNOWN;
     }
   return expected;

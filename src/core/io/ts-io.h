@@ -34,4 +34,8 @@ TsImage *ts_image_load (const char *path, GError **error);
  * for one. */
 gboolean ts_image_save (const TsImage *image, const char *path, int bit_depth, GError **error);
 
+/* What the first `n` bytes of a file look like ("the file is empty", "it looks like a text
+ * file", "it looks like a PNG image", ...), for "not a ... file" messages. */
+const char *ts_io_describe_content (const guint8 *b, gsize n);
+
 G_END_DECLS

@@ -309,11 +309,11 @@ ts_kspace_save_cfl (const char *base, const float *complex_data, int width, int 
 
 /* ---- masks */
 
-/* Loads a mask for a height x width k-space named `kspace_path` into `out` (H x W). */
-static gboolean
-load_mask (const char *mask_path, const char *kspace_path, int width, int height, float *out,
-           GError **error)
+gboolean
+ts_kspace_mask_load (const char *mask_path, const char *kspace_path, int width, int height,
+                     float *out, GError **error)
 {
+  g_return_val_if_fail (mask_path != NULL && kspace_path != NULL && out != NULL, FALSE);
   gsize n = (gsize) width * height;
   if (has_suffix_ci (mask_path, ".cfl") || has_suffix_ci (mask_path, ".hdr"))
     {
@@ -395,7 +395,7 @@ finish (TsKspace *k, const char *kspace_path, const char *mask_path, GError **er
   gsize n = (gsize) k->width * k->height;
   if (mask_path != NULL)
     {
-      if (!load_mask (mask_path, kspace_path, k->width, k->height, k->mask, error))
+      if (!ts_kspace_mask_load (mask_path, kspace_path, k->width, k->height, k->mask, error))
         {
           ts_kspace_free (k);
           return NULL;

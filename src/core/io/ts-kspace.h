@@ -24,7 +24,13 @@ TsKspace *ts_kspace_load_npy (const char *kspace_path, const char *mask_path, GE
  * dims[0] (fastest) is the image width, dims[1] the height, all other dims must be 1.
  * The mask comes from `mask_path` (.npy or .cfl) if given, else from the nonzero samples. */
 TsKspace *ts_kspace_load_cfl (const char *base, const char *mask_path, GError **error);
-/* Dispatch on the extension of kspace_path (.npy, .cfl, .hdr). */
+/* The mask `mask_path` (.npy or .cfl; H x W, or 1 x W / W for a column mask broadcast over
+ * rows; each value 0 or 1) for a height x width k-space named `kspace_path`, into `out`
+ * (H x W). */
+gboolean  ts_kspace_mask_load (const char *mask_path, const char *kspace_path, int width,
+                               int height, float *out, GError **error);
+/* Dispatch on the extension of kspace_path (.npy, .cfl, .hdr); fastMRI HDF5 files have
+ * their own loader (ts-io-hdf5.h: a slice, a ground truth, the file's mask). */
 TsKspace *ts_kspace_load (const char *kspace_path, const char *mask_path, GError **error);
 /* Full k-space and mask from a slice folder in the compact layout of the test data
  * (data/README.md): meta.json ({"shape": [H, W], "acceleration": A}), columns.npy (the
