@@ -9,6 +9,8 @@
 #include "ts-atomic-file.h"
 #include "ts-kspace.h"
 #include "ts-io-hdf5.h"
+#include "ts-kspace-centre.h"
+#include "ts-subprocess-read.h"
 #include "ts-operator.h"
 #include "ts-model.h"
 #include "ts-derived.h"

@@ -1,32 +1,19 @@
 /* fastMRI HDF5 files through the HDF5 C API. The library's automatic error printing is turned
  * off and its error stack turned into a GError naming the file; every size is checked against
- * the limits before anything is allocated, and only the chosen slice of k-space is read. */
+ * the limits before anything is allocated, and only the chosen slice of k-space is read. The
+ * reading runs in a reader process (ts-subprocess-read.h); the centred k-space is turned into
+ * Tessera's layout by ts-kspace-centre.h. */
 #include "ts-io-hdf5.h"
 #include "ts-fftw-lock.h"
 #include "ts-io.h"
+#include "ts-kspace-centre.h"
+#include "ts-subprocess-read.h"
 #include <errno.h>
-#include <fcntl.h>
 #include <fftw3.h>
 #include <hdf5.h>
 #include <math.h>
 #include <stdio.h>
-#include <poll.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#if defined(__SANITIZE_ADDRESS__)
-#define TS_HDF5_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TS_HDF5_ASAN 1
-#endif
-#endif
-#ifdef TS_HDF5_ASAN
-#include <sanitizer/common_interface_defs.h>
-#endif
 
 /* Debian's serial libhdf5 is not built thread-safe: the GUI's loader thread and any other
  * caller take turns. */
@@ -408,59 +395,6 @@ read_string_attribute (hid_t file, const char *name)
   return result;
 }
 
-/* fastMRI's centred k-space to Tessera's: k[r][c] = kf[(r + H/2) % H][(c + W/2) % W] *
- * exp (-2 pi i (r (H/2) / H + c (W/2) / W)), i.e. ifftshift, then the phase that moves the
- * image's origin to its centre (for even sides a sign, (-1)^(r + c), exact in float). */
-static void
-uncentre (const float *in, float *out, int width, int height)
-{
-  int hr = height / 2, hc = width / 2;
-  g_autofree double *row_phase = g_new (double, 2 * (gsize) height);
-  g_autofree double *col_phase = g_new (double, 2 * (gsize) width);
-  for (int r = 0; r < height; r++)
-    {
-      double a = -2.0 * G_PI * (double) ((gint64) r * hr % height) / height;
-      row_phase[2 * r] = height % 2 == 0 ? (r % 2 ? -1.0 : 1.0) : cos (a);
-      row_phase[2 * r + 1] = height % 2 == 0 ? 0.0 : sin (a);
-    }
-  for (int c = 0; c < width; c++)
-    {
-      double a = -2.0 * G_PI * (double) ((gint64) c * hc % width) / width;
-      col_phase[2 * c] = width % 2 == 0 ? (c % 2 ? -1.0 : 1.0) : cos (a);
-      col_phase[2 * c + 1] = width % 2 == 0 ? 0.0 : sin (a);
-    }
-  gboolean even = height % 2 == 0 && width % 2 == 0;
-  for (int r = 0; r < height; r++)
-    for (int c = 0; c < width; c++)
-      {
-        gsize src = (gsize) ((r + hr) % height) * width + (gsize) ((c + hc) % width);
-        gsize dst = (gsize) r * width + (gsize) c;
-        float re = in[2 * src], im = in[2 * src + 1];
-        if (even)
-          {
-            if ((r + c) % 2 != 0)
-              re = -re, im = -im;
-            out[2 * dst] = re;
-            out[2 * dst + 1] = im;
-            continue;
-          }
-        double pr = row_phase[2 * r] * col_phase[2 * c] - row_phase[2 * r + 1] * col_phase[2 * c + 1];
-        double pi = row_phase[2 * r] * col_phase[2 * c + 1] + row_phase[2 * r + 1] * col_phase[2 * c];
-        out[2 * dst] = (float) (re * pr - im * pi);
-        out[2 * dst + 1] = (float) (re * pi + im * pr);
-      }
-}
-
-/* A mask in the file's centred layout (H x W) to Tessera's: the same shift, no phase. */
-static void
-uncentre_mask (const float *in, float *out, int width, int height)
-{
-  int hr = height / 2, hc = width / 2;
-  for (int r = 0; r < height; r++)
-    for (int c = 0; c < width; c++)
-      out[(gsize) r * width + c] = in[(gsize) ((r + hr) % height) * width + (c + hc) % width];
-}
-
 /* The file's "mask" dataset (W or H x W, 0/1) into `out` (H x W, centred layout); *present
  * FALSE when the file has none. */
 static gboolean
@@ -658,7 +592,7 @@ zero_filled_max (const float *data, int width, int height)
   ts_fftw_planner_lock ();
   fftwf_destroy_plan (plan);
   ts_fftw_planner_unlock ();
-  /* The image is centred already (uncentre moved its origin), so crop the middle. */
+  /* The image is centred already (ts_kspace_from_centred moved its origin), so crop the middle. */
   int ch = MIN (height, FASTMRI_CROP), cw = MIN (width, FASTMRI_CROP);
   int r0 = (height - ch) / 2, c0 = (width - cw) / 2;
   double max = 0.0;
@@ -804,7 +738,7 @@ load_locked (Reader *r, int slice, const char *mask_path, TsFastmriLoadFlags fla
                      e / w, e % w);
         return NULL;
       }
-  uncentre (stored, kspace->data, w, h);
+  ts_kspace_from_centred (stored, kspace->data, w, h);
 
   /* The mask, in the file's layout: given, the file's, or none (derived below). */
   g_autofree float *mask = g_new (float, n);
@@ -822,7 +756,7 @@ load_locked (Reader *r, int slice, const char *mask_path, TsFastmriLoadFlags fla
     }
   if (out->mask_source != TS_FASTMRI_MASK_DERIVED)
     {
-      uncentre_mask (mask, kspace->mask, w, h);
+      ts_kspace_mask_from_centred (mask, kspace->mask, w, h);
       for (gsize i = 0; i < n; i++)
         if (kspace->mask[i] == 0.0f)
           kspace->data[2 * i] = kspace->data[2 * i + 1] = 0.0f;
@@ -889,11 +823,10 @@ load_in_process (const char *path, int slice, const char *mask_path, TsFastmriLo
  *
  * libhdf5 trusts a file's metadata: damaged object headers crash it inside H5Dopen (HDF5
  * 1.10.8, tests/test-hdf5.c's damage loop found several), before any of our checks can look.
- * So the file is read in a child process that sends the slice back through a pipe; a crash
- * there is a corrupt file, not a crashed application. The child uses only HDF5, malloc and
- * write; it ends with _exit, so no atexit handler of the parent runs twice. */
+ * So the file is read in a child process (ts-subprocess-read.h) that sends the slice back as
+ * bytes; a crash there is a corrupt file, not a crashed application. The child uses only
+ * HDF5, malloc and write. */
 
-#define CHILD_MAGIC 0x35464854u   /* "THF5" */
 /* Memory the reader may take beyond what the parent had mapped when it forked: the largest
  * slice the pixel limit allows needs about 2 GB (stored, converted, mask, ground truth). */
 #define CHILD_EXTRA_ADDRESS_SPACE ((guint64) 4 << 30)
@@ -916,28 +849,6 @@ ts_hdf5_set_reader_memory (guint64 bytes)
   reader_extra_memory = bytes;
 }
 
-/* Caps the child's address space at what it has mapped plus the reader's allowance: a damaged
- * size field makes libhdf5 allocate (and touch) tens of gigabytes, which would wake the OOM
- * killer on a shared machine. Under AddressSanitizer the shadow memory and the allocator's
- * space are mapped already (counted in VmSize), so the cap holds there too. */
-static void
-limit_child_memory (void)
-{
-  FILE *f = fopen ("/proc/self/statm", "r");
-  unsigned long long pages = 0;
-  if (f == NULL)
-    return;
-  if (fscanf (f, "%llu", &pages) != 1)
-    pages = 0;
-  fclose (f);
-  long page_size = sysconf (_SC_PAGESIZE);
-  if (pages == 0 || page_size <= 0)
-    return;
-  struct rlimit limit;
-  limit.rlim_cur = limit.rlim_max = (rlim_t) (pages * (guint64) page_size + reader_extra_memory);
-  setrlimit (RLIMIT_AS, &limit);
-}
-
 static void
 put (GByteArray *b, const void *data, gsize len)
 {
@@ -956,20 +867,11 @@ put_f64 (GByteArray *b, double v)
   put (b, &v, sizeof v);
 }
 
-static GByteArray *
-serialise (const TsFastmriSlice *fs, double volume_max, double attr_max, const GError *error)
+/* The slice as the reader process sends it (read back by deserialise). */
+static GBytes *
+serialise (const TsFastmriSlice *fs, double volume_max, double attr_max)
 {
   GByteArray *b = g_byte_array_new ();
-  put_i32 (b, (gint32) CHILD_MAGIC);
-  put_i32 (b, fs != NULL ? 0 : 1);
-  if (fs == NULL)
-    {
-      const char *message = error != NULL ? error->message : "unknown error";
-      put_i32 (b, error != NULL ? error->code : TS_ERROR_FORMAT);
-      put_i32 (b, (gint32) strlen (message));
-      put (b, message, strlen (message));
-      return b;
-    }
   const TsKspace *k = fs->kspace;
   gsize n = (gsize) k->width * k->height;
   put_i32 (b, k->width);
@@ -990,7 +892,7 @@ serialise (const TsFastmriSlice *fs, double volume_max, double attr_max, const G
       put_i32 (b, fs->target->height);
       put (b, fs->target->data, ts_image_n_values (fs->target) * sizeof (float));
     }
-  return b;
+  return g_byte_array_free_to_bytes (b);
 }
 
 typedef struct {
@@ -1015,25 +917,15 @@ take_i32 (Cursor *c, gint32 *v)
   return take (c, v, sizeof *v);
 }
 
-/* The child's answer: a slice, or its error (returned through `error`). */
+/* The reader process's slice; an incomplete answer is refused with `spec`'s message. */
 static TsFastmriSlice *
-deserialise (const char *path, const guint8 *data, gsize len, double *volume_max,
-             double *attr_max, GError **error)
+deserialise (const TsSubprocessRead *spec, GBytes *bytes, double *volume_max, double *attr_max,
+             GError **error)
 {
+  gsize len = 0;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
   Cursor c = { data, len };
   g_autoptr (TsFastmriSlice) fs = NULL;
-  gint32 magic = 0, status = 0;
-  if (!take_i32 (&c, &magic) || (guint32) magic != CHILD_MAGIC || !take_i32 (&c, &status))
-    goto broken;
-  if (status != 0)
-    {
-      gint32 code = 0, mlen = 0;
-      if (!take_i32 (&c, &code) || !take_i32 (&c, &mlen) || mlen < 0 || (gsize) mlen > c.left)
-        goto broken;
-      g_autofree char *message = g_strndup ((const char *) c.p, (gsize) mlen);
-      g_set_error_literal (error, TS_ERROR, code, message);
-      return NULL;
-    }
   gint32 w, h, n_slices, slice, mask_source, acceleration, fat, target_kind;
   if (!take_i32 (&c, &w) || !take_i32 (&c, &h) || !take_i32 (&c, &n_slices)
       || !take_i32 (&c, &slice) || !take_i32 (&c, &mask_source) || !take_i32 (&c, &acceleration)
@@ -1070,131 +962,40 @@ deserialise (const char *path, const guint8 *data, gsize len, double *volume_max
   return g_steal_pointer (&fs);
 
 broken:
-  g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
-               "%s: the HDF5 reader process sent an incomplete answer", path);
+  ts_subprocess_read_set_incomplete (spec, error);
   return NULL;
 }
 
-static gboolean
-write_all_fd (int fd, const guint8 *data, gsize len)
-{
-  while (len > 0)
-    {
-      ssize_t w = write (fd, data, len);
-      if (w < 0 && errno == EINTR)
-        continue;
-      if (w <= 0)
-        return FALSE;
-      data += w;
-      len -= (gsize) w;
-    }
-  return TRUE;
-}
+typedef struct {
+  const char *path;
+  int slice;
+  const char *mask_path;
+  TsFastmriLoadFlags flags;
+} ReadArgs;
 
-G_NORETURN static void
-child_main (int fd, const char *path, int slice, const char *mask_path, TsFastmriLoadFlags flags)
+/* Runs in the reader process. */
+static GBytes *
+read_in_child (gpointer user_data, GError **error)
 {
-  /* A crash must end this process, not run the parent's crash handlers (sanitizers,
-   * libFuzzer) in it. */
-  const int deadly[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS };
-  for (gsize i = 0; i < G_N_ELEMENTS (deadly); i++)
-    signal (deadly[i], SIG_DFL);
-  signal (SIGPIPE, SIG_DFL);
-#ifdef TS_HDF5_ASAN
-  /* A sanitizer's report about libhdf5 (not instrumented, but its memcpy is intercepted)
-   * ends this process like a crash; it must not run the parent's death callback (libFuzzer
-   * would save the input as a crash of the harness). */
-  __sanitizer_set_death_callback (NULL);
-#endif
-  limit_child_memory ();
+  const ReadArgs *args = user_data;
   double volume_max = 0.0, attr_max = 0.0;
-  GError *error = NULL;
-  TsFastmriSlice *fs = load_in_process (path, slice, mask_path, flags, &volume_max, &attr_max,
-                                        &error);
-  GByteArray *b = serialise (fs, volume_max, attr_max, error);
-  _exit (write_all_fd (fd, b->data, b->len) ? 0 : 3);
+  TsFastmriSlice *fs = load_in_process (args->path, args->slice, args->mask_path, args->flags,
+                                        &volume_max, &attr_max, error);
+  return fs != NULL ? serialise (fs, volume_max, attr_max) : NULL;
 }
 
 static TsFastmriSlice *
 load_isolated (const char *path, int slice, const char *mask_path, TsFastmriLoadFlags flags,
                double *volume_max, double *attr_max, GError **error)
 {
-  int fds[2];
-  /* Quarks are made here, before the fork, so the child takes no GLib lock for them. */
-  (void) ts_error_quark ();
-  if (pipe2 (fds, O_CLOEXEC) != 0)
-    {
-      int saved = errno;
-      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: cannot start the HDF5 reader: %s", path,
-                   g_strerror (saved));
-      return NULL;
-    }
-  pid_t pid = fork ();
-  if (pid < 0)
-    {
-      int saved = errno;
-      close (fds[0]);
-      close (fds[1]);
-      g_set_error (error, TS_ERROR, TS_ERROR_IO, "%s: cannot start the HDF5 reader: %s", path,
-                   g_strerror (saved));
-      return NULL;
-    }
-  if (pid == 0)
-    {
-      close (fds[0]);
-      child_main (fds[1], path, slice, mask_path, flags);
-    }
-  close (fds[1]);
-
-  g_autoptr (GByteArray) answer = g_byte_array_new ();
-  gboolean timed_out = FALSE;
-  int timeout_ms = g_atomic_int_get (&reader_timeout_ms);
-  for (;;)
-    {
-      struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
-      int ready = poll (&pfd, 1, timeout_ms);
-      if (ready < 0 && errno == EINTR)
-        continue;
-      if (ready == 0)
-        {
-          timed_out = TRUE;
-          kill (pid, SIGKILL);
-          break;
-        }
-      guint8 buffer[65536];
-      ssize_t got = read (fds[0], buffer, sizeof buffer);
-      if (got < 0 && errno == EINTR)
-        continue;
-      if (got <= 0)
-        break;
-      g_byte_array_append (answer, buffer, (guint) got);
-    }
-  close (fds[0]);
-  int status = 0;
-  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
-    ;
-  if (timed_out)
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
-                   "%s: corrupt HDF5 file: the HDF5 library did not finish reading it in %g s",
-                   path, timeout_ms / 1000.0);
-      return NULL;
-    }
-  if (WIFSIGNALED (status))
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
-                   "%s: corrupt HDF5 file: the HDF5 library crashed reading it (%s)", path,
-                   g_strsignal (WTERMSIG (status)));
-      return NULL;
-    }
-  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_FORMAT,
-                   "%s: corrupt HDF5 file: the HDF5 reader process failed (exit status %d)", path,
-                   WIFEXITED (status) ? WEXITSTATUS (status) : -1);
-      return NULL;
-    }
-  return deserialise (path, answer->data, answer->len, volume_max, attr_max, error);
+  ReadArgs args = { path, slice, mask_path, flags };
+  TsSubprocessRead spec = { .path = path, .format = "HDF5",
+                            .timeout_ms = g_atomic_int_get (&reader_timeout_ms),
+                            .extra_memory = reader_extra_memory };
+  g_autoptr (GBytes) bytes = ts_subprocess_read (&spec, read_in_child, &args, error);
+  if (bytes == NULL)
+    return NULL;
+  return deserialise (&spec, bytes, volume_max, attr_max, error);
 }
 
 /* Scales the slice (and its ground truth) so that the image is about [0, 1]. */
