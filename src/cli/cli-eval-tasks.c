@@ -221,21 +221,12 @@ cli_eval_sr_one (CliEval *eval, const char *path, guint index, CliEvalResult *r,
   return save_estimate (eval, r->name, estimate, error);
 }
 
-static TsImage *
-central_crop (const TsImage *image, int width, int height)
-{
-  return ts_image_crop (image, (image->width - width) / 2, (image->height - height) / 2,
-                        width, height);
-}
-
 gboolean
 cli_eval_mri_one (CliEval *eval, const char *dir, CliEvalResult *r, GError **error)
 {
   g_autofree char *target_path = g_build_filename (dir, "target.npy", NULL);
   g_autoptr (TsKspace) kspace = NULL;
   g_autoptr (TsImage) target = NULL;
-  g_autoptr (TsImage) crop = NULL;
-  g_autoptr (TsImage) zf_crop = NULL;
   g_autoptr (TsRestoreResult) result = NULL;
   TsRestoreRequest request;
 
@@ -284,11 +275,10 @@ cli_eval_mri_one (CliEval *eval, const char *dir, CliEvalResult *r, GError **err
   result = restore (eval, &request, error);
   if (result == NULL)
     return FALSE;
-  crop = central_crop (result->image, target->width, target->height);
-  zf_crop = central_crop (result->input, target->width, target->height);
   take_stats (r, result);
-  r->psnr = ts_psnr (crop, target, 0);
-  r->ssim = ts_ssim (crop, target, 0);
-  r->input_psnr = ts_psnr (zf_crop, target, 0);
+  /* The central crop of the target's size, as the GUI and `mri` score it. */
+  if (!ts_score_centred (result->image, target, target_path, 0, &r->psnr, &r->ssim, error)
+      || !ts_score_centred (result->input, target, target_path, 0, &r->input_psnr, NULL, error))
+    return FALSE;
   return save_estimate (eval, r->name, result->image, error);
 }

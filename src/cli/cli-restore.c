@@ -71,22 +71,14 @@ score_against_image (const TsImage *clean, const char *clean_path, const TsImage
                    estimate->channels);
       return FALSE;
     }
+  /* MRI: the estimate's centre (a fastMRI file's ground truth is its central 320 x 320),
+   * scored as the GUI scores it. */
   if (task == CLI_TASK_MRI)
-    {
-      if (clean->width > estimate->width || clean->height > estimate->height)
-        goto size_mismatch;
-      est_crop = ts_image_crop (estimate, (estimate->width - clean->width) / 2,
-                                (estimate->height - clean->height) / 2,
-                                clean->width, clean->height);
-      clean_crop = ts_image_copy (clean);
-    }
-  else
-    {
-      if (clean->width < estimate->width || clean->height < estimate->height)
-        goto size_mismatch;
-      clean_crop = ts_image_crop (clean, 0, 0, estimate->width, estimate->height);
-      est_crop = ts_image_copy (estimate);
-    }
+    return ts_score_centred (estimate, clean, clean_path, border, psnr, ssim, error);
+  if (clean->width < estimate->width || clean->height < estimate->height)
+    goto size_mismatch;
+  clean_crop = ts_image_crop (clean, 0, 0, estimate->width, estimate->height);
+  est_crop = ts_image_copy (estimate);
   if (2 * border >= est_crop->width || 2 * border >= est_crop->height)
     border = 0;
   *psnr = ts_psnr (est_crop, clean_crop, border);

@@ -23,6 +23,8 @@ struct _TsDocument {
   int n_slices;
   int acceleration;
   gboolean fat_suppressed;
+  TsImage *truth;          /* a fastMRI file's ground truth of the slice, or NULL */
+  const char *truth_name;  /* ... its dataset (static) */
 };
 
 G_DEFINE_FINAL_TYPE (TsDocument, ts_document, G_TYPE_OBJECT)
@@ -77,6 +79,8 @@ typedef struct {
   int n_slices;      /* ... and, once read, the file's number of slices */
   int acceleration;
   gboolean fat_suppressed;
+  TsImage *truth;    /* a fastMRI file's ground truth, or NULL */
+  const char *truth_name;
   TsImage *image;
   TsKspace *kspace;
   TsImage *view;     /* what the input panel shows: the image, or k-space zero-filled */
@@ -91,6 +95,7 @@ load_data_free (LoadData *data)
   g_free (data->mask);
   g_clear_pointer (&data->image, ts_image_free);
   g_clear_pointer (&data->kspace, ts_kspace_free);
+  g_clear_pointer (&data->truth, ts_image_free);
   g_clear_pointer (&data->view, ts_image_free);
   g_clear_pointer (&data->pyramid, g_ptr_array_unref);
   g_free (data);
@@ -154,6 +159,8 @@ load_fastmri (LoadData *data, GError **error)
   data->acceleration = fs->acceleration;
   data->fat_suppressed = fs->fat_suppressed || ts_kspace_path_is_fat_suppressed (data->path);
   data->kspace = g_steal_pointer (&fs->kspace);
+  data->truth = g_steal_pointer (&fs->target);
+  data->truth_name = fs->target_name;
   data->view = ts_restore_zero_filled (data->kspace, error);
   return data->view != NULL;
 }
@@ -265,6 +272,8 @@ ts_document_load_finish (TsDocument *self, GAsyncResult *result, GError **error)
   self->n_slices = data->n_slices;
   self->acceleration = data->acceleration;
   self->fat_suppressed = data->fat_suppressed;
+  self->truth = g_steal_pointer (&data->truth);
+  self->truth_name = data->truth_name;
   return TRUE;
 }
 
@@ -334,6 +343,15 @@ ts_document_get_kspace (TsDocument *self)
   return self->kspace;
 }
 
+const TsImage *
+ts_document_get_truth (TsDocument *self, const char **name)
+{
+  g_return_val_if_fail (TS_IS_DOCUMENT (self), NULL);
+  if (name != NULL)
+    *name = self->truth_name;
+  return self->truth;
+}
+
 GPtrArray *
 ts_document_get_view_pyramid (TsDocument *self)
 {
@@ -362,6 +380,15 @@ ts_document_dup_summary (TsDocument *self)
       double sampled = 0.0;
       for (gsize i = 0; i < n; i++)
         sampled += kspace->mask[i];
+      if (self->n_slices > 0 && self->truth != NULL)
+        /* Translators: a fastMRI file with its ground truth: its name, the slice shown (from
+         * 0), the last slice, the k-space's size and sampling, the ground truth's dataset
+         * (reconstruction_esc or reconstruction_rss), against which PSNR and SSIM are shown. */
+        return g_strdup_printf (_("%s · slice %d of 0–%d · k-space %d × %d, %.0f %% sampled · "
+                                  "ground truth %s"),
+                                self->display_name, self->slice, self->n_slices - 1,
+                                kspace->width, kspace->height, 100.0 * sampled / n,
+                                self->truth_name);
       if (self->n_slices > 0)
         /* Translators: a fastMRI file: its name, the slice shown (from 0), the last slice. */
         return g_strdup_printf (_("%s · slice %d of 0–%d · k-space %d × %d, %.0f %% sampled"),
@@ -389,6 +416,7 @@ ts_document_finalize (GObject *object)
   g_free (self->display_name);
   g_clear_pointer (&self->image, ts_image_free);
   g_clear_pointer (&self->kspace, ts_kspace_free);
+  g_clear_pointer (&self->truth, ts_image_free);
   g_clear_pointer (&self->view_pyramid, g_ptr_array_unref);
   G_OBJECT_CLASS (ts_document_parent_class)->finalize (object);
 }

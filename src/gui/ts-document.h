@@ -37,6 +37,10 @@ GFile          *ts_document_get_file          (TsDocument *self);   /* NULL for 
 const char     *ts_document_get_display_name  (TsDocument *self);
 const TsImage  *ts_document_get_image         (TsDocument *self);   /* NULL for k-space */
 const TsKspace *ts_document_get_kspace        (TsDocument *self);   /* NULL for an image */
+/* A fastMRI file's ground truth of the slice read (gray, scaled as its k-space; the central
+ * part of the image, 320 x 320 in fastMRI's sets: ts_score_centred) and its dataset's name
+ * (*name, may be NULL); NULL for a file without one and any other document. */
+const TsImage  *ts_document_get_truth         (TsDocument *self, const char **name);
 /* The opened image's noise level (ts_noise_level_estimate, as the denoiser takes it without
  * a given sigma; 0-255 units), estimated on the loader's thread; NAN for k-space and the demo. */
 double          ts_document_get_noise_estimate (TsDocument *self);

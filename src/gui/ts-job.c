@@ -23,6 +23,7 @@ ts_job_params_free (TsJobParams *params)
   g_clear_pointer (&params->model, ts_model_free);
   g_clear_pointer (&params->source, ts_image_free);
   g_clear_pointer (&params->kspace, ts_kspace_free);
+  g_clear_pointer (&params->truth, ts_image_free);
   g_clear_pointer (&params->warm, g_ptr_array_unref);
   g_free (params);
 }
@@ -98,6 +99,8 @@ typedef struct {
   const TsJobCallbacks *callbacks;
   gpointer user_data;
   const TsImage *truth;
+  gboolean truth_centred; /* the opened file's truth: it covers the image's centre */
+  int width, height;      /* the input's size (the result's, odd sides not extended) */
   TsImage *truth_plane;   /* untiled: the ground truth's plane of the channel being solved */
   int last_iteration;     /* tiled: iterations of the channel's finished tiles */
   int tile_iteration;     /* tiled: of the current tile */
@@ -131,7 +134,21 @@ on_iteration (JobState *state, const TsRestoreProgress *p)
   else
     {
       point.iteration = p->iterations_before + p->iteration;
-      if (state->truth_plane != NULL)
+      if (state->truth_plane != NULL && state->truth_centred)
+        {
+          /* The central part of the picture (odd sides extended at the right and bottom
+           * taken off first), as the result is scored (job_result). */
+          const TsImage *estimate = p->estimate;
+          g_autoptr (TsImage) shown = NULL;
+          double psnr = NAN;
+          if (state->width > 0
+              && (estimate->width > state->width || estimate->height > state->height))
+            estimate = shown = ts_image_crop (p->estimate, 0, 0, MIN (state->width, estimate->width),
+                                              MIN (state->height, estimate->height));
+          if (ts_score_centred (estimate, state->truth_plane, NULL, 0, &psnr, NULL, NULL))
+            point.psnr = psnr;
+        }
+      else if (state->truth_plane != NULL)
         {
           const TsImage *truth = state->truth_plane;
           g_autoptr (TsImage) shown = NULL;
@@ -165,6 +182,11 @@ on_progress (const TsRestoreProgress *p, gpointer user_data)
   switch (p->event)
     {
     case TS_RESTORE_READY:
+      if (p->input != NULL)
+        {
+          state->width = p->input->width;
+          state->height = p->input->height;
+        }
       if (state->callbacks != NULL && state->callbacks->input_ready != NULL)
         state->callbacks->input_ready (p->input, state->truth, state->user_data);
       return TRUE;
@@ -216,7 +238,10 @@ set_data (TsJobParams *params, const TsModel *model, TsRestoreRequest *request, 
   if (!params->simulate)
     {
       if (params->task == TS_TASK_MRI)
-        request->kspace = params->kspace;
+        {
+          request->kspace = params->kspace;
+          *truth = g_steal_pointer (&params->truth);
+        }
       else
         request->image = g_steal_pointer (&params->source);
       return TRUE;
@@ -275,7 +300,7 @@ set_options (const TsJobParams *params, TsRestoreRequest *request)
 }
 
 static TsJobResult *
-job_result (TsRestoreResult *restored, TsImage **truth)
+job_result (TsRestoreResult *restored, TsImage **truth, const char *truth_name)
 {
   TsJobResult *result = g_new0 (TsJobResult, 1);
 
@@ -283,6 +308,7 @@ job_result (TsRestoreResult *restored, TsImage **truth)
   result->preset = restored->params.preset[0] != '\0' ? g_strdup (restored->params.preset) : NULL;
   result->input = g_steal_pointer (&restored->input);
   result->truth = g_steal_pointer (truth);
+  result->truth_name = result->truth != NULL ? truth_name : NULL;
   result->result = g_steal_pointer (&restored->image);
   result->smooth = g_steal_pointer (&restored->smooth);
   result->sparse = g_steal_pointer (&restored->sparse);
@@ -299,13 +325,14 @@ job_result (TsRestoreResult *restored, TsImage **truth)
   result->stopped = restored->stopped;
   result->cost_max = ts_job_cost_max (result->cost);
   result->psnr = result->ssim = result->input_psnr = result->input_ssim = NAN;
-  if (result->truth != NULL)
-    {
-      result->input_psnr = ts_psnr (result->input, result->truth, 0);
-      result->input_ssim = ts_ssim (result->input, result->truth, 0);
-      result->psnr = ts_psnr (result->result, result->truth, 0);
-      result->ssim = ts_ssim (result->result, result->truth, 0);
-    }
+  /* A simulation's truth has the result's size; an opened fastMRI file's covers its centre.
+   * ts_score_centred scores both, as tessera-cli does. */
+  if (result->truth != NULL
+      && (!ts_score_centred (result->input, result->truth, NULL, 0, &result->input_psnr,
+                             &result->input_ssim, NULL)
+          || !ts_score_centred (result->result, result->truth, NULL, 0, &result->psnr,
+                                &result->ssim, NULL)))
+    result->psnr = result->ssim = result->input_psnr = result->input_ssim = NAN;
   return result;
 }
 
@@ -334,9 +361,10 @@ ts_job_run (TsJobParams *params, const TsJobCallbacks *callbacks, gpointer user_
       return NULL;
     }
   state.truth = truth;
+  state.truth_centred = truth != NULL && !params->simulate;
   restored = ts_restore (&request, on_progress, &state, cancel, error);
   g_clear_pointer (&state.truth_plane, ts_image_free);
   if (restored == NULL)
     return NULL;
-  return job_result (restored, &truth);
+  return job_result (restored, &truth, !params->simulate ? params->truth_name : NULL);
 }

@@ -31,6 +31,9 @@ typedef struct {
   int acceleration;          /* MRI simulation: 4, 8 or 16 */
   TsImage *source;           /* the opened image (NULL for opened k-space) */
   TsKspace *kspace;          /* the opened k-space (MRI) */
+  TsImage *truth;            /* ... its ground truth (a fastMRI file's, smaller than the image:
+                                scored on the result's centre, ts_score_centred), or NULL */
+  const char *truth_name;    /* ... its dataset's name (static) */
   int kspace_acceleration;   /* ... its acceleration as the file tells (fastMRI), or 0 */
   gboolean fat_suppressed;   /* ... a fat-suppressed (PDFS) scan */
   GPtrArray *warm;           /* TsSolution per channel from the previous run, or NULL */
@@ -45,7 +48,10 @@ typedef struct {
   TsModel *model;
   TsImage *input;            /* what the input panel shows, at the result's size: the noisy
                                 image, the low-resolution one enlarged, the zero-filled one */
-  TsImage *truth;            /* ground truth, NULL unless simulated */
+  TsImage *truth;            /* ground truth: the simulation's, or the opened file's; NULL
+                                without one */
+  const char *truth_name;    /* the opened file's ground truth's dataset (static; scores on
+                                the central part the truth covers), NULL when simulated */
   TsImage *result;
   TsImage *smooth;
   TsImage *sparse;

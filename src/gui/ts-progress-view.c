@@ -86,6 +86,14 @@ show_overall (TsProgressView *self, const TsPreview *preview)
   gtk_progress_bar_set_text (self->progress_bar, text);
 }
 
+/* Where the scores were measured, when not on the whole picture. */
+static void
+set_scores_tooltip (TsProgressView *self, const char *text)
+{
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->psnr_label), text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->ssim_label), text);
+}
+
 void
 ts_progress_view_clear (TsProgressView *self)
 {
@@ -94,6 +102,7 @@ ts_progress_view_clear (TsProgressView *self)
   gtk_label_set_text (self->change_label, "–");
   gtk_label_set_text (self->psnr_label, "–");
   gtk_label_set_text (self->ssim_label, "–");
+  set_scores_tooltip (self, NULL);
   gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
   gtk_progress_bar_set_show_text (self->progress_bar, FALSE);
 }
@@ -114,6 +123,7 @@ ts_progress_view_start (TsProgressView *self, double tol, int max_iter)
   gtk_label_set_text (self->status_label, _("Preparing…"));
   gtk_label_set_text (self->psnr_label, "–");
   gtk_label_set_text (self->ssim_label, "–");
+  set_scores_tooltip (self, NULL);
 }
 
 void
@@ -179,6 +189,16 @@ ts_progress_view_show_result (TsProgressView *self, const TsJobResult *result)
       g_autofree char *ssim = g_strdup_printf (_("%.4f (input %.4f)"), result->ssim, result->input_ssim);
       gtk_label_set_text (self->psnr_label, psnr);
       gtk_label_set_text (self->ssim_label, ssim);
+      if (result->truth_name != NULL)
+        {
+          /* Translators: where PSNR and SSIM were measured: against a fastMRI file's ground
+           * truth, named by its dataset (reconstruction_esc or reconstruction_rss), on the
+           * central width x height pixels of the result, as fastMRI scores. */
+          g_autofree char *where = g_strdup_printf (_("Against the file's %s, on the central %d × %d pixels"),
+                                                    result->truth_name, result->truth->width,
+                                                    result->truth->height);
+          set_scores_tooltip (self, where);
+        }
     }
   else
     {

@@ -238,7 +238,8 @@ on_iteration (const TsPlotPoint *point, int channel, int n_channels, TsJobPrevie
     return TRUE;
   /* SSIM of a large picture at every preview would cost more than the solve. */
   if (state->truth != NULL && point->n_tiles == 0)
-    ssim = ts_ssim (composite, state->truth, 0);
+    /* An opened fastMRI file's truth covers the picture's centre (ts_score_centred). */
+    (void) ts_score_centred (composite, state->truth, NULL, 0, NULL, &ssim, NULL);
   pyramid = ts_texture_pyramid_new (composite, TS_DISPLAY_CLAMP);
   /* The float estimate rides along for Save during the run, except for a tiled picture:
    * two more full-size copies of a 12 MP photo (this one and the window's) are 300 MB, and

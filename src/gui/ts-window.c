@@ -414,6 +414,10 @@ ts_window_run (TsWindow *self)
       /* A fastMRI scan's own acceleration and contrast choose the task's parameters. */
       ts_document_get_scan_info (self->document, &params->kspace_acceleration,
                                  &params->fat_suppressed);
+      /* Its ground truth, if the file has one: PSNR and SSIM on the central part it covers. */
+      const TsImage *truth = ts_document_get_truth (self->document, &params->truth_name);
+      if (truth != NULL)
+        params->truth = ts_image_copy (truth);
     }
   if (source != NULL)
     params->source = ts_image_copy (source);

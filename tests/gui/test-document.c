@@ -225,6 +225,21 @@ test_fastmri (void)
   g_assert_cmpint (height, ==, 32);
   g_autofree char *summary = ts_document_dup_summary (document);
   g_assert_nonnull (strstr (summary, "slice 1 of 0–2"));
+  /* Its ground truth, kept for PSNR: the central 12 x 16 of the 24 x 32 image, as read. */
+  const char *truth_name = NULL;
+  const TsImage *truth = ts_document_get_truth (document, &truth_name);
+  g_assert_nonnull (truth);
+  g_assert_cmpint (truth->width, ==, 12);
+  g_assert_cmpint (truth->height, ==, 16);
+  g_assert_cmpstr (truth_name, ==, "reconstruction_esc");
+  g_assert_nonnull (strstr (summary, "ground truth reconstruction_esc"));
+  {
+    g_autoptr (TsFastmriSlice) fs = ts_fastmri_load (scan, TS_FASTMRI_MIDDLE_SLICE, NULL,
+                                                     TS_FASTMRI_LOAD_DEFAULT, &error);
+    g_assert_no_error (error);
+    g_assert_cmpmem (truth->data, ts_image_n_values (truth) * sizeof (float), fs->target->data,
+                     ts_image_n_values (fs->target) * sizeof (float));
+  }
   /* Another slice, as the Slice row asks for it. */
   g_autoptr (TsDocument) last = load_slice (scan, NULL, 2, &error);
   g_assert_no_error (error);
@@ -237,6 +252,14 @@ test_fastmri (void)
   g_assert_null (load (multi, NULL, &error));
   g_assert_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED);
   g_assert_nonnull (strstr (error->message, "multi-coil"));
+  g_clear_error (&error);
+  /* Without ground truth: none, and the summary says nothing of it. */
+  g_assert_true (ts_test_write_fastmri_scan (multi, 3, 0, 32, 24, FALSE, &error));
+  g_autoptr (TsDocument) bare = load (multi, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (ts_document_get_truth (bare, NULL));
+  g_autofree char *bare_summary = ts_document_dup_summary (bare);
+  g_assert_null (strstr (bare_summary, "ground truth"));
   g_remove (scan);
   g_remove (multi);
 }

@@ -4,7 +4,10 @@
 #include <math.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "ts-job.h"
+#include "test-hdf5-util.h"
 #include "test-model-util.h"
 
 #define SIZE 48
@@ -17,6 +20,7 @@ typedef struct {
   int cancel_at;       /* return FALSE at this iteration (0 = never) */
   gint *cancel_flag;   /* or raise this flag there */
   int input_width, input_height, preview_width, preview_height;
+  int n_psnr;          /* plot points with a PSNR */
 } Calls;
 
 static void
@@ -40,6 +44,7 @@ on_iteration (const TsPlotPoint *point, int channel, int n_channels, TsJobPrevie
   calls->n_iterations++;
   g_assert_cmpint (point->iteration, >, calls->last_iteration);
   calls->last_iteration = point->iteration;
+  calls->n_psnr += isfinite (point->psnr);
   g_assert_cmpint (channel, <, n_channels);
   g_assert_false (point->tile_done);
   g_assert_cmpint (point->n_tiles, ==, 0);
@@ -223,6 +228,66 @@ test_mri_needs_kspace (void)
   g_assert_nonnull (strstr (error->message, "k-space"));
 }
 
+/* An opened fastMRI slice with its ground truth (reconstruction_esc, the central half of the
+ * image here, 320 x 320 in fastMRI's sets): PSNR and SSIM are those of the result's centre,
+ * exactly as ts_score_centred (and so tessera-cli) computes them, at every iteration too. */
+static void
+test_mri_fastmri_truth (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("tessera-job-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "scan.h5", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TsFastmriSlice) fs = NULL;
+  g_autoptr (TsJobParams) params = params_new (TS_TASK_MRI, NULL, 8);
+  g_autoptr (TsJobResult) result = NULL;
+  g_autoptr (TsImage) crop = NULL;
+  g_autoptr (TsImage) input_crop = NULL;
+  Calls calls = { 0 };
+  double psnr = NAN, ssim = NAN;
+
+  g_assert_true (ts_test_write_fastmri_scan (path, 3, 0, SIZE, 40, TRUE, &error));
+  g_assert_no_error (error);
+  fs = ts_fastmri_load (path, TS_FASTMRI_MIDDLE_SLICE, NULL, TS_FASTMRI_LOAD_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (fs->target);
+  g_assert_cmpint (fs->target->width, ==, 20);
+  g_assert_cmpint (fs->target->height, ==, SIZE / 2);
+  /* As the window hands an opened file over (ts_window_run). */
+  params->simulate = FALSE;
+  params->kspace = g_steal_pointer (&fs->kspace);
+  params->kspace_acceleration = fs->acceleration;
+  params->truth = ts_image_copy (fs->target);
+  params->truth_name = fs->target_name;
+  result = ts_job_run (params, &callbacks, &calls, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (result);
+  g_assert_true (calls.had_truth);
+  g_assert_cmpstr (result->truth_name, ==, "reconstruction_esc");
+  g_assert_cmpint (result->result->width, ==, 40);
+  g_assert_cmpint (result->result->height, ==, SIZE);
+  /* Every iteration's plot point has its PSNR against the truth. */
+  g_assert_cmpint (calls.n_psnr, ==, calls.n_iterations);
+  g_assert_cmpint (calls.n_iterations, >, 0);
+
+  /* The central 20 x 24 of the 40 x 48 result, by hand... */
+  crop = ts_image_crop (result->result, 10, 12, 20, 24);
+  input_crop = ts_image_crop (result->input, 10, 12, 20, 24);
+  g_assert_true (isfinite (result->psnr));
+  g_assert_cmpfloat (result->psnr, ==, ts_psnr (crop, fs->target, 0));
+  g_assert_cmpfloat (result->ssim, ==, ts_ssim (crop, fs->target, 0));
+  g_assert_cmpfloat (result->input_psnr, ==, ts_psnr (input_crop, fs->target, 0));
+  g_assert_cmpfloat (result->input_ssim, ==, ts_ssim (input_crop, fs->target, 0));
+  /* ... and as the core's helper, which the CLI uses, scores it. */
+  g_assert_true (ts_score_centred (result->result, fs->target, NULL, 0, &psnr, &ssim, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (result->psnr, ==, psnr);
+  g_assert_cmpfloat (result->ssim, ==, ssim);
+  /* The restoration improves on the zero-filled image. */
+  g_assert_cmpfloat (result->psnr, >, result->input_psnr);
+  g_remove (path);
+  g_rmdir (dir);
+}
+
 static void
 test_too_small (void)
 {
@@ -298,6 +363,7 @@ main (int argc, char **argv)
   g_test_add_func ("/gui/job/super-resolution", test_super_resolution);
   g_test_add_func ("/gui/job/mri-simulated", test_mri_simulated);
   g_test_add_func ("/gui/job/mri-needs-kspace", test_mri_needs_kspace);
+  g_test_add_func ("/gui/job/mri-fastmri-truth", test_mri_fastmri_truth);
   g_test_add_func ("/gui/job/too-small", test_too_small);
   g_test_add_func ("/gui/job/bad-model", test_bad_model);
   g_test_add_func ("/gui/job/cancel", test_cancel);

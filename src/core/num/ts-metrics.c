@@ -147,3 +147,46 @@ ts_ssim (const TsImage *estimate, const TsImage *reference, int border)
     sum += ssim_channel (estimate, reference, c, border, border, (int) w, (int) h);
   return sum / estimate->channels;
 }
+
+gboolean
+ts_score_centred (const TsImage *estimate, const TsImage *reference, const char *reference_name,
+                  int border, double *psnr, double *ssim, GError **error)
+{
+  g_return_val_if_fail (estimate != NULL && reference != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  const char *name = reference_name != NULL ? reference_name : "the reference";
+  if (reference->channels != estimate->channels)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "%s: %d channels, the estimate has %d",
+                   name, reference->channels, estimate->channels);
+      return FALSE;
+    }
+  if (reference->width > estimate->width || reference->height > estimate->height)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   "%s: %d x %d does not match the %d x %d estimate", name, reference->width,
+                   reference->height, estimate->width, estimate->height);
+      return FALSE;
+    }
+  TsImage *crop = NULL;
+  const TsImage *scored = estimate;
+  if (reference->width != estimate->width || reference->height != estimate->height)
+    {
+      crop = ts_image_crop (estimate, (estimate->width - reference->width) / 2,
+                            (estimate->height - reference->height) / 2, reference->width,
+                            reference->height);
+      if (crop == NULL)
+        {
+          g_set_error (error, TS_ERROR, TS_ERROR_NOMEM, "%s: out of memory", name);
+          return FALSE;
+        }
+      scored = crop;
+    }
+  if (psnr != NULL)
+    *psnr = ts_psnr (scored, reference, border);
+  if (ssim != NULL)
+    *ssim = ts_ssim (scored, reference, border);
+  ts_image_free (crop);
+  return TRUE;
+}
