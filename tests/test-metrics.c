@@ -210,6 +210,45 @@ test_ssim_skimage (void)
     }
 }
 
+/* ts_score_centred: the estimate's centre of the reference's size (fastMRI's central 320 x
+ * 320), the whole image at equal sizes; a larger reference or other channels refused. */
+static void
+test_score_centred (void)
+{
+  TestImage est, ref, crop;
+  double psnr = NAN, ssim = NAN;
+  GError *error = NULL;
+
+  pattern (&est, 31, 26, 1, 11, 0.3, 0.0);
+  pattern (&ref, 20, 16, 1, 12, 0.3, 0.5);
+  /* The centre: columns 5 to 24 ((31 - 20) / 2 = 5), rows 5 to 20. */
+  test_image_init (&crop, 20, 16, 1, 0.0f);
+  for (int y = 0; y < 16; y++)
+    for (int x = 0; x < 20; x++)
+      crop.data[y * 20 + x] = est.data[(y + 5) * 31 + x + 5];
+  g_assert_true (ts_score_centred (&est.image, &ref.image, "ref", 0, &psnr, &ssim, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (psnr, ==, ts_psnr (&crop.image, &ref.image, 0));
+  g_assert_cmpfloat (ssim, ==, ts_ssim (&crop.image, &ref.image, 0));
+  /* Equal sizes: the whole image; either score may be left out. */
+  psnr = NAN;
+  g_assert_true (ts_score_centred (&crop.image, &ref.image, "ref", 2, &psnr, NULL, &error));
+  g_assert_cmpfloat (psnr, ==, ts_psnr (&crop.image, &ref.image, 2));
+  /* A reference larger than the estimate, or of other channels. */
+  g_assert_false (ts_score_centred (&ref.image, &est.image, "ref", 0, &psnr, &ssim, &error));
+  g_assert_error (error, TS_ERROR, TS_ERROR_INVALID);
+  g_assert_cmpstr (error->message, ==, "ref: 31 x 26 does not match the 20 x 16 estimate");
+  g_clear_error (&error);
+  crop.image.channels = 2;
+  crop.image.width = 10;
+  g_assert_false (ts_score_centred (&crop.image, &ref.image, "ref", 0, &psnr, NULL, &error));
+  g_assert_error (error, TS_ERROR, TS_ERROR_INVALID);
+  g_clear_error (&error);
+  test_image_clear (&est);
+  test_image_clear (&ref);
+  test_image_clear (&crop);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -220,5 +259,6 @@ main (int argc, char **argv)
   g_test_add_func ("/metrics/psnr/border", test_psnr_border);
   g_test_add_func ("/metrics/ssim/identity", test_ssim_identity);
   g_test_add_func ("/metrics/ssim/skimage", test_ssim_skimage);
+  g_test_add_func ("/metrics/score-centred", test_score_centred);
   return g_test_run ();
 }

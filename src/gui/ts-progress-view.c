@@ -194,7 +194,7 @@ ts_progress_view_show_result (TsProgressView *self, const TsJobResult *result)
           /* Translators: where PSNR and SSIM were measured: against a fastMRI file's ground
            * truth, named by its dataset (reconstruction_esc or reconstruction_rss), on the
            * central width x height pixels of the result, as fastMRI scores. */
-          g_autofree char *where = g_strdup_printf (_("Against the file's %s, on the central %d × %d pixels"),
+          g_autofree char *where = g_strdup_printf (_("Against the file’s %s, on the central %d × %d pixels"),
                                                     result->truth_name, result->truth->width,
                                                     result->truth->height);
           set_scores_tooltip (self, where);
