@@ -4,7 +4,6 @@
 #include <math.h>
 #include <glib/gi18n.h>
 
-#include "ts-tune-runner.h"
 
 typedef enum {
   STATE_SETUP,       /* choosing the folder and the limits */
@@ -47,7 +46,7 @@ struct _TsTuneDialog {
 
 G_DEFINE_FINAL_TYPE (TsTuneDialog, ts_tune_dialog, ADW_TYPE_WINDOW)
 
-enum { SIGNAL_SAVED, N_SIGNALS };
+enum { SIGNAL_SAVED, SIGNAL_FINISHED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static void
@@ -150,6 +149,7 @@ on_run_done (GObject *source, GAsyncResult *result, gpointer user_data)
         }
       else
         show_error (self, _("Tuning Failed"), error);
+      g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
       return;
     }
   g_clear_pointer (&self->outcome, ts_tune_outcome_free);
@@ -176,6 +176,7 @@ on_run_done (GObject *source, GAsyncResult *result, gpointer user_data)
   gtk_label_set_text (self->best_label, text);
   gtk_editable_set_text (GTK_EDITABLE (self->name_row), self->outcome->suggested_name);
   set_state (self, STATE_DONE);
+  g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
 }
 
 static void
@@ -244,6 +245,53 @@ on_cancel_clicked (TsTuneDialog *self)
     ts_tune_runner_stop (self->runner);
   else
     gtk_window_close (GTK_WINDOW (self));
+}
+
+void
+ts_tune_dialog_set_limits (TsTuneDialog *self, int limit, int max_evaluations, int max_iter)
+{
+  g_return_if_fail (TS_IS_TUNE_DIALOG (self));
+  gtk_adjustment_set_value (self->limit_adjustment, limit);
+  gtk_adjustment_set_value (self->evaluations_adjustment, max_evaluations);
+  gtk_adjustment_set_value (self->max_iter_adjustment, max_iter);
+}
+
+void
+ts_tune_dialog_start (TsTuneDialog *self)
+{
+  g_return_if_fail (TS_IS_TUNE_DIALOG (self));
+  if (self->state == STATE_SETUP)
+    on_start_clicked (self);
+}
+
+void
+ts_tune_dialog_stop (TsTuneDialog *self)
+{
+  g_return_if_fail (TS_IS_TUNE_DIALOG (self));
+  if (self->state == STATE_RUNNING)
+    on_cancel_clicked (self);
+}
+
+void
+ts_tune_dialog_save (TsTuneDialog *self)
+{
+  g_return_if_fail (TS_IS_TUNE_DIALOG (self));
+  if (self->state == STATE_DONE)
+    on_start_clicked (self);
+}
+
+TsTuneRunner *
+ts_tune_dialog_get_runner (TsTuneDialog *self)
+{
+  g_return_val_if_fail (TS_IS_TUNE_DIALOG (self), NULL);
+  return self->runner;
+}
+
+const TsTuneOutcome *
+ts_tune_dialog_get_outcome (TsTuneDialog *self)
+{
+  g_return_val_if_fail (TS_IS_TUNE_DIALOG (self), NULL);
+  return self->outcome;
 }
 
 /* Closing during a search stops it; its result is dropped. */
@@ -383,6 +431,8 @@ ts_tune_dialog_class_init (TsTuneDialogClass *klass)
   signals[SIGNAL_SAVED] = g_signal_new ("saved", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                         NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING,
                                         G_TYPE_STRING);
+  signals[SIGNAL_FINISHED] = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
