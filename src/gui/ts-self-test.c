@@ -1011,6 +1011,21 @@ on_tune_saved (TsTuneDialog *dialog, const char *path, const char *preset, gpoin
   g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, check_tuned, note, g_object_unref);
 }
 
+/* The dialog with its result, once drawn, for the record (self-test-tune*.png); then Save. */
+static gboolean
+shoot_and_save_tuned (gpointer user_data)
+{
+  TsSelfTest *self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (self->screenshot != NULL
+      && !save_screenshot (GTK_WIDGET (self->tune_dialog), self->screenshot,
+                           self->screenshot_scale, &error))
+    g_printerr ("tune: screenshot: %s\n", error->message);
+  ts_tune_dialog_save (self->tune_dialog);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_tune_finished (TsTuneDialog *dialog, gpointer user_data)
 {
@@ -1039,7 +1054,7 @@ on_tune_finished (TsTuneDialog *dialog, gpointer user_data)
       quit (self, FALSE);
       return;
     }
-  ts_tune_dialog_save (dialog);
+  g_timeout_add (500, shoot_and_save_tuned, self);
 }
 
 static gboolean
