@@ -302,6 +302,7 @@ on_close_request (TsTuneDialog *self)
   ts_tune_runner_stop (self->runner);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+  g_clear_object (&self->chooser);
   return FALSE;
 }
 
