@@ -134,6 +134,23 @@ ts_model_chooser_select (TsModelChooser *self, const char *spec, GError **error)
   return TRUE;
 }
 
+void
+ts_model_chooser_add_user_model (TsModelChooser *self, const char *path)
+{
+  int index;
+
+  g_return_if_fail (TS_IS_MODEL_CHOOSER (self));
+  g_return_if_fail (path != NULL);
+  index = find_entry (self, path);
+  if (index < 0)
+    {
+      g_autoptr (TsModelListEntry) entry = ts_model_list_user_entry_new (path);
+      add_entry (self, entry->title, entry->subtitle, entry->spec);
+      index = (int) self->entries->len - 1;
+    }
+  adw_combo_row_set_selected (ADW_COMBO_ROW (self), index);
+}
+
 static char *
 model_key (TsModelChooser *self)
 {

@@ -19,6 +19,9 @@ const char    *ts_model_chooser_get_spec        (TsModelChooser *self);
 /* Selects `spec`, adding it to the menu when it is new (and loads then, to fail early). */
 gboolean       ts_model_chooser_select          (TsModelChooser *self, const char *spec,
                                                  GError **error);
+/* Lists `path`, a model just saved in the user's folder (ts_model_user_dir), as the menu
+ * lists that folder's models, and selects it. */
+void           ts_model_chooser_add_user_model  (TsModelChooser *self, const char *path);
 /* Lists the imported file `path` in later sessions too. */
 void           ts_model_chooser_remember        (TsModelChooser *self, const char *path);
 /* The chosen model at the noise level, resolved on the main thread (models are small) and

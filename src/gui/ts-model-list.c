@@ -28,6 +28,12 @@ ts_model_list_entry_free (TsModelListEntry *entry)
   g_free (entry);
 }
 
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
+}
+
 static gboolean
 has_spec (GPtrArray *list, const char *spec)
 {
@@ -69,6 +75,39 @@ learned_title (const TsModelEntry *entry)
   return g_strdup_printf (_("Learned, noise level %s (CPR)"), level);
 }
 
+TsModelListEntry *
+ts_model_list_user_entry_new (const char *path)
+{
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *stem = g_str_has_suffix (base, ".tsm") ? g_strndup (base, strlen (base) - 4)
+                                                          : g_strdup (base);
+  /* Translators: %s is the name of a model file the user saved (a tuned model, say). */
+  g_autofree char *title = g_strdup_printf (_("Your model: %s"), stem);
+
+  return ts_model_list_entry_new (title, path, path);
+}
+
+/* The user's folder, sorted by name (a GDir is in no order). */
+static void
+add_user_models (GPtrArray *list)
+{
+  g_autofree char *folder = ts_model_user_dir ();
+  g_autoptr (GDir) dir = g_dir_open (folder, 0, NULL);
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_suffix (name, ".tsm"))
+      g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *path = g_build_filename (folder, names->pdata[i], NULL);
+      if (!has_spec (list, path))
+        g_ptr_array_add (list, ts_model_list_user_entry_new (path));
+    }
+}
+
 GPtrArray *
 ts_model_list_new (void)
 {
@@ -108,5 +147,6 @@ ts_model_list_new (void)
           g_ptr_array_add (list, ts_model_list_entry_new (title, stem, stem));
         }
     }
+  add_user_models (list);
   return list;
 }

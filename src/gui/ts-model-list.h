@@ -16,9 +16,12 @@ void       ts_model_list_entry_free (TsModelListEntry *entry);
 /* A new entry (copies the strings). */
 TsModelListEntry *ts_model_list_entry_new (const char *title, const char *subtitle,
                                            const char *spec);
-/* The built-in entries and the installed models (ts_model_search_dirs); elements are
+/* The built-in entries, the installed models (ts_model_search_dirs), then the user's own
+ * models (ts_model_user_dir, by path: tuned in the window, for instance); elements are
  * TsModelListEntry *. */
 GPtrArray *ts_model_list_new (void);
+/* The entry of a model file in the user's folder (its spec is `path`). */
+TsModelListEntry *ts_model_list_user_entry_new (const char *path);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsModelListEntry, ts_model_list_entry_free)
 

@@ -4,6 +4,8 @@
 #include <math.h>
 #include <glib/gi18n.h>
 
+#include "ts-tune-dialog.h"
+
 struct _TsParamsGroup {
   AdwPreferencesGroup parent_instance;
 
@@ -26,6 +28,7 @@ struct _TsParamsGroup {
   GtkWidget *noise_scale;
   AdwActionRow *slice_row;
   GtkAdjustment *slice_adjustment;
+  AdwActionRow *tune_row;
 
   double noise_estimate;   /* 0-255, NAN when there is none (demo, k-space) */
   /* The preset menu: the model's presets for the task, by name, then "Custom" (beta and
@@ -311,9 +314,69 @@ update_presets (TsParamsGroup *self)
   on_preset_selected (self);
 }
 
+/* Tuning is for super-resolution and MRI; denoising takes its parameters from the noise
+ * level, so the row says why it is off rather than disappearing. */
+static void
+update_tune_row (TsParamsGroup *self)
+{
+  gboolean tunable = adw_combo_row_get_selected (self->task_row) != TS_TASK_DENOISE;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "params.tune", tunable);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->tune_row), tunable);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->tune_row), tunable ? NULL
+                               : _("Only super-resolution and MRI are tuned: denoising takes "
+                                   "beta and lambda from the noise level"));
+  adw_action_row_set_subtitle (self->tune_row,
+                               tunable ? _("Search them on a validation folder and save the model with them as a new preset")
+                               : _("For super-resolution and MRI: choose one of them as the task"));
+}
+
+void
+ts_params_group_select_preset (TsParamsGroup *self, const char *name)
+{
+  g_return_if_fail (TS_IS_PARAMS_GROUP (self));
+  for (guint i = 0; i < self->preset_names->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (self->preset_names, i), name) == 0)
+      {
+        adw_combo_row_set_selected (self->preset_row, i);
+        on_preset_selected (self);
+        return;
+      }
+}
+
+/* The tuned model: listed in the model menu and chosen, its new preset chosen in the menu. */
+static void
+on_tuned_model_saved (TsParamsGroup *self, const char *path, const char *preset)
+{
+  ts_model_chooser_add_user_model (self->model_chooser, path);
+  update_presets (self);
+  ts_params_group_select_preset (self, preset);
+}
+
+static void
+tune_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TsParamsGroup *self = TS_PARAMS_GROUP (widget);
+  TsTask task = adw_combo_row_get_selected (self->task_row);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  TsTuneDialog *dialog;
+
+  (void) action_name;
+  (void) parameter;
+  if (task == TS_TASK_DENOISE)
+    return;
+  dialog = ts_tune_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, task,
+                               ts_model_chooser_get_spec (self->model_chooser),
+                               ts_model_chooser_get_noise_level (self->model_chooser));
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (on_tuned_model_saved), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 on_task_changed (TsParamsGroup *self)
 {
+  update_tune_row (self);
   /* The acceleration only shapes a simulated sampling mask. */
   gtk_widget_set_visible (GTK_WIDGET (self->acceleration_row),
                           adw_combo_row_get_selected (self->task_row) == TS_TASK_MRI
@@ -364,7 +427,9 @@ ts_params_group_class_init (TsParamsGroupClass *klass)
   BIND (noise_scale);
   BIND (slice_row);
   BIND (slice_adjustment);
+  BIND (tune_row);
 #undef BIND
+  gtk_widget_class_install_action (widget_class, "params.tune", NULL, tune_activated);
   /* The user chose another slice of the opened scan: the window reads it. */
   signals[SIGNAL_SLICE_CHANGED] = g_signal_new ("slice-changed", G_TYPE_FROM_CLASS (klass),
                                                 G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
@@ -392,4 +457,5 @@ ts_params_group_init (TsParamsGroup *self)
   g_signal_connect_swapped (self->lambda_row, "changed", G_CALLBACK (on_field_edited), self);
   g_signal_connect_swapped (self->slice_adjustment, "value-changed",
                             G_CALLBACK (on_slice_value_changed), self);
+  update_tune_row (self);
 }

@@ -29,6 +29,8 @@ void            ts_params_group_set_slices        (TsParamsGroup *self, int n_sl
 TsModelChooser *ts_params_group_get_model_chooser (TsParamsGroup *self);
 /* SR, MRI: the preset chosen in the menu, or NULL for Custom. */
 const char     *ts_params_group_get_preset        (TsParamsGroup *self);
+/* Chooses the preset `name` in the menu when the model has it for the task. */
+void            ts_params_group_select_preset     (TsParamsGroup *self, const char *name);
 /* The parameters as the group has them, without the model, the data and the thread count;
  * an empty advanced field is NAN (the default). NULL, with that field marked and an error
  * for the user, when a field is not a non-negative number. */

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
+#include "ts-tune-dialog.h"
+
 struct _TsSelfTest {
   GObject parent_instance;
 
@@ -59,6 +61,12 @@ struct _TsSelfTest {
   gboolean mid_run_saved;
   gboolean mid_run_ok;
   int split_step;
+  char *tune_folder;       /* tune on this folder through the Tune dialog, or NULL */
+  gboolean tune_stop;      /* ... pressing Stop once a point is scored */
+  TsTuneDialog *tune_dialog;
+  guint tune_progress;     /* progress the dialog's runner reported */
+  gboolean tune_stop_sent;
+  double tune_best_at_stop;
   int status;
 };
 
@@ -106,6 +114,12 @@ static const GOptionEntry option_entries[] = {
     N_("Self-test: the screenshots’ size relative to the window’s (default 1)"), N_("SCALE") },
   { "zoom-one", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, NULL,
     N_("Self-test: the final screenshot at 1:1 about the picture’s centre"), NULL },
+  { "tune-folder", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, NULL,
+    N_("Self-test: tune super-resolution on FOLDER through the Tune dialog, save the model and check that the model and preset menus choose it"),
+    N_("FOLDER") },
+  { "tune-stop", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, NULL,
+    N_("Self-test: with --tune-folder, press Stop once a point is scored; the best so far must be kept"),
+    NULL },
   G_OPTION_ENTRY_NULL
 };
 
@@ -140,6 +154,12 @@ ts_self_test_new_from_options (GVariantDict *options)
     self->save_jpeg = g_strdup (save_jpeg);
   g_variant_dict_lookup (options, "press-escape-after", "i", &self->escape_after);
   g_variant_dict_lookup (options, "view", "s", &self->view);
+  {
+    const char *tune_folder = NULL;
+    if (g_variant_dict_lookup (options, "tune-folder", "^&ay", &tune_folder))
+      self->tune_folder = g_strdup (tune_folder);
+    g_variant_dict_lookup (options, "tune-stop", "b", &self->tune_stop);
+  }
   g_variant_dict_lookup (options, "screenshot-scale", "d", &self->screenshot_scale);
   g_variant_dict_lookup (options, "zoom-one", "b", &self->zoom_one);
   if (!(self->screenshot_scale > 0.05 && self->screenshot_scale <= 1.0))
@@ -911,10 +931,184 @@ poll_stop (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* --- the Tune dialog (--tune-folder) ------------------------------------------------------- */
+
+static void
+on_tune_progress (TsTuneRunner *runner, gpointer user_data)
+{
+  TsSelfTest *self = user_data;
+  TsTuneStatus status;
+
+  ts_tune_runner_get_status (runner, &status);
+  self->tune_progress++;
+  if (self->tune_stop && !self->tune_stop_sent && status.scored >= 1)
+    {
+      self->tune_stop_sent = TRUE;
+      self->tune_best_at_stop = status.best_psnr;
+      ts_tune_dialog_stop (self->tune_dialog);
+    }
+}
+
+/* After the dialog saved: the model menu lists the new file and has chosen it, the Preset
+ * menu shows its preset, and the file loads with it. */
+static gboolean
+check_tuned (gpointer user_data)
+{
+  TsSelfTest *self = g_object_get_data (G_OBJECT (user_data), "self-test");
+  TsParamsGroup *params = ts_window_get_params_group (self->window);
+  TsModelChooser *chooser = ts_params_group_get_model_chooser (params);
+  const char *path = g_object_get_data (G_OBJECT (user_data), "path");
+  const char *preset = g_object_get_data (G_OBJECT (user_data), "preset");
+  g_autofree char *folder = ts_model_user_dir ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TsModel) model = ts_model_load (path, &error);
+  gboolean ok = TRUE;
+
+  if (self->tune_progress < 1)
+    {
+      g_printerr ("tune: no progress was reported\n");
+      ok = FALSE;
+    }
+  if (!g_str_has_prefix (path, folder))
+    {
+      g_printerr ("tune: %s is not in the user's model folder %s\n", path, folder);
+      ok = FALSE;
+    }
+  if (g_strcmp0 (ts_model_chooser_get_spec (chooser), path) != 0)
+    {
+      g_printerr ("tune: the model menu chose %s, not %s\n", ts_model_chooser_get_spec (chooser),
+                  path);
+      ok = FALSE;
+    }
+  if (g_strcmp0 (ts_params_group_get_preset (params), preset) != 0)
+    {
+      g_printerr ("tune: the Preset menu shows %s, not %s\n",
+                  ts_params_group_get_preset (params) ? ts_params_group_get_preset (params)
+                                                      : "Custom", preset);
+      ok = FALSE;
+    }
+  if (model == NULL || ts_model_get_preset (model, preset) == NULL)
+    {
+      g_printerr ("tune: %s does not load with preset %s: %s\n", path, preset,
+                  error != NULL ? error->message : "no such preset");
+      ok = FALSE;
+    }
+  g_printerr ("tune: %u progress reports, saved %s (preset %s)%s\n", self->tune_progress, path,
+              preset, self->tune_stop ? ", stopped" : "");
+  quit (self, ok);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_tune_saved (TsTuneDialog *dialog, const char *path, const char *preset, gpointer user_data)
+{
+  GObject *note = g_object_new (G_TYPE_OBJECT, NULL);
+
+  (void) dialog;
+  g_object_set_data (note, "self-test", user_data);
+  g_object_set_data_full (note, "path", g_strdup (path), g_free);
+  g_object_set_data_full (note, "preset", g_strdup (preset), g_free);
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, check_tuned, note, g_object_unref);
+}
+
+/* The dialog with its result, once drawn, for the record (self-test-tune*.png); then Save. */
+static gboolean
+shoot_and_save_tuned (gpointer user_data)
+{
+  TsSelfTest *self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (self->screenshot != NULL
+      && !save_screenshot (GTK_WIDGET (self->tune_dialog), self->screenshot,
+                           self->screenshot_scale, &error))
+    g_printerr ("tune: screenshot: %s\n", error->message);
+  ts_tune_dialog_save (self->tune_dialog);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_tune_finished (TsTuneDialog *dialog, gpointer user_data)
+{
+  TsSelfTest *self = user_data;
+  const TsTuneOutcome *outcome = ts_tune_dialog_get_outcome (dialog);
+
+  if (outcome == NULL)
+    {
+      g_printerr ("tune: the search ended without a result\n");
+      quit (self, FALSE);
+      return;
+    }
+  g_printerr ("tune: %d evaluations, best %.3f dB (start %.3f dB)%s\n",
+              outcome->result.evaluations, outcome->result.psnr, outcome->result.start_psnr,
+              outcome->stopped ? ", stopped" : "");
+  if (self->tune_stop && (!outcome->stopped || !(outcome->result.psnr >= self->tune_best_at_stop)))
+    {
+      g_printerr ("tune: Stop did not keep the best so far (%.3f dB when stopped)\n",
+                  self->tune_best_at_stop);
+      quit (self, FALSE);
+      return;
+    }
+  if (!self->tune_stop && outcome->stopped)
+    {
+      g_printerr ("tune: the search stopped by itself\n");
+      quit (self, FALSE);
+      return;
+    }
+  g_timeout_add (500, shoot_and_save_tuned, self);
+}
+
+static gboolean
+begin_tune (TsSelfTest *self)
+{
+  TsParamsGroup *params = ts_window_get_params_group (self->window);
+  g_autoptr (GError) error = NULL;
+  GListModel *toplevels;
+
+  ts_window_set_task (self->window, TS_TASK_SR);
+  if (!ts_window_set_model (self->window, "dct", &error))
+    {
+      g_printerr ("tune: %s\n", error->message);
+      return FALSE;
+    }
+  if (!gtk_widget_activate_action (GTK_WIDGET (params), "params.tune", NULL))
+    {
+      g_printerr ("tune: params.tune could not be activated\n");
+      return FALSE;
+    }
+  toplevels = gtk_window_get_toplevels ();
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GObject) window = g_list_model_get_item (toplevels, i);
+      if (TS_IS_TUNE_DIALOG (window))
+        self->tune_dialog = TS_TUNE_DIALOG (window);
+    }
+  if (self->tune_dialog == NULL)
+    {
+      g_printerr ("tune: no Tune dialog\n");
+      return FALSE;
+    }
+  self->tune_best_at_stop = NAN;
+  g_signal_connect (ts_tune_dialog_get_runner (self->tune_dialog), "progress",
+                    G_CALLBACK (on_tune_progress), self);
+  g_signal_connect (self->tune_dialog, "finished", G_CALLBACK (on_tune_finished), self);
+  g_signal_connect (self->tune_dialog, "saved", G_CALLBACK (on_tune_saved), self);
+  ts_tune_dialog_set_folder (self->tune_dialog, self->tune_folder);
+  ts_tune_dialog_set_limits (self->tune_dialog, 0, self->tune_stop ? 200 : 4, 10);
+  ts_tune_dialog_start (self->tune_dialog);
+  return TRUE;
+}
+
 static gboolean
 begin (gpointer user_data)
 {
   TsSelfTest *self = user_data;
+
+  if (self->tune_folder != NULL)
+    {
+      if (!begin_tune (self))
+        quit (self, FALSE);
+      return G_SOURCE_REMOVE;
+    }
 
   if (self->view != NULL)
     ts_restore_page_show_view (ts_window_get_restore_page (self->window), self->view);
@@ -985,6 +1179,7 @@ ts_self_test_finalize (GObject *object)
   g_free (self->estimate_text);
   g_free (self->view);
   g_free (self->mid_run_screenshot);
+  g_free (self->tune_folder);
   G_OBJECT_CLASS (ts_self_test_parent_class)->finalize (object);
 }
 

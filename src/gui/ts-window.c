@@ -484,6 +484,13 @@ ts_window_get_restore_page (TsWindow *self)
   return self->restore_page;
 }
 
+TsParamsGroup *
+ts_window_get_params_group (TsWindow *self)
+{
+  g_return_val_if_fail (TS_IS_WINDOW (self), NULL);
+  return self->params_group;
+}
+
 TsProgressView *
 ts_window_get_progress_view (TsWindow *self)
 {

@@ -3,6 +3,7 @@
 #pragma once
 #include <adwaita.h>
 #include "ts-job.h"
+#include "ts-params-group.h"
 #include "ts-progress-view.h"
 #include "ts-restore-page.h"
 
@@ -49,6 +50,8 @@ const char        *ts_window_get_noise_estimate_text (TsWindow *self);
 double             ts_window_get_noise_level   (TsWindow *self);
 /* The Restore page and the progress (for the self-test's checks of the views and the bar). */
 TsRestorePage     *ts_window_get_restore_page  (TsWindow *self);
+/* The sidebar's Restoration group (its Advanced settings' Tune…, the model and preset menus). */
+TsParamsGroup     *ts_window_get_params_group  (TsWindow *self);
 TsProgressView    *ts_window_get_progress_view (TsWindow *self);
 /* TRUE when the Open button's recent files menu lists `file`. */
 gboolean           ts_window_lists_recent      (TsWindow *self, GFile *file);

@@ -28,6 +28,12 @@ ts_model_search_dirs (void)
   return dirs;
 }
 
+char *
+ts_model_user_dir (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "tessera", "models", NULL);
+}
+
 static void
 entry_free (TsModelEntry *e)
 {

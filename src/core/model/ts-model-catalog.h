@@ -9,6 +9,11 @@ G_BEGIN_DECLS
  * uninstalled). */
 GPtrArray *ts_model_search_dirs (void);
 
+/* The user's own models (the window's tuned models are saved there):
+ * $XDG_DATA_HOME/tessera/models. Not a search folder: a file there never shadows an installed
+ * model of the same name, and is named by its path. */
+char *ts_model_user_dir (void);
+
 typedef struct {
   char *name;          /* "ncpr-sigma25" */
   char *path;

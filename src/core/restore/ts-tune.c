@@ -516,6 +516,8 @@ ts_tune (const TsModel *model, const TsTuneSet *set, const char *preset,
   result->evaluations = s.scored->len;
   if (s.scored->len > 0)
     {
+      /* The first point scored is the start, also when the search stopped at its report. */
+      result->start_psnr = g_array_index (s.scored, Point, 0).psnr;
       result->beta = pow (10.0, s.best.x[0]);
       result->lambda = pow (10.0, s.best.x[1]);
       /* The start exactly as it was, not through log10 and back. */

@@ -1,5 +1,5 @@
 /* Tuning a task's beta and lambda on validation data, for the model's task presets
- * (TsPreset; tessera-cli tune, and the window later): a coordinate search on log scale with
+ * (TsPreset; tessera-cli tune, and the window's Tune dialog): a coordinate search on log scale with
  * golden-section steps, warm-started from the model's preset or the paper's values, each
  * point scored by the mean PSNR of the set restored with a capped iteration count. */
 #pragma once
