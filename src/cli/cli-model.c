@@ -11,7 +11,7 @@ print_model_usage (FILE *stream)
   fprintf (stream,
            "Usage:\n"
            "  %s model import REF_DIR -o MODEL.tsm   Convert a reference model folder\n"
-           "  %s model info MODEL                    Describe a model\n"
+           "  %s model info MODEL [--atoms]          Describe a model (--atoms: its localisation and atoms)\n"
            "\n"
            "'%s model SUBCOMMAND --help' lists the options of a subcommand.\n",
            CLI_PROGRAM, CLI_PROGRAM, CLI_PROGRAM);
@@ -70,6 +70,18 @@ model_import (int argc, char **argv)
   return CLI_EXIT_OK;
 }
 
+/* --atoms: the localisation figure and one line per atom, as the model uses them. */
+static void
+print_atoms_text (const TsModel *model, const TsAtomStats *stats)
+{
+  printf ("localisation: %.3f (median over the atoms of the energy in their best %d x %d window)\n",
+          stats->median_localisation, TS_ATOM_WINDOW, TS_ATOM_WINDOW);
+  printf ("%5s %12s %12s %9s %9s\n", "atom", "threshold", "localisation", "angle", "coherence");
+  for (int k = 0; k < stats->n_atoms; k++)
+    printf ("%5d %12.5g %12.4f %9.1f %9.3f\n", k, model->lambda * exp (model->lambda_scaling[k]),
+            stats->localisation[k], stats->angle[k], stats->coherence[k]);
+}
+
 static void
 print_info_text (const TsModel *model)
 {
@@ -107,7 +119,7 @@ print_info_text (const TsModel *model)
 }
 
 static void
-print_info_json (const TsModel *model)
+print_info_json (const TsModel *model, const TsAtomStats *stats)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
@@ -154,6 +166,24 @@ print_info_json (const TsModel *model)
       json_builder_end_object (builder);
     }
   json_builder_end_object (builder);
+  if (stats != NULL)
+    {
+      cli_json_add_double (builder, "localisation", stats->median_localisation);
+      json_builder_set_member_name (builder, "atoms");
+      json_builder_begin_array (builder);
+      for (int k = 0; k < stats->n_atoms; k++)
+        {
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "index");
+          json_builder_add_int_value (builder, k);
+          cli_json_add_double (builder, "threshold", model->lambda * exp (model->lambda_scaling[k]));
+          cli_json_add_double (builder, "localisation", stats->localisation[k]);
+          cli_json_add_double (builder, "angle", stats->angle[k]);
+          cli_json_add_double (builder, "coherence", stats->coherence[k]);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+    }
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   text = cli_json_to_string (root, TRUE);
@@ -164,20 +194,28 @@ static int
 model_info (int argc, char **argv)
 {
   double sigma = NAN;
-  gboolean as_json = FALSE;
+  gboolean as_json = FALSE, atoms = FALSE;
   g_auto (GStrv) positional = NULL;
+  g_autoptr (TsAtomStats) stats = NULL;
   g_autoptr (TsModel) model = NULL;
   GError *error = NULL;
   int code = 0;
   const GOptionEntry entries[] = {
     { "sigma", 0, 0, G_OPTION_ARG_DOUBLE, &sigma, "Noise level for the 'dct' model (0-255)", "S" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, "Print one JSON object", NULL },
+    { "atoms", 0, 0, G_OPTION_ARG_NONE, &atoms,
+      "Also the localisation figure and each atom's threshold, localisation and orientation", NULL },
     G_OPTION_ENTRY_NULL
   };
 
   if (!cli_parse_options ("model info", "MODEL",
                           "Prints a model's name, prox type, group size / order, lambda, beta,\n"
-                          "sigma, tolerance, sizes and provenance.",
+                          "sigma, tolerance, sizes and provenance; with --atoms, the atoms as the\n"
+                          "model uses them (without their smooth part and mean, MODEL.md): the\n"
+                          "localisation figure (the median over the atoms of the fraction of an\n"
+                          "atom's energy inside its best 7 x 7 window) and, per atom, its\n"
+                          "threshold, localisation and orientation (structure tensor: angle in\n"
+                          "degrees anticlockwise from the horizontal, coherence 0-1).",
                           NULL, entries, argc, argv, &positional, &code))
     return code;
   if (g_strv_length (positional) != 1)
@@ -191,11 +229,21 @@ model_info (int argc, char **argv)
   model = cli_load_model (positional[0], sigma, &error);
   if (model == NULL)
     return cli_report_error (error);
+  if (atoms)
+    {
+      stats = ts_atom_stats_new (model, &error);
+      if (stats == NULL)
+        return cli_report_error (error);
+    }
   /* The description is the command's output: --quiet does not hide it. */
   if (as_json)
-    print_info_json (model);
+    print_info_json (model, stats);
   else
-    print_info_text (model);
+    {
+      print_info_text (model);
+      if (stats != NULL)
+        print_atoms_text (model, stats);
+    }
   return CLI_EXIT_OK;
 }
 

@@ -14,6 +14,7 @@
 #include "ts-operator.h"
 #include "ts-model.h"
 #include "ts-derived.h"
+#include "ts-atom-stats.h"
 #include "ts-model-file.h"
 #include "ts-model-catalog.h"
 #include "ts-derived-grad.h"

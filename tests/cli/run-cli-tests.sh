@@ -316,6 +316,14 @@ printf 'TESSMODL\001\000\000\000\377\377' >"$T/truncated.tsm"
 run model info "$T/truncated.tsm"
 check "model info on a truncated .tsm exits 1 naming it" \
   eval 'rc_is 1 && err_has "truncated.tsm"'
+# Issue 24: --atoms prints the localisation figure and one line per atom. The DCT model's
+# dictionary atoms are cosines spread over the whole patch: far below 1.
+run model info dct --sigma 25 --atoms
+check "model info --atoms prints the localisation and 148 atom lines" \
+  eval 'rc_is 0 && out_has "^localisation: 0\\.[0-9]" && [ "$(grep -c "^ *[0-9][0-9]* " "$T/out")" -eq 148 ]'
+run model info dct --sigma 25 --atoms --json
+check "model info --atoms --json has the figure and the atoms" \
+  eval 'rc_is 0 && out_has "\"localisation\"" && out_has "\"coherence\""'
 
 # --- train: argument errors, a tiny run, resume --------------------------------------------
 
