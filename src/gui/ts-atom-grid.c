@@ -14,7 +14,7 @@ struct _TsAtomGrid {
   float *atoms;
   int n, size;
   int *order;          /* display position → model index */
-  double *thresholds;  /* by model index, or NULL */
+  char **tooltips;     /* by model index, or NULL */
   int scale;
   int columns;         /* fitted to the allocated width */
   int hovered;         /* display position or -1 */
@@ -241,11 +241,13 @@ ts_atom_grid_query_tooltip (GtkWidget *widget, int x, int y, gboolean keyboard, 
   if (pos < 0)
     return FALSE;
   index = self->order[pos];
-  if (self->thresholds != NULL)
-    text = g_strdup_printf (_("Atom %d · threshold %.4g"), index, self->thresholds[index]);
+  if (self->tooltips != NULL)
+    gtk_tooltip_set_text (tooltip, self->tooltips[index]);
   else
-    text = g_strdup_printf (_("Free atom %d (not penalised)"), index);
-  gtk_tooltip_set_text (tooltip, text);
+    {
+      text = g_strdup_printf (_("Free atom %d (not penalised)"), index);
+      gtk_tooltip_set_text (tooltip, text);
+    }
   position_rect (self, pos, &rect);
   gtk_tooltip_set_tip_area (tooltip, &(GdkRectangle) { rect.origin.x, rect.origin.y,
                                                         rect.size.width, rect.size.height });
@@ -253,13 +255,12 @@ ts_atom_grid_query_tooltip (GtkWidget *widget, int x, int y, gboolean keyboard, 
 }
 
 void
-ts_atom_grid_set_atoms (TsAtomGrid *self, const float *atoms, int n, int size, const int *order,
-                        const double *thresholds)
+ts_atom_grid_set_atoms (TsAtomGrid *self, const float *atoms, int n, int size, const int *order)
 {
   g_return_if_fail (TS_IS_ATOM_GRID (self));
   g_clear_pointer (&self->atoms, g_free);
   g_clear_pointer (&self->order, g_free);
-  g_clear_pointer (&self->thresholds, g_free);
+  g_clear_pointer (&self->tooltips, g_strfreev);
   self->n = atoms != NULL ? n : 0;
   self->size = size;
   self->hovered = -1;
@@ -270,12 +271,47 @@ ts_atom_grid_set_atoms (TsAtomGrid *self, const float *atoms, int n, int size, c
       self->order = g_new (int, n);
       for (int i = 0; i < n; i++)
         self->order[i] = order != NULL ? order[i] : i;
-      if (thresholds != NULL)
-        self->thresholds = g_memdup2 (thresholds, sizeof (double) * n);
     }
   self->columns = columns_for_width (self, gtk_widget_get_width (GTK_WIDGET (self)));
   rebuild_texture (self);
   gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+void
+ts_atom_grid_set_order (TsAtomGrid *self, const int *order)
+{
+  g_return_if_fail (TS_IS_ATOM_GRID (self));
+  if (self->n == 0)
+    return;
+  for (int i = 0; i < self->n; i++)
+    self->order[i] = order != NULL ? order[i] : i;
+  rebuild_texture (self);
+}
+
+int
+ts_atom_grid_get_index (TsAtomGrid *self, int position)
+{
+  g_return_val_if_fail (TS_IS_ATOM_GRID (self), -1);
+  if (position < 0 || position >= self->n)
+    return -1;
+  return self->order[position];
+}
+
+int
+ts_atom_grid_get_n_atoms (TsAtomGrid *self)
+{
+  g_return_val_if_fail (TS_IS_ATOM_GRID (self), 0);
+  return self->n;
+}
+
+void
+ts_atom_grid_set_tooltips (TsAtomGrid *self, char **tooltips)
+{
+  g_return_if_fail (TS_IS_ATOM_GRID (self));
+  g_clear_pointer (&self->tooltips, g_strfreev);
+  self->tooltips = tooltips;
+  if (tooltips != NULL)
+    g_return_if_fail (g_strv_length (tooltips) == (guint) self->n);
 }
 
 void
@@ -312,7 +348,7 @@ ts_atom_grid_finalize (GObject *object)
 
   g_free (self->atoms);
   g_free (self->order);
-  g_free (self->thresholds);
+  g_strfreev (self->tooltips);
   g_clear_object (&self->texture);
   G_OBJECT_CLASS (ts_atom_grid_parent_class)->finalize (object);
 }

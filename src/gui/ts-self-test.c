@@ -17,6 +17,9 @@ struct _TsSelfTest {
   char *screenshot;        /* where to save the window, or NULL */
   char *page;              /* "restore" or "atoms" for the screenshot */
   int atom;                /* atom selected before an atoms screenshot */
+  char *atoms_order;       /* the Atoms page's order for the screenshot, or NULL */
+  gboolean check_atom_orders;   /* check the Atoms page's orders after the run */
+  gboolean atom_orders_ok;
   int min_previews;
   double max_frame_gap_ms; /* fail above this (0 = report only) */
   gint64 last_tick_us;
@@ -77,6 +80,10 @@ static const GOptionEntry option_entries[] = {
     N_("Run once, check the previews and the PSNR, save a screenshot to FILE and quit"), N_("FILE") },
   { "page", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, NULL, N_("Page shown for the self-test screenshot: restore or atoms"), N_("PAGE") },
   { "atom", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, NULL, N_("Atom selected for an atoms screenshot"), N_("INDEX") },
+  { "atoms-order", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, NULL,
+    N_("Self-test: the Atoms page’s order, threshold, usage or orientation"), N_("ORDER") },
+  { "check-atom-orders", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, NULL,
+    N_("Self-test: after the run, the Atoms page’s orders must sort the atoms by threshold, by orientation and by use on the result"), NULL },
   { "min-previews", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, NULL, N_("Self-test: live previews required (default 3)"), N_("N") },
   { "cancel-after", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, NULL,
     N_("Self-test: press Cancel after N live previews; the run must end cancelled"), N_("N") },
@@ -141,6 +148,8 @@ ts_self_test_new_from_options (GVariantDict *options)
   self = g_object_new (TS_TYPE_SELF_TEST, NULL);
   g_variant_dict_lookup (options, "page", "&s", &page);
   g_variant_dict_lookup (options, "atom", "i", &self->atom);
+  g_variant_dict_lookup (options, "atoms-order", "s", &self->atoms_order);
+  g_variant_dict_lookup (options, "check-atom-orders", "b", &self->check_atom_orders);
   g_variant_dict_lookup (options, "min-previews", "i", &self->min_previews);
   g_variant_dict_lookup (options, "max-frame-gap", "d", &self->max_frame_gap_ms);
   g_variant_dict_lookup (options, "cancel-after", "i", &self->cancel_after);
@@ -646,6 +655,8 @@ finish (gpointer user_data)
     }
   if (ok && self->check_split && !self->split_ok)
     ok = FALSE;
+  if (ok && self->check_atom_orders && !self->atom_orders_ok)
+    ok = FALSE;
   if (ok && self->mid_run_screenshot != NULL && !self->mid_run_ok)
     {
       fprintf (stderr, "self-test: no screenshot during the run with the time remaining\n");
@@ -669,6 +680,121 @@ finish (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static const char *const atoms_order_names[] = { "threshold", "usage", "orientation" };
+
+/* The key an order sorts by, for atom k. */
+static double
+atoms_order_key (TsAtomsView *view, TsAtomsOrder order, int k)
+{
+  switch (order)
+    {
+    case TS_ATOMS_ORDER_USAGE:
+      return -ts_atoms_view_get_usage (view)[k];
+    case TS_ATOMS_ORDER_ORIENTATION:
+      return ts_atoms_view_get_stats (view)->angle[k];
+    case TS_ATOMS_ORDER_THRESHOLD:
+    default:
+      return ts_atoms_view_get_thresholds (view)[k];
+    }
+}
+
+/* Issue 24: each order of the Atoms page shows every atom once, sorted by its key (the
+ * threshold rising, the angle rising, the use on the result falling); the order by use is
+ * offered only with a result of the model, and falls back to the threshold without one. */
+static gboolean
+check_atom_orders (TsSelfTest *self)
+{
+  TsAtomsView *view = ts_window_get_atoms_view (self->window);
+  const TsAtomStats *stats = ts_atoms_view_get_stats (view);
+  const TsJobResult *result = ts_window_get_result (self->window);
+  g_autofree gboolean *seen = NULL;
+  gboolean ok = TRUE;
+  int n;
+
+  if (stats == NULL || result == NULL || result->solutions == NULL)
+    {
+      fprintf (stderr, "self-test: the Atoms page has no model or the run no solutions\n");
+      return FALSE;
+    }
+  n = stats->n_atoms;
+  seen = g_new (gboolean, n);
+  printf ("self-test: atoms: localisation %.3f (median energy in the best 7 x 7 window)\n",
+          stats->median_localisation);
+  for (int o = 0; o < (int) G_N_ELEMENTS (atoms_order_names); o++)
+    {
+      TsAtomsOrder order = (TsAtomsOrder) o;
+      double first = NAN, last = NAN, previous = -INFINITY;
+      if (!ts_atoms_view_get_order_available (view, order))
+        {
+          fprintf (stderr, "self-test: atoms: the order by %s is not offered after the run\n",
+                   atoms_order_names[o]);
+          ok = FALSE;
+          continue;
+        }
+      ts_atoms_view_set_order (view, order);
+      if (ts_atoms_view_get_order (view) != order)
+        {
+          fprintf (stderr, "self-test: atoms: the order by %s was not taken\n", atoms_order_names[o]);
+          ok = FALSE;
+          continue;
+        }
+      for (int k = 0; k < n; k++)
+        seen[k] = FALSE;
+      for (int pos = 0; pos < n; pos++)
+        {
+          int k = ts_atoms_view_get_displayed (view, pos);
+          double key;
+          if (k < 0 || k >= n || seen[k])
+            {
+              fprintf (stderr, "self-test: atoms: by %s, position %d shows %d (not a permutation)\n",
+                       atoms_order_names[o], pos, k);
+              ok = FALSE;
+              break;
+            }
+          seen[k] = TRUE;
+          key = atoms_order_key (view, order, k);
+          if (key < previous)
+            {
+              fprintf (stderr, "self-test: atoms: by %s, position %d (atom %d, %g) comes after %g\n",
+                       atoms_order_names[o], pos, k, fabs (key), fabs (previous));
+              ok = FALSE;
+              break;
+            }
+          previous = key;
+          if (pos == 0)
+            first = fabs (key);
+          last = fabs (key);
+        }
+      if (ts_atoms_view_get_displayed (view, n) != -1)
+        ok = FALSE;
+      printf ("self-test: atoms: by %s, from %.4g to %.4g\n", atoms_order_names[o], first, last);
+      /* A result uses some atoms more than others; a model learned some orientations. */
+      if (order != TS_ATOMS_ORDER_THRESHOLD && !(first != last))
+        {
+          fprintf (stderr, "self-test: atoms: by %s, every atom has the same key\n", atoms_order_names[o]);
+          ok = FALSE;
+        }
+    }
+  /* Without a result the order by use is not offered, and the page falls back to the
+   * threshold; with the result back it is offered again. */
+  ts_atoms_view_set_order (view, TS_ATOMS_ORDER_USAGE);
+  ts_atoms_view_set_solutions (view, NULL);
+  if (ts_atoms_view_get_order_available (view, TS_ATOMS_ORDER_USAGE)
+      || ts_atoms_view_get_order (view) != TS_ATOMS_ORDER_THRESHOLD)
+    {
+      fprintf (stderr, "self-test: atoms: the order by use is offered without a result\n");
+      ok = FALSE;
+    }
+  ts_atoms_view_set_solutions (view, result->solutions);
+  if (!ts_atoms_view_get_order_available (view, TS_ATOMS_ORDER_USAGE))
+    {
+      fprintf (stderr, "self-test: atoms: the order by use is not offered with the result back\n");
+      ok = FALSE;
+    }
+  printf ("self-test: atoms: orders %s\n", ok ? "checked" : "FAILED");
+  return ok;
+}
+
 static gboolean
 show_page (gpointer user_data)
 {
@@ -678,6 +804,12 @@ show_page (gpointer user_data)
     {
       ts_window_show_page (self->window, "atoms");
       ts_window_select_atom (self->window, self->atom);
+      if (self->check_atom_orders)
+        self->atom_orders_ok = check_atom_orders (self);
+      if (self->atoms_order != NULL)
+        for (int o = 0; o < (int) G_N_ELEMENTS (atoms_order_names); o++)
+          if (g_strcmp0 (self->atoms_order, atoms_order_names[o]) == 0)
+            ts_atoms_view_set_order (ts_window_get_atoms_view (self->window), (TsAtomsOrder) o);
     }
   else if (self->zoom_one)
     {
@@ -1179,6 +1311,7 @@ ts_self_test_finalize (GObject *object)
   g_free (self->estimate_text);
   g_free (self->view);
   g_free (self->mid_run_screenshot);
+  g_free (self->atoms_order);
   g_free (self->tune_folder);
   G_OBJECT_CLASS (ts_self_test_parent_class)->finalize (object);
 }

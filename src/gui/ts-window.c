@@ -484,6 +484,13 @@ ts_window_get_restore_page (TsWindow *self)
   return self->restore_page;
 }
 
+TsAtomsView *
+ts_window_get_atoms_view (TsWindow *self)
+{
+  g_return_val_if_fail (TS_IS_WINDOW (self), NULL);
+  return self->atoms_view;
+}
+
 TsParamsGroup *
 ts_window_get_params_group (TsWindow *self)
 {

@@ -2,6 +2,7 @@
  * atoms page) on the right. */
 #pragma once
 #include <adwaita.h>
+#include "ts-atoms-view.h"
 #include "ts-job.h"
 #include "ts-params-group.h"
 #include "ts-progress-view.h"
@@ -50,6 +51,8 @@ const char        *ts_window_get_noise_estimate_text (TsWindow *self);
 double             ts_window_get_noise_level   (TsWindow *self);
 /* The Restore page and the progress (for the self-test's checks of the views and the bar). */
 TsRestorePage     *ts_window_get_restore_page  (TsWindow *self);
+/* The Atoms page (for the self-test's checks of its orders). */
+TsAtomsView       *ts_window_get_atoms_view    (TsWindow *self);
 /* The sidebar's Restoration group (its Advanced settings' Tune…, the model and preset menus). */
 TsParamsGroup     *ts_window_get_params_group  (TsWindow *self);
 TsProgressView    *ts_window_get_progress_view (TsWindow *self);
