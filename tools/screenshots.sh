@@ -5,6 +5,9 @@
 #   mid-run.png      the picture being denoised in tiles, the bar with the time remaining
 #   result-view.png  the large result view when the run is done, at 1:1 about the
 #                    picture's centre, its split labelled "Before" / "After"
+#   atoms.png        the Atoms page with the shipped model ncpr-sigma25 after a run on the
+#                    demo picture: its localisation figure, the atoms as the model uses them
+#                    ordered by orientation, and where atom 85 (its most localised) is used
 # Both at three quarters of the window's size, reduced to a palette by pngquant (installed by
 # tools/install-deps.sh), to stay small in the repository.
 # Usage: tools/screenshots.sh [BUILD_DIR]   (default: build; built first)
@@ -28,7 +31,10 @@ export OPENBLAS_NUM_THREADS=1
 "$src/tests/gui/run-self-test.sh" "$build/src/gui/tessera" "$tmp/result-view.png" "$tmp/photo.jpg" \
   --screenshot-mid-run "$tmp/mid-run.png" --screenshot-scale 0.75 --zoom-one \
   --max-iter 5 --tol 0 --sigma 15 --min-previews 1
-for name in mid-run result-view; do
+"$src/tests/gui/run-self-test.sh" "$build/src/gui/tessera" "$tmp/atoms.png" \
+  --demo-size 256 --simulate --sigma 25 --model ncpr-sigma25 --max-iter 100 --tol 0 \
+  --min-previews 1 --page atoms --atom 85 --atoms-order orientation --screenshot-scale 0.75
+for name in mid-run result-view atoms; do
   pngquant --quality 60-90 --speed 1 --strip --force --output "$out/$name.png" "$tmp/$name.png"
   echo "wrote $out/$name.png ($(wc -c < "$out/$name.png") bytes)"
 done
