@@ -129,7 +129,7 @@ update_tooltips (TsAtomsView *self)
       g_autofree char *usage = self->usage != NULL
                                ? g_strdup_printf (_("Used at %.1f %% of the patch positions of this picture"),
                                                   100.0 * self->usage[k])
-                               : g_strdup (_("Use: run a restoration to see it"));
+                               : g_strdup (_("Use on this picture: run a restoration to see it"));
       tooltips[k] = g_strjoin ("\n", head, threshold, orientation, localisation, usage, NULL);
     }
   ts_atom_grid_set_tooltips (self->dictionary_grid, tooltips);
