@@ -16,8 +16,7 @@
 
 /* ------------------------------------------------------------ subspace split */
 
-/* Rows `first` .. `first + count - 1` (descending eigenvalue order) of the eigenvectors of
- * the symmetric s x s `m`. */
+/* The `count` leading eigenvectors of the symmetric s x s `m` as rows, largest first. */
 static gboolean
 leading_eigenvectors (const double *m, int s, int count, double *rows)
 {
