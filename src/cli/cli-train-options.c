@@ -8,7 +8,7 @@ gboolean
 cli_train_init_is_keyword (const char *init)
 {
   return g_strcmp0 (init, "random") == 0 || g_strcmp0 (init, "pca") == 0
-         || g_strcmp0 (init, "patches") == 0;
+         || g_strcmp0 (init, "patches") == 0 || g_strcmp0 (init, "dictionary") == 0;
 }
 
 gboolean
@@ -132,8 +132,10 @@ cli_train_parse_options (CliTrain *t, int argc, char **argv, guint64 *seed, int 
       "exact (solved per frequency)", "gradient|exact" },
     { "init", 0, 0, G_OPTION_ARG_FILENAME, &t->init,
       "Start: random (default), pca (free atoms from the data's principal components), patches "
-      "(pca plus atoms from textured training patches, both at a trained model's scale), or a "
-      "model (its sizes and lambda by default)", "random|pca|patches|MODEL" },
+      "(pca plus atoms from textured training patches, both at a trained model's scale), "
+      "dictionary (a smooth subspace and localised atoms learned from the patches by "
+      "dictionary learning, at the patches start's scale), or a model (its sizes and lambda "
+      "by default)", "random|pca|patches|dictionary|MODEL" },
     { "lambda", 0, 0, G_OPTION_ARG_DOUBLE, &t->lambda,
       "Base threshold (default: the reference's for the prox and sigma)", "L" },
     { "beta-init", 0, 0, G_OPTION_ARG_DOUBLE, &t->beta_init,

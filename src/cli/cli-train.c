@@ -89,7 +89,8 @@ add_history (CliTrain *t)
   ts_trainer_add_history (t->trainer, line);
 }
 
-/* The images, the initial model of --init pca|patches, and the trainer, new or resumed. */
+/* The images, the initial model of --init pca|patches|dictionary, and the trainer, new or
+ * resumed. */
 static gboolean
 prepare_trainer (CliTrain *t, const TsTrainConfig *config, TsModel **init, int *code)
 {
@@ -101,12 +102,13 @@ prepare_trainer (CliTrain *t, const TsTrainConfig *config, TsModel **init, int *
       *code = cli_report_error (g_error_new (TS_ERROR, TS_ERROR_CANCELLED, "cancelled"));
       return FALSE;
     }
-  if (t->resume == NULL
-      && (g_strcmp0 (t->init, "pca") == 0 || g_strcmp0 (t->init, "patches") == 0))
+  if (t->resume == NULL && t->init != NULL && cli_train_init_is_keyword (t->init)
+      && g_strcmp0 (t->init, "random") != 0)
     {
       /* The smooth subspace (and the atoms) from the training patches (ts_train_initial_model). */
-      TsTrainInit kind = g_strcmp0 (t->init, "pca") == 0 ? TS_TRAIN_INIT_PCA
-                                                          : TS_TRAIN_INIT_PATCHES;
+      TsTrainInit kind = g_strcmp0 (t->init, "pca") == 0       ? TS_TRAIN_INIT_PCA
+                         : g_strcmp0 (t->init, "patches") == 0 ? TS_TRAIN_INIT_PATCHES
+                                                               : TS_TRAIN_INIT_DICTIONARY;
       *init = ts_train_initial_model (config, t->train, kind, &error);
       if (*init == NULL)
         goto fail;

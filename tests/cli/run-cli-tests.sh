@@ -393,6 +393,12 @@ run train --data "$T/train-other" -o "$T/train-out/tiny4.tsm" \
 check "train --resume with other training images exits 1" \
   eval 'rc_is 1 && err_has "training images differ"'
 
+# The learned start (issue 24): a tiny model from it.
+run train --data "$T/train-data" --sigma 25 --prox ncpr --init dictionary $tiny \
+  -o "$T/train-out/tiny-dict.tsm"
+check "train --init dictionary exits 0" \
+  eval 'rc_is 0 && out_has "trained 4 steps" && [ -s "$T/train-out/tiny-dict.tsm" ]'
+
 # A tiny CPR model (2x2 groups) from the patches start; it denoises a picture of odd sides
 # and the output keeps the input's size.
 run train --data "$T/train-data" --sigma 25 --prox cpr --init patches $tiny \

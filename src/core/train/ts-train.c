@@ -10,6 +10,7 @@
 #include "ts-anderson.h"
 #include "ts-checkpoint.h"
 #include "ts-derived-grad.h"
+#include "ts-dictionary-learning.h"
 #include "ts-error.h"
 #include "ts-metrics.h"
 #include "ts-noise.h"
@@ -33,6 +34,13 @@
 #define VALIDATION_SEED 0x7e55e7aULL
 #define INIT_SEED_SALT 0x1417ULL
 #define PCA_PATCHES 200000
+/* The learned start (issue 24; docs/training.md "A start with structure"). */
+#define DICT_PATCHES 100000
+#define DICT_SPARSITY 4
+#define DICT_BATCH 256
+#define DICT_PASSES 3
+#define DICT_LOWPASS_SIGMA 1.0
+#define DICT_WINDOW_SIGMA 2.5
 
 /* ---------------------------------------------------------------- one crop */
 
@@ -684,17 +692,24 @@ sample_centred_patch (GPtrArray *train, int p, TsRandom *rng, double *row)
     row[a] -= mean;
 }
 
-/* The M leading principal components of centred training patches, as unit rows (M x s). */
-static gboolean
-principal_components (GPtrArray *train, int p, int M, TsRandom *rng, double *rows, GError **error)
+static int
+compare_energy_descending (const void *a, const void *b)
+{
+  const double *x = a, *y = b;   /* (energy, index) pairs */
+  return (x[0] < y[0]) - (x[0] > y[0]);
+}
+
+/* The s x s second moment sum x x^T of `count` centred training patches. */
+static double *
+patch_covariance (GPtrArray *train, int p, int count, TsRandom *rng)
 {
   int s = p * p;
   double *cov = g_new0 (double, (gsize) s * s);
   enum { CHUNK = 4096 };
   double *chunk = g_new (double, (gsize) CHUNK * s);
-  for (int done = 0; done < PCA_PATCHES; done += CHUNK)
+  for (int done = 0; done < count; done += CHUNK)
     {
-      int n = MIN (CHUNK, PCA_PATCHES - done);
+      int n = MIN (CHUNK, count - done);
       for (int k = 0; k < n; k++)
         sample_centred_patch (train, p, rng, chunk + (gsize) k * s);
       cblas_dsyrk (CblasRowMajor, CblasUpper, CblasTrans, s, n, 1.0, chunk, s, 1.0, cov, s);
@@ -703,6 +718,15 @@ principal_components (GPtrArray *train, int p, int M, TsRandom *rng, double *row
   for (int i = 0; i < s; i++)
     for (int j = 0; j < i; j++)
       cov[i * s + j] = cov[j * s + i];
+  return cov;
+}
+
+/* The M leading principal components of centred training patches, as unit rows (M x s). */
+static gboolean
+principal_components (GPtrArray *train, int p, int M, TsRandom *rng, double *rows, GError **error)
+{
+  int s = p * p;
+  double *cov = patch_covariance (train, p, PCA_PATCHES, rng);
   double *values = g_new (double, s), *vectors = g_new (double, (gsize) s * s);
   gboolean ok = ts_linalg_symeig (cov, s, values, vectors);
   g_free (cov);
@@ -723,11 +747,94 @@ principal_components (GPtrArray *train, int p, int M, TsRandom *rng, double *row
   return ok;
 }
 
-static int
-compare_energy_descending (const void *a, const void *b)
+/* The learned start (TS_TRAIN_INIT_DICTIONARY): the subspace split of the patches' second
+ * moment, then DICT_PATCHES patches' penalised parts (the most detailed half of twice as
+ * many, at unit norm so that every structure counts alike) coded and learned in the
+ * penalised subspace's coordinates; free atoms and atoms as rows of the patches start's
+ * norms. */
+static gboolean
+dictionary_start (GPtrArray *train, int p, int K, int M, TsRandom *rng, float *free_atoms,
+                  float *atoms, GError **error)
 {
-  const double *x = a, *y = b;   /* (energy, index) pairs */
-  return (x[0] < y[0]) - (x[0] > y[0]);
+  int s = p * p, n_pen = s - 1 - M;
+  double *cov = patch_covariance (train, p, PCA_PATCHES, rng);
+  double *free = g_new (double, (gsize) MAX (M, 1) * s), *pen = g_new (double, (gsize) MAX (n_pen, 1) * s);
+  gboolean ok = n_pen > 0
+                && ts_dictionary_split_subspace (cov, p, M, DICT_LOWPASS_SIGMA, DICT_WINDOW_SIGMA,
+                                                 free, pen);
+  g_free (cov);
+  if (!ok)
+    {
+      g_free (free);
+      g_free (pen);
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   "the subspaces of the training patches could not be computed%s",
+                   n_pen > 0 ? "" : ": no penalised subspace is left by the free atoms");
+      return FALSE;
+    }
+  for (gsize i = 0; i < (gsize) M * s; i++)
+    free_atoms[i] = (float) (free[i] * TS_TRAIN_PATCH_FREE_NORM);
+
+  /* The patches in the penalised coordinates z = V x. */
+  int candidates = 2 * DICT_PATCHES;
+  float *z = g_new (float, (gsize) candidates * n_pen), *penf = g_new (float, (gsize) n_pen * s);
+  double *x = g_new (double, s), *energy = g_new (double, (gsize) 2 * candidates);
+  float *xf = g_new (float, s);
+  for (gsize i = 0; i < (gsize) n_pen * s; i++)
+    penf[i] = (float) pen[i];
+  for (int k = 0; k < candidates; k++)
+    {
+      sample_centred_patch (train, p, rng, x);
+      for (int a = 0; a < s; a++)
+        xf[a] = (float) x[a];
+      float *zk = z + (gsize) k * n_pen;
+      cblas_sgemv (CblasRowMajor, CblasNoTrans, n_pen, s, 1.0f, penf, s, xf, 1, 0.0f, zk, 1);
+      double e = 0.0;
+      for (int i = 0; i < n_pen; i++)
+        e += (double) zk[i] * zk[i];
+      energy[2 * k] = e;
+      energy[2 * k + 1] = k;
+    }
+  qsort (energy, candidates, 2 * sizeof (double), compare_energy_descending);
+  int n = MAX (MIN (DICT_PATCHES, candidates), K);
+  float *samples = g_new (float, (gsize) n * n_pen);
+  for (int k = 0; k < n; k++)
+    {
+      const float *zk = z + (gsize) energy[2 * k + 1] * n_pen;
+      double scale = energy[2 * k] > 0.0 ? 1.0 / sqrt (energy[2 * k]) : 0.0;
+      for (int i = 0; i < n_pen; i++)
+        samples[(gsize) k * n_pen + i] = (float) (zk[i] * scale);
+    }
+  g_free (z);
+  g_free (x);
+  g_free (xf);
+  g_free (energy);
+  TsDictionaryOptions o = { K, DICT_SPARSITY, DICT_BATCH, DICT_PASSES, ts_random_next (rng) };
+  float *learned = g_new (float, (gsize) K * n_pen);
+  ok = ts_dictionary_learn (samples, n, n_pen, &o, learned, NULL);
+  g_free (samples);
+  if (ok)   /* back to patches: a = V^T d, unit rows since V's rows are orthonormal */
+    {
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, K, s, n_pen, 1.0f, learned, n_pen,
+                   penf, s, 0.0f, atoms, s);
+      for (int k = 0; k < K; k++)
+        {
+          float *a = atoms + (gsize) k * s;
+          double norm = 0.0;
+          for (int i = 0; i < s; i++)
+            norm += (double) a[i] * a[i];
+          for (int i = 0; i < s; i++)
+            a[i] = (float) (a[i] * (norm > 0.0 ? TS_TRAIN_PATCH_ATOM_NORM / sqrt (norm) : 0.0));
+        }
+    }
+  else
+    g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                 "dictionary learning needs at least %d training patches", K);
+  g_free (learned);
+  g_free (penf);
+  g_free (free);
+  g_free (pen);
+  return ok;
 }
 
 /* K atoms from textured training patches: centred, with their component in the span of the
@@ -808,7 +915,13 @@ ts_train_initial_model (const TsTrainConfig *config, GPtrArray *train, TsTrainIn
     model->atoms[i] = (float) (ts_random_normal (rng) * c->init_scale);
   for (gsize i = 0; i < (gsize) M * s; i++)
     model->free_atoms[i] = (float) (ts_random_normal (rng) * c->init_scale);
-  if (kind != TS_TRAIN_INIT_RANDOM)
+  if (kind == TS_TRAIN_INIT_DICTIONARY)
+    {
+      if (!check_images (train, "training", p, TRUE, error)
+          || !dictionary_start (train, p, K, M, rng, model->free_atoms, model->atoms, error))
+        return NULL;
+    }
+  else if (kind != TS_TRAIN_INIT_RANDOM)
     {
       if (!check_images (train, "training", p, TRUE, error))
         return NULL;

@@ -30,6 +30,10 @@ typedef enum {
   TS_TRAIN_INIT_PATCHES, /* free atoms as PCA but rows of norm TS_TRAIN_PATCH_FREE_NORM;
                             atoms = textured training patches outside that subspace, rows of
                             norm TS_TRAIN_PATCH_ATOM_NORM */
+  TS_TRAIN_INIT_DICTIONARY, /* a start with structure (issue 24): the penalised subspace from
+                               the centre-windowed detail of training patches, the free atoms
+                               its complement, the atoms learned in it by online dictionary
+                               learning (ts-dictionary-learning.h); the patches start's norms */
 } TsTrainInit;
 
 /* Row norms of the patches start: with Adam's per-entry steps of about the learning rate
