@@ -238,75 +238,17 @@ test_init_patches (void)
   g_assert_true (memcmp (ts_trainer_state (t)->model->atoms, patches->atoms, sizeof (float) * K * s) != 0);
 }
 
-/* The median over atoms of the energy share in the best w x w window (w = min(7, p)) of
- * the atom as the model uses it: centred, its component in the span of the free atoms
- * removed (issue 24's localisation figure). */
+/* Issue 24's localisation figure (ts-atom-stats.h): the median over atoms of the energy
+ * share in the best 7 x 7 window of the atom as the model uses it. */
 static double
 localisation (const TsModel *m)
 {
-  int p = m->atom_size, s = p * p, M = m->n_free, K = m->n_atoms, w = MIN (7, p), r = 0;
-  g_autofree double *Q = g_new0 (double, (gsize) M * s);
-  g_autofree double *v = g_new (double, s), *share = g_new (double, K);
-  for (int i = 0; i < M; i++)   /* Gram-Schmidt of the centred free atoms */
-    {
-      double *q = Q + (gsize) r * s, mean = 0.0, norm = 0.0;
-      for (int a = 0; a < s; a++)
-        mean += q[a] = m->free_atoms[(gsize) i * s + a];
-      for (int a = 0; a < s; a++)
-        q[a] -= mean / s;
-      for (int j = 0; j < r; j++)
-        {
-          double dot = 0.0;
-          for (int a = 0; a < s; a++)
-            dot += q[a] * Q[(gsize) j * s + a];
-          for (int a = 0; a < s; a++)
-            q[a] -= dot * Q[(gsize) j * s + a];
-        }
-      for (int a = 0; a < s; a++)
-        norm += q[a] * q[a];
-      if (norm > 1e-20)
-        {
-          for (int a = 0; a < s; a++)
-            q[a] /= sqrt (norm);
-          r++;
-        }
-    }
-  for (int k = 0; k < K; k++)
-    {
-      double mean = 0.0, total = 0.0, best = 0.0;
-      for (int a = 0; a < s; a++)
-        mean += v[a] = m->atoms[(gsize) k * s + a];
-      for (int a = 0; a < s; a++)
-        v[a] -= mean / s;
-      for (int j = 0; j < r; j++)
-        {
-          double dot = 0.0;
-          for (int a = 0; a < s; a++)
-            dot += v[a] * Q[(gsize) j * s + a];
-          for (int a = 0; a < s; a++)
-            v[a] -= dot * Q[(gsize) j * s + a];
-        }
-      for (int a = 0; a < s; a++)
-        total += v[a] * v[a];
-      for (int y = 0; y + w <= p; y++)
-        for (int x = 0; x + w <= p; x++)
-          {
-            double e = 0.0;
-            for (int i = 0; i < w; i++)
-              for (int j = 0; j < w; j++)
-                e += v[(y + i) * p + x + j] * v[(y + i) * p + x + j];
-            best = MAX (best, e);
-          }
-      share[k] = total > 0.0 ? best / total : 0.0;
-    }
-  for (int i = 1; i < K; i++)   /* insertion sort: K is small */
-    for (int j = i; j > 0 && share[j - 1] > share[j]; j--)
-      {
-        double t = share[j];
-        share[j] = share[j - 1];
-        share[j - 1] = t;
-      }
-  return 0.5 * (share[(K - 1) / 2] + share[K / 2]);
+  g_autoptr (GError) error = NULL;
+  TsAtomStats *stats = ts_atom_stats_new (m, &error);
+  g_assert_no_error (error);
+  double figure = stats->median_localisation;
+  ts_atom_stats_free (stats);
+  return figure;
 }
 
 /* The learned start (issue 24): a valid model, deterministic in the seed, free atoms and
