@@ -415,6 +415,12 @@ test_defaults (void)
   ts_restore_solve_options (&request, model, &options);
   g_assert_cmpfloat (options.tol, ==, model->tol);
   g_assert_cmpint (options.max_iter, ==, 7);
+  /* The window's cap, always set, is a cap: above the budget the budget runs. */
+  g_assert_cmpint (ts_restore_cap_for_model (TS_TASK_DENOISE, model, NAN, 1000), ==, 0);
+  g_assert_cmpint (ts_restore_cap_for_model (TS_TASK_DENOISE, model, NAN, 20), ==, 0);
+  g_assert_cmpint (ts_restore_cap_for_model (TS_TASK_DENOISE, model, NAN, 19), ==, 19);
+  g_assert_cmpint (ts_restore_cap_for_model (TS_TASK_DENOISE, model, 1e-4, 1000), ==, 1000);
+  g_assert_cmpint (ts_restore_cap_for_model (TS_TASK_SR, model, NAN, 1000), ==, 1000);
   request.task = TS_TASK_SR;
   request.max_iter = 0;
   ts_restore_solve_options (&request, model, &options);

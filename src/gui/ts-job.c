@@ -355,6 +355,7 @@ ts_job_run (TsJobParams *params, const TsJobCallbacks *callbacks, gpointer user_
   ts_restore_request_init (&request);
   set_options (params, &request);
   request.model = model;
+  request.max_iter = ts_restore_cap_for_model (params->task, model, request.tol, request.max_iter);
   if (!set_data (params, model, &request, &truth, &simulated, error))
     {
       g_clear_pointer (&request.image, ts_image_free);

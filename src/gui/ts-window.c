@@ -430,8 +430,15 @@ ts_window_run (TsWindow *self)
     params->warm = g_ptr_array_ref (self->result->solutions);
 
   tol = !isnan (params->tol) ? params->tol : ts_restore_default_tol (task, model);
+  int max_iter = params->max_iter;
+  if (ts_restore_cap_for_model (task, model, params->tol, max_iter) == 0)
+    {
+      /* A model trained for a budget runs its iterations (the job does the same). */
+      tol = 0.0;
+      max_iter = model->iterations;
+    }
   ts_restore_page_start_run (self->restore_page, task, tol);
-  ts_progress_view_start (self->progress_view, tol, params->max_iter);
+  ts_progress_view_start (self->progress_view, tol, max_iter);
   /* A large picture solves the part the result panel shows first. */
   params->region = ts_restore_page_get_visible_region (self->restore_page,
                                                        source != NULL ? source->width : 0,

@@ -37,6 +37,13 @@ ts_restore_variant_name (TsTask task)
   return task_is_nonnegative (task) ? "reconstruct" : "forward";
 }
 
+int
+ts_restore_cap_for_model (TsTask task, const TsModel *model, double tol, int cap)
+{
+  gboolean budget = task == TS_TASK_DENOISE && model != NULL && model->iterations > 0;
+  return budget && isnan (tol) && cap >= model->iterations ? 0 : cap;
+}
+
 double
 ts_restore_default_tol (TsTask task, const TsModel *model)
 {

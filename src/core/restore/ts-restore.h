@@ -229,6 +229,10 @@ gboolean    ts_restore_task_params (const TsRestoreRequest *request, const TsMod
                                     TsTaskParams *params, GError **error);
 /* The default stopping tolerance of `task` with `model`. */
 double      ts_restore_default_tol (TsTask task, const TsModel *model);
+/* For a front end whose iteration cap is always set (the window's): the request's max_iter
+ * for that cap, 0 (the model's own) when a model trained for an iteration budget should run
+ * its iterations: denoising, no tolerance given (tol NAN) and a cap of at least the budget. */
+int         ts_restore_cap_for_model (TsTask task, const TsModel *model, double tol, int cap);
 /* The solver variant of `task`: "forward" (denoising) or "reconstruct" (SR, MRI). */
 const char *ts_restore_variant_name (TsTask task);
 /* Whether a width x height denoising is solved extended to even sides for the model's
