@@ -186,6 +186,35 @@ test_low_data (void)
   g_assert_cmpfloat (last_loss, <, first_loss);
 }
 
+/* The atoms of a data start (patches, dictionary): each at the start's norm, of zero mean,
+ * orthogonal to the free atoms `free_atoms` (n_free rows), and no two alike. */
+static void
+assert_start_atoms (const TsModel *model, const float *free_atoms)
+{
+  int s = model->atom_size * model->atom_size, K = model->n_atoms, M = model->n_free;
+  for (int k = 0; k < K; k++)
+    {
+      const float *a = model->atoms + (gsize) k * s;
+      double norm = 0.0, mean = 0.0;
+      for (int i = 0; i < s; i++)
+        {
+          norm += (double) a[i] * a[i];
+          mean += a[i];
+        }
+      g_assert_cmpfloat_with_epsilon (sqrt (norm), TS_TRAIN_PATCH_ATOM_NORM, 1e-5);
+      g_assert_cmpfloat (fabs (mean) / s, <, 1e-6);
+      for (int m = 0; m < M; m++)
+        {
+          double dot = 0.0;
+          for (int i = 0; i < s; i++)
+            dot += (double) a[i] * free_atoms[(gsize) m * s + i];
+          g_assert_cmpfloat (fabs (dot), <, 1e-5);
+        }
+      for (int j = 0; j < k; j++)
+        g_assert_true (memcmp (a, model->atoms + (gsize) j * s, sizeof (float) * s) != 0);
+    }
+}
+
 /* The patches start: the PCA start's free subspace at another scale, and atoms that are
  * centred, outside that subspace, of the set norm and all different. */
 static void
@@ -205,27 +234,7 @@ test_init_patches (void)
   for (int i = 0; i < M * s; i++)
     g_assert_cmpfloat_with_epsilon (patches->free_atoms[i],
                                     pca->free_atoms[i] * TS_TRAIN_PATCH_FREE_NORM, 1e-6);
-  for (int k = 0; k < K; k++)
-    {
-      const float *a = patches->atoms + (gsize) k * s;
-      double norm = 0.0, mean = 0.0;
-      for (int i = 0; i < s; i++)
-        {
-          norm += (double) a[i] * a[i];
-          mean += a[i];
-        }
-      g_assert_cmpfloat_with_epsilon (sqrt (norm), TS_TRAIN_PATCH_ATOM_NORM, 1e-5);
-      g_assert_cmpfloat (fabs (mean) / s, <, 1e-6);
-      for (int m = 0; m < M; m++)
-        {
-          double dot = 0.0;
-          for (int i = 0; i < s; i++)
-            dot += (double) a[i] * pca->free_atoms[(gsize) m * s + i];
-          g_assert_cmpfloat (fabs (dot), <, 1e-5);
-        }
-      for (int j = 0; j < k; j++)
-        g_assert_true (memcmp (a, patches->atoms + (gsize) j * s, sizeof (float) * s) != 0);
-    }
+  assert_start_atoms (patches, pca->free_atoms);
   /* It trains: a few steps from it lower nothing to NaN and move the atoms. */
   g_autoptr (TsTrainer) t = ts_trainer_new (&c, patches, train, NULL, &error);
   g_assert_no_error (error);
@@ -282,27 +291,7 @@ test_init_dictionary (void)
         norm += (double) dict->free_atoms[(gsize) m * s + i] * dict->free_atoms[(gsize) m * s + i];
       g_assert_cmpfloat_with_epsilon (sqrt (norm), TS_TRAIN_PATCH_FREE_NORM, 1e-5);
     }
-  for (int k = 0; k < K; k++)
-    {
-      const float *a = dict->atoms + (gsize) k * s;
-      double norm = 0.0, mean = 0.0;
-      for (int i = 0; i < s; i++)
-        {
-          norm += (double) a[i] * a[i];
-          mean += a[i];
-        }
-      g_assert_cmpfloat_with_epsilon (sqrt (norm), TS_TRAIN_PATCH_ATOM_NORM, 1e-5);
-      g_assert_cmpfloat (fabs (mean) / s, <, 1e-6);
-      for (int m = 0; m < M; m++)
-        {
-          double dot = 0.0;
-          for (int i = 0; i < s; i++)
-            dot += (double) a[i] * dict->free_atoms[(gsize) m * s + i];
-          g_assert_cmpfloat (fabs (dot), <, 1e-5);
-        }
-      for (int j = 0; j < k; j++)
-        g_assert_true (memcmp (a, dict->atoms + (gsize) j * s, sizeof (float) * s) != 0);
-    }
+  assert_start_atoms (dict, dict->free_atoms);
 
   /* At the model's patch size and smooth subspace (13 x 13, 120 free atoms). */
   TsTrainConfig big = c;
