@@ -2,8 +2,9 @@
 """Fits the camera-noise part of the blind noise level (src/core/num/ts-noise-level.c, issue 20)
 on camera-like noise made from CBSD432 only. A development tool: tests do not need it.
 
-A camera-like example is a clean sRGB crop "unprocessed" and developed again: inverse sRGB
-gamma to linear light, inverse white balance (R / 2.0, B / 1.6), an RGGB Bayer mosaic,
+A camera-like example is a clean sRGB crop "unprocessed" and developed again by the simulated
+camera of tools/camera_pipeline.py (shared with bench/bench-camera.py): inverse sRGB gamma to
+linear light, inverse white balance (R / 2.0, B / 1.6), an RGGB Bayer mosaic,
 Poisson-Gaussian noise of variance a L + b (a log-uniform over the gains below), white
 balance again, bilinear demosaicing, sRGB gamma, in-camera noise reduction (a Gaussian low-pass
 of 0.7 pixels on the opponent luminance, 2 pixels on the chroma), 8-bit JPEG at quality 90.
@@ -27,63 +28,11 @@ Needs python3-numpy, python3-scipy and python3-pil.
 import argparse, glob, json, math, os, subprocess, sys
 import numpy as np
 from PIL import Image
-from scipy.ndimage import convolve, gaussian_filter
+
+from camera_pipeline import centre_crop, develop, mosaic_masks, unprocess
 
 here = os.path.dirname(os.path.abspath(__file__))
 shared = os.environ.get('TESSERA_SHARED_DIR', os.path.join(here, '..', '..', 'shared'))
-WB = np.array([2.0, 1.0, 1.6])  # white-balance gains R, G, B (typical daylight)
-
-
-def srgb_to_linear(x):
-    return np.where(x <= 0.04045, x / 12.92, ((x + 0.055) / 1.055) ** 2.4)
-
-
-def linear_to_srgb(x):
-    x = np.clip(x, 0.0, 1.0)
-    return np.where(x <= 0.0031308, 12.92 * x, 1.055 * x ** (1 / 2.4) - 0.055)
-
-
-def mosaic_masks(h, w):
-    m = np.zeros((h, w, 3))
-    m[0::2, 0::2, 0] = 1  # R
-    m[0::2, 1::2, 1] = 1  # G
-    m[1::2, 0::2, 1] = 1  # G
-    m[1::2, 1::2, 2] = 1  # B
-    return m
-
-
-def demosaic_bilinear(raw, masks):
-    k_g = np.array([[0, 1, 0], [1, 4, 1], [0, 1, 0]]) / 4.0
-    k_rb = np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]]) / 4.0
-    out = np.empty_like(masks)
-    for c in range(3):
-        k = k_g if c == 1 else k_rb
-        out[..., c] = convolve(raw * masks[..., c], k, mode='mirror')
-    return out
-
-
-OPPONENT = np.array([[1, 1, 1], [1, 0, -1], [1, -2, 1]]) / np.sqrt([[3], [2], [6]])
-
-
-def camera_noise_reduction(srgb, luma_blur, chroma_blur):
-    """The in-camera noise reduction every camera JPEG has: a light Gaussian low-pass of the
-    luminance and a strong one of the chroma (opponent basis), applied alike to noisy and clean.
-    (A soft threshold of the luminance detail instead, as edge-preserving camera noise reduction
-    does, left the readings further from those of real JPEGs: evenness 0.16-0.18.)"""
-    opp = srgb @ OPPONENT.T
-    for c, s in ((0, luma_blur), (1, chroma_blur), (2, chroma_blur)):
-        if s > 0:
-            opp[..., c] = gaussian_filter(opp[..., c], s, mode='mirror')
-    return opp @ OPPONENT
-
-
-def develop(linear_camera, masks, rng, a, b, luma_blur, chroma_blur):
-    """Mosaic, noise (a, b; none when a == 0), white balance, demosaic, gamma, noise reduction."""
-    raw = (linear_camera * masks).sum(axis=2)
-    if a > 0:
-        raw = raw + rng.standard_normal(raw.shape) * np.sqrt(a * np.clip(raw, 0, None) + b)
-    rgb = demosaic_bilinear(raw, masks) * WB
-    return np.clip(camera_noise_reduction(linear_to_srgb(rgb), luma_blur, chroma_blur), 0, 1)
 
 
 def cmd_make(args):
@@ -96,11 +45,8 @@ def cmd_make(args):
     meta = []
     for i, fi in enumerate(picks):
         img = np.asarray(Image.open(files[fi]).convert('RGB'), dtype=np.float64) / 255.0
-        h, w, _ = img.shape
         c = args.crop
-        y0, x0 = (h - c) // 2 // 2 * 2, (w - c) // 2 // 2 * 2
-        img = img[y0:y0 + c, x0:x0 + c]
-        cam = srgb_to_linear(img) / WB
+        cam = unprocess(centre_crop(img, c))
         masks = mosaic_masks(c, c)
         a = math.exp(rng.uniform(math.log(args.a_min), math.log(args.a_max)))
         b = a * rng.uniform(0.002, 0.02)
