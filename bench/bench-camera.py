@@ -56,9 +56,9 @@ def read_noise(a):
     return 3.32 * a ** 2.18
 
 
-# Low to high ISO, two stops apart: luminance noise std before JPEG about 2, 4, 9 and 21
+# Low to high ISO, two stops apart: noise std before JPEG about 2, 4, 9 and 21
 # (0-255 units) on CBSD68 crops.
-DEFAULT_GAINS = ['%g:%.3g' % (a, read_noise(a)) for a in (2.5e-4, 1e-3, 4e-3, 1.6e-2)]
+DEFAULT_GAINS = ['2.5e-4', '1e-3', '4e-3', '1.6e-2']  # b from read_noise
 DEFAULT_SIGMAS = [1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 60]
 SUBSAMPLING = {'4:4:4': 0, '4:2:2': 1, '4:2:0': 2}
 
@@ -201,8 +201,8 @@ def main():
     os.makedirs(work, exist_ok=True)
 
     print('command: %s' % shlex.join([sys.argv[0]] + sys.argv[1:]))
-    print('dataset %s, %d images%s; camera: RGGB, variance a L + b, bilinear demosaic, %sJPEG q%d %s; '
-          'seed %d' % (os.path.normpath(args.dataset), len(names),
+    print('dataset %s, %d images%s; camera: RGGB, variance a L + b, bilinear demosaic, '
+          '%sJPEG q%d %s; seed %d' % (os.path.normpath(args.dataset), len(names),
                        ', centre %d x %d' % (args.crop, args.crop) if args.crop else '',
                        'in-camera noise reduction, ' if args.camera_nr else '', args.quality,
                        args.subsampling, args.seed))
@@ -238,13 +238,15 @@ def main():
                        'seconds_tessera': tw, 'cpu_seconds_tessera': tc,
                        'psnr_cbm3d': theirs['psnr'], 'cbm3d_sigma': theirs['sigma'],
                        'cbm3d_sigma_at_end': theirs['at_end'], 'cbm3d_sweep': theirs['sweep'],
-                       'seconds_cbm3d': theirs['seconds'], 'cpu_seconds_cbm3d': theirs['cpu_seconds'],
+                       'seconds_cbm3d': theirs['seconds'],
+                       'cpu_seconds_cbm3d': theirs['cpu_seconds'],
                        'seconds_cbm3d_best': theirs['seconds_best'], 'cbm3d_runs': theirs['runs']}
                 rows.append(rec)
                 level = '%.2f' % rec['tessera_level'] if rec['tessera_level'] is not None else '?'
                 print('| %s | %.2f | %.2f | %.2f (%s) | %.2f (%g%s) | %+.2f | %.1f | %.1f (%d) |'
                       % (name, rec['psnr_input'], rec['psnr_clean_jpeg'], ours, level,
-                         theirs['psnr'], theirs['sigma'], ', end of list' if theirs['at_end'] else '',
+                         theirs['psnr'], theirs['sigma'],
+                         ', end of list' if theirs['at_end'] else '',
                          ours - theirs['psnr'], tw, theirs['seconds'], theirs['runs']), flush=True)
             records += rows
             mean = lambda k: float(np.mean([r[k] for r in rows]))
