@@ -50,12 +50,6 @@ except ImportError as e:
     sys.exit(77)
 
 
-def read_noise(a):
-    """Read-noise variance for shot-noise gain a: the mean of the log-linear relation of
-    Brooks et al., "Unprocessing images for learned raw denoising" (CVPR 2019)."""
-    return 3.32 * a ** 2.18
-
-
 # Low to high ISO, two stops apart: noise std before JPEG about 2, 4, 9 and 21
 # (0-255 units) on CBSD68 crops.
 DEFAULT_GAINS = ['2.5e-4', '1e-3', '4e-3', '1.6e-2']  # b from read_noise
@@ -65,7 +59,7 @@ SUBSAMPLING = {'4:4:4': 0, '4:2:2': 1, '4:2:0': 2}
 
 def parse_gain(text):
     a, _, b = text.partition(':')
-    return float(a), float(b) if b else read_noise(float(a))
+    return float(a), float(b) if b else camera.read_noise(float(a))
 
 
 def psnr(out, ref):

@@ -9,6 +9,12 @@ Needs python3-numpy and python3-scipy.
 import numpy as np
 from scipy.ndimage import convolve, gaussian_filter
 
+def read_noise(a):
+    """Read-noise variance for shot-noise gain a: the mean of the log-linear relation of
+    Brooks et al., "Unprocessing images for learned raw denoising" (CVPR 2019)."""
+    return 3.32 * a ** 2.18
+
+
 WB = np.array([2.0, 1.0, 1.6])  # white-balance gains R, G, B (typical daylight)
 
 

@@ -29,10 +29,33 @@ import argparse, glob, json, math, os, subprocess, sys
 import numpy as np
 from PIL import Image
 
-from camera_pipeline import centre_crop, develop, mosaic_masks, unprocess
+from camera_pipeline import centre_crop, develop, mosaic_masks, read_noise, unprocess
 
 here = os.path.dirname(os.path.abspath(__file__))
 shared = os.environ.get('TESSERA_SHARED_DIR', os.path.join(here, '..', '..', 'shared'))
+
+
+def make_gains(args, files, rng):
+    """One example per picture and gain (b from the read-noise relation), the issue's
+    pipeline of bench/bench-camera.py (no in-camera noise reduction): NN_clean.png,
+    NN_GAIN_noisy.jpg, and meta.json listing the examples."""
+    meta = []
+    for i, f in enumerate(files[args.first::args.step]):
+        img = np.asarray(Image.open(f).convert('RGB'), dtype=np.float64) / 255
+        cam = unprocess(centre_crop(img, args.crop))
+        masks = mosaic_masks(args.crop, args.crop)
+        clean = develop(cam, masks, rng, 0.0, 0.0)
+        Image.fromarray(np.round(clean * 255).astype(np.uint8)).save(
+            os.path.join(args.dir, '%02d_clean.png' % i))
+        for a in args.gains:
+            name = '%02d_%g' % (i, a)
+            noisy = develop(cam, masks, rng, a, read_noise(a))
+            Image.fromarray(np.round(noisy * 255).astype(np.uint8)).save(
+                os.path.join(args.dir, name + '_noisy.jpg'), quality=args.quality)
+            meta.append({'name': name, 'clean': '%02d_clean.png' % i, 'source': os.path.basename(f),
+                         'a': a, 'b': read_noise(a)})
+    with open(os.path.join(args.dir, 'meta.json'), 'w') as f:
+        json.dump(meta, f, indent=1)
 
 
 def cmd_make(args):
@@ -41,6 +64,8 @@ def cmd_make(args):
     if not files:
         sys.exit('no CBSD432 images under ' + shared)
     os.makedirs(args.dir, exist_ok=True)
+    if args.gains:
+        return make_gains(args, files, rng)
     picks = np.linspace(0, len(files) - 1, args.count).astype(int)
     meta = []
     for i, fi in enumerate(picks):
@@ -85,13 +110,14 @@ def cmd_sweep(args):
     done = json.load(open(path)) if os.path.exists(path) else {}
     for m in meta:
         base = os.path.join(args.dir, m['name'])
-        r = done.get(m['name'], {'input': input_psnr(base + '_noisy.jpg', base + '_clean.png'), 'psnr': {}})
+        clean = os.path.join(args.dir, m['clean']) if 'clean' in m else base + '_clean.png'
+        r = done.get(m['name'], {'input': input_psnr(base + '_noisy.jpg', clean), 'psnr': {}})
         for s in args.sigmas:
             if str(s) not in r['psnr']:
-                r['psnr'][str(s)] = denoise_psnr(args.cli, base + '_noisy.jpg', base + '_clean.png', s,
+                r['psnr'][str(s)] = denoise_psnr(args.cli, base + '_noisy.jpg', clean, s,
                                                  os.path.join(args.dir, 'tmp'))
         done[m['name']] = r
-        print(m['name'], round(m['noise_std_y'], 2), round(r['input'], 2),
+        print(m['name'], round(m.get('noise_std_y', math.nan), 2), round(r['input'], 2),
               {k: round(v, 2) for k, v in r['psnr'].items()}, flush=True)
         with open(path, 'w') as f:
             json.dump(done, f, indent=1)
@@ -200,6 +226,10 @@ def main():
     p.add_argument('--a-max', type=float, default=4e-3)
     p.add_argument('--luma-blur', type=float, default=0.7, help='in-camera luminance low-pass (pixels)')
     p.add_argument('--chroma-blur', type=float, default=2.0, help='in-camera chroma low-pass (pixels)')
+    p.add_argument('--gains', type=float, nargs='*',
+                   help='instead: every picture at each of these gains, no noise reduction')
+    p.add_argument('--first', type=int, default=0, help='with --gains: CBSD432 pictures first::step')
+    p.add_argument('--step', type=int, default=36)
     p = sub.add_parser('sweep')
     p.add_argument('dir')
     p.add_argument('cli')
