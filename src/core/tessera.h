@@ -34,5 +34,7 @@
 #include "ts-noise.h"
 #include "ts-noise-estimate.h"
 #include "ts-noise-level.h"
+#include "ts-noise-model.h"
+#include "ts-anscombe.h"
 #include "ts-colour.h"
 #include "ts-demo.h"
