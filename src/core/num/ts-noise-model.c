@@ -13,6 +13,9 @@
  * this multiple of the variance the fit predicts: the 99.5 % point of chi-square / 61. */
 #define SMOOTH_RATIO 1.5
 #define SELECTION_ROUNDS 4
+/* Blocks whose mean lies within this many noise standard deviations of a clipped extreme are
+ * left out. */
+#define CLIP_DISTANCE 3.0
 /* sd = 1.4826 * median |r| for Gaussian r. */
 #define MAD_TO_SD 1.482602218505602
 /* The relative standard error of a bin's variance: 2.33 / sqrt n for the MAD of n independent
@@ -27,8 +30,12 @@
 /* auto: Poisson-Gaussian when the noise's standard deviation grows by at least this factor
  * over the picture's range of intensities, and ... */
 #define AUTO_MIN_SPREAD 1.25
-/* ... the noise at the top of the range is at least this (image units: 1 in 0-255). */
-#define AUTO_MIN_LEVEL (1.0 / 255.0)
+/* ... a is this many standard errors above 0, and ... */
+#define AUTO_MIN_ERRORS 3.0
+/* ... the noise at the top of the range is at least this (image units: 2 in 0-255). */
+#define AUTO_MIN_LEVEL (2.0 / 255.0)
+/* ... and the blind level is at least this share of the fitted noise at the bottom. */
+#define AUTO_MIN_AGREEMENT 0.7
 
 gboolean
 ts_noise_model_from_name (const char *name, TsNoiseModel *model)
@@ -72,11 +79,13 @@ ts_poisson_gaussian_variance (const TsPoissonGaussian *model, double y)
 typedef struct {
   double mean;
   double plane_variance;   /* of the pixels about their least-squares plane */
+  double residual_variance;/* the mean square of its fine-scale residuals */
   const float *residual;   /* the block's 64 residuals, row by row */
 } Block;
 
 typedef struct {
   int w, h;
+  double clipped_low, clipped_high; /* the values the picture is clipped at, or NAN */
   double *plane;           /* the crop's channel; NAN where not finite */
   float *residuals;        /* BLOCK * BLOCK per block */
   Block *blocks;
@@ -154,12 +163,12 @@ read_blocks (Channel *ch)
 {
   int w = ch->w, h = ch->h;
   int bw = (w - 2) / BLOCK, bh = (h - 2) / BLOCK;
-  double low, high;
   /* Plane fit on the block's centred coordinates -3.5 .. 3.5: sum of squares 42 per row or
    * column, times 8. */
   const double coordinate_ss = 8.0 * 42.0;
 
-  clipped_extremes (ch, &low, &high);
+  clipped_extremes (ch, &ch->clipped_low, &ch->clipped_high);
+  double low = ch->clipped_low, high = ch->clipped_high;
   ch->blocks = g_new (Block, (gsize) MAX (bw * bh, 1));
   ch->residuals = g_new (float, (gsize) MAX (bw * bh, 1) * BLOCK * BLOCK);
   for (int by = 0; by < bh; by++)
@@ -167,7 +176,7 @@ read_blocks (Channel *ch)
       {
         int x0 = 1 + bx * BLOCK, y0 = 1 + by * BLOCK;
         float *r = ch->residuals + (gsize) ch->n_blocks * BLOCK * BLOCK;
-        double sum = 0.0, sx = 0.0, sy = 0.0, ss = 0.0;
+        double sum = 0.0, sx = 0.0, sy = 0.0, ss = 0.0, rr = 0.0;
         gboolean usable = TRUE;
 
         /* The neighbours of the residual reach one pixel beyond the block. */
@@ -195,6 +204,7 @@ read_blocks (Channel *ch)
               r[y * BLOCK + x] = (float) ((c[-w - 1] - 2.0 * c[-w] + c[-w + 1] - 2.0 * c[-1]
                                            + 4.0 * c[0] - 2.0 * c[1] + c[w - 1] - 2.0 * c[w]
                                            + c[w + 1]) / 6.0);
+              rr += (double) r[y * BLOCK + x] * r[y * BLOCK + x];
             }
         double n = BLOCK * BLOCK, mean = sum / n;
         /* Residual sum of squares about the least-squares plane (the regressors are
@@ -202,7 +212,7 @@ read_blocks (Channel *ch)
         double rss = ss - n * mean * mean - sx * sx / coordinate_ss - sy * sy / coordinate_ss;
         ch->blocks[ch->n_blocks++] = (Block) { .mean = mean,
                                                .plane_variance = MAX (rss, 0.0) / (n - 3.0),
-                                               .residual = r };
+                                               .residual_variance = rr / n, .residual = r };
       }
 }
 
@@ -366,24 +376,38 @@ estimate_channel (const TsImage *image, int channel, int x0, int y0, int w, int 
   int *counts = estimate->bin_count[slot];
   Block **kept = g_new (Block *, (gsize) MAX (ch.n_blocks, 1));
   Block **selection = g_new (Block *, (gsize) MAX (ch.n_blocks, 1));
-  int n_kept = ch.n_blocks, n_bins = 0;
+  int n_kept, n_bins = 0;
   TsPoissonGaussian fit = { 0 };
 
+  /* First the blocks without structure at scales coarser than the residual's: pure noise has
+   * the same variance about a plane as in the residual. */
+  n_kept = 0;
   for (int i = 0; i < ch.n_blocks; i++)
-    kept[i] = &ch.blocks[i];
+    if (ch.blocks[i].plane_variance <= SMOOTH_RATIO * ch.blocks[i].residual_variance)
+      kept[n_kept++] = &ch.blocks[i];
+  if (n_kept < MIN_BLOCKS)
+    for (n_kept = 0; n_kept < ch.n_blocks; n_kept++)
+      kept[n_kept] = &ch.blocks[n_kept];
   for (int round = 0; n_kept >= MIN_BLOCKS && round <= SELECTION_ROUNDS; round++)
     {
       n_bins = bin_blocks (kept, n_kept, means, variances, counts);
       fit = fit_line (means, variances, counts, n_bins);
       if (round == SELECTION_ROUNDS)
         break;
-      /* The smooth blocks for the new fit; the current selection stays when too few are. */
+      /* The smooth blocks for the new fit, away from a clipped extreme (a block near it keeps
+       * only the noise that missed it, less than the rest); the current selection stays when
+       * too few are. */
       int n_selected = 0;
       double floor = VARIANCE_FLOOR_SHARE * variances[0];
       for (int i = 0; i < ch.n_blocks; i++)
         {
-          double predicted = MAX (ts_poisson_gaussian_variance (&fit, ch.blocks[i].mean), floor);
-          if (ch.blocks[i].plane_variance <= SMOOTH_RATIO * predicted)
+          const Block *block = &ch.blocks[i];
+          double predicted = MAX (ts_poisson_gaussian_variance (&fit, block->mean), floor);
+          double reach = CLIP_DISTANCE * sqrt (predicted);
+          if (block->plane_variance <= SMOOTH_RATIO * predicted
+              && block->plane_variance <= SMOOTH_RATIO * block->residual_variance
+              && !(block->mean - reach <= ch.clipped_low)
+              && !(block->mean + reach >= ch.clipped_high))
             selection[n_selected++] = &ch.blocks[i];
         }
       if (n_selected < MIN_BLOCKS)
@@ -393,6 +417,23 @@ estimate_channel (const TsImage *image, int channel, int x0, int y0, int w, int 
     }
   if (n_bins > 0)
     {
+      /* The standard error of a from the bins' errors about the fit. */
+      double floor = VARIANCE_FLOOR_SHARE * variances[0], sw = 0.0, sm = 0.0, smm = 0.0;
+      for (int i = 0; i < n_bins; i++)
+        {
+          double error = BIN_RELATIVE_ERROR (counts[i])
+                         * MAX (ts_poisson_gaussian_variance (&fit, means[i]), floor);
+          sw += 1.0 / (error * error);
+          sm += means[i] / (error * error);
+        }
+      for (int i = 0; i < n_bins; i++)
+        {
+          double error = BIN_RELATIVE_ERROR (counts[i])
+                         * MAX (ts_poisson_gaussian_variance (&fit, means[i]), floor);
+          double d = means[i] - sm / sw;
+          smm += d * d / (error * error);
+        }
+      estimate->a_error[slot] = smm > 0.0 ? 1.0 / sqrt (smm) : INFINITY;
       estimate->channel[slot] = fit;
       estimate->n_bins[slot] = n_bins;
       estimate->y_low[slot] = means[0];
@@ -436,8 +477,8 @@ ts_noise_model_estimate (const TsImage *image, TsNoiseModelEstimate *estimate)
       double low = MAX (ts_poisson_gaussian_variance (pg, estimate->y_low[c]), floor);
       double high = MAX (ts_poisson_gaussian_variance (pg, estimate->y_high[c]), floor);
       double spread = low > 0.0 ? sqrt (high / low) : 1.0;
-      if (isfinite (spread))
-        estimate->spread = MAX (estimate->spread, spread);
+      estimate->channel_spread[c] = isfinite (spread) ? spread : 1.0;
+      estimate->spread = MAX (estimate->spread, estimate->channel_spread[c]);
     }
 }
 
@@ -447,13 +488,20 @@ ts_noise_model_estimate (const TsImage *image, TsNoiseModelEstimate *estimate)
  *   - the blind reading is not camera noise: the correlated noise of camera JPEGs hides from
  *     the fine-scale residual this estimate reads, and its coarse-scale level is the better
  *     one for the denoiser (ts-noise-level.h);
- *   - the noise's standard deviation grows by at least 25 % over the picture's range: below
- *     that one level is within about 12 % of the true one everywhere, close to what the blind
- *     level itself is off by on textured pictures, and the Gaussian path is the tested one;
- *     white Gaussian noise reads 1.00-1.10 (tests/test-noise-model.c), photon noise over a
- *     picture's range far more (2 and up: the standard deviation grows as sqrt y);
- *   - and that noise is at least 1 (0-255 units) somewhere: below it a clean picture's
- *     texture, not noise, is what the fit reads.
+ *   - in most colour channels (all of a gray one) the noise's standard deviation grows by at
+ *     least 25 % over the picture's range of intensities, with a at least 3 standard errors
+ *     above 0: below that, one level is within about 12 % of the true one everywhere (about
+ *     what the blind level is off by on textured pictures anyway) and the Gaussian path is the
+ *     tested one; white Gaussian noise reads 1.00-1.10, photon noise over a picture's range 2
+ *     and more (its standard deviation grows as sqrt y; tests/test-noise-model.c);
+ *   - that noise reaches 2 (0-255 units) at the top of the range: below it a clean
+ *     picture's faint texture, not noise, is what the fit reads, and denoising it one way or
+ *     the other makes little difference;
+ *   - and the blind level (patch PCA on the weakest-textured patches, whatever their
+ *     intensity) is at least 0.7 times the fitted noise at the bottom of the range: it cannot
+ *     read much less than the least noise the picture has, while texture that passes for
+ *     smooth inflates the fit (clean CBSD68 pictures read as sd 4-10 at their top with a blind
+ *     level of 1-2).
  * Otherwise Gaussian. */
 TsNoiseModel
 ts_noise_model_choose (const TsNoiseLevel *level, const TsNoiseModelEstimate *estimate)
@@ -461,10 +509,16 @@ ts_noise_model_choose (const TsNoiseLevel *level, const TsNoiseModelEstimate *es
   g_return_val_if_fail (level != NULL && estimate != NULL, TS_NOISE_MODEL_GAUSSIAN);
   if (level->kind == TS_NOISE_CAMERA || estimate->n_channels == 0)
     return TS_NOISE_MODEL_GAUSSIAN;
-  double top = 0.0;
+  int n_dependent = 0;
   for (int c = 0; c < estimate->n_channels; c++)
-    top = MAX (top, ts_poisson_gaussian_variance (&estimate->channel[c], estimate->y_high[c]));
-  if (estimate->spread >= AUTO_MIN_SPREAD && sqrt (top) >= AUTO_MIN_LEVEL)
-    return TS_NOISE_MODEL_POISSON_GAUSSIAN;
-  return TS_NOISE_MODEL_GAUSSIAN;
+    {
+      const TsPoissonGaussian *pg = &estimate->channel[c];
+      double top = sqrt (ts_poisson_gaussian_variance (pg, estimate->y_high[c]));
+      double bottom = sqrt (ts_poisson_gaussian_variance (pg, estimate->y_low[c]));
+      n_dependent += estimate->channel_spread[c] >= AUTO_MIN_SPREAD
+                     && pg->a >= AUTO_MIN_ERRORS * estimate->a_error[c] && top >= AUTO_MIN_LEVEL
+                     && level->sigma >= AUTO_MIN_AGREEMENT * bottom;
+    }
+  return 2 * n_dependent > estimate->n_channels ? TS_NOISE_MODEL_POISSON_GAUSSIAN
+                                                : TS_NOISE_MODEL_GAUSSIAN;
 }

@@ -10,11 +10,11 @@
  *     (1 -2 1; -2 4 -2; 1 -2 1) / 6 of unit norm: it keeps white noise's variance, and for
  *     signal-dependent noise gives the variance at the local mean (the kernel's squares sum
  *     to 1), while removing a smooth picture's planes and most of its curvature;
- *   - blocks of 8 x 8 are smooth when their residual after a fitted plane has at most 1.5
- *     times the variance the current fit predicts at their mean (the 99.5 % point of the
- *     chi-square of pure noise), so that edges and coarse texture drop out while pure noise
- *     stays in; the selection and the fit are refined alternately (4 rounds), starting from
- *     every block;
+ *   - blocks of 8 x 8 are smooth when their variance about a fitted plane is at most 1.5
+ *     times their residual's and the variance the current fit predicts at their mean (the
+ *     99.5 % point of the chi-square of pure noise), so that edges and coarse texture drop
+ *     out while pure noise stays in; the selection and the fit are refined alternately
+ *     (4 rounds), starting from the first test alone;
  *   - the kept blocks, sorted by mean, form up to 16 bins of equal count (at least 16 blocks
  *     each); a bin's variance is the square of 1.4826 times the median absolute residual over
  *     all its pixels (robust to the texture that passes for smooth), its intensity the mean;
@@ -53,14 +53,16 @@ typedef struct {
   int n_channels;                /* colour channels read: 1 (gray) or 3 (R, G, B); 0 when the
                                   * image is too small or has no smooth part (a = b = 0) */
   TsPoissonGaussian channel[3];
+  double a_error[3];             /* the standard error of each a */
   /* The intensities the fit covers, per channel: the means of its lowest and highest bins. */
   double y_low[3], y_high[3];
   int n_bins[3];
   /* The bins of each channel: intensity, variance and number of residuals read. */
   double bin_mean[3][TS_NOISE_MODEL_MAX_BINS], bin_variance[3][TS_NOISE_MODEL_MAX_BINS];
   int bin_count[3][TS_NOISE_MODEL_MAX_BINS];
-  /* The largest over the channels of sd(y_high) / sd(y_low), the fitted noise's standard
-   * deviation at the top of the range read over that at its bottom (1 for Gaussian noise). */
+  /* sd(y_high) / sd(y_low) per channel: the fitted noise's standard deviation at the top of
+   * the range read over that at its bottom (1 for Gaussian noise); and the largest of them. */
+  double channel_spread[3];
   double spread;
 } TsNoiseModelEstimate;
 
