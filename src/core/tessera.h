@@ -27,6 +27,7 @@
 #include "ts-decompose.h"
 #include "ts-tiles.h"
 #include "ts-task.h"
+#include "ts-restore-noise.h"
 #include "ts-restore.h"
 #include "ts-simulate.h"
 #include "ts-tune.h"

@@ -34,8 +34,10 @@
 #define AUTO_MIN_ERRORS 3.0
 /* ... the noise at the top of the range is at least this (image units: 2 in 0-255). */
 #define AUTO_MIN_LEVEL (2.0 / 255.0)
-/* ... and the blind level is at least this share of the fitted noise at the bottom. */
+/* ... the blind level is at least this share of the fitted noise at the bottom, ... */
 #define AUTO_MIN_AGREEMENT 0.7
+/* ... and the variance there at least this share of its Poisson part a y. */
+#define AUTO_MIN_POISSON_SHARE 0.5
 
 gboolean
 ts_noise_model_from_name (const char *name, TsNoiseModel *model)
@@ -501,7 +503,10 @@ ts_noise_model_estimate (const TsImage *image, TsNoiseModelEstimate *estimate)
  *     intensity) is at least 0.7 times the fitted noise at the bottom of the range: it cannot
  *     read much less than the least noise the picture has, while texture that passes for
  *     smooth inflates the fit (clean CBSD68 pictures read as sd 4-10 at their top with a blind
- *     level of 1-2).
+ *     level of 1-2);
+ *   - and the variance at the bottom of the range is at least half its Poisson part a y: b
+ *     may be somewhat negative (an offset in the data), but a line that falls to 0 within the
+ *     picture's range is texture read as noise (clean pictures read so), not photon noise.
  * Otherwise Gaussian. */
 TsNoiseModel
 ts_noise_model_choose (const TsNoiseLevel *level, const TsNoiseModelEstimate *estimate)
@@ -517,7 +522,8 @@ ts_noise_model_choose (const TsNoiseLevel *level, const TsNoiseModelEstimate *es
       double bottom = sqrt (ts_poisson_gaussian_variance (pg, estimate->y_low[c]));
       n_dependent += estimate->channel_spread[c] >= AUTO_MIN_SPREAD
                      && pg->a >= AUTO_MIN_ERRORS * estimate->a_error[c] && top >= AUTO_MIN_LEVEL
-                     && level->sigma >= AUTO_MIN_AGREEMENT * bottom;
+                     && level->sigma >= AUTO_MIN_AGREEMENT * bottom
+                     && bottom * bottom >= AUTO_MIN_POISSON_SHARE * pg->a * estimate->y_low[c];
     }
   return 2 * n_dependent > estimate->n_channels ? TS_NOISE_MODEL_POISSON_GAUSSIAN
                                                 : TS_NOISE_MODEL_GAUSSIAN;
