@@ -4,7 +4,7 @@
  *
  * Reads IN (any format Tessera reads), crops its centre W x H (when given), makes a gray
  * picture colour (--rgb: R = v, G = 0.8 v + 0.1, B = 0.5 v + 0.3), writes the clean picture to
- * CLEAN when given, adds Poisson-Gaussian noise of variance
+ * CLEAN when given (and then prints the noisy picture's PSNR against it), adds Poisson-Gaussian noise of variance
  * a y + b (ts_noise_add_poisson_gaussian; a = 0 for Gaussian) and writes OUT (.npy: float32,
  * not clipped; .png: 8-bit, clipped). */
 #include <stdio.h>
@@ -84,7 +84,11 @@ main (int argc, char **argv)
       fprintf (stderr, "%s\n", error->message);
       return 1;
     }
+  g_autoptr (TsImage) clean = ts_image_copy (image);
   ts_noise_add_poisson_gaussian (image, a, b, seed);
+  /* With --clean, the noisy picture's PSNR (as tessera-cli scores a result) on stdout. */
+  if (clean_path != NULL)
+    printf ("%.4f\n", ts_psnr (image, clean, 0));
   if (!ts_image_save (image, argv[2], 0, &error))
     {
       fprintf (stderr, "%s\n", error->message);
