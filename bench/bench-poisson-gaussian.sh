@@ -21,7 +21,7 @@ fi
 T=$(mktemp -d "${TMPDIR:-/tmp}/tessera-pg-bench.XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT
 
-psnr () { tr -d ' \n' <"$1" | sed -n 's/.*"psnr":\([0-9.]*\).*/\1/p'; }
+psnr () { printf '%.2f' "$(tr -d ' \n' <"$1" | sed -n 's/.*"psnr":\([0-9.]*\).*/\1/p')"; }
 chosen () { tr -d ' \n' <"$1" | sed -n 's/.*"noise":{"model":"\([a-z-]*\)".*/\1/p'; }
 
 printf '%-8s %-5s %-8s %-9s %-9s %-9s %s\n' image a noisy gaussian p-g auto "auto picks"
