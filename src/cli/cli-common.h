@@ -144,6 +144,10 @@ gboolean cli_json_write_file (const char *path, JsonNode *root, GError **error);
 void     cli_json_add_summary (JsonBuilder *builder, const TsRestoreStats *stats);
 void     cli_json_add_options (JsonBuilder *builder, const TsModel *model,
                                const TsSolveOptions *options, CliTask task);
+/* "noise": the noise model asked and used, whether it was read from the image, the level,
+ * the blind reading (kind, per-plane white levels) and / or the Poisson-Gaussian one (a, b per
+ * channel), strength, chroma strength and each plane's level and threshold. */
+void     cli_json_add_noise (JsonBuilder *builder, const TsRestoreNoise *noise);
 /* "preset" (the name, or "none"), "beta_from" and "lambda_from" (ts_param_source_name). */
 void     cli_json_add_params (JsonBuilder *builder, const TsTaskParams *params);
 /* One line on how beta and lambda were chosen: "preset sr-x4 of MODEL (beta B, lambda L)",

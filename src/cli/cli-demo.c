@@ -123,6 +123,8 @@ denoise_and_report (const CliSolveArgs *args, const TsModel *model, const char *
   float cost_max;
 
   cli_solve_args_to_request (args, CLI_TASK_DENOISE, &request);
+  /* The noise the demo adds is white Gaussian. */
+  request.noise = TS_NOISE_MODEL_GAUSSIAN;
   request.image = noisy;
   request.model = model;
   request.decompose = TRUE;

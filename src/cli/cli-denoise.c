@@ -4,40 +4,45 @@
 
 #include <math.h>
 
-/* Without --sigma, a model chosen by the noise level takes the blind estimate. */
+/* Without --sigma, a model chosen by the noise level takes the level read from the image
+ * (the core's plan, ts-restore-noise.h); said as before the noise models. */
 static void
-estimate_sigma (CliSolveArgs *args, const TsImage *input, CliStatsInfo *info)
+note_estimate (CliSolveArgs *args, const TsRestoreNoise *noise, CliStatsInfo *info)
 {
-  double estimate;
-
-  if (!ts_restore_model_uses_sigma (args->model) || !isnan (args->sigma))
+  if (!ts_restore_model_uses_sigma (args->model) || !noise->estimated)
     return;
-  args->sigma = ts_restore_estimate_sigma (input, &estimate);
   info->sigma_estimated = TRUE;
-  if (estimate < args->sigma)
-    cli_note ("note: estimated noise level %.2f is below %.1f; using %.1f", estimate, args->sigma,
-              args->sigma);
+  if (noise->model != TS_NOISE_MODEL_GAUSSIAN)
+    return;
+  if (noise->sigma_estimate < noise->sigma)
+    cli_note ("note: estimated noise level %.2f is below %.1f; using %.1f", noise->sigma_estimate,
+              noise->sigma, noise->sigma);
   else
-    cli_note ("note: no --sigma given: estimated noise level %.2f (0-255 units)", args->sigma);
+    cli_note ("note: no --sigma given: estimated noise level %.2f (0-255 units)", noise->sigma);
 }
 
-/* The denoising model, with the notes on what it will do with the picture. */
+/* The denoising model (the luminance's, or every plane's), with the notes on what it will do
+ * with the picture. `given_sigma`: --sigma, NAN when not given. */
 static TsModel *
-denoise_model (const CliSolveArgs *args, const TsImage *input, int *code, GError **error)
+denoise_model (const CliSolveArgs *args, double given_sigma, const TsRestoreRequest *request,
+               const TsRestoreNoise *noise, const TsImage *input, int *code, GError **error)
 {
-  g_autoptr (TsModel) model = cli_load_model (args->model, args->sigma, error);
+  g_autofree char *note = NULL;
+  g_autoptr (TsModel) model = ts_restore_plane_model (request, noise, 0, &note, error);
   int w, h;
 
+  if (note != NULL)
+    cli_note ("note: %s", note);
   if (model == NULL)
     return NULL;
-  if (model->sigma <= 0.0 && isnan (args->sigma))
+  if (model->sigma <= 0.0 && isnan (given_sigma))
     {
       *code = cli_usage_error ("denoise", "model %s has no trained noise level: give --sigma S",
                                model->name);
       return NULL;
     }
-  if (!isnan (args->sigma) && model->sigma > 0.0 && fabs (args->sigma - model->sigma) > 1e-6
-      && !ts_restore_model_uses_sigma (args->model))
+  if (!isnan (given_sigma) && model->sigma > 0.0 && fabs (given_sigma - model->sigma) > 1e-6
+      && !ts_restore_model_uses_sigma (args->model) && noise->strength == 1.0)
     cli_note ("note: model %s was trained for sigma %g; --sigma %g does not change it",
               model->name, model->sigma, args->sigma);
   if (ts_restore_extends (model, input->width, input->height, &w, &h))
@@ -45,6 +50,71 @@ denoise_model (const CliSolveArgs *args, const TsImage *input, int *code, GError
               "output %d x %d", model->name, input->width, input->height, w, h, input->width,
               input->height);
   return g_steal_pointer (&model);
+}
+
+/* One line on the noise assumed and the levels the planes are solved at. */
+static char *
+describe_noise (const TsRestoreNoise *noise)
+{
+  g_autoptr (GString) out = g_string_new ("noise: ");
+
+  g_string_append (out, ts_noise_model_name (noise->model));
+  if (noise->requested == TS_NOISE_MODEL_AUTO)
+    g_string_append (out, " (auto)");
+  if (noise->model == TS_NOISE_MODEL_POISSON_GAUSSIAN)
+    {
+      g_string_append (out, ", variance a y + b per channel (y in 0-1):");
+      for (int c = 0; c < noise->n_channels; c++)
+        g_string_append_printf (out, " %s a %.4g b %.3g%s", ts_restore_noise_channel_name (noise, c),
+                                noise->channel[c].a, noise->channel[c].b,
+                                c + 1 < noise->n_channels ? "," : "");
+      g_string_append_printf (out, "; transformed to level %.2f", noise->sigma);
+    }
+  else
+    {
+      g_string_append_printf (out, ", level %.2f", noise->sigma);
+      if (noise->estimated)
+        {
+          g_string_append_printf (out, " (blind, %s noise; readings", ts_noise_kind_name (noise->level.kind));
+          for (int p = 0; p < noise->level.n_planes; p++)
+            g_string_append_printf (out, " %s %.2f", noise->level.n_planes == 1 ? "gray"
+                                                     : (const char *[]) { "Y", "O1", "O2" }[p],
+                                    255.0 * noise->level.white[p]);
+          g_string_append (out, ")");
+        }
+    }
+  g_string_append_printf (out, "; strength %g, chroma strength %g; solved at", noise->strength,
+                          noise->chroma_strength);
+  for (int p = 0; p < noise->n_planes; p++)
+    g_string_append_printf (out, " %s %.2f", ts_restore_noise_plane_name (noise, p),
+                            noise->plane_sigma[p]);
+  if (noise->note != NULL)
+    g_string_append_printf (out, " (%s)", noise->note);
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* The noise options, checked: the model's name, strengths > 0, no Poisson-Gaussian at a given
+ * level, no chroma strength per R, G, B. */
+static gboolean
+check_noise_options (const char *noise_name, double strength, double chroma_strength,
+                     const CliSolveArgs *args, TsColourMode colour, TsNoiseModel *noise, int *code)
+{
+  if (noise_name != NULL && !ts_noise_model_from_name (noise_name, noise))
+    *code = cli_usage_error ("denoise", "--noise must be gaussian, poisson-gaussian or auto, not '%s'",
+                             noise_name);
+  else if (!(strength > 0.0 && isfinite (strength)))
+    *code = cli_usage_error ("denoise", "--strength must be a positive number");
+  else if (!(chroma_strength > 0.0 && isfinite (chroma_strength)))
+    *code = cli_usage_error ("denoise", "--chroma-strength must be a positive number");
+  else if (*noise == TS_NOISE_MODEL_POISSON_GAUSSIAN && !isnan (args->sigma))
+    *code = cli_usage_error ("denoise", "--sigma is a Gaussian level: --noise poisson-gaussian "
+                             "reads its model from the image (give no --sigma)");
+  else if (colour == TS_COLOUR_RGB && chroma_strength != 1.0)
+    *code = cli_usage_error ("denoise", "--chroma-strength needs --colour opponent (per R, G, B "
+                             "there are no chroma planes)");
+  else
+    return TRUE;
+  return FALSE;
 }
 
 int
@@ -56,6 +126,11 @@ cli_cmd_denoise (int argc, char **argv)
   g_autoptr (TsImage) input = NULL;
   g_autoptr (TsModel) model = NULL;
   g_autofree char *colour_name = NULL;
+  g_autofree char *noise_name = NULL;
+  g_autofree char *noise_said = NULL;
+  double strength = 1.0, chroma_strength = 1.0, given_sigma;
+  TsNoiseModel noise = TS_NOISE_MODEL_AUTO;
+  TsRestoreNoise plan;
   TsRestoreRequest request;
   CliStatsInfo info = { .task = CLI_TASK_DENOISE };
   GError *error = NULL;
@@ -66,7 +141,14 @@ cli_cmd_denoise (int argc, char **argv)
   cli_solve_args_init (&args);
   const GOptionEntry extra[] = {
     { "sigma", 's', 0, G_OPTION_ARG_DOUBLE, &args.sigma,
-      "Noise level, 0-255 units (default: the model's; for the dct model, estimated from the image)", "S" },
+      "White Gaussian noise level, 0-255 units (default: read from the image, see --noise)", "S" },
+    { "noise", 0, 0, G_OPTION_ARG_STRING, &noise_name,
+      "Noise model without --sigma: gaussian (one level, white or camera noise), poisson-gaussian (variance a y + b per channel, through the Anscombe transform) or auto (default: poisson-gaussian when the picture's noise clearly grows with intensity)",
+      "gaussian|poisson-gaussian|auto" },
+    { "strength", 0, 0, G_OPTION_ARG_DOUBLE, &strength,
+      "Denoise as if the noise level were X times what it is (default 1; > 1 smoother, < 1 keeps more)", "X" },
+    { "chroma-strength", 0, 0, G_OPTION_ARG_DOUBLE, &chroma_strength,
+      "Colour in the opponent basis: the chroma planes' level X times the luminance's on top (default 1)", "X" },
     { "tile", 0, 0, G_OPTION_ARG_INT, &args.tile,
       "Solve in overlapping tiles of this side (default: only when memory requires it)", "N" },
     { "tile-stop", 0, 0, G_OPTION_ARG_STRING, &args.tile_stop,
@@ -82,10 +164,15 @@ cli_cmd_denoise (int argc, char **argv)
   };
   entries = cli_restore_entries (&args, CLI_TASK_DENOISE, extra);
   if (!cli_parse_options ("denoise", "IN [-o OUT] [--model MODEL]",
-                          "Removes Gaussian noise from an image (PNG, TIFF, JPEG or .npy). RGB\n"
-                          "images are denoised in an orthonormal luminance/opponent basis (see\n"
-                          "--colour); alpha is copied through. Without --sigma, the dct model uses\n"
-                          "the noise level estimated from the image (as 'estimate-noise').\n\n"
+                          "Removes noise from an image (PNG, TIFF, JPEG or .npy). RGB images are\n"
+                          "denoised in an orthonormal luminance/opponent basis (see --colour);\n"
+                          "alpha is copied through. Without --sigma the noise is read from the\n"
+                          "image (as 'estimate-noise'): white Gaussian or camera noise at one\n"
+                          "level, or, with --noise poisson-gaussian (or auto, when the picture's\n"
+                          "noise grows with its intensity), a variance a y + b per channel that\n"
+                          "the generalised Anscombe transform makes white before the solve and\n"
+                          "its exact unbiased inverse undoes after it. --strength scales the\n"
+                          "level every plane is solved at, --chroma-strength the chroma planes'.\n\n"
                           "Without -o the result is IN-denoised.png beside IN (photo.jpg gives\n"
                           "photo-denoised.png), or IN-denoised-2.png, -3, ... when that exists: no\n"
                           "file is ever replaced. -o OUT.jpg writes a baseline 8-bit JPEG at\n"
@@ -100,21 +187,41 @@ cli_cmd_denoise (int argc, char **argv)
       code = cli_usage_error ("denoise", "--colour must be opponent or rgb, not '%s'", colour_name);
       goto out;
     }
+  if (!check_noise_options (noise_name, strength, chroma_strength, &args, colour, &noise, &code))
+    goto out;
+  given_sigma = args.sigma;
 
   input = ts_image_load (positional[0], &error);
   if (input == NULL || !ts_image_check_finite (input, positional[0], &error))
     goto fail;
   if (!cli_restore_check_output_channels (CLI_TASK_DENOISE, &args, input, &code))
     goto out;
-  estimate_sigma (&args, input, &info);
-  model = denoise_model (&args, input, &code, &error);
+  if (chroma_strength != 1.0 && ts_colour_channels (input) < 3)
+    cli_note ("note: --chroma-strength does nothing on a gray image");
+
+  /* The noise and the levels: the core's rule (ts-restore-noise.h), read once here and handed
+   * to the run. The model is the core's too, per plane; the one loaded here is for the
+   * notes. */
+  cli_solve_args_to_request (&args, CLI_TASK_DENOISE, &request);
+  request.image = input;
+  request.model_spec = args.model;
+  request.colour = colour;
+  request.noise = noise;
+  request.strength = strength;
+  request.chroma_strength = chroma_strength;
+  if (!ts_restore_plan_noise (&request, &plan, &error))
+    goto fail;
+  request.noise_plan = &plan;
+  note_estimate (&args, &plan, &info);
+  noise_said = describe_noise (&plan);
+  cli_note ("%s", noise_said);
+  /* The statistics' "sigma": the level a model chosen by the level was chosen at. */
+  if (ts_restore_model_uses_sigma (args.model) && isnan (args.sigma))
+    args.sigma = plan.sigma;
+  model = denoise_model (&args, given_sigma, &request, &plan, input, &code, &error);
   if (model == NULL)
     goto out_or_fail;
 
-  cli_solve_args_to_request (&args, CLI_TASK_DENOISE, &request);
-  request.image = input;
-  request.model = model;
-  request.colour = colour;
   if (input->channels >= 3)
     info.colour = ts_colour_mode_name (colour);
   info.input = positional[0];

@@ -139,6 +139,8 @@ cli_eval_denoise_one (CliEval *eval, const char *path, guint index, CliEvalResul
   if (!denoise_pair (eval, path, index, &noisy, &clean, error))
     return FALSE;
   cli_solve_args_to_request (&eval->args, CLI_TASK_DENOISE, &request);
+  /* The noise evaluated is white Gaussian (simulated, or the paired sets'). */
+  request.noise = TS_NOISE_MODEL_GAUSSIAN;
   request.image = noisy;
   request.colour = eval->colour;
   result = restore (eval, &request, error);

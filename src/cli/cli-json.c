@@ -104,6 +104,90 @@ cli_json_add_options (JsonBuilder *builder, const TsModel *model, const TsSolveO
 }
 
 void
+cli_json_add_noise (JsonBuilder *builder, const TsRestoreNoise *noise)
+{
+  static const char *const opponent[] = { "Y", "O1", "O2" };
+
+  json_builder_set_member_name (builder, "noise");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "model");
+  json_builder_add_string_value (builder, ts_noise_model_name (noise->model));
+  json_builder_set_member_name (builder, "requested");
+  json_builder_add_string_value (builder, ts_noise_model_name (noise->requested));
+  json_builder_set_member_name (builder, "estimated");
+  json_builder_add_boolean_value (builder, noise->estimated);
+  cli_json_add_double (builder, "sigma", noise->sigma);
+  cli_json_add_double (builder, "strength", noise->strength);
+  cli_json_add_double (builder, "chroma_strength", noise->chroma_strength);
+  if (noise->estimated)
+    {
+      json_builder_set_member_name (builder, "blind");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "kind");
+      json_builder_add_string_value (builder, ts_noise_kind_name (noise->level.kind));
+      cli_json_add_double (builder, "estimate", noise->sigma_estimate);
+      json_builder_set_member_name (builder, "planes");
+      json_builder_begin_array (builder);
+      for (int p = 0; p < noise->level.n_planes; p++)
+        {
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "plane");
+          json_builder_add_string_value (builder, noise->level.n_planes == 1 ? "gray" : opponent[p]);
+          cli_json_add_double (builder, "white", 255.0 * noise->level.white[p]);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+    }
+  if (noise->has_reading && noise->pg.n_channels > 0)
+    {
+      const TsNoiseModelEstimate *pg = &noise->pg;
+      json_builder_set_member_name (builder, "poisson_gaussian");
+      json_builder_begin_object (builder);
+      cli_json_add_double (builder, "spread", pg->spread);
+      json_builder_set_member_name (builder, "channels");
+      json_builder_begin_array (builder);
+      for (int c = 0; c < pg->n_channels; c++)
+        {
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "channel");
+          json_builder_add_string_value (builder, pg->n_channels == 1 ? "gray"
+                                                  : (const char *[]) { "R", "G", "B" }[c]);
+          /* What the transform used (a floor under a variance that reaches 0), else the
+           * reading. */
+          const TsPoissonGaussian *used = noise->model == TS_NOISE_MODEL_POISSON_GAUSSIAN
+                                          ? &noise->channel[c] : &pg->channel[c];
+          cli_json_add_double (builder, "a", used->a);
+          cli_json_add_double (builder, "b", used->b);
+          cli_json_add_double (builder, "a_error", pg->a_error[c]);
+          cli_json_add_double (builder, "y_low", pg->y_low[c]);
+          cli_json_add_double (builder, "y_high", pg->y_high[c]);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+    }
+  json_builder_set_member_name (builder, "planes");
+  json_builder_begin_array (builder);
+  for (int p = 0; p < noise->n_planes; p++)
+    {
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "plane");
+      json_builder_add_string_value (builder, ts_restore_noise_plane_name (noise, p));
+      cli_json_add_double (builder, "sigma", noise->plane_sigma[p]);
+      cli_json_add_double (builder, "lambda", noise->plane_lambda[p]);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  if (noise->note != NULL)
+    {
+      json_builder_set_member_name (builder, "note");
+      json_builder_add_string_value (builder, noise->note);
+    }
+  json_builder_end_object (builder);
+}
+
+void
 cli_json_add_params (JsonBuilder *builder, const TsTaskParams *params)
 {
   json_builder_set_member_name (builder, "preset");

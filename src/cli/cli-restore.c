@@ -159,6 +159,8 @@ write_stats (const CliStatsInfo *info, GError **error)
       json_builder_set_member_name (builder, "sigma_estimated");
       json_builder_add_boolean_value (builder, TRUE);
     }
+  if (info->task == CLI_TASK_DENOISE)
+    cli_json_add_noise (builder, &result->noise);
   if (info->colour != NULL)
     {
       json_builder_set_member_name (builder, "colour");

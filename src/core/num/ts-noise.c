@@ -1,5 +1,6 @@
 #include "ts-noise.h"
 #include "ts-random.h"
+#include "ts-colour.h"
 #include <math.h>
 
 /* The core's generator (ts-random.h) and Box-Muller in double: a seed gives the same noise
@@ -22,4 +23,24 @@ ts_noise_add_gaussian (TsImage *image, double sigma, guint64 seed)
       if (i + 1 < n)
         image->data[i + 1] += (float) (sigma * r * sin (theta));
     }
+}
+
+void
+ts_noise_add_poisson_gaussian (TsImage *image, double a, double b, guint64 seed)
+{
+  g_return_if_fail (image != NULL && a >= 0.0 && b >= 0.0);
+  TsRandom rng;
+  ts_random_seed (&rng, seed);
+  int channels = ts_colour_channels (image);
+  double sd = sqrt (b);
+  gsize n = (gsize) image->width * image->height;
+  for (gsize i = 0; i < n; i++)
+    for (int c = 0; c < channels; c++)
+      {
+        float *value = image->data + i * image->channels + c;
+        double y = *value;
+        if (a > 0.0)
+          y = a * ts_random_poisson (&rng, y / a);
+        *value = (float) (y + sd * ts_random_normal (&rng));
+      }
 }

@@ -21,5 +21,8 @@ double  ts_random_uniform_open0 (TsRandom *rng);
 int     ts_random_below (TsRandom *rng, int n);
 /* Standard normal (one Box-Muller draw from two uniforms in [0, 1)). */
 double  ts_random_normal (TsRandom *rng);
+/* Poisson with mean `lambda` (>= 0; 0 for NaN or negative): multiplication of uniforms below
+ * mean 30, else Hoermann's transformed rejection PTRS (as NumPy's legacy generator). */
+double  ts_random_poisson (TsRandom *rng, double lambda);
 
 G_END_DECLS

@@ -16,10 +16,55 @@ ts_restore_request_init (TsRestoreRequest *request)
   request->task = TS_TASK_DENOISE;
   request->sigma = request->tol = request->beta = request->lambda = NAN;
   request->colour = TS_COLOUR_OPPONENT;
+  request->noise = TS_NOISE_MODEL_GAUSSIAN;
+  request->strength = request->chroma_strength = 1.0;
   ts_restore_tiling_init (&request->tiling);
   request->formulation = defaults.formulation;
   request->acceleration = defaults.acceleration;
   request->image_step = defaults.image_step;
+}
+
+gboolean
+ts_restore_plan_noise (const TsRestoreRequest *request, TsRestoreNoise *noise, GError **error)
+{
+  g_return_val_if_fail (request != NULL && noise != NULL, FALSE);
+  if (request->image == NULL)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "nothing to restore: no image");
+      return FALSE;
+    }
+  return ts_restore_noise_plan (request->image, request->colour, request->noise, request->sigma,
+                                request->strength, request->chroma_strength, noise, error);
+}
+
+TsModel *
+ts_restore_plane_model (const TsRestoreRequest *request, const TsRestoreNoise *noise, int plane,
+                        char **note, GError **error)
+{
+  g_return_val_if_fail (request != NULL && noise != NULL, NULL);
+  g_return_val_if_fail (plane >= 0 && plane < MAX (noise->n_planes, 1), NULL);
+  double level = noise->plane_sigma[plane], factor = ts_restore_noise_plane_factor (noise, plane);
+
+  if (note != NULL)
+    *note = NULL;
+  /* A model chosen by the level is chosen at the plane's. */
+  if (request->model == NULL && ts_restore_model_uses_sigma (request->model_spec))
+    return ts_restore_resolve_model (request->model_spec, level, note, error);
+  TsModel *model = request->model != NULL
+                   ? ts_model_copy (request->model)
+                   : ts_restore_resolve_model (request->model_spec, level, note, error);
+  /* Any other: its threshold times the factor, as ts_model_for_noise adapts a model to a
+   * level that many times its own. */
+  if (model != NULL && factor != 1.0)
+    {
+      model->lambda *= factor;
+      if (model->sigma > 0.0)
+        model->sigma *= factor;
+      g_autofree char *provenance = model->provenance;
+      model->provenance = g_strdup_printf ("%s; threshold x %.4g (strength)",
+                                           provenance != NULL ? provenance : "", factor);
+    }
+  return model;
 }
 
 /* Super-resolution and MRI clip the estimate at 0 (MODEL.md, the `reconstruct` variant);

@@ -1,6 +1,7 @@
 /* One restoration: prepare the task's data and operator, solve each channel (whole or in
  * tiles), decompose, and hand back the result (see ts-restore.h). */
 #include "ts-restore.h"
+#include "ts-anscombe.h"
 #include "ts-decompose.h"
 #include "ts-operator.h"
 #include "ts-blas.h"
@@ -17,6 +18,15 @@ struct _TsRestoreRun {
   const TsModel *model;        /* result->model */
   TsOperator *op;              /* the whole image's (the solve's size) */
   TsRegulariser *prox;         /* whole solves: the model for this operator, beta and lambda */
+  /* Denoising in the opponent basis with the chroma planes at another level: their model
+   * (result->chroma_model), their regulariser (whole solves) and their options' lambda;
+   * NULL / NAN otherwise (every plane is solved as the luminance). */
+  const TsModel *chroma_model;
+  TsRegulariser *chroma_prox;
+  double chroma_lambda;
+  /* Poisson-Gaussian denoising: the transform of each colour channel (ts-anscombe.h). */
+  TsAnscombe *gat[3];
+  int n_gat;
   /* The solve-sized image in the solving basis: the input (or zeros) where nothing is solved
    * yet, the estimates elsewhere; the result in the end. */
   TsImage *composite;
@@ -45,6 +55,7 @@ ts_restore_result_free (TsRestoreResult *result)
   if (result == NULL)
     return;
   g_clear_pointer (&result->model, ts_model_free);
+  g_clear_pointer (&result->chroma_model, ts_model_free);
   g_clear_pointer (&result->image, ts_image_free);
   g_clear_pointer (&result->input, ts_image_free);
   g_clear_pointer (&result->smooth, ts_image_free);
@@ -99,6 +110,29 @@ prepare_denoise (TsRestoreRun *run, GError **error)
   if (result->extended && (extended = ts_image_extend (image, w, h, error)) == NULL)
     return FALSE;
   const TsImage *noisy = extended != NULL ? extended : image;
+  /* Poisson-Gaussian noise: each colour channel through its transform, which makes the noise
+   * white at the plan's level (ts-restore-noise.h); back at the end (finish). */
+  g_autoptr (TsImage) transformed = NULL;
+  if (result->noise.model == TS_NOISE_MODEL_POISSON_GAUSSIAN)
+    {
+      transformed = extended != NULL ? g_steal_pointer (&extended) : ts_image_copy (noisy);
+      if (transformed == NULL)
+        return out_of_memory (error);
+      for (int c = 0; c < result->noise.n_channels; c++)
+        {
+          const TsPoissonGaussian *pg = &result->noise.channel[c];
+          run->gat[c] = ts_anscombe_new (pg->a, pg->b, result->noise.sigma / 255.0);
+          if (run->gat[c] == NULL)
+            {
+              g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                           "no Anscombe transform for a = %g, b = %g", pg->a, pg->b);
+              return FALSE;
+            }
+          run->n_gat = c + 1;
+          ts_anscombe_forward_channel (run->gat[c], transformed, c);
+        }
+      noisy = transformed;
+    }
   /* Colour in the orthonormal opponent basis, where white noise stays white at the same
    * level in each plane, which the grayscale model then denoises; alpha rides along. */
   run->opponent = run->request->colour == TS_COLOUR_OPPONENT
@@ -106,11 +140,14 @@ prepare_denoise (TsRestoreRun *run, GError **error)
   run->n_solve = ts_colour_channels (noisy);
   if (run->opponent)
     run->composite = ts_colour_rgb_to_opponent (noisy);
+  else if (transformed != NULL)
+    run->composite = g_steal_pointer (&transformed);
   else
     run->composite = extended != NULL ? g_steal_pointer (&extended) : ts_image_copy (noisy);
   if (run->composite == NULL)
     return out_of_memory (error);
   g_clear_pointer (&extended, ts_image_free);
+  g_clear_pointer (&transformed, ts_image_free);
   settle_image (run);
   run->op = ts_operator_identity_new (w, h);
   result->tiled = ts_restore_wants_tiles (&run->request->tiling, run->model, w, h);
@@ -347,14 +384,62 @@ crop_to_output (const TsRestoreRun *run, TsImage **image)
   *image = cropped;
 }
 
+/* Poisson-Gaussian denoising: an image in RGB back through each channel's exact unbiased
+ * inverse, in place. */
+static void
+back_from_gat (const TsRestoreRun *run, TsImage *image)
+{
+  for (int c = 0; image != NULL && c < run->n_gat && c < image->channels; c++)
+    ts_anscombe_inverse_channel (run->gat[c], image, c);
+}
+
+/* ... and a decomposition in RGB: the smooth part through the inverse, the sparse part what
+ * the whole (smooth + sparse) gains on top of it, so that the parts still add up. */
+static void
+decomposition_back_from_gat (const TsRestoreRun *run, TsImage *smooth, TsImage *sparse)
+{
+  if (run->n_gat == 0 || smooth == NULL || sparse == NULL)
+    return;
+  gsize n = (gsize) smooth->width * smooth->height;
+  for (int c = 0; c < run->n_gat && c < smooth->channels; c++)
+    for (gsize i = 0; i < n; i++)
+      {
+        float *s = smooth->data + i * smooth->channels + c;
+        float *p = sparse->data + i * sparse->channels + c;
+        double whole = ts_anscombe_inverse (run->gat[c], (double) *s + *p);
+        *s = (float) ts_anscombe_inverse (run->gat[c], *s);
+        *p = (float) (whole - *s);
+      }
+}
+
 /* The composite back in the image's basis, at the output size: a new image. */
 static TsImage *
 composite_to_output (const TsRestoreRun *run)
 {
   TsImage *whole = run->opponent ? ts_colour_opponent_to_rgb (run->composite)
                                  : ts_image_copy (run->composite);
+  back_from_gat (run, whole);
   crop_to_output (run, &whole);
   return whole;
+}
+
+/* Whether channel c is an opponent chroma plane solved at its own level. */
+static gboolean
+plane_is_chroma (const TsRestoreRun *run, int c)
+{
+  return run->chroma_model != NULL && run->opponent && c > 0;
+}
+
+static const TsModel *
+plane_model (const TsRestoreRun *run, int c)
+{
+  return plane_is_chroma (run, c) ? run->chroma_model : run->model;
+}
+
+static const TsRegulariser *
+plane_prox (const TsRestoreRun *run, int c)
+{
+  return plane_is_chroma (run, c) ? run->chroma_prox : run->prox;
 }
 
 TsImage *
@@ -385,7 +470,8 @@ live_smooth (TsRestoreRun *run, GError **error)
   if (run->live_smooth != NULL && run->live_smooth_channel == run->progress.channel)
     return run->live_smooth;
   g_clear_pointer (&run->live_smooth, ts_image_free);
-  run->live_smooth = ts_smooth_fourier (run->op, run->prox, run->live_data, error);
+  run->live_smooth = ts_smooth_fourier (run->op, plane_prox (run, run->progress.channel),
+                                        run->live_data, error);
   run->live_smooth_channel = run->progress.channel;
   return run->live_smooth;
 }
@@ -440,7 +526,7 @@ ts_restore_render_decomposition (const TsRestoreProgress *progress, TsImage **sm
   for (gsize i = 0; i < (gsize) w * h; i++)
     sparse_c->data[i] -= s_c->data[i];
   ts_image_set_channel (sp, c, sparse_c);
-  ts_prox_cost_map (run->prox->prox, run->live_c, w, h, cost_c);
+  ts_prox_cost_map (plane_prox (run, c)->prox, run->live_c, w, h, cost_c);
   for (gsize i = 0; i < (gsize) w * h; i++)
     co->data[i] += cost_c[i];
   if (run->opponent && n == 3)
@@ -454,6 +540,7 @@ ts_restore_render_decomposition (const TsRestoreProgress *progress, TsImage **sm
       if (sm == NULL || sp == NULL)
         return out_of_memory (error);
     }
+  decomposition_back_from_gat (run, sm, sp);
   crop_to_output (run, &sm);
   crop_to_output (run, &sp);
   crop_to_output (run, &co);
@@ -512,6 +599,8 @@ static void
 channel_solve_options (const TsRestoreRun *run, int c, TsSolveOptions *options)
 {
   *options = run->result->options;
+  if (plane_is_chroma (run, c))
+    options->lambda = run->chroma_lambda;
   if (!(run->opponent && c > 0 && run->request->plane_stop == TS_PLANE_STOP_PICTURE))
     return;
   const TsImage *composite = run->composite;
@@ -561,7 +650,10 @@ decompose_channel (TsRestoreRun *run, int c, const float *data, const TsSolution
 {
   TsRestoreResult *result = run->result;
   gint64 start = g_get_monotonic_time ();
-  g_autoptr (TsDecomposition) dec = ts_decompose (run->op, run->prox, data, &result->options,
+  TsSolveOptions options = result->options;
+  if (plane_is_chroma (run, c))
+    options.lambda = run->chroma_lambda;
+  g_autoptr (TsDecomposition) dec = ts_decompose (run->op, plane_prox (run, c), data, &options,
                                                   solution, run->cancel, error);
 
   if (dec == NULL)
@@ -603,6 +695,10 @@ solve_whole (TsRestoreRun *run, GError **error)
                                   result->options.lambda, error);
   if (run->prox == NULL)
     return FALSE;
+  if (run->chroma_model != NULL
+      && (run->chroma_prox = ts_regulariser_new (run->chroma_model, run->op, result->options.beta,
+                                                 run->chroma_lambda, error)) == NULL)
+    return FALSE;
   if (run->request->decompose
       && ((result->smooth = ts_image_new (w, h, run->n_solve, error)) == NULL
           || (result->sparse = ts_image_new (w, h, run->n_solve, error)) == NULL
@@ -630,7 +726,7 @@ solve_whole (TsRestoreRun *run, GError **error)
       if (run->request->decompose)
         options.coefficients = &run->live_c;
       run->live_data = data;
-      solution = ts_solve (run->op, run->prox, data, &options, warm, on_iteration, run,
+      solution = ts_solve (run->op, plane_prox (run, c), data, &options, warm, on_iteration, run,
                            run->cancel, &stats, error);
       run->live_data = NULL;
       stats_add (&result->stats, &stats);
@@ -680,7 +776,7 @@ solve_tiled (TsRestoreRun *run, GError **error)
         goto stopped;
       TsSolveOptions options;
       channel_solve_options (run, c, &options);
-      x = ts_denoise_tiled (run->model, plane, &options, &tiles, on_tile_done, run,
+      x = ts_denoise_tiled (plane_model (run, c), plane, &options, &tiles, on_tile_done, run,
                             run->cancel, &stats, error);
       stats_add (&result->stats, &stats);
       if (x == NULL)
@@ -727,6 +823,8 @@ finish (TsRestoreRun *run, GError **error)
     }
   if (result->image == NULL)
     return out_of_memory (error);
+  back_from_gat (run, result->image);
+  decomposition_back_from_gat (run, result->smooth, result->sparse);
   crop_to_output (run, &result->image);
   crop_to_output (run, &result->smooth);
   crop_to_output (run, &result->sparse);
@@ -744,9 +842,67 @@ run_clear (TsRestoreRun *run)
 {
   g_clear_pointer (&run->live_smooth, ts_image_free);
   g_clear_pointer (&run->prox, ts_regulariser_free);
+  g_clear_pointer (&run->chroma_prox, ts_regulariser_free);
+  for (int c = 0; c < 3; c++)
+    g_clear_pointer (&run->gat[c], ts_anscombe_free);
   g_clear_pointer (&run->op, ts_operator_free);
   g_clear_pointer (&run->composite, ts_image_free);
   g_clear_pointer (&run->owned_lowres, ts_image_free);
+}
+
+/* The models: denoising's by its noise (ts-restore-noise.h), one for every plane or one for
+ * the luminance and one for the chroma planes; the others' as the request says. */
+static gboolean
+resolve_models (const TsRestoreRequest *request, TsRestoreResult *result, GError **error)
+{
+  if (request->task != TS_TASK_DENOISE || request->image == NULL)
+    {
+      result->model = request->model != NULL
+                      ? ts_model_copy (request->model)
+                      : ts_restore_resolve_model (request->model_spec, request->sigma, NULL, error);
+      return result->model != NULL;
+    }
+  if (request->noise_plan != NULL)
+    result->noise = *request->noise_plan;
+  else if (!ts_restore_plan_noise (request, &result->noise, error))
+    return FALSE;
+  result->model = ts_restore_plane_model (request, &result->noise, 0, NULL, error);
+  if (result->model == NULL)
+    return FALSE;
+  if (result->noise.opponent && ts_restore_noise_plane_factor (&result->noise, 1)
+                                != ts_restore_noise_plane_factor (&result->noise, 0))
+    {
+      result->chroma_model = ts_restore_plane_model (request, &result->noise, 1, NULL, error);
+      if (result->chroma_model == NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Denoising: a threshold given in the request (options->lambda) is the luminance's at
+ * strength 1: each plane's is it times the plane's factor. The thresholds each plane is
+ * solved with go into the result's noise. */
+static void
+plane_thresholds (TsRestoreRun *run, TsSolveOptions *options)
+{
+  TsRestoreNoise *noise = &run->result->noise;
+  double given = options->lambda;
+
+  if (!isnan (given))
+    {
+      double factor = ts_restore_noise_plane_factor (noise, 0);
+      if (factor != 1.0)
+        options->lambda = given * factor;
+      if (run->chroma_model != NULL)
+        run->chroma_lambda = given * ts_restore_noise_plane_factor (noise, 1);
+    }
+  for (int p = 0; p < noise->n_planes; p++)
+    {
+      gboolean chroma = run->chroma_model != NULL && noise->opponent && p > 0;
+      double lambda = chroma ? run->chroma_lambda : options->lambda;
+      noise->plane_lambda[p] = !isnan (lambda) ? lambda
+                               : chroma ? run->chroma_model->lambda : run->model->lambda;
+    }
 }
 
 TsRestoreResult *
@@ -761,19 +917,19 @@ ts_restore (TsRestoreRequest *request, TsRestoreProgressFunc progress, gpointer 
   GError *local_error = NULL;
   gboolean ok;
 
-  result->model = request->model != NULL
-                  ? ts_model_copy (request->model)
-                  : ts_restore_resolve_model (request->model_spec, request->sigma, NULL, error);
-  if (result->model == NULL)
-    return NULL;
-  run.model = result->model;
-  if (!ts_restore_task_params (request, run.model, &result->params, error))
+  if (!resolve_models (request, result, error) || !ts_restore_task_params (request, result->model,
+                                                                          &result->params, error))
     {
       if (request->take_image)
         g_clear_pointer (&request->image, ts_image_free);
       return NULL;
     }
+  run.model = result->model;
+  run.chroma_model = result->chroma_model;
   ts_restore_solve_options (request, run.model, &result->options);
+  run.chroma_lambda = NAN;
+  if (request->task == TS_TASK_DENOISE)
+    plane_thresholds (&run, &result->options);
   ok = prepare (&run, &local_error);
   if (ok)
     {

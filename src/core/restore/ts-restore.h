@@ -18,12 +18,16 @@
  *   - colour: the colour channels are solved one by one, RGB(A) denoised in the orthonormal
  *     opponent basis (ts-colour.h) unless asked per channel; alpha is copied through
  *     (super-resolution estimates every channel: there is no full-size alpha to copy);
+ *   - denoising's noise: the noise model (Gaussian or Poisson-Gaussian through the
+ *     generalised Anscombe transform), the level read from the image when none is given, and
+ *     the level each plane is solved at (strength, chroma strength): ts-restore-noise.h;
  *   - tiles and memory: ts-restore-tiles.h. */
 #pragma once
 #include "ts-colour.h"
 #include "ts-kspace.h"
 #include "ts-model.h"
 #include "ts-restore-model.h"
+#include "ts-restore-noise.h"
 #include "ts-restore-tiles.h"
 #include "ts-solver.h"
 #include "ts-task.h"
@@ -58,10 +62,23 @@ typedef struct {
   gboolean take_image;
   const TsKspace *kspace;
   /* The model: `model` when set (borrowed), else ts_restore_resolve_model (model_spec,
-   * sigma). */
+   * sigma); denoising: ts_restore_plane_model, per plane. */
   const TsModel *model;
   const char *model_spec;
-  double sigma;                /* noise level, 0-255 units, for "auto" and "dct"; NAN = none */
+  /* Noise level, 0-255 units, for "auto" and "dct"; NAN = none. Denoising: a white Gaussian
+   * level; NAN reads the noise from the image (ts-restore-noise.h). */
+  double sigma;
+  /* Denoising (ts-restore-noise.h): the noise model (default GAUSSIAN, as every caller had
+   * it before; a front end that reads the noise from the image offers AUTO, as tessera-cli
+   * denoise does by default; with `sigma` given it is Gaussian), the multiplier on the level
+   * of every plane (default 1) and, in the opponent basis, on the chroma planes' on top of it
+   * (default 1). */
+  TsNoiseModel noise;
+  double strength;
+  double chroma_strength;
+  /* Denoising: ts_restore_plan_noise of this request and image, made by the caller (to show
+   * it before the run, without reading the image twice), or NULL: ts_restore makes it. */
+  const TsRestoreNoise *noise_plan;
   TsColourMode colour;         /* denoising RGB(A): the opponent basis (default) or R, G, B */
   TsPlaneStop plane_stop;      /* opponent colour: how the chroma planes' tolerance is read */
   TsRestoreTiling tiling;      /* denoising only */
@@ -95,8 +112,9 @@ typedef struct {
   gboolean keep_stopped;
 } TsRestoreRequest;
 
-/* Defaults: denoising, no data, "auto" at no noise level, opponent colour, automatic
- * tiling, every solver option at its default, nothing but the image returned. */
+/* Defaults: denoising, no data, "auto" at no noise level, Gaussian noise at strength and
+ * chroma strength 1, opponent colour, automatic tiling, every solver option at its
+ * default, nothing but the image returned. */
 void ts_restore_request_init (TsRestoreRequest *request);
 
 typedef struct {
@@ -133,11 +151,22 @@ typedef struct {
 const char *ts_param_source_name (TsParamSource source);
 
 typedef struct {
-  TsModel *model;              /* the model solved with */
+  TsModel *model;              /* the model solved with (denoising: the luminance's, or every
+                                  plane's) */
+  /* Denoising in the opponent basis at a chroma strength other than 1: the model the chroma
+   * planes were solved with (ts_restore_plane_model); NULL otherwise. */
+  TsModel *chroma_model;
+  /* Denoising: the noise assumed, the levels and thresholds each plane was solved at. */
+  TsRestoreNoise noise;
   TsTaskParams params;         /* how beta and lambda were chosen */
-  TsSolveOptions options;      /* the options solved with (beta / lambda NAN: the model's) */
+  /* The options solved with (beta / lambda NAN: the model's; denoising: the luminance's, a
+   * given lambda times the strength). */
+  TsSolveOptions options;
   /* The restored image: the input's size (denoising), the estimate's (SR), the k-space's
-   * (MRI: the real image). Values as solved: not clipped. */
+   * (MRI: the real image). Values as solved: not clipped. Poisson-Gaussian denoising: back
+   * through the exact unbiased inverse of each channel's transform (smooth and sparse too:
+   * the smooth part through it, the sparse part the rest, so that they still add up; a
+   * stopped run's unsolved channels are their input's transform and back). */
   TsImage *image;
   /* request->input_view: the input at the result's size, as a viewer shows it beside the
    * result: the noisy image, the low-resolution image enlarged (nearest neighbour), the
@@ -215,6 +244,16 @@ gboolean ts_restore_render_decomposition (const TsRestoreProgress *progress, TsI
 /* The zero-filled image of `kspace` (real (DFT_ortho^-1 (kspace))): how MRI data are shown
  * beside a reconstruction. A new image. */
 TsImage    *ts_restore_zero_filled (const TsKspace *kspace, GError **error);
+
+/* The noise of the denoising `request` (ts_restore_noise_plan with its image, colour, noise,
+ * sigma, strength and chroma strength). */
+gboolean    ts_restore_plan_noise (const TsRestoreRequest *request, TsRestoreNoise *noise,
+                                   GError **error);
+/* The model plane `plane` of the denoising `request` is solved with, for its noise `noise`
+ * (ts-restore-noise.h): request->model or model_spec at the plane's level, else with its
+ * threshold scaled by the plane's factor. *note as ts_restore_resolve_model's. A new model. */
+TsModel    *ts_restore_plane_model (const TsRestoreRequest *request, const TsRestoreNoise *noise,
+                                    int plane, char **note, GError **error);
 
 /* The solver options of `request` with `model` (the defaults described at the top). A
  * preset named in the request that the model does not have counts as none here;
