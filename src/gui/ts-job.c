@@ -65,14 +65,23 @@ ts_job_resolve_model (const char *spec, double sigma, GError **error)
 
 /* --- progress and previews ---------------------------------------------------------------- */
 
+typedef struct _JobState JobState;
+
 struct _TsJobPreview {
   const TsRestoreProgress *progress;
+  JobState *state;
 };
 
 TsImage *
 ts_job_preview_render (TsJobPreview *preview)
 {
   return ts_restore_render (preview->progress);
+}
+
+TsImage *
+ts_job_preview_render_region (TsJobPreview *preview, const TsRect *rect)
+{
+  return ts_restore_render_region (preview->progress, rect);
 }
 
 gboolean
@@ -95,21 +104,81 @@ ts_job_cost_max (const TsImage *cost)
   return max;
 }
 
-typedef struct {
+struct _JobState {
   const TsJobCallbacks *callbacks;
   gpointer user_data;
   const TsImage *truth;
+  const TsModel *model;
   gboolean truth_centred; /* the opened file's truth: it covers the image's centre */
   int width, height;      /* the input's size (the result's, odd sides not extended) */
   TsImage *truth_plane;   /* untiled: the ground truth's plane of the channel being solved */
   int last_iteration;     /* tiled: iterations of the channel's finished tiles */
   int tile_iteration;     /* tiled: of the current tile */
-} JobState;
+  int solve_width, solve_height;   /* the solve's size, around which the tiles wrap */
+  GArray *changes;        /* tiled: TsRect changed since ts_job_preview_take_changes */
+};
+
+GArray *
+ts_job_preview_take_changes (TsJobPreview *preview)
+{
+  JobState *state = preview->state;
+  GArray *changes = state->changes;
+
+  state->changes = g_array_new (FALSE, FALSE, sizeof (TsRect));
+  return changes;
+}
+
+/* The interval [start, start + length) of an axis of `size` that wraps around it, as at most
+ * two that do not, each cut to [0, limit): the number of them. */
+static int
+unwrap_interval (int start, int length, int size, int limit, int *from, int *to)
+{
+  int n = 0;
+
+  start = (start % size + size) % size;
+  length = MIN (length, size);
+  for (int piece = 0; piece < 2 && length > 0; piece++)
+    {
+      int end = MIN (size, start + length);
+      if (MIN (end, limit) > start)
+        {
+          from[n] = start;
+          to[n++] = MIN (end, limit);
+        }
+      length -= end - start;
+      start = 0;
+    }
+  return n;
+}
+
+/* A tile's estimate (it may wrap around the picture's edges) has changed the picture. */
+static void
+add_change (JobState *state, const TsRect *tile)
+{
+  int x0[2], x1[2], y0[2], y1[2];
+
+  if (state->solve_width <= 0 || state->solve_height <= 0)
+    return;
+  int nx = unwrap_interval (tile->x, tile->width, state->solve_width, state->width, x0, x1);
+  int ny = unwrap_interval (tile->y, tile->height, state->solve_height, state->height, y0, y1);
+
+  for (int j = 0; j < ny; j++)
+    for (int i = 0; i < nx; i++)
+      {
+        TsRect rect = { x0[i], y0[j], x1[i] - x0[i], y1[j] - y0[j] };
+        gboolean known = FALSE;
+        /* A tile's iterations and its end change the same rectangles. */
+        for (guint k = 0; k < state->changes->len && !known; k++)
+          known = memcmp (&g_array_index (state->changes, TsRect, k), &rect, sizeof rect) == 0;
+        if (!known)
+          g_array_append_val (state->changes, rect);
+      }
+}
 
 static gboolean
 send_point (JobState *state, const TsPlotPoint *point, const TsRestoreProgress *progress)
 {
-  TsJobPreview preview = { progress };
+  TsJobPreview preview = { progress, state };
 
   if (state->callbacks == NULL || state->callbacks->iteration == NULL)
     return TRUE;
@@ -186,6 +255,9 @@ on_progress (const TsRestoreProgress *p, gpointer user_data)
         {
           state->width = p->input->width;
           state->height = p->input->height;
+          /* Tiles are the denoising's, solved at the (possibly extended) size. */
+          (void) ts_restore_extends (state->model, state->width, state->height,
+                                     &state->solve_width, &state->solve_height);
         }
       if (state->callbacks != NULL && state->callbacks->input_ready != NULL)
         state->callbacks->input_ready (p->input, state->truth, state->user_data);
@@ -197,8 +269,11 @@ on_progress (const TsRestoreProgress *p, gpointer user_data)
       state->last_iteration = state->tile_iteration = 0;
       return TRUE;
     case TS_RESTORE_ITERATION:
+      if (p->tiled)
+        add_change (state, p->tile);
       return on_iteration (state, p);
     case TS_RESTORE_TILE_DONE:
+      add_change (state, p->tile);
       return on_tile_done (state, p);
     default:
       return TRUE;
@@ -363,8 +438,11 @@ ts_job_run (TsJobParams *params, const TsJobCallbacks *callbacks, gpointer user_
     }
   state.truth = truth;
   state.truth_centred = truth != NULL && !params->simulate;
+  state.model = model;
+  state.changes = g_array_new (FALSE, FALSE, sizeof (TsRect));
   restored = ts_restore (&request, on_progress, &state, cancel, error);
   g_clear_pointer (&state.truth_plane, ts_image_free);
+  g_clear_pointer (&state.changes, g_array_unref);
   if (restored == NULL)
     return NULL;
   return job_result (restored, &truth, !params->simulate ? params->truth_name : NULL);

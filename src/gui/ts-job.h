@@ -78,6 +78,13 @@ typedef struct _TsJobPreview TsJobPreview;
 /* The whole image so far, as the result panel shows it (solved channels, the current
  * estimate, the input elsewhere; back in RGB for colour denoising): a new image. */
 TsImage *ts_job_preview_render (TsJobPreview *preview);
+/* Tiled runs: the parts of the picture (TsRect, in the result's coordinates) that may have
+ * changed since the previous call, or since the run began; an empty array otherwise. With
+ * ts_job_preview_render_region, a preview built once by ts_job_preview_render stays up to
+ * date at the cost of the tiles solved since, not of the whole picture. */
+GArray  *ts_job_preview_take_changes (TsJobPreview *preview);
+/* The part of ts_job_preview_render's image at `rect` (inside the result): a new image. */
+TsImage *ts_job_preview_render_region (TsJobPreview *preview, const TsRect *rect);
 /* The decomposition of the whole image so far, as the smooth, sparse and cost panels show it
  * (ts_restore_render_decomposition): new images, or FALSE where a run has none before its
  * end (tiles, super-resolution). */

@@ -51,6 +51,7 @@ typedef struct _RunState {
   gboolean input_sent;       /* worker only */
   GPtrArray *input;          /* worker only, until the first preview carries it */
   TsImage *truth;            /* worker only: the ground truth, for SSIM at previews */
+  TsTextureCanvas *canvas;   /* worker only: a tiled run's picture as its previews show it */
   TsJobParams *params;
 } RunState;
 
@@ -67,6 +68,7 @@ run_state_clear (RunState *state)
   g_clear_pointer (&state->points, g_array_unref);
   g_clear_pointer (&state->input, g_ptr_array_unref);
   g_clear_pointer (&state->truth, ts_image_free);
+  g_clear_pointer (&state->canvas, ts_texture_canvas_free);
   g_clear_pointer (&state->params, ts_job_params_free);
 }
 
@@ -210,6 +212,36 @@ add_decomposition (RunState *state, TsJobPreview *job_preview, const TsPlotPoint
   return state->decomposition_build_us;
 }
 
+/* A tiled run's preview: the whole picture rendered once, then only where tiles have changed
+ * it (rendering and converting 12 MP for every preview was most of a one-iteration run). */
+static GPtrArray *
+tiled_pyramid (RunState *state, TsJobPreview *preview)
+{
+  g_autoptr (GArray) changes = ts_job_preview_take_changes (preview);
+
+  if (state->canvas == NULL)
+    {
+      g_autoptr (TsImage) whole = ts_job_preview_render (preview);
+      if (whole == NULL)
+        return NULL;
+      state->canvas = ts_texture_canvas_new (whole, TS_DISPLAY_CLAMP);
+    }
+  else
+    for (guint i = 0; i < changes->len; i++)
+      {
+        const TsRect *rect = &g_array_index (changes, TsRect, i);
+        g_autoptr (TsImage) part = ts_job_preview_render_region (preview, rect);
+        if (part == NULL)
+          {
+            /* The change is lost: the next preview starts again from the whole picture. */
+            g_clear_pointer (&state->canvas, ts_texture_canvas_free);
+            return NULL;
+          }
+        ts_texture_canvas_update (state->canvas, part, rect->x, rect->y);
+      }
+  return state->canvas != NULL ? ts_texture_canvas_pyramid (state->canvas) : NULL;
+}
+
 static gboolean
 on_iteration (const TsPlotPoint *point, int channel, int n_channels, TsJobPreview *preview,
               gpointer user_data)
@@ -233,19 +265,26 @@ on_iteration (const TsPlotPoint *point, int channel, int n_channels, TsJobPrevie
   /* Throttled, and never queued behind a preview the main loop has not shown yet. */
   if (now - state->last_preview_us < interval || g_atomic_int_get (&state->preview_pending))
     return TRUE;
-  composite = ts_job_preview_render (preview);
-  if (composite == NULL)
-    return TRUE;
-  /* SSIM of a large picture at every preview would cost more than the solve. */
-  if (state->truth != NULL && point->n_tiles == 0)
-    /* An opened fastMRI file's truth covers the picture's centre (ts_score_centred). */
-    (void) ts_score_centred (composite, state->truth, NULL, 0, NULL, &ssim, NULL);
-  pyramid = ts_texture_pyramid_new (composite, TS_DISPLAY_CLAMP);
   /* The float estimate rides along for Save during the run, except for a tiled picture:
    * two more full-size copies of a 12 MP photo (this one and the window's) are 300 MB, and
    * Stop hands back its finished tiles anyway. */
   if (point->n_tiles > 0)
-    g_clear_pointer (&composite, ts_image_free);
+    {
+      pyramid = tiled_pyramid (state, preview);
+      if (pyramid == NULL)
+        return TRUE;
+    }
+  else
+    {
+      composite = ts_job_preview_render (preview);
+      if (composite == NULL)
+        return TRUE;
+      /* An opened fastMRI file's truth covers the picture's centre (ts_score_centred). SSIM
+       * of a large (tiled) picture at every preview would cost more than the solve. */
+      if (state->truth != NULL)
+        (void) ts_score_centred (composite, state->truth, NULL, 0, NULL, &ssim, NULL);
+      pyramid = ts_texture_pyramid_new (composite, TS_DISPLAY_CLAMP);
+    }
   message = g_new0 (PreviewMessage, 1);
   decomposition_us = add_decomposition (state, preview, point, &message->preview);
   send_preview (state, point, channel, n_channels, pyramid, g_steal_pointer (&composite), ssim,

@@ -2,6 +2,7 @@
 #include "ts-texture.h"
 
 #include <math.h>
+#include <string.h>
 
 static float
 map_value (float v, TsDisplayMode mode, float max)
@@ -94,6 +95,121 @@ ts_texture_display_image (const TsImage *image, TsDisplayMode mode)
 
 #define PYRAMID_MIN_SIDE 128
 
+typedef struct {
+  int width, height;
+  guint8 *rgb;
+} Level;
+
+struct _TsTextureCanvas {
+  TsDisplayMode mode;
+  GArray *levels;   /* Level: the picture, then its halvings */
+};
+
+static void
+level_clear (Level *level)
+{
+  g_clear_pointer (&level->rgb, g_free);
+}
+
+/* The 2 x 2 box averages of `from` into `to` over to's columns [x0, x1) and rows [y0, y1). */
+static void
+halve (const Level *from, Level *to, int x0, int x1, int y0, int y1)
+{
+  int w = from->width;
+
+  for (int y = y0; y < y1; y++)
+    for (int x = x0; x < x1; x++)
+      for (int c = 0; c < 3; c++)
+        {
+          const guint8 *p = from->rgb + ((gsize) (2 * y) * w + 2 * x) * 3 + c;
+          to->rgb[((gsize) y * to->width + x) * 3 + c]
+              = (guint8) ((p[0] + p[3] + p[w * 3] + p[w * 3 + 3] + 2) / 4);
+        }
+}
+
+TsTextureCanvas *
+ts_texture_canvas_new (const TsImage *image, TsDisplayMode mode)
+{
+  TsTextureCanvas *canvas;
+  Level level;
+
+  g_return_val_if_fail (image != NULL, NULL);
+  g_return_val_if_fail (mode == TS_DISPLAY_CLAMP || mode == TS_DISPLAY_OFFSET, NULL);
+  canvas = g_new0 (TsTextureCanvas, 1);
+  canvas->mode = mode;
+  canvas->levels = g_array_new (FALSE, FALSE, sizeof (Level));
+  g_array_set_clear_func (canvas->levels, (GDestroyNotify) level_clear);
+  level = (Level) { image->width, image->height, to_rgb (image, mode) };
+  g_array_append_val (canvas->levels, level);
+  for (;;)
+    {
+      const Level *last = &g_array_index (canvas->levels, Level, canvas->levels->len - 1);
+      int hw = last->width / 2, hh = last->height / 2;
+      if (MIN (hw, hh) < PYRAMID_MIN_SIDE)
+        break;
+      level = (Level) { hw, hh, g_malloc ((gsize) hw * hh * 3) };
+      halve (last, &level, 0, hw, 0, hh);
+      g_array_append_val (canvas->levels, level);
+    }
+  return canvas;
+}
+
+void
+ts_texture_canvas_update (TsTextureCanvas *canvas, const TsImage *part, int x, int y)
+{
+  Level *top;
+  g_autofree guint8 *rgb = NULL;
+  int x0 = x, x1 = x + part->width, y0 = y, y1 = y + part->height;
+
+  g_return_if_fail (canvas != NULL && part != NULL);
+  top = &g_array_index (canvas->levels, Level, 0);
+  g_return_if_fail (x >= 0 && y >= 0 && x1 <= top->width && y1 <= top->height);
+  rgb = to_rgb (part, canvas->mode);
+  for (int r = 0; r < part->height; r++)
+    memcpy (top->rgb + ((gsize) (y + r) * top->width + x) * 3,
+            rgb + (gsize) r * part->width * 3, (gsize) part->width * 3);
+  /* Each level below: the averages whose 2 x 2 blocks meet the changed rectangle. */
+  for (guint k = 1; k < canvas->levels->len; k++)
+    {
+      Level *from = &g_array_index (canvas->levels, Level, k - 1);
+      Level *to = &g_array_index (canvas->levels, Level, k);
+      x0 /= 2;
+      y0 /= 2;
+      x1 = MIN (to->width, (x1 + 1) / 2);
+      y1 = MIN (to->height, (y1 + 1) / 2);
+      if (x0 >= x1 || y0 >= y1)
+        break;
+      halve (from, to, x0, x1, y0, y1);
+    }
+}
+
+GPtrArray *
+ts_texture_canvas_pyramid (TsTextureCanvas *canvas)
+{
+  GPtrArray *textures;
+
+  g_return_val_if_fail (canvas != NULL, NULL);
+  textures = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint k = 0; k < canvas->levels->len; k++)
+    {
+      const Level *level = &g_array_index (canvas->levels, Level, k);
+      g_autoptr (GBytes) bytes = g_bytes_new (level->rgb, (gsize) level->width * level->height * 3);
+      g_ptr_array_add (textures, gdk_memory_texture_new (level->width, level->height,
+                                                         GDK_MEMORY_R8G8B8, bytes,
+                                                         (gsize) level->width * 3));
+    }
+  return textures;
+}
+
+void
+ts_texture_canvas_free (TsTextureCanvas *canvas)
+{
+  if (canvas == NULL)
+    return;
+  g_array_unref (canvas->levels);
+  g_free (canvas);
+}
+
 GPtrArray *
 ts_texture_pyramid_new (const TsImage *image, TsDisplayMode mode)
 {
@@ -109,24 +225,17 @@ ts_texture_pyramid_new (const TsImage *image, TsDisplayMode mode)
   for (;;)
     {
       g_autoptr (GBytes) bytes = g_bytes_new (rgb, (gsize) w * h * 3);
-      int hw = w / 2, hh = h / 2;
-      guint8 *half;
+      Level from = { w, h, rgb }, to = { w / 2, h / 2, NULL };
 
       g_ptr_array_add (levels, gdk_memory_texture_new (w, h, GDK_MEMORY_R8G8B8, bytes, (gsize) w * 3));
-      if (MIN (hw, hh) < PYRAMID_MIN_SIDE)
+      if (MIN (to.width, to.height) < PYRAMID_MIN_SIDE)
         break;
-      half = g_malloc ((gsize) hw * hh * 3);
-      for (int y = 0; y < hh; y++)
-        for (int x = 0; x < hw; x++)
-          for (int c = 0; c < 3; c++)
-            {
-              const guint8 *p = rgb + ((gsize) (2 * y) * w + 2 * x) * 3 + c;
-              half[((gsize) y * hw + x) * 3 + c] = (guint8) ((p[0] + p[3] + p[w * 3] + p[w * 3 + 3] + 2) / 4);
-            }
+      to.rgb = g_malloc ((gsize) to.width * to.height * 3);
+      halve (&from, &to, 0, to.width, 0, to.height);
       g_free (rgb);
-      rgb = half;
-      w = hw;
-      h = hh;
+      rgb = to.rgb;
+      w = to.width;
+      h = to.height;
     }
   g_free (rgb);
   return levels;

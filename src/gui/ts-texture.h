@@ -17,6 +17,21 @@ GdkTexture *ts_texture_new_from_image (const TsImage *image, TsDisplayMode mode)
  * level k is drawn when the view shows the image at 1 / 2^k or less, so a zoomed-out
  * megapixel panel costs the renderer a fraction of its pixels. GdkTexture array. */
 GPtrArray  *ts_texture_pyramid_new    (const TsImage *image, TsDisplayMode mode);
+/* A picture shown while parts of it change (a tiled run's estimate): its 8-bit pyramid kept
+ * on the worker, updated where a part changed, copied into textures when a preview is sent.
+ * The textures are those ts_texture_pyramid_new makes of the whole picture. */
+typedef struct _TsTextureCanvas TsTextureCanvas;
+
+/* `mode`: TS_DISPLAY_CLAMP or TS_DISPLAY_OFFSET (no mode that depends on the whole picture). */
+TsTextureCanvas *ts_texture_canvas_new     (const TsImage *image, TsDisplayMode mode);
+/* `part` (as many channels as the picture) replaces the pixels at x, y. */
+void             ts_texture_canvas_update  (TsTextureCanvas *canvas, const TsImage *part, int x,
+                                            int y);
+/* The pyramid of the picture as it is now: GdkTexture array. */
+GPtrArray       *ts_texture_canvas_pyramid (TsTextureCanvas *canvas);
+void             ts_texture_canvas_free    (TsTextureCanvas *canvas);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsTextureCanvas, ts_texture_canvas_free)
+
 /* The display of ts_texture_new_from_image as an 8-bit RGB TsImage (for saving panels). */
 TsImage    *ts_texture_display_image (const TsImage *image, TsDisplayMode mode);
 

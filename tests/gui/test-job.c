@@ -341,6 +341,84 @@ test_cancel (void)
                          sizeof (float) * ts_image_n_values (result->input)) != 0);
 }
 
+typedef struct {
+  TsImage *kept;       /* the first preview, then updated only where the run says it changed */
+  int n_tiled, n_regions;
+} Kept;
+
+static gboolean
+on_iteration_kept (const TsPlotPoint *point, int channel, int n_channels, TsJobPreview *preview,
+                   gpointer user_data)
+{
+  Kept *kept = user_data;
+  g_autoptr (GArray) changes = ts_job_preview_take_changes (preview);
+  g_autoptr (TsImage) whole = NULL;
+
+  (void) channel;
+  (void) n_channels;
+  g_assert_cmpint (point->n_tiles, >, 0);
+  kept->n_tiled++;
+  if (kept->kept == NULL)
+    {
+      kept->kept = ts_job_preview_render (preview);
+      return TRUE;
+    }
+  g_assert_cmpuint (changes->len, >, 0);
+  for (guint i = 0; i < changes->len; i++)
+    {
+      const TsRect *rect = &g_array_index (changes, TsRect, i);
+      g_autoptr (TsImage) part = ts_job_preview_render_region (preview, rect);
+      g_assert_nonnull (part);
+      g_assert_cmpint (part->width, ==, rect->width);
+      g_assert_cmpint (part->height, ==, rect->height);
+      for (int y = 0; y < rect->height; y++)
+        memcpy (kept->kept->data + ((gsize) (rect->y + y) * kept->kept->width + rect->x) * 3,
+                part->data + (gsize) y * rect->width * 3, sizeof (float) * rect->width * 3);
+      kept->n_regions++;
+    }
+  /* The picture kept up to date from the changed parts alone is the whole render. */
+  whole = ts_job_preview_render (preview);
+  g_assert_cmpint (whole->width, ==, kept->kept->width);
+  g_assert_cmpint (whole->height, ==, kept->kept->height);
+  g_assert_true (memcmp (whole->data, kept->kept->data,
+                         sizeof (float) * ts_image_n_values (whole)) == 0);
+  return TRUE;
+}
+
+/* A colour picture of odd sides (extended for 2x2 groups) solved in tiles that wrap around
+ * its edges: the parts ts_job_preview_take_changes names, rendered alone into the first
+ * preview, give every later preview (the window's previews of a large picture). */
+static void
+test_tiled_changes (void)
+{
+  g_autoptr (TsImage) gray = ts_demo_image_new (601, 301);
+  TsImage *colour = ts_image_new (601, 301, 3, NULL);
+  g_autoptr (TsJobParams) params = NULL;
+  g_autoptr (TsJobResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  static const TsJobCallbacks kept_callbacks = { NULL, on_iteration_kept };
+  Kept kept = { 0 };
+
+  for (gsize i = 0; i < (gsize) 601 * 301; i++)
+    {
+      colour->data[3 * i] = gray->data[i];
+      colour->data[3 * i + 1] = 0.5f * gray->data[i] + 0.2f;
+      colour->data[3 * i + 2] = 1.0f - gray->data[i];
+    }
+  params = params_new (TS_TASK_DENOISE, colour, 2);
+  params->model = ts_test_random_model (TS_PROX_CPR, 2, 11);
+  /* Too little memory for a whole solve: tiles. */
+  g_setenv ("TESSERA_MEMORY_LIMIT", "1", TRUE);
+  result = ts_job_run (params, &kept_callbacks, &kept, NULL, &error);
+  g_unsetenv ("TESSERA_MEMORY_LIMIT");
+  g_assert_no_error (error);
+  g_assert_true (result->tiled);
+  /* 3 x 2 tiles, three planes, two iterations and the end of each tile. */
+  g_assert_cmpint (kept.n_tiled, ==, 3 * 6 * 3);
+  g_assert_cmpint (kept.n_regions, >=, kept.n_tiled - 1);
+  g_clear_pointer (&kept.kept, ts_image_free);
+}
+
 static void
 test_auto_model (void)
 {
@@ -368,5 +446,6 @@ main (int argc, char **argv)
   g_test_add_func ("/gui/job/bad-model", test_bad_model);
   g_test_add_func ("/gui/job/cancel", test_cancel);
   g_test_add_func ("/gui/job/auto-model", test_auto_model);
+  g_test_add_func ("/gui/job/tiled-changes", test_tiled_changes);
   return g_test_run ();
 }

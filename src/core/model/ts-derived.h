@@ -27,6 +27,13 @@ typedef struct {
   double *C;                  /* s x s centred projector */
   double *kernel;             /* (2p-1) x (2p-1) smooth-part kernel k_P */
   float *threshold_scale;     /* K: exp(lambda_scaling) */
+  /* ts_derived_kernel_dft_max's last answers for `dft_max_kernel` (a copy of `kernel`: they
+   * are dropped when the kernel changes): a tiled solve asks for every tile, at a handful of
+   * sizes. */
+  GMutex dft_max_lock;
+  double *dft_max_kernel;
+  struct { int width, height; double max; } dft_max_memo[4];
+  int dft_max_next;
 } TsDerived;
 
 /* beta/lambda: NAN keeps the model's value. `beta_floor`: 0 or TS_FORWARD_BETA_FLOOR (see
@@ -34,7 +41,8 @@ typedef struct {
 TsDerived *ts_derived_new (const TsModel *model, double beta, double lambda, double beta_floor,
                            GError **error);
 void       ts_derived_free (TsDerived *derived);
-/* L_P = max |DFT_{HxW}(k_P)| for an image of the given size. */
+/* L_P = max |DFT_{HxW}(k_P)| for an image of the given size (remembered for the last few
+ * sizes; thread-safe). */
 double     ts_derived_kernel_dft_max (const TsDerived *derived, int width, int height);
 /* The same DFT for any point-symmetric (2p-1) x (2p-1) kernel (the training's tape). */
 void       ts_kernel_dft (const double *kernel, int p, int width, int height, double *out);

@@ -9,8 +9,10 @@ G_BEGIN_DECLS
  * most) with fresh mappings that the kernel zeroes page by page, and gives freed ones back at
  * once: on a 12 MP picture solved one iteration per tile that was a third of the run, in
  * system time. Front ends call this once at start-up (a process-wide setting, like
- * ts_blas_set_threads): blocks up to 1 GB then come from the heap and freed memory stays for
- * the next tile. The peak stays what one tile needs. A no-op without glibc. */
+ * ts_blas_set_threads), before any thread starts: blocks up to 1 GB then come from the heap,
+ * on every thread (one arena: a thread's own arena maps every block above 64 MB), and freed
+ * memory stays for the next tile. The peak stays what one tile needs. A no-op without
+ * glibc. */
 void ts_alloc_reuse_large_blocks (void);
 
 G_END_DECLS

@@ -461,6 +461,42 @@ ts_restore_render (const TsRestoreProgress *progress)
   return composite_to_output (run);
 }
 
+TsImage *
+ts_restore_render_region (const TsRestoreProgress *progress, const TsRect *rect)
+{
+  g_return_val_if_fail (progress != NULL && progress->run != NULL && rect != NULL, NULL);
+  TsRestoreRun *run = progress->run;
+  g_return_val_if_fail (rect->x >= 0 && rect->y >= 0 && rect->width > 0 && rect->height > 0
+                        && rect->x + rect->width <= run->out_width
+                        && rect->y + rect->height <= run->out_height, NULL);
+  gboolean solving = progress->event == TS_RESTORE_ITERATION
+                     || progress->event == TS_RESTORE_TILE_DONE;
+
+  /* As ts_restore_render, within the rectangle: a tile's estimate is tile-sized anyway; a
+   * whole plane is copied where it is asked for only. */
+  if (solving && progress->estimate != NULL)
+    {
+      if (progress->tiled && progress->event == TS_RESTORE_ITERATION)
+        paste_tile (run->composite, progress->channel, progress->estimate, progress->tile,
+                    run->halo);
+      else
+        {
+          TsImage *composite = run->composite;
+          const TsImage *plane = progress->estimate;
+          for (int y = rect->y; y < rect->y + rect->height; y++)
+            for (int x = rect->x; x < rect->x + rect->width; x++)
+              composite->data[((gsize) y * composite->width + x) * composite->channels
+                              + progress->channel] = plane->data[(gsize) y * plane->width + x];
+        }
+    }
+  TsImage *part = ts_image_crop (run->composite, rect->x, rect->y, rect->width, rect->height);
+  if (part == NULL || !run->opponent)
+    return part;
+  TsImage *rgb = ts_colour_opponent_to_rgb (part);
+  ts_image_free (part);
+  return rgb;
+}
+
 /* The current channel's smooth part, computed once per channel: it depends on the data
  * alone. Only where it has a closed form (ts_smooth_fourier): the iterative route is a solve
  * of its own. */

@@ -209,7 +209,8 @@ typedef struct {
    * tile's with its halo at *tile; TILE_DONE: the channel's plane so far. */
   const TsImage *estimate;
   gboolean tiled;
-  const TsRect *tile;          /* ITERATION, tiled: where the estimate lies (it may wrap) */
+  const TsRect *tile;          /* ITERATION, tiled: where the estimate lies (it may wrap);
+                                  TILE_DONE: the tile just blended in, the same rectangle */
   int tiles_done, n_tiles;     /* tiled: this channel's tiles done and in all (both passes
                                   of the common stop) */
 } TsRestoreProgress;
@@ -229,6 +230,13 @@ TsRestoreResult *ts_restore (TsRestoreRequest *request, TsRestoreProgressFunc pr
  * the input elsewhere; back in RGB, at the result's size): a new image. Only during a
  * progress call, with its argument. */
 TsImage *ts_restore_render (const TsRestoreProgress *progress);
+
+/* The part of ts_restore_render's image at `rect` (which must lie inside the result's size),
+ * for a front end that keeps a picture and updates only what changed: a tiled run changes
+ * no pixel outside the rectangles at progress->tile (wrapped, as the tiles are) of its
+ * ITERATION and TILE_DONE calls. A new image, rect's size; only during a progress call, with
+ * its argument. */
+TsImage *ts_restore_render_region (const TsRestoreProgress *progress, const TsRect *rect);
 
 /* The decomposition of the image so far (MODEL.md "Smooth / sparse"), during an ITERATION
  * call of a whole (untiled) run with request->decompose, as the result's parts will be (RGB,
