@@ -10,7 +10,10 @@
  * cameras' own noise reduction leaves next to no chroma noise at these scales.) The mapping
  * from the readings to the level was fitted on camera-like noise made from CBSD432
  * (tools/fit-camera-noise.py); docs/benchmarks.md ("Real camera noise") has the study and the
- * development figures. */
+ * development figures. Strong camera noise without noise reduction (high ISO, the camera-like
+ * benchmark of bench/bench-camera.py), which the fine scale reads at a fraction of its level,
+ * is told from white noise by its chroma reading well below the luminance's and its coarse
+ * reading well above it (ts-noise-level.c). */
 #pragma once
 #include "ts-image.h"
 
