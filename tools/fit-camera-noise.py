@@ -23,6 +23,11 @@ The constants in the C code came from (about 25 minutes on a loaded 2-core machi
   tools/fit-camera-noise.py make /tmp/cam320 --count 40 --crop 320 --seed 8
   tools/fit-camera-noise.py sweep /tmp/cam build/src/cli/tessera-cli
   tools/fit-camera-noise.py fit /tmp/cam build/src/cli/tessera-cli --positives /tmp/cam320
+The strong camera noise factor (STRONG_LEVEL_PER_COARSE; docs/benchmarks.md, "Strong camera
+noise") came from the issue's pipeline without noise reduction, every 36th CBSD432 picture from
+the 6th at three gains, and a sweep to sigma 40:
+  tools/fit-camera-noise.py make /tmp/camfit --gains 1e-3 4e-3 1.6e-2 --first 5 --step 36 --seed 11 --crop 128
+  tools/fit-camera-noise.py sweep /tmp/camfit build/src/cli/tessera-cli --sigmas 7 10 14 20 28 40
 Needs python3-numpy, python3-scipy and python3-pil.
 """
 import argparse, glob, json, math, os, subprocess, sys
