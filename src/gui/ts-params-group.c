@@ -252,8 +252,18 @@ void
 ts_params_group_set_strengths (TsParamsGroup *self, double strength, double chroma_strength)
 {
   g_return_if_fail (TS_IS_PARAMS_GROUP (self));
-  gtk_adjustment_set_value (self->strength_adjustment, strength);
-  gtk_adjustment_set_value (self->chroma_strength_adjustment, chroma_strength);
+  if (!isnan (strength))
+    gtk_adjustment_set_value (self->strength_adjustment, strength);
+  if (!isnan (chroma_strength))
+    gtk_adjustment_set_value (self->chroma_strength_adjustment, chroma_strength);
+}
+
+void
+ts_params_group_get_strengths (TsParamsGroup *self, double *strength, double *chroma_strength)
+{
+  g_return_if_fail (TS_IS_PARAMS_GROUP (self));
+  *strength = gtk_adjustment_get_value (self->strength_adjustment);
+  *chroma_strength = gtk_adjustment_get_value (self->chroma_strength_adjustment);
 }
 
 const char *

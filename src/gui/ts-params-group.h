@@ -22,10 +22,14 @@ void            ts_params_group_set_noise_reading (TsParamsGroup *self,
                                                    const TsRestoreNoise *plans, gboolean colour);
 /* The levels the last run's planes were solved at (NULL: none), shown under the reading. */
 void            ts_params_group_set_noise_solved  (TsParamsGroup *self, const TsRestoreNoise *noise);
-/* The noise model (AUTO: "Automatic", the default) and the strengths (default 1). */
+/* The noise model (AUTO: "Automatic", the default) and the strengths (default 1; NAN leaves
+ * one as it is). */
 void            ts_params_group_set_noise_model   (TsParamsGroup *self, TsNoiseModel model);
 void            ts_params_group_set_strengths     (TsParamsGroup *self, double strength,
                                                    double chroma_strength);
+/* The strengths as the controls show them. */
+void            ts_params_group_get_strengths     (TsParamsGroup *self, double *strength,
+                                                   double *chroma_strength);
 /* What the control says about the estimate ("Estimated: 13.9"). */
 const char     *ts_params_group_get_noise_estimate_text (TsParamsGroup *self);
 /* What the reading row says (the reading, and the levels solved at after a run), or NULL

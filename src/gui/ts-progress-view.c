@@ -254,6 +254,13 @@ ts_progress_view_show_result (TsProgressView *self, const TsJobResult *result)
   gtk_label_set_text (self->status_label, info);
 }
 
+const char *
+ts_progress_view_get_status (TsProgressView *self)
+{
+  g_return_val_if_fail (TS_IS_PROGRESS_VIEW (self), NULL);
+  return gtk_label_get_text (self->status_label);
+}
+
 double
 ts_progress_view_get_fraction (TsProgressView *self)
 {

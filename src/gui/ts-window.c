@@ -210,6 +210,20 @@ ts_window_set_noise_level (TsWindow *self, double sigma)
 }
 
 void
+ts_window_set_noise_model (TsWindow *self, TsNoiseModel model)
+{
+  g_return_if_fail (TS_IS_WINDOW (self));
+  ts_params_group_set_noise_model (self->params_group, model);
+}
+
+void
+ts_window_set_strengths (TsWindow *self, double strength, double chroma_strength)
+{
+  g_return_if_fail (TS_IS_WINDOW (self));
+  ts_params_group_set_strengths (self->params_group, strength, chroma_strength);
+}
+
+void
 ts_window_set_simulate (TsWindow *self, gboolean simulate)
 {
   g_return_if_fail (TS_IS_WINDOW (self));
