@@ -17,6 +17,8 @@ struct _TsDocument {
   GPtrArray *view_pyramid;
   int view_width, view_height;
   double noise_estimate;   /* 0-255, NAN when not estimated */
+  gboolean has_noise_plans;
+  TsRestoreNoise noise_plans[3];   /* by TsNoiseModel: ts_document_get_noise_plans */
   /* A fastMRI .h5: the slice to read (TS_FASTMRI_MIDDLE_SLICE before loading), how many the
    * file has (0 for other documents) and what it says of the scan. */
   int slice;
@@ -59,15 +61,26 @@ ts_document_new_demo (int size)
   return self;
 }
 
-/* The noise level of `image` in 0-255 units, as the denoiser takes it without a given sigma
- * (ts_noise_level_estimate reads a large picture on its centre, in a fraction of a second). */
-static double
-estimate_noise (const TsImage *image)
+/* The noise of `image` as a denoising reads it without a given level, for each model the
+ * window offers (by TsNoiseModel): read once for "auto", and again only for the model it did
+ * not choose (the readings take a large picture's centre: a fraction of a second). */
+static void
+plan_noise (const TsImage *image, TsRestoreNoise plans[3])
 {
-  TsNoiseLevel level;
+  const TsNoiseModel models[] = { TS_NOISE_MODEL_GAUSSIAN, TS_NOISE_MODEL_POISSON_GAUSSIAN };
+  TsRestoreNoise *automatic = &plans[TS_NOISE_MODEL_AUTO];
 
-  ts_noise_level_estimate (image, &level);
-  return 255.0 * level.sigma;
+  (void) ts_restore_noise_plan (image, TS_COLOUR_OPPONENT, TS_NOISE_MODEL_AUTO, NAN, 1.0, 1.0,
+                                automatic, NULL);
+  for (gsize i = 0; i < G_N_ELEMENTS (models); i++)
+    if (automatic->model == models[i])
+      {
+        plans[models[i]] = *automatic;
+        plans[models[i]].requested = models[i];
+      }
+    else
+      (void) ts_restore_noise_plan (image, TS_COLOUR_OPPONENT, models[i], NAN, 1.0, 1.0,
+                                    &plans[models[i]], NULL);
 }
 
 /* --- loading ------------------------------------------------------------------------- */
@@ -85,7 +98,8 @@ typedef struct {
   TsKspace *kspace;
   TsImage *view;     /* what the input panel shows: the image, or k-space zero-filled */
   GPtrArray *pyramid;/* its textures, built on the thread */
-  double noise_estimate;
+  gboolean has_noise_plans;
+  TsRestoreNoise noise_plans[3];
 } LoadData;
 
 static void
@@ -218,7 +232,8 @@ load_in_thread (GTask *task, gpointer source_object, gpointer task_data, GCancel
           return;
         }
       data->view = ts_image_copy (data->image);
-      data->noise_estimate = estimate_noise (data->image);
+      plan_noise (data->image, data->noise_plans);
+      data->has_noise_plans = TRUE;
     }
   /* A large picture's textures take a while: not on the main loop. */
   data->pyramid = ts_texture_pyramid_new (data->view, TS_DISPLAY_CLAMP);
@@ -240,7 +255,6 @@ ts_document_load_async (TsDocument *self, const char *mask_path, GCancellable *c
   data->path = g_file_get_path (self->file);
   data->mask = g_strdup (mask_path);
   data->slice = self->slice;
-  data->noise_estimate = NAN;
   g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
   if (data->path == NULL)
     {
@@ -267,7 +281,12 @@ ts_document_load_finish (TsDocument *self, GAsyncResult *result, GError **error)
   self->view_pyramid = g_steal_pointer (&data->pyramid);
   self->view_width = data->view->width;
   self->view_height = data->view->height;
-  self->noise_estimate = data->noise_estimate;
+  self->has_noise_plans = data->has_noise_plans;
+  memcpy (self->noise_plans, data->noise_plans, sizeof self->noise_plans);
+  /* The blind level, as the denoiser takes it with a Gaussian model (ts_restore_estimate_sigma
+   * before its floor). */
+  self->noise_estimate = data->has_noise_plans
+                         ? data->noise_plans[TS_NOISE_MODEL_GAUSSIAN].sigma_estimate : NAN;
   self->slice = data->slice;
   self->n_slices = data->n_slices;
   self->acceleration = data->acceleration;
@@ -284,6 +303,13 @@ ts_document_set_slice (TsDocument *self, int slice)
 {
   g_return_if_fail (TS_IS_DOCUMENT (self));
   self->slice = slice;
+}
+
+const TsRestoreNoise *
+ts_document_get_noise_plans (TsDocument *self)
+{
+  g_return_val_if_fail (TS_IS_DOCUMENT (self), NULL);
+  return self->has_noise_plans ? self->noise_plans : NULL;
 }
 
 int

@@ -44,6 +44,11 @@ const TsImage  *ts_document_get_truth         (TsDocument *self, const char **na
 /* The opened image's noise level (ts_noise_level_estimate, as the denoiser takes it without
  * a given sigma; 0-255 units), estimated on the loader's thread; NAN for k-space and the demo. */
 double          ts_document_get_noise_estimate (TsDocument *self);
+/* The opened image's noise as a denoising without a given level reads it, for each noise
+ * model: three plans indexed by TsNoiseModel (ts_restore_noise_plan: colour in the opponent
+ * basis, strength 1; AUTO's has the model it chooses), read on the loader's thread; NULL for
+ * k-space and the demo. */
+const TsRestoreNoise *ts_document_get_noise_plans (TsDocument *self);
 /* What the input panel shows before a run (the image, or k-space zero-filled), as a
  * texture pyramid (ts_texture_pyramid_new), and its size. */
 GPtrArray      *ts_document_get_view_pyramid  (TsDocument *self);

@@ -19,9 +19,19 @@ typedef struct {
 
 typedef struct {
   TsTask task;
-  double sigma;              /* noise level, 0-255 units */
+  double sigma;              /* noise level, 0-255 units: set by hand, or the noise simulated */
+  /* Denoising an opened picture (not simulated): read the noise from it, per plane, as
+   * tessera-cli does without --sigma (ts-restore-noise.h); `sigma` is then not used. */
+  gboolean estimate_noise;
+  /* Denoising: the noise model when it is read (a level given or simulated is Gaussian), and
+   * the multipliers on the level of every plane and of the chroma planes (0 means 1). */
+  TsNoiseModel noise;
+  double strength, chroma_strength;
   char *model_spec;          /* "auto", "dct", or a .tsm file / reference folder */
-  TsModel *model;            /* already resolved for model_spec and sigma, or NULL */
+  /* Already resolved for model_spec and sigma, or NULL. Denoising with a model chosen by the
+   * level ("auto", "dct": ts_restore_model_uses_sigma): leave it NULL, so that each plane's
+   * is chosen at the level it is solved at (strength, chroma strength, a level read). */
+  TsModel *model;
   double beta, lambda, tol;  /* NAN = the task's / model's default */
   char *preset;              /* SR, MRI: the model's preset (NULL: the task's if the model
                                 has it, "none": none) */
@@ -67,6 +77,9 @@ typedef struct {
                                 are NULL) and no solutions kept */
   gboolean stopped;          /* cancelled: `result` is the estimate so far (the finished
                                 tiles of a tiled run), not converged, with no decomposition */
+  /* Denoising: the noise assumed, what was read and the level each plane was solved at. */
+  gboolean has_noise;
+  TsRestoreNoise noise;
 } TsJobResult;
 
 void ts_job_result_free (TsJobResult *result);

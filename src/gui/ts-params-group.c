@@ -2,8 +2,10 @@
 #include "ts-params-group.h"
 
 #include <math.h>
+#include <string.h>
 #include <glib/gi18n.h>
 
+#include "ts-noise-text.h"
 #include "ts-tune-dialog.h"
 
 struct _TsParamsGroup {
@@ -29,8 +31,21 @@ struct _TsParamsGroup {
   AdwActionRow *slice_row;
   GtkAdjustment *slice_adjustment;
   AdwActionRow *tune_row;
+  AdwActionRow *noise_reading_row;
+  AdwComboRow *noise_model_row;
+  GtkAdjustment *strength_adjustment;
+  GtkAdjustment *chroma_strength_adjustment;
+  AdwActionRow *strength_row;
+  AdwActionRow *chroma_strength_row;
 
   double noise_estimate;   /* 0-255, NAN when there is none (demo, k-space) */
+  /* The opened picture's noise read for each model (by TsNoiseModel), or none; the levels
+   * the last run solved at, or none. */
+  gboolean has_noise_plans;
+  TsRestoreNoise noise_plans[3];
+  gboolean has_solved;
+  TsRestoreNoise solved;
+  gboolean colour;         /* the opened picture has colour planes */
   /* The preset menu: the model's presets for the task, by name, then "Custom" (beta and
    * lambda as the fields say; empty: the defaults). */
   GPtrArray *preset_names;
@@ -69,22 +84,120 @@ ts_params_group_set_task (TsParamsGroup *self, TsTask task)
   adw_combo_row_set_selected (self->task_row, task);
 }
 
-/* "Automatic" uses the opened picture's estimate; by hand (or when simulating, where the
- * level is the noise to add, or without an estimate) the spin button and slider set it. */
+/* The noise model menu's entries, in order. */
+static const TsNoiseModel noise_models[] = { TS_NOISE_MODEL_AUTO, TS_NOISE_MODEL_GAUSSIAN,
+                                             TS_NOISE_MODEL_POISSON_GAUSSIAN };
+
+static TsNoiseModel
+selected_noise_model (TsParamsGroup *self)
+{
+  guint selected = adw_combo_row_get_selected (self->noise_model_row);
+  return selected < G_N_ELEMENTS (noise_models) ? noise_models[selected] : TS_NOISE_MODEL_AUTO;
+}
+
+/* The level is read from the picture: "Estimate the noise level" on, a picture read, and not
+ * simulating (the level is then the noise to add). */
+static gboolean
+noise_is_automatic (TsParamsGroup *self)
+{
+  return gtk_switch_get_active (self->noise_auto_switch)
+         && !gtk_switch_get_active (self->simulate_switch) && isfinite (self->noise_estimate);
+}
+
+/* The opened picture's noise as the chosen model reads it, when the level is read from it:
+ * for "Automatic", the model it chooses; NULL when the level is set by hand. */
+static const TsRestoreNoise *
+current_plan (TsParamsGroup *self)
+{
+  if (!self->has_noise_plans || !noise_is_automatic (self))
+    return NULL;
+  return &self->noise_plans[selected_noise_model (self)];
+}
+
+/* The reading row: what was read from the picture (as the model in use sees it; a level set
+ * by hand is Gaussian) and, after a run, the levels its planes were solved at. */
+static void
+update_noise_reading (TsParamsGroup *self)
+{
+  const TsRestoreNoise *plan = current_plan (self);
+  const TsRestoreNoise *shown = plan != NULL ? plan
+                                : self->has_noise_plans ? &self->noise_plans[TS_NOISE_MODEL_GAUSSIAN]
+                                : NULL;
+  TsNoiseModel model = plan != NULL ? plan->model : TS_NOISE_MODEL_GAUSSIAN;
+  g_autofree char *reading = shown != NULL ? ts_noise_text_reading (shown, model) : NULL;
+  g_autofree char *tooltip = shown != NULL ? ts_noise_text_reading_tooltip (shown, model) : NULL;
+  g_autofree char *solved = self->has_solved ? ts_noise_text_solved (&self->solved) : NULL;
+  g_autofree char *text = NULL;
+
+  if (reading != NULL && solved != NULL)
+    text = g_strdup_printf ("%s\n%s", reading, solved);
+  else
+    text = g_strdup (reading != NULL ? reading : solved);
+  gtk_widget_set_visible (GTK_WIDGET (self->noise_reading_row), text != NULL);
+  adw_action_row_set_subtitle (self->noise_reading_row, text != NULL ? text : "");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->noise_reading_row), tooltip);
+}
+
+/* The noise model applies to a level read from the picture; Chroma strength to colour. */
+static void
+update_noise_model_row (TsParamsGroup *self)
+{
+  gboolean automatic = noise_is_automatic (self);
+  g_autofree char *subtitle = NULL;
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->noise_model_row), automatic);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->noise_model_row), automatic
+                               ? _("How the noise varies with brightness: one level everywhere "
+                                   "(Gaussian), or growing with brightness like photon noise "
+                                   "(Poisson-Gaussian); Automatic reads it from the picture")
+                               : _("A noise level set by hand or simulated is one level "
+                                   "everywhere (Gaussian): turn on “Estimate the noise level” "
+                                   "to choose another model"));
+  if (!automatic)
+    subtitle = g_strdup (_("Level set by hand: Gaussian"));
+  else if (selected_noise_model (self) == TS_NOISE_MODEL_AUTO && self->has_noise_plans)
+    /* Translators: %s is the noise model chosen for the opened picture ("Gaussian"). */
+    subtitle = g_strdup_printf (_("This picture: %s"),
+                                ts_noise_text_model_name (self->noise_plans[TS_NOISE_MODEL_AUTO].model));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->noise_model_row), subtitle != NULL ? subtitle : "");
+  gtk_widget_set_sensitive (GTK_WIDGET (self->chroma_strength_row), self->colour);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->chroma_strength_row), self->colour ? NULL
+                               : _("Gray pictures have no colour noise: open a colour picture"));
+}
+
+/* "Automatic" uses the opened picture's estimate (for the chosen noise model: the blind level,
+ * or the level the Anscombe transform makes signal-dependent noise); by hand (or when
+ * simulating, where the level is the noise to add, or without an estimate) the spin button
+ * and slider set it. */
 static void
 update_noise_controls (TsParamsGroup *self)
 {
-  gboolean automatic = gtk_switch_get_active (self->noise_auto_switch)
-                       && !gtk_switch_get_active (self->simulate_switch)
-                       && isfinite (self->noise_estimate);
+  gboolean automatic = noise_is_automatic (self);
+  const TsRestoreNoise *plan = current_plan (self);
 
   gtk_widget_set_sensitive (self->noise_spin, !automatic);
   gtk_widget_set_sensitive (self->noise_scale, !automatic);
   if (automatic)
-    gtk_adjustment_set_value (self->noise_adjustment,
-                              CLAMP (self->noise_estimate,
-                                     gtk_adjustment_get_lower (self->noise_adjustment),
-                                     gtk_adjustment_get_upper (self->noise_adjustment)));
+    {
+      double level = plan != NULL && plan->model == TS_NOISE_MODEL_POISSON_GAUSSIAN
+                     ? plan->sigma : self->noise_estimate;
+      g_autofree char *text = NULL;
+      /* Translators: %.1f is the opened picture's estimated noise strength, 0-255. */
+      text = g_strdup_printf (_("Estimated: %.1f"), level);
+      adw_action_row_set_subtitle (self->noise_auto_row, text);
+      gtk_adjustment_set_value (self->noise_adjustment,
+                                CLAMP (level, gtk_adjustment_get_lower (self->noise_adjustment),
+                                       gtk_adjustment_get_upper (self->noise_adjustment)));
+    }
+  else if (isfinite (self->noise_estimate))
+    {
+      g_autofree char *text = g_strdup_printf (_("Estimated: %.1f"), self->noise_estimate);
+      adw_action_row_set_subtitle (self->noise_auto_row, text);
+    }
+  else
+    adw_action_row_set_subtitle (self->noise_auto_row, _("Open a picture to estimate its noise"));
+  update_noise_model_row (self);
+  update_noise_reading (self);
 }
 
 void
@@ -104,19 +217,61 @@ ts_params_group_get_noise_level (TsParamsGroup *self)
 }
 
 void
-ts_params_group_set_noise_estimate (TsParamsGroup *self, double estimate)
+ts_params_group_set_noise_reading (TsParamsGroup *self, const TsRestoreNoise *plans, gboolean colour)
 {
-  g_autofree char *text = NULL;
-
   g_return_if_fail (TS_IS_PARAMS_GROUP (self));
-  self->noise_estimate = estimate;
-  if (isfinite (estimate))
-    /* Translators: %.1f is the opened picture's estimated noise strength, 0-255. */
-    text = g_strdup_printf (_("Estimated: %.1f"), estimate);
-  else
-    text = g_strdup (_("Open a picture to estimate its noise"));
-  adw_action_row_set_subtitle (self->noise_auto_row, text);
+  self->has_noise_plans = plans != NULL;
+  if (plans != NULL)
+    memcpy (self->noise_plans, plans, sizeof self->noise_plans);
+  self->noise_estimate = plans != NULL ? plans[TS_NOISE_MODEL_GAUSSIAN].sigma_estimate : NAN;
+  self->colour = colour;
+  self->has_solved = FALSE;
   update_noise_controls (self);
+}
+
+void
+ts_params_group_set_noise_solved (TsParamsGroup *self, const TsRestoreNoise *noise)
+{
+  g_return_if_fail (TS_IS_PARAMS_GROUP (self));
+  self->has_solved = noise != NULL;
+  if (noise != NULL)
+    self->solved = *noise;
+  update_noise_reading (self);
+}
+
+void
+ts_params_group_set_noise_model (TsParamsGroup *self, TsNoiseModel model)
+{
+  g_return_if_fail (TS_IS_PARAMS_GROUP (self));
+  for (guint i = 0; i < G_N_ELEMENTS (noise_models); i++)
+    if (noise_models[i] == model)
+      adw_combo_row_set_selected (self->noise_model_row, i);
+}
+
+void
+ts_params_group_set_strengths (TsParamsGroup *self, double strength, double chroma_strength)
+{
+  g_return_if_fail (TS_IS_PARAMS_GROUP (self));
+  if (!isnan (strength))
+    gtk_adjustment_set_value (self->strength_adjustment, strength);
+  if (!isnan (chroma_strength))
+    gtk_adjustment_set_value (self->chroma_strength_adjustment, chroma_strength);
+}
+
+void
+ts_params_group_get_strengths (TsParamsGroup *self, double *strength, double *chroma_strength)
+{
+  g_return_if_fail (TS_IS_PARAMS_GROUP (self));
+  *strength = gtk_adjustment_get_value (self->strength_adjustment);
+  *chroma_strength = gtk_adjustment_get_value (self->chroma_strength_adjustment);
+}
+
+const char *
+ts_params_group_get_noise_reading_text (TsParamsGroup *self)
+{
+  g_return_val_if_fail (TS_IS_PARAMS_GROUP (self), NULL);
+  return gtk_widget_get_visible (GTK_WIDGET (self->noise_reading_row))
+         ? adw_action_row_get_subtitle (self->noise_reading_row) : NULL;
 }
 
 const char *
@@ -197,6 +352,12 @@ ts_params_group_read (TsParamsGroup *self, GError **error)
   params = g_new0 (TsJobParams, 1);
   params->task = adw_combo_row_get_selected (self->task_row);
   params->sigma = gtk_adjustment_get_value (self->noise_adjustment);
+  params->estimate_noise = noise_is_automatic (self);
+  params->noise = selected_noise_model (self);
+  params->strength = gtk_adjustment_get_value (self->strength_adjustment);
+  /* Gray pictures have no chroma planes: the control is off and says nothing. */
+  params->chroma_strength = self->colour ? gtk_adjustment_get_value (self->chroma_strength_adjustment)
+                                         : 1.0;
   params->simulate = gtk_switch_get_active (self->simulate_switch);
   params->acceleration = (int) gtk_adjustment_get_value (self->acceleration_adjustment);
   params->max_iter = (int) gtk_adjustment_get_value (self->max_iter_adjustment);
@@ -376,7 +537,13 @@ tune_activated (GtkWidget *widget, const char *action_name, GVariant *parameter)
 static void
 on_task_changed (TsParamsGroup *self)
 {
+  gboolean denoise = adw_combo_row_get_selected (self->task_row) == TS_TASK_DENOISE;
+
   update_tune_row (self);
+  /* The noise model and the strengths are denoising's. */
+  gtk_widget_set_visible (GTK_WIDGET (self->noise_model_row), denoise);
+  gtk_widget_set_visible (GTK_WIDGET (self->strength_row), denoise);
+  gtk_widget_set_visible (GTK_WIDGET (self->chroma_strength_row), denoise);
   /* The acceleration only shapes a simulated sampling mask. */
   gtk_widget_set_visible (GTK_WIDGET (self->acceleration_row),
                           adw_combo_row_get_selected (self->task_row) == TS_TASK_MRI
@@ -428,6 +595,12 @@ ts_params_group_class_init (TsParamsGroupClass *klass)
   BIND (slice_row);
   BIND (slice_adjustment);
   BIND (tune_row);
+  BIND (noise_reading_row);
+  BIND (noise_model_row);
+  BIND (strength_adjustment);
+  BIND (chroma_strength_adjustment);
+  BIND (strength_row);
+  BIND (chroma_strength_row);
 #undef BIND
   gtk_widget_class_install_action (widget_class, "params.tune", NULL, tune_activated);
   /* The user chose another slice of the opened scan: the window reads it. */
@@ -446,6 +619,8 @@ ts_params_group_init (TsParamsGroup *self)
                             G_CALLBACK (update_noise_controls), self);
   g_signal_connect_swapped (self->simulate_switch, "notify::active",
                             G_CALLBACK (update_noise_controls), self);
+  g_signal_connect_swapped (self->noise_model_row, "notify::selected",
+                            G_CALLBACK (update_noise_controls), self);
   g_signal_connect_swapped (self->task_row, "notify::selected", G_CALLBACK (on_task_changed), self);
   g_signal_connect_swapped (self->simulate_switch, "notify::active", G_CALLBACK (on_task_changed), self);
   g_signal_connect_swapped (self->model_chooser, "changed", G_CALLBACK (update_presets), self);
@@ -458,4 +633,5 @@ ts_params_group_init (TsParamsGroup *self)
   g_signal_connect_swapped (self->slice_adjustment, "value-changed",
                             G_CALLBACK (on_slice_value_changed), self);
   update_tune_row (self);
+  update_noise_controls (self);
 }

@@ -14,11 +14,27 @@ void            ts_params_group_set_task          (TsParamsGroup *self, TsTask t
 /* Sets the level by hand (turns "Estimate the noise level" off). */
 void            ts_params_group_set_noise_level   (TsParamsGroup *self, double sigma);
 double          ts_params_group_get_noise_level   (TsParamsGroup *self);
-/* The opened picture's estimated noise level (0-255; NAN: none), shown beside the control
- * and used while "Estimate the noise level" is on. */
-void            ts_params_group_set_noise_estimate (TsParamsGroup *self, double estimate);
+/* The opened picture's noise as read for each model (ts_document_get_noise_plan: three
+ * plans by TsNoiseModel; NULL: none, as for the demo and k-space), and whether it has colour
+ * planes. The estimated level is shown beside the control and used while "Estimate the noise
+ * level" is on; the reading per plane or channel below it. Forgets the last run's levels. */
+void            ts_params_group_set_noise_reading (TsParamsGroup *self,
+                                                   const TsRestoreNoise *plans, gboolean colour);
+/* The levels the last run's planes were solved at (NULL: none), shown under the reading. */
+void            ts_params_group_set_noise_solved  (TsParamsGroup *self, const TsRestoreNoise *noise);
+/* The noise model (AUTO: "Automatic", the default) and the strengths (default 1; NAN leaves
+ * one as it is). */
+void            ts_params_group_set_noise_model   (TsParamsGroup *self, TsNoiseModel model);
+void            ts_params_group_set_strengths     (TsParamsGroup *self, double strength,
+                                                   double chroma_strength);
+/* The strengths as the controls show them. */
+void            ts_params_group_get_strengths     (TsParamsGroup *self, double *strength,
+                                                   double *chroma_strength);
 /* What the control says about the estimate ("Estimated: 13.9"). */
 const char     *ts_params_group_get_noise_estimate_text (TsParamsGroup *self);
+/* What the reading row says (the reading, and the levels solved at after a run), or NULL
+ * when it is hidden. */
+const char     *ts_params_group_get_noise_reading_text (TsParamsGroup *self);
 void            ts_params_group_set_simulate      (TsParamsGroup *self, gboolean simulate);
 void            ts_params_group_set_max_iter      (TsParamsGroup *self, int max_iter);
 void            ts_params_group_set_tolerance     (TsParamsGroup *self, double tol);

@@ -4,6 +4,8 @@
 #include <math.h>
 #include <glib/gi18n.h>
 
+#include "ts-noise-text.h"
+
 struct _TsProgressView {
   AdwPreferencesGroup parent_instance;
 
@@ -172,6 +174,22 @@ ts_progress_view_show_preview (TsProgressView *self, const TsPreview *preview)
     }
 }
 
+/* A denoising's summary says which noise model it used. Takes `info`. */
+static char *
+with_noise_model (char *info, const TsJobResult *result)
+{
+  g_autofree char *noise = NULL;
+  char *out;
+
+  if (!result->has_noise)
+    return info;
+  noise = ts_noise_text_used (&result->noise);
+  /* Translators: the run's summary, then the noise model used ("Gaussian noise"). */
+  out = g_strdup_printf (_("%s; %s"), info, noise);
+  g_free (info);
+  return out;
+}
+
 void
 ts_progress_view_show_result (TsProgressView *self, const TsJobResult *result)
 {
@@ -212,6 +230,7 @@ ts_progress_view_show_result (TsProgressView *self, const TsJobResult *result)
                                         "%s: stopped after %d iterations; the estimate so far is kept, not converged",
                                         result->stats.iterations),
                               result->model->name, result->stats.iterations);
+      info = with_noise_model (info, result);
       gtk_label_set_text (self->status_label, info);
       gtk_progress_bar_set_show_text (self->progress_bar, FALSE);
       return;
@@ -231,7 +250,15 @@ ts_progress_view_show_result (TsProgressView *self, const TsJobResult *result)
       g_free (info);
       info = g_steal_pointer (&with_preset);
     }
+  info = with_noise_model (info, result);
   gtk_label_set_text (self->status_label, info);
+}
+
+const char *
+ts_progress_view_get_status (TsProgressView *self)
+{
+  g_return_val_if_fail (TS_IS_PROGRESS_VIEW (self), NULL);
+  return gtk_label_get_text (self->status_label);
 }
 
 double

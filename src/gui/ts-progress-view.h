@@ -17,6 +17,8 @@ void ts_progress_view_start        (TsProgressView *self, double tol, int max_it
 void ts_progress_view_show_preview (TsProgressView *self, const TsPreview *preview);
 void ts_progress_view_show_result  (TsProgressView *self, const TsJobResult *result);
 void ts_progress_view_set_status   (TsProgressView *self, const char *status);
+/* What the status line says. */
+const char *ts_progress_view_get_status (TsProgressView *self);
 
 /* For the self-test: the bar's fraction, the most tiles (over all channels) it has shown
  * finished in this run, and whether it says the time remaining. */

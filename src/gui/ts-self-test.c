@@ -7,6 +7,7 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
+#include "ts-noise-text.h"
 #include "ts-tune-dialog.h"
 
 struct _TsSelfTest {
@@ -37,6 +38,7 @@ struct _TsSelfTest {
   char *expect_estimate;   /* "LO:HI": the estimate shown when the picture opened, or NULL */
   char *estimate_text;     /* what the noise control said then */
   double estimate_level;   /* the noise level in use then */
+  char *expect_noise_model;   /* "gaussian" / "poisson-gaussian": the run's, or NULL */
   gint64 started_us, finished_us;
   char *save_jpeg;         /* save the result there as JPEG at the end, and check it; or NULL */
   gboolean saved;          /* the save is done ... */
@@ -100,6 +102,9 @@ static const GOptionEntry option_entries[] = {
   { "expect-estimate", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, NULL,
     N_("Self-test: the opened picture’s estimated noise level, shown and used, must be in LO:HI"),
     N_("LO:HI") },
+  { "expect-noise-model", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, NULL,
+    N_("Self-test: the run must denoise with this noise model, gaussian or poisson-gaussian, at the strengths the controls say, and the window must show the reading and the levels solved at"),
+    N_("MODEL") },
   { "save-jpeg", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, NULL,
     N_("Self-test: save the result as JPEG to FILE at the end; it must decode at the result’s size"),
     N_("FILE") },
@@ -157,6 +162,7 @@ ts_self_test_new_from_options (GVariantDict *options)
   g_variant_dict_lookup (options, "expect-tiles", "b", &self->expect_tiles);
   g_variant_dict_lookup (options, "max-rss", "d", &self->max_rss_mb);
   g_variant_dict_lookup (options, "expect-estimate", "s", &self->expect_estimate);
+  g_variant_dict_lookup (options, "expect-noise-model", "s", &self->expect_noise_model);
   if (g_variant_dict_lookup (options, "expect-recent", "^&ay", &expect_recent))
     self->expect_recent = g_strdup (expect_recent);
   if (g_variant_dict_lookup (options, "save-jpeg", "^&ay", &save_jpeg))
@@ -516,6 +522,73 @@ after_run (TsSelfTest *self)
     g_timeout_add (200, show_page, self);
 }
 
+/* Issue 20: the noise controls reached the run and the window says what it used: the model
+ * expected, the strengths as the controls have them, each plane solved at the level times its
+ * factor; the reading row shows the reading per plane or channel and the levels solved at, as
+ * ts-noise-text says them from the run's noise; the run's summary names the model. */
+static gboolean
+check_noise (TsSelfTest *self, const TsJobResult *result)
+{
+  TsParamsGroup *group = ts_window_get_params_group (self->window);
+  const TsRestoreNoise *noise = &result->noise;
+  const char *shown = ts_params_group_get_noise_reading_text (group);
+  const char *status = ts_progress_view_get_status (ts_window_get_progress_view (self->window));
+  g_autofree char *reading = NULL, *solved = NULL, *expected = NULL, *used = NULL;
+  TsNoiseModel model;
+  double strength, chroma_strength;
+
+  /* As the controls show them (a gray picture's chroma strength does nothing: 1). */
+  ts_params_group_get_strengths (group, &strength, &chroma_strength);
+  if (noise->n_planes == 1)
+    chroma_strength = 1.0;
+  if (!ts_noise_model_from_name (self->expect_noise_model, &model) || !result->has_noise)
+    {
+      fprintf (stderr, "self-test: no denoising noise to check against %s\n", self->expect_noise_model);
+      return FALSE;
+    }
+  reading = ts_noise_text_reading (noise, noise->model);
+  solved = ts_noise_text_solved (noise);
+  expected = reading != NULL ? g_strdup_printf ("%s\n%s", reading, solved) : g_strdup (solved);
+  used = ts_noise_text_used (noise);
+  printf ("self-test: noise %s (asked %s), strength %g, chroma strength %g; the window says “%s” and “%s”\n",
+          ts_noise_model_name (noise->model), ts_noise_model_name (noise->requested),
+          noise->strength, noise->chroma_strength, shown != NULL ? shown : "", status);
+  if (noise->model != model)
+    {
+      fprintf (stderr, "self-test: denoised with %s noise, not %s\n", ts_noise_model_name (noise->model),
+               self->expect_noise_model);
+      return FALSE;
+    }
+  if (noise->strength != strength || noise->chroma_strength != chroma_strength)
+    {
+      fprintf (stderr, "self-test: the strengths %g, %g are not the controls' %g, %g\n",
+               noise->strength, noise->chroma_strength, strength, chroma_strength);
+      return FALSE;
+    }
+  for (int p = 0; p < noise->n_planes; p++)
+    {
+      double factor = noise->opponent && p > 0 ? strength * chroma_strength : strength;
+      if (fabs (noise->plane_sigma[p] - factor * noise->sigma) > 1e-9 * noise->sigma)
+        {
+          fprintf (stderr, "self-test: plane %d solved at %g, not %g x %g\n", p,
+                   noise->plane_sigma[p], factor, noise->sigma);
+          return FALSE;
+        }
+    }
+  if (reading == NULL || g_strcmp0 (shown, expected) != 0)
+    {
+      fprintf (stderr, "self-test: the noise row says “%s”, not “%s”\n", shown != NULL ? shown : "(hidden)",
+               expected);
+      return FALSE;
+    }
+  if (status == NULL || strstr (status, used) == NULL)
+    {
+      fprintf (stderr, "self-test: the run's summary does not say “%s”\n", used);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 finish (gpointer user_data)
 {
@@ -604,6 +677,8 @@ finish (gpointer user_data)
           ok = FALSE;
         }
     }
+  if (ok && self->expect_noise_model != NULL)
+    ok = check_noise (self, result);
   if (ok && self->save_jpeg != NULL && !self->save_ok)
     ok = FALSE;
   if (ok && self->escape_after > 0)
@@ -1308,6 +1383,7 @@ ts_self_test_finalize (GObject *object)
   g_free (self->page);
   g_free (self->expect_recent);
   g_free (self->expect_estimate);
+  g_free (self->expect_noise_model);
   g_free (self->estimate_text);
   g_free (self->view);
   g_free (self->mid_run_screenshot);

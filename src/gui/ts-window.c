@@ -143,7 +143,10 @@ _ts_window_set_document (TsWindow *self, TsDocument *document)
                                 width, height, summary);
   adw_view_switcher_title_set_subtitle (self->switcher_title, display_name);
   gtk_window_set_title (GTK_WINDOW (self), display_name);
-  ts_params_group_set_noise_estimate (self->params_group, ts_document_get_noise_estimate (document));
+  const TsImage *image = ts_document_get_image (document);
+  ts_params_group_set_noise_reading (self->params_group,
+                                     ts_document_get_noise_plans (document),
+                                     image != NULL && ts_colour_channels (image) >= 3);
   ts_params_group_set_slices (self->params_group, ts_document_get_n_slices (document),
                               ts_document_get_slice (document));
   if (ts_document_get_kspace (document) != NULL)
@@ -204,6 +207,20 @@ ts_window_set_noise_level (TsWindow *self, double sigma)
 {
   g_return_if_fail (TS_IS_WINDOW (self));
   ts_params_group_set_noise_level (self->params_group, sigma);
+}
+
+void
+ts_window_set_noise_model (TsWindow *self, TsNoiseModel model)
+{
+  g_return_if_fail (TS_IS_WINDOW (self));
+  ts_params_group_set_noise_model (self->params_group, model);
+}
+
+void
+ts_window_set_strengths (TsWindow *self, double strength, double chroma_strength)
+{
+  g_return_if_fail (TS_IS_WINDOW (self));
+  ts_params_group_set_strengths (self->params_group, strength, chroma_strength);
 }
 
 void
@@ -339,6 +356,7 @@ on_run_done (GObject *source, GAsyncResult *res, gpointer user_data)
   g_free (self->result_key);
   self->result_key = g_steal_pointer (&self->running_key);
   ts_progress_view_show_result (self->progress_view, result);
+  ts_params_group_set_noise_solved (self->params_group, result->has_noise ? &result->noise : NULL);
   if (result->stopped)
     _ts_window_toast (self, _("Stopped: the estimate so far is kept, not converged"));
 
@@ -405,7 +423,10 @@ ts_window_run (TsWindow *self)
       return FALSE;
     }
   params->model_spec = g_strdup (ts_model_chooser_get_spec (self->model_chooser));
-  params->model = ts_model_copy (model);
+  /* A denoising model chosen by the level is chosen by the run, for each plane at the level
+   * it is solved at (ts-job.h). */
+  if (task != TS_TASK_DENOISE || !ts_restore_model_uses_sigma (params->model_spec))
+    params->model = ts_model_copy (model);
   source = ts_document_get_image (self->document);
   kspace = ts_document_get_kspace (self->document);
   if (kspace != NULL && !params->simulate)

@@ -19,6 +19,12 @@ void               ts_window_open_demo         (TsWindow *self, int size);
 void               ts_window_set_task          (TsWindow *self, TsTask task);
 void               ts_window_set_noise_level   (TsWindow *self, double sigma);
 void               ts_window_set_simulate      (TsWindow *self, gboolean simulate);
+/* Denoising: the noise model while the level is read from the picture (AUTO: "Automatic"),
+ * and the strengths on the level of every plane and of the colour planes (0.25 to 4; NAN
+ * leaves one as it is). */
+void               ts_window_set_noise_model   (TsWindow *self, TsNoiseModel model);
+void               ts_window_set_strengths     (TsWindow *self, double strength,
+                                                double chroma_strength);
 void               ts_window_set_max_iter      (TsWindow *self, int max_iter);
 void               ts_window_set_tolerance     (TsWindow *self, double tol);
 /* "auto", "dct", an installed model's name, or a .tsm file / reference folder. */

@@ -133,6 +133,24 @@ test_noise_estimate (void)
   estimate = ts_document_get_noise_estimate (document);
   g_assert_cmpfloat (estimate, >, 18.0);
   g_assert_cmpfloat (estimate, <, 22.0);
+
+  /* Issue 20: the noise as a denoising reads it, for each model (the core's plans, made on
+   * the loader's thread): white noise, so "auto" chooses Gaussian, at the estimate. */
+  const TsRestoreNoise *plans = ts_document_get_noise_plans (document);
+  TsRestoreNoise expected;
+  g_assert_nonnull (plans);
+  g_assert_true (ts_restore_noise_plan (image, TS_COLOUR_OPPONENT, TS_NOISE_MODEL_AUTO, NAN, 1.0,
+                                        1.0, &expected, &error));
+  g_assert_cmpint (plans[TS_NOISE_MODEL_AUTO].requested, ==, TS_NOISE_MODEL_AUTO);
+  g_assert_cmpint (plans[TS_NOISE_MODEL_AUTO].model, ==, TS_NOISE_MODEL_GAUSSIAN);
+  g_assert_cmpfloat (plans[TS_NOISE_MODEL_AUTO].sigma, ==, expected.sigma);
+  g_assert_cmpfloat (plans[TS_NOISE_MODEL_GAUSSIAN].sigma_estimate, ==, estimate);
+  g_assert_cmpint (plans[TS_NOISE_MODEL_GAUSSIAN].model, ==, TS_NOISE_MODEL_GAUSSIAN);
+  g_assert_cmpint (plans[TS_NOISE_MODEL_POISSON_GAUSSIAN].requested, ==,
+                   TS_NOISE_MODEL_POISSON_GAUSSIAN);
+  g_assert_cmpint (plans[TS_NOISE_MODEL_POISSON_GAUSSIAN].model, ==,
+                   TS_NOISE_MODEL_POISSON_GAUSSIAN);
+  g_assert_cmpint (plans[TS_NOISE_MODEL_POISSON_GAUSSIAN].n_channels, ==, 1);
 }
 
 static void
@@ -155,6 +173,7 @@ test_kspace_mask_beside (void)
   g_assert_cmpfloat (k->mask[1], ==, 0.0f);
   g_assert_nonnull (ts_document_get_view_pyramid (document));
   g_assert_true (isnan (ts_document_get_noise_estimate (document)));
+  g_assert_null (ts_document_get_noise_plans (document));
   summary = ts_document_dup_summary (document);
   g_assert_nonnull (strstr (summary, "50"));
   g_remove (mask);
@@ -274,6 +293,7 @@ test_demo (void)
   g_assert_nonnull (ts_document_get_image (document));
   g_assert_nonnull (ts_document_get_view_pyramid (document));
   g_assert_true (isnan (ts_document_get_noise_estimate (document)));
+  g_assert_null (ts_document_get_noise_plans (document));
 }
 
 int

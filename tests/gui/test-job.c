@@ -431,6 +431,211 @@ test_auto_model (void)
   g_assert_cmpint (model->n_atoms, >, 0);
 }
 
+/* --- the noise controls (issue 20) ----------------------------------------------------------- */
+
+/* The demo picture, in colour when `colour` (three different channels), with white Gaussian
+ * noise of `sigma` (0-255) or, with a > 0, Poisson-Gaussian noise of variance a y + sigma^2. */
+static TsImage *
+noisy_picture (int size, gboolean colour, double sigma, double a)
+{
+  g_autoptr (TsImage) gray = ts_demo_image_new (size, size);
+  TsImage *image;
+
+  if (!colour)
+    image = g_steal_pointer (&gray);
+  else
+    {
+      image = ts_image_new (size, size, 3, NULL);
+      for (gsize i = 0; i < (gsize) size * size; i++)
+        {
+          image->data[3 * i] = gray->data[i];
+          image->data[3 * i + 1] = 0.6f * gray->data[i] + 0.2f;
+          image->data[3 * i + 2] = 1.0f - 0.8f * gray->data[i];
+        }
+    }
+  if (a > 0.0)
+    ts_noise_add_poisson_gaussian (image, a, (sigma / 255.0) * (sigma / 255.0), 7);
+  else
+    ts_noise_add_gaussian (image, sigma / 255.0, 7);
+  return image;
+}
+
+/* An opened picture (not simulated), as the window hands it over. */
+static TsJobParams *
+opened_params (TsImage *picture, const char *model_spec, int max_iter)
+{
+  TsJobParams *params = params_new (TS_TASK_DENOISE, picture, max_iter);
+
+  params->simulate = FALSE;
+  g_free (params->model_spec);
+  params->model_spec = g_strdup (model_spec);
+  return params;
+}
+
+static TsJobResult *
+run_ok (TsJobParams *params)
+{
+  g_autoptr (GError) error = NULL;
+  TsJobResult *result = ts_job_run (params, NULL, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (result);
+  g_assert_true (result->has_noise);
+  return result;
+}
+
+static void
+assert_same_image (const TsImage *a, const TsImage *b)
+{
+  g_assert_cmpint (a->width, ==, b->width);
+  g_assert_cmpint (a->height, ==, b->height);
+  g_assert_cmpint (a->channels, ==, b->channels);
+  g_assert_true (memcmp (a->data, b->data, sizeof (float) * ts_image_n_values (a)) == 0);
+}
+
+/* Strength 2 at a level of 10 is a level of 20: the same model (chosen by the level) and the
+ * same result, bit for bit; read from the picture, strength 2 solves at twice the reading. */
+static void
+test_strength (void)
+{
+  g_autoptr (TsImage) picture = noisy_picture (64, FALSE, 20.0, 0.0);
+  g_autoptr (TsJobParams) doubled = opened_params (ts_image_copy (picture), "dct", 8);
+  g_autoptr (TsJobParams) level20 = opened_params (ts_image_copy (picture), "dct", 8);
+  g_autoptr (TsJobParams) level10 = opened_params (ts_image_copy (picture), "dct", 8);
+  g_autoptr (TsJobParams) read2 = opened_params (ts_image_copy (picture), "dct", 8);
+  g_autoptr (TsJobParams) hand = opened_params (ts_image_copy (picture), "dct", 8);
+  g_autoptr (TsJobResult) r_doubled = NULL, r_level20 = NULL, r_level10 = NULL, r_read2 = NULL;
+  g_autoptr (TsJobResult) r_hand = NULL;
+
+  doubled->sigma = 10.0;
+  doubled->strength = 2.0;
+  level20->sigma = 20.0;
+  level10->sigma = 10.0;
+  r_doubled = run_ok (doubled);
+  r_level20 = run_ok (level20);
+  r_level10 = run_ok (level10);
+  g_assert_cmpfloat (r_doubled->noise.strength, ==, 2.0);
+  g_assert_cmpfloat (r_doubled->noise.sigma, ==, 10.0);
+  g_assert_cmpfloat (r_doubled->noise.plane_sigma[0], ==, 20.0);
+  assert_same_image (r_doubled->result, r_level20->result);
+  /* ... and not what the level alone gives. */
+  g_assert_true (memcmp (r_doubled->result->data, r_level10->result->data,
+                         sizeof (float) * ts_image_n_values (r_level10->result)) != 0);
+
+  read2->estimate_noise = TRUE;
+  read2->noise = TS_NOISE_MODEL_AUTO;
+  read2->strength = 2.0;
+  r_read2 = run_ok (read2);
+  g_assert_true (r_read2->noise.estimated);
+  g_assert_cmpint (r_read2->noise.model, ==, TS_NOISE_MODEL_GAUSSIAN);
+  g_assert_cmpfloat (r_read2->noise.plane_sigma[0], ==, 2.0 * r_read2->noise.sigma);
+  hand->sigma = 2.0 * r_read2->noise.sigma;
+  r_hand = run_ok (hand);
+  assert_same_image (r_read2->result, r_hand->result);
+}
+
+/* Chroma strength reaches the chroma planes alone: solved at twice the luminance's level,
+ * the luminance the same as at chroma strength 1, the colour planes not. */
+static void
+test_chroma_strength (void)
+{
+  g_autoptr (TsImage) picture = noisy_picture (64, TRUE, 15.0, 0.0);
+  g_autoptr (TsJobParams) plain = opened_params (ts_image_copy (picture), "dct", 8);
+  g_autoptr (TsJobParams) chroma = opened_params (ts_image_copy (picture), "dct", 8);
+  g_autoptr (TsJobResult) r_plain = NULL, r_chroma = NULL;
+  g_autoptr (TsImage) o_plain = NULL, o_chroma = NULL;
+  double y_diff = 0.0, o_diff = 0.0;
+
+  plain->sigma = chroma->sigma = 15.0;
+  chroma->chroma_strength = 2.0;
+  r_plain = run_ok (plain);
+  r_chroma = run_ok (chroma);
+  g_assert_true (r_chroma->noise.opponent);
+  g_assert_cmpfloat (r_chroma->noise.chroma_strength, ==, 2.0);
+  g_assert_cmpfloat (r_chroma->noise.plane_sigma[0], ==, 15.0);
+  g_assert_cmpfloat (r_chroma->noise.plane_sigma[1], ==, 30.0);
+  g_assert_cmpfloat (r_chroma->noise.plane_sigma[2], ==, 30.0);
+  g_assert_cmpfloat (r_plain->noise.plane_sigma[1], ==, 15.0);
+  o_plain = ts_colour_rgb_to_opponent (r_plain->result);
+  o_chroma = ts_colour_rgb_to_opponent (r_chroma->result);
+  for (gsize i = 0; i < (gsize) 64 * 64; i++)
+    {
+      y_diff = MAX (y_diff, fabs (o_plain->data[3 * i] - o_chroma->data[3 * i]));
+      o_diff += fabs (o_plain->data[3 * i + 1] - o_chroma->data[3 * i + 1])
+                + fabs (o_plain->data[3 * i + 2] - o_chroma->data[3 * i + 2]);
+    }
+  g_assert_cmpfloat (y_diff, <, 1e-5);
+  g_assert_cmpfloat (o_diff / (64 * 64), >, 1e-3);
+}
+
+/* Poisson-Gaussian when chosen, and when "auto" reads noise that grows with brightness; a
+ * level set by hand is Gaussian whatever the menu says. */
+static void
+test_poisson_gaussian (void)
+{
+  g_autoptr (TsImage) picture = noisy_picture (128, TRUE, 3.0, 0.01);
+  g_autoptr (TsJobParams) chosen = opened_params (ts_image_copy (picture), "dct", 5);
+  g_autoptr (TsJobParams) automatic = opened_params (ts_image_copy (picture), "dct", 5);
+  g_autoptr (TsJobParams) gaussian = opened_params (ts_image_copy (picture), "dct", 5);
+  g_autoptr (TsJobParams) hand = opened_params (ts_image_copy (picture), "dct", 5);
+  g_autoptr (TsJobResult) r_chosen = NULL, r_auto = NULL, r_gaussian = NULL, r_hand = NULL;
+
+  chosen->estimate_noise = automatic->estimate_noise = gaussian->estimate_noise = TRUE;
+  chosen->noise = TS_NOISE_MODEL_POISSON_GAUSSIAN;
+  automatic->noise = TS_NOISE_MODEL_AUTO;
+  gaussian->noise = TS_NOISE_MODEL_GAUSSIAN;
+  hand->noise = TS_NOISE_MODEL_POISSON_GAUSSIAN;
+  hand->sigma = 20.0;
+  r_chosen = run_ok (chosen);
+  r_auto = run_ok (automatic);
+  r_gaussian = run_ok (gaussian);
+  r_hand = run_ok (hand);
+
+  g_assert_cmpint (r_chosen->noise.requested, ==, TS_NOISE_MODEL_POISSON_GAUSSIAN);
+  g_assert_cmpint (r_chosen->noise.model, ==, TS_NOISE_MODEL_POISSON_GAUSSIAN);
+  g_assert_cmpint (r_chosen->noise.n_channels, ==, 3);
+  for (int c = 0; c < 3; c++)
+    g_assert_cmpfloat (fabs (r_chosen->noise.channel[c].a - 0.01), <, 0.005);
+  g_assert_cmpint (r_auto->noise.requested, ==, TS_NOISE_MODEL_AUTO);
+  g_assert_cmpint (r_auto->noise.model, ==, TS_NOISE_MODEL_POISSON_GAUSSIAN);
+  assert_same_image (r_auto->result, r_chosen->result);
+  g_assert_cmpint (r_gaussian->noise.model, ==, TS_NOISE_MODEL_GAUSSIAN);
+  g_assert_true (memcmp (r_gaussian->result->data, r_chosen->result->data,
+                         sizeof (float) * ts_image_n_values (r_chosen->result)) != 0);
+  g_assert_cmpint (r_hand->noise.model, ==, TS_NOISE_MODEL_GAUSSIAN);
+  g_assert_false (r_hand->noise.estimated);
+  g_assert_cmpfloat (r_hand->noise.plane_sigma[0], ==, 20.0);
+}
+
+/* The window's defaults (the level read, Automatic, strengths 1) on a white-noise colour
+ * picture give, bit for bit, what the window ran before the noise controls: the blind level
+ * read as the document did, the model resolved at it and handed over, Gaussian noise. */
+static void
+test_defaults_as_before (void)
+{
+  g_autoptr (TsImage) picture = noisy_picture (64, TRUE, 15.0, 0.0);
+  g_autoptr (TsJobParams) before = opened_params (ts_image_copy (picture), "auto", 10);
+  g_autoptr (TsJobParams) now = opened_params (ts_image_copy (picture), "auto", 10);
+  g_autoptr (TsJobResult) r_before = NULL, r_now = NULL;
+  g_autoptr (GError) error = NULL;
+  TsNoiseLevel level;
+
+  ts_noise_level_estimate (picture, &level);
+  before->sigma = 255.0 * level.sigma;
+  before->model = ts_job_resolve_model ("auto", before->sigma, &error);
+  g_assert_no_error (error);
+  now->sigma = 25.0;   /* not used: the level is read */
+  now->estimate_noise = TRUE;
+  now->noise = TS_NOISE_MODEL_AUTO;
+  now->strength = now->chroma_strength = 1.0;
+  r_before = run_ok (before);
+  r_now = run_ok (now);
+  g_assert_cmpint (r_now->noise.model, ==, TS_NOISE_MODEL_GAUSSIAN);
+  g_assert_true (r_now->noise.estimated);
+  g_assert_cmpfloat (r_now->noise.sigma, ==, before->sigma);
+  assert_same_image (r_now->result, r_before->result);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -447,5 +652,9 @@ main (int argc, char **argv)
   g_test_add_func ("/gui/job/cancel", test_cancel);
   g_test_add_func ("/gui/job/auto-model", test_auto_model);
   g_test_add_func ("/gui/job/tiled-changes", test_tiled_changes);
+  g_test_add_func ("/gui/job/strength", test_strength);
+  g_test_add_func ("/gui/job/chroma-strength", test_chroma_strength);
+  g_test_add_func ("/gui/job/poisson-gaussian", test_poisson_gaussian);
+  g_test_add_func ("/gui/job/defaults-as-before", test_defaults_as_before);
   return g_test_run ();
 }
