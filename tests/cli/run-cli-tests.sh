@@ -15,39 +15,7 @@ export TESSERA_MODEL_PATH
 LC_ALL=C
 export LC_ALL
 
-n=0
-failed=0
-
-ok () {
-  n=$((n + 1))
-  echo "ok $n - $1"
-}
-
-not_ok () {
-  n=$((n + 1))
-  failed=$((failed + 1))
-  echo "not ok $n - $1"
-  shift
-  for line in "$@"; do
-    echo "# $line"
-  done
-  if [ -s "$T/err" ]; then
-    sed 's/^/# stderr: /' "$T/err" | head -n 20
-  fi
-}
-
-# run CMD...: runs the CLI, stdout in $T/out, stderr in $T/err, exit code in $rc.
-run () {
-  "$CLI" "$@" >"$T/out" 2>"$T/err"
-  rc=$?
-}
-
-# check NAME CONDITION-COMMAND...: ok if the condition command succeeds.
-check () {
-  name=$1
-  shift
-  if "$@"; then ok "$name"; else not_ok "$name" "failed: $*" "exit code $rc"; fi
-}
+. "$(dirname "$0")/cli-tap.sh"
 
 is_png () {
   # Signature at the start, IEND chunk (type + CRC) at the very end.
@@ -56,9 +24,6 @@ is_png () {
     && [ "$(tail -c 12 "$1" | od -An -tx1 | tr -d ' \n')" = "0000000049454e44ae426082" ]
 }
 
-out_has () { grep -q -- "$1" "$T/out"; }
-err_has () { grep -q -- "$1" "$T/err"; }
-rc_is () { [ "$rc" -eq "$1" ]; }
 dir_empty () { [ -z "$(ls -A "$1")" ]; }
 
 # --- help ---------------------------------------------------------------------------------

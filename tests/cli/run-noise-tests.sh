@@ -14,41 +14,8 @@ export TESSERA_MODEL_PATH
 LC_ALL=C
 export LC_ALL
 
-n=0
-failed=0
+. "$(dirname "$0")/cli-tap.sh"
 
-ok () {
-  n=$((n + 1))
-  echo "ok $n - $1"
-}
-
-not_ok () {
-  n=$((n + 1))
-  failed=$((failed + 1))
-  echo "not ok $n - $1"
-  shift
-  for line in "$@"; do
-    echo "# $line"
-  done
-  if [ -s "$T/err" ]; then
-    sed 's/^/# stderr: /' "$T/err" | head -n 20
-  fi
-}
-
-run () {
-  "$CLI" "$@" >"$T/out" 2>"$T/err"
-  rc=$?
-}
-
-check () {
-  name=$1
-  shift
-  if "$@"; then ok "$name"; else not_ok "$name" "failed: $*" "exit code $rc"; fi
-}
-
-out_has () { grep -q -- "$1" "$T/out"; }
-err_has () { grep -q -- "$1" "$T/err"; }
-rc_is () { [ "$rc" -eq "$1" ]; }
 json_has () { tr -d ' \n' <"$1" | grep -q -- "$2"; }
 
 # Pictures: the demo's clean 128 x 128 picture, gray and made colour, with white Gaussian noise
