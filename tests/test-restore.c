@@ -904,6 +904,67 @@ test_simulated_noise (void)
     }
 }
 
+typedef struct {
+  int n_checked;
+} RegionLog;
+
+/* At every iteration, a region rendered alone is exactly that part of the whole render. */
+static gboolean
+on_progress_region (const TsRestoreProgress *p, gpointer user_data)
+{
+  RegionLog *log = user_data;
+  if (p->event != TS_RESTORE_ITERATION)
+    return TRUE;
+  const TsRect rect = { 3, 5, 21, 17 };
+  g_autoptr (TsImage) part = ts_restore_render_region (p, &rect);
+  g_autoptr (TsImage) whole = ts_restore_render (p);
+  g_assert_nonnull (part);
+  g_assert_cmpint (part->channels, ==, whole->channels);
+  for (int y = 0; y < rect.height; y++)
+    for (int x = 0; x < rect.width; x++)
+      for (int c = 0; c < whole->channels; c++)
+        {
+        g_assert_cmpfloat (part->data[((gsize) y * rect.width + x) * part->channels + c], ==,
+                           whole->data[((gsize) (rect.y + y) * whole->width + rect.x + x)
+                                       * whole->channels + c]);
+        }
+  log->n_checked++;
+  return TRUE;
+}
+
+/* The large-picture previews (ts_restore_render_region) of a Poisson-Gaussian colour run, in
+ * tiles and whole: back in the picture's units, as the whole render (they were left in the
+ * transform's). */
+static void
+test_render_region_poisson_gaussian (void)
+{
+  g_autoptr (TsModel) model = ts_model_new_dct (25);
+
+  for (int tiled = 0; tiled < 2; tiled++)
+    {
+      g_autoptr (TsRestoreResult) result = NULL;
+      g_autoptr (GError) error = NULL;
+      TsRestoreRequest request;
+      RegionLog log = { 0 };
+
+      request_init (&request, TS_TASK_DENOISE, model);
+      request.image = picture (SIDE + 9, SIDE, 3, 31);
+      ts_noise_add_poisson_gaussian (request.image, 0.02, 1e-5, 7);
+      request.take_image = TRUE;
+      request.noise = TS_NOISE_MODEL_POISSON_GAUSSIAN;
+      request.max_iter = 2;
+      if (tiled)
+        {
+          request.tiling.mode = TS_RESTORE_TILES_ALWAYS;
+          request.tiling.size = 24;
+        }
+      result = ts_restore (&request, on_progress_region, &log, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (result->tiled, ==, tiled);
+      g_assert_cmpint (log.n_checked, >=, 3 * 2);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -923,5 +984,6 @@ main (int argc, char **argv)
   g_test_add_func ("/restore/simulated-noise", test_simulated_noise);
   g_test_add_func ("/restore/stopped-keeps-estimate", test_stopped_keeps_estimate);
   g_test_add_func ("/restore/decomposition-during-run", test_decomposition_during_run);
+  g_test_add_func ("/restore/render-region-poisson-gaussian", test_render_region_poisson_gaussian);
   return g_test_run ();
 }

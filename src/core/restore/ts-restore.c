@@ -442,23 +442,36 @@ plane_prox (const TsRestoreRun *run, int c)
   return plane_is_chroma (run, c) ? run->chroma_prox : run->prox;
 }
 
+/* The progress's estimate into the composite: a tile's pasted (tile-sized anyway), a whole
+ * plane copied everywhere or, given `rect`, where it is asked for only. */
+static void
+take_estimate (TsRestoreRun *run, const TsRestoreProgress *progress, const TsRect *rect)
+{
+  gboolean solving = progress->event == TS_RESTORE_ITERATION
+                     || progress->event == TS_RESTORE_TILE_DONE;
+  if (!solving || progress->estimate == NULL)
+    return;
+  if (progress->tiled && progress->event == TS_RESTORE_ITERATION)
+    paste_tile (run->composite, progress->channel, progress->estimate, progress->tile, run->halo);
+  else if (rect == NULL)
+    ts_image_set_channel (run->composite, progress->channel, progress->estimate);
+  else
+    {
+      TsImage *composite = run->composite;
+      const TsImage *plane = progress->estimate;
+      for (int y = rect->y; y < rect->y + rect->height; y++)
+        for (int x = rect->x; x < rect->x + rect->width; x++)
+          composite->data[((gsize) y * composite->width + x) * composite->channels
+                          + progress->channel] = plane->data[(gsize) y * plane->width + x];
+    }
+}
+
 TsImage *
 ts_restore_render (const TsRestoreProgress *progress)
 {
   g_return_val_if_fail (progress != NULL && progress->run != NULL, NULL);
-  TsRestoreRun *run = progress->run;
-  gboolean solving = progress->event == TS_RESTORE_ITERATION
-                     || progress->event == TS_RESTORE_TILE_DONE;
-
-  if (solving && progress->estimate != NULL)
-    {
-      if (progress->tiled && progress->event == TS_RESTORE_ITERATION)
-        paste_tile (run->composite, progress->channel, progress->estimate, progress->tile,
-                    run->halo);
-      else
-        ts_image_set_channel (run->composite, progress->channel, progress->estimate);
-    }
-  return composite_to_output (run);
+  take_estimate (progress->run, progress, NULL);
+  return composite_to_output (progress->run);
 }
 
 TsImage *
@@ -469,32 +482,18 @@ ts_restore_render_region (const TsRestoreProgress *progress, const TsRect *rect)
   g_return_val_if_fail (rect->x >= 0 && rect->y >= 0 && rect->width > 0 && rect->height > 0
                         && rect->x + rect->width <= run->out_width
                         && rect->y + rect->height <= run->out_height, NULL);
-  gboolean solving = progress->event == TS_RESTORE_ITERATION
-                     || progress->event == TS_RESTORE_TILE_DONE;
 
-  /* As ts_restore_render, within the rectangle: a tile's estimate is tile-sized anyway; a
-   * whole plane is copied where it is asked for only. */
-  if (solving && progress->estimate != NULL)
-    {
-      if (progress->tiled && progress->event == TS_RESTORE_ITERATION)
-        paste_tile (run->composite, progress->channel, progress->estimate, progress->tile,
-                    run->halo);
-      else
-        {
-          TsImage *composite = run->composite;
-          const TsImage *plane = progress->estimate;
-          for (int y = rect->y; y < rect->y + rect->height; y++)
-            for (int x = rect->x; x < rect->x + rect->width; x++)
-              composite->data[((gsize) y * composite->width + x) * composite->channels
-                              + progress->channel] = plane->data[(gsize) y * plane->width + x];
-        }
-    }
+  take_estimate (run, progress, rect);
   TsImage *part = ts_image_crop (run->composite, rect->x, rect->y, rect->width, rect->height);
-  if (part == NULL || !run->opponent)
-    return part;
-  TsImage *rgb = ts_colour_opponent_to_rgb (part);
-  ts_image_free (part);
-  return rgb;
+  if (part != NULL && run->opponent)
+    {
+      TsImage *rgb = ts_colour_opponent_to_rgb (part);
+      ts_image_free (part);
+      part = rgb;
+    }
+  /* Pixel by pixel, as composite_to_output: a region is the crop of the whole render. */
+  back_from_gat (run, part);
+  return part;
 }
 
 /* The current channel's smooth part, computed once per channel: it depends on the data
