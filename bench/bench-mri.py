@@ -324,8 +324,9 @@ def main():
             rec = {'folder': folder, 'slices': len(slices), 'tuned_on': val,
                    'tuned_on_itself': val == folder, 'weights': {}, 'tuning': {},
                    'methods': {}, 'per_slice': {}}
-            print('\n== %s: %d slices; BART tuned on %s%s' % (folder, len(slices), val,
-                  ' (the same slices: no separate validation folder)' if val == folder else ''),
+            print('\n== %s: %d slices' % (folder, len(slices))
+                  + ('' if bart is None else '; BART tuned on %s%s' % (
+                      val, ' (the same slices: no separate validation folder)' if val == folder else '')),
                   flush=True)
             for m in methods[1:]:
                 if fixed[m] is not None:
@@ -413,7 +414,8 @@ def main():
                 it, m['converged'], rec['slices'])
             print('| %s | %d | %s | %s | %.2f | %.4f | %s | %s |'
                   % (name, rec['slices'], m['label'], weight, m['psnr'], m['ssim'], its,
-                     '-' if m['seconds'] is None else '%.2f' % m['seconds']))
+                     '-' if m['seconds'] is None else '%.2f' % m['seconds']
+                     + ('' if m.get('cpu_seconds') is None else ' (CPU %.2f)' % m['cpu_seconds'])))
     if a.json:
         with open(a.json, 'w') as f:
             json.dump(result, f, indent=1)
