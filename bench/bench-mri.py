@@ -313,7 +313,7 @@ def main():
     result = {'date': datetime.datetime.now().isoformat(timespec='seconds'),
               'command': ' '.join(sys.argv), 'bart_iter': a.bart_iter, 'threads': a.threads,
               'folders': []}
-    tuned = {}   # (validation folder, method) -> (weight, trace)
+    tuned = {}   # (validation folder, method) -> (weight, trace, number of slices)
 
     try:
         for folder in folders:
