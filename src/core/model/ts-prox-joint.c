@@ -77,8 +77,9 @@ ts_prox_joint_group_params (const TsProx *prox, int channel, TsJointGroupProx *o
 {
   out->type = prox->type;
   out->order = prox->order;
-  /* TsProx's threshold is float (the solver's); the double value from t and lambda. */
-  out->threshold = prox->type == TS_PROX_NCPR ? (double) prox->t[channel] * prox->lambda
+  /* As ts_prox_scalar forms them: NCPR's m_j as the solver holds it (float), CPR's lambda / t_j
+   * in double. */
+  out->threshold = prox->type == TS_PROX_NCPR ? (double) prox->threshold[channel]
                                               : prox->lambda / (double) prox->t[channel];
 }
 
