@@ -456,14 +456,17 @@ image_update_vjp (const TsPalmParams *P, const double *y, const double *x_t, con
   col2im_add (P, dtc, back);
 
   double *gw = g_new (double, N);
-  double gl = 0.0;
+  /* Local accumulators (not through the pointers): the loop then compiles, and rounds, as it
+   * did inside ts_palm_vjp_params_at. */
+  double gl = 0.0, gbl = *gb;
   for (gsize i = 0; i < N; i++)
     {
       double w = x_t[i] - y[i] + b * (kx[i] - back[i]);
       gw[i] = -gx_out[i] / L;
       gl += gx_out[i] * w;
-      *gb += gw[i] * (kx[i] - back[i]);
+      gbl += gw[i] * (kx[i] - back[i]);
     }
+  *gb = gbl;
   *gL += gl / (L * L);
   /* d/dk_P[d] of <gw, b k_P * x_t> = b sum_m gw[m] x_t[m + d] */
   add_kernel_gradient (P, gw, x_t, b, grad->kernel);
@@ -490,8 +493,10 @@ code_argument_vjp (const TsPalmParams *P, const double *c, const double *diff, c
   double b = P->b;
   double *ddiff = g_new (double, K * N);   /* D diff */
   gemm (FALSE, FALSE, K, (int) N, s, 1.0, P->D, diff, 0.0, ddiff);
+  double gbl = *gb;
   for (gsize i = 0; i < K * N; i++)
-    *gb -= gv[i] * ddiff[i];
+    gbl -= gv[i] * ddiff[i];
+  *gb = gbl;
   /* dD += -b [gv diff^T + c (D^T gv)^T] */
   gemm (FALSE, TRUE, K, s, (int) N, -b, gv, diff, 1.0, grad->D);
   double *dtg = g_new (double, s * N);
