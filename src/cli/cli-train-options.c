@@ -112,7 +112,8 @@ cli_train_parse_options (CliTrain *t, int argc, char **argv, guint64 *seed, int 
   t->checkpoint_every = DEFAULT_CHECKPOINT_EVERY;
   const GOptionEntry entries[] = {
     { "data", 'd', 0, G_OPTION_ARG_FILENAME, &t->data_dir,
-      "Folder of clean training images (PNG, TIFF, JPEG; colour is converted to luminance)",
+      "Folder of clean training images (PNG, TIFF, JPEG; colour is converted to luminance, "
+      "except with --colour joint, which trains on RGB)",
       "DIR" },
     { "val", 0, 0, G_OPTION_ARG_FILENAME, &t->val_dir,
       "Folder of validation images (default: hold out 10 images of --data)", "DIR" },
