@@ -1,8 +1,6 @@
 /* The joint colour form's PALM step and its vector-Jacobian products (see ts-palm-joint.h):
  * ts-palm-grad.c's single-plane parts around a prox that couples the planes. */
 #include "ts-palm-joint.h"
-#include <math.h>
-#include <string.h>
 
 #define PLANES TS_JOINT_PLANES
 
