@@ -102,6 +102,11 @@ print_info_text (const TsModel *model)
   printf ("atoms (K):   %d\n", model->n_atoms);
   printf ("free (M):    %d\n", model->n_free);
   printf ("atom size:   %d x %d\n", model->atom_size, model->atom_size);
+  if (model->colour_form == TS_COLOUR_FORM_JOINT)
+    printf ("colour form: joint (the opponent planes coded together, chroma weight %g)\n",
+            model->chroma_weight);
+  else
+    printf ("colour form: planes (each opponent plane on its own)\n");
   printf ("provenance:  %s\n", model->provenance != NULL && model->provenance[0] != '\0'
                                ? model->provenance : "(none)");
   if (model->presets->len == 0)
@@ -143,6 +148,10 @@ print_info_json (const TsModel *model, const TsAtomStats *stats)
   json_builder_add_int_value (builder, model->n_free);
   json_builder_set_member_name (builder, "atom_size");
   json_builder_add_int_value (builder, model->atom_size);
+  json_builder_set_member_name (builder, "colour_form");
+  json_builder_add_string_value (builder, ts_colour_form_name (model->colour_form));
+  if (model->colour_form == TS_COLOUR_FORM_JOINT)
+    cli_json_add_double (builder, "chroma_weight", model->chroma_weight);
   json_builder_set_member_name (builder, "provenance");
   json_builder_add_string_value (builder, model->provenance != NULL ? model->provenance : "");
   json_builder_set_member_name (builder, "presets");
@@ -210,8 +219,9 @@ model_info (int argc, char **argv)
 
   if (!cli_parse_options ("model info", "MODEL",
                           "Prints a model's name, prox type, group size / order, lambda, beta,\n"
-                          "sigma, tolerance, sizes and provenance; with --atoms, the atoms as the\n"
-                          "model uses them (without their smooth part and mean, MODEL.md): the\n"
+                          "sigma, tolerance, sizes, colour form and provenance; with --atoms,\n"
+                          "the atoms as the model uses them (without their smooth part and mean,\n"
+                          "MODEL.md): the\n"
                           "localisation figure (the median over the atoms of the fraction of an\n"
                           "atom's energy inside its best 7 x 7 window) and, per atom, its\n"
                           "threshold, localisation and orientation (structure tensor: angle in\n"

@@ -37,6 +37,11 @@ check_resume_options (const CliTrain *t, guint64 seed, const TsTrainConfig *c, i
   if (t->image_step != NULL && (g_strcmp0 (t->image_step, "exact") == 0) != c->exact_image_step)
     g_string_append_printf (diff, "%s--image-step %s (checkpoint: %s)", diff->len ? ", " : "",
                             t->image_step, c->exact_image_step ? "exact" : "gradient");
+  TsColourForm form;
+  if (t->colour != NULL && ts_colour_form_from_name (t->colour, &form) && form != c->colour_form)
+    g_string_append_printf (diff, "%s--colour %s (checkpoint: %s)", diff->len ? ", " : "",
+                            t->colour, ts_colour_form_name (c->colour_form));
+  DIFF_DOUBLE (t->chroma_weight, "--chroma-weight", c->chroma_weight_init);
   DIFF_DOUBLE (t->lambda, "--lambda", c->lambda);
   DIFF_DOUBLE (t->beta_init, "--beta-init", c->beta_init);
   DIFF_DOUBLE (t->lr_decay, "--lr-decay", c->lr_decay);

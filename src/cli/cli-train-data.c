@@ -1,5 +1,5 @@
-/* tessera-cli train: the training and validation images, as grayscale, and the validation
- * images held out of --data when there is no --val. */
+/* tessera-cli train: the training and validation images, as grayscale (as RGB for the joint
+ * colour form), and the validation images held out of --data when there is no --val. */
 #include "cli-train-private.h"
 
 #define HOLDOUT_MAX 10
@@ -19,10 +19,35 @@ to_gray (TsImage *image)
   return gray;
 }
 
-/* All images of `dir`, sorted by name, as grayscale. */
+/* RGB of a colour image (alpha dropped), for the joint colour form; NULL with an error for a
+ * gray one. Takes `image`. */
+static TsImage *
+to_rgb (TsImage *image, const char *path, GError **error)
+{
+  g_autoptr (TsImage) owned = image;
+  if (image->channels < 3)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   "%s: a grayscale image; --colour joint trains on colour (RGB) images", path);
+      return NULL;
+    }
+  if (image->channels == 3)
+    return g_steal_pointer (&owned);
+  TsImage *rgb = ts_image_new (image->width, image->height, 3, error);
+  if (rgb == NULL)
+    return NULL;
+  for (int c = 0; c < 3; c++)
+    {
+      g_autoptr (TsImage) plane = ts_image_extract_channel (image, c);
+      ts_image_set_channel (rgb, c, plane);
+    }
+  return rgb;
+}
+
+/* All images of `dir`, sorted by name, as grayscale, or as RGB when `rgb`. */
 static gboolean
-load_folder (const char *dir, GPtrArray **images_out, GPtrArray **names_out, int *n_colour,
-             GError **error)
+load_folder (const char *dir, gboolean rgb, GPtrArray **images_out, GPtrArray **names_out,
+             int *n_colour, GError **error)
 {
   g_autoptr (GPtrArray) paths = cli_list_dir (dir, image_suffixes, FALSE, error);
   if (paths == NULL)
@@ -47,7 +72,9 @@ load_folder (const char *dir, GPtrArray **images_out, GPtrArray **names_out, int
         }
       if (image->channels >= 3)
         (*n_colour)++;   /* gray + alpha just loses the alpha */
-      g_ptr_array_add (images, to_gray (image));
+      if (rgb && (image = to_rgb (image, path, error)) == NULL)
+        return FALSE;
+      g_ptr_array_add (images, rgb ? image : to_gray (image));
       if (cli_cancelled ())
         {
           g_set_error (error, TS_ERROR, TS_ERROR_CANCELLED, "cancelled");
@@ -156,13 +183,14 @@ cli_train_load_images (CliTrain *t, const TsTrainConfig *config, GError **error)
 {
   g_autoptr (GPtrArray) all = NULL, all_names = NULL;
   int n_colour = 0;
-  if (!load_folder (t->data_dir, &all, &all_names, &n_colour, error))
+  gboolean rgb = config->colour_form == TS_COLOUR_FORM_JOINT;
+  if (!load_folder (t->data_dir, rgb, &all, &all_names, &n_colour, error))
     return FALSE;
 
   if (t->val_dir != NULL)
     {
       int val_colour = 0;
-      if (!load_folder (t->val_dir, &t->val, &t->val_names, &val_colour, error))
+      if (!load_folder (t->val_dir, rgb, &t->val, &t->val_names, &val_colour, error))
         return FALSE;
       n_colour += val_colour;
       t->train = g_steal_pointer (&all);
@@ -170,7 +198,7 @@ cli_train_load_images (CliTrain *t, const TsTrainConfig *config, GError **error)
     }
   else
     hold_out (t, all, all_names);
-  if (n_colour > 0)
+  if (n_colour > 0 && !rgb)
     cli_train_say (t, "note: %d colour image%s converted to luminance (0.299 R + 0.587 G + "
                    "0.114 B)", n_colour, cli_train_plural ((guint) n_colour));
 

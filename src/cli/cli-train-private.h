@@ -21,6 +21,8 @@ typedef struct {
   int groupsize, atoms, free_atoms, atom_size, crop, batch, steps, threads;
   int iterations;                /* --iterations: the budget (0 = fixed point) */
   char *image_step;              /* --image-step gradient|exact (with a budget) */
+  char *colour;                  /* --colour planes|joint (issue 20) */
+  double chroma_weight;          /* --chroma-weight: the joint form's w at the start */
   int val_every, checkpoint_every;
   /* session */
   char *command_line;
@@ -65,8 +67,8 @@ gboolean cli_train_build_config (const CliTrain *t, guint64 seed, const TsModel 
 
 /* --- cli-train-data.c --------------------------------------------------------------- */
 
-/* The training and validation images (grayscale), the validation ones held out of --data
- * without --val; says what was loaded. */
+/* The training and validation images (grayscale; RGB for the joint colour form), the
+ * validation ones held out of --data without --val; says what was loaded. */
 gboolean cli_train_load_images (CliTrain *t, const TsTrainConfig *config, GError **error);
 
 /* --- cli-train-run.c ---------------------------------------------------------------- */

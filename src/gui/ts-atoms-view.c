@@ -448,8 +448,15 @@ ts_atoms_view_set_model (TsAtomsView *self, const TsModel *model, double lambda)
   free_title = g_strdup_printf (ngettext ("%d free atom (the smooth part)",
                                           "%d free atoms (the smooth part)", model->n_free),
                                 model->n_free);
-  label = g_strdup_printf (_("Model %s · %d × %d atoms"), model->name, model->atom_size,
-                           model->atom_size);
+  if (model->colour_form == TS_COLOUR_FORM_JOINT)
+    /* Translators: a model whose colour planes share their coding (issue 20); %g is the
+     * weight of the chroma in that shared coding. */
+    label = g_strdup_printf (_("Model %s · %d × %d atoms · colour planes coded together "
+                               "(chroma weight %g)"), model->name, model->atom_size,
+                             model->atom_size, model->chroma_weight);
+  else
+    label = g_strdup_printf (_("Model %s · %d × %d atoms"), model->name, model->atom_size,
+                             model->atom_size);
   localisation = g_strdup_printf (_("Localisation %.2f: the median share of an atom’s energy in its best "
                                     "7 × 7 window (1: small local patterns such as edges and blobs; "
                                     "white noise: about 0.38)"),

@@ -310,6 +310,12 @@ check "train --resume of a corrupt checkpoint exits 1 naming it" \
 run train --data "$T/train-data" -o "$T/train-out/m.tsm" --resume "$T/demo/clean.png"
 check "train --resume of a PNG exits 1: not a checkpoint" \
   eval 'rc_is 1 && err_has "clean.png: not a Tessera training checkpoint"'
+run train --data "$T/train-data" --sigma 25 --prox ncpr --colour swirl -o "$T/train-out/m.tsm"
+check "train --colour swirl exits 2 naming the forms" \
+  eval 'rc_is 2 && err_has "--colour must be '"'"'planes'"'"' or '"'"'joint'"'"'"'
+run train --data "$T/train-data" --sigma 25 --prox ncpr --colour joint -o "$T/train-out/m.tsm"
+check "train --colour joint on gray images exits 1: it trains on colour" \
+  eval 'rc_is 1 && err_has "--colour joint trains on colour (RGB) images"'
 check "train: failed starts wrote nothing" dir_empty "$T/train-out"
 
 # A few steps of a tiny model (well under a second), then resumes of the finished run.
@@ -323,6 +329,7 @@ check "train wrote the checkpoint next to the model" \
 run model info "$T/train-out/tiny.tsm"
 check "the trained model loads, with the command line in its provenance" \
   eval 'rc_is 0 && out_has "trained with: tessera-cli train" && out_has "atoms (K):   4"'
+check "model info names a grayscale model's colour form" out_has "colour form: planes"
 run train --data "$T/train-data" --crop 20 -o "$T/train-out/tiny2.tsm" \
   --resume "$T/train-out/tiny.tsm.ckpt"
 check "train --resume with another --crop exits 2 naming it" \

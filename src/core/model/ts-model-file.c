@@ -117,6 +117,16 @@ build_header_json (const TsModel *model, const TsContainerArray *arrays, int n_a
       ts_json_append_double (out, model->step_scale);
       g_string_append (out, ",\n");
     }
+  /* Only joint-form models carry their form: a grayscale model's header is as before. */
+  if (model->colour_form != TS_COLOUR_FORM_PLANES)
+    {
+      ts_json_append_member (out, "colour_form");
+      ts_json_append_string (out, ts_colour_form_name (model->colour_form));
+      g_string_append (out, ",\n");
+      ts_json_append_member (out, "chroma_weight");
+      ts_json_append_double (out, model->chroma_weight);
+      g_string_append (out, ",\n");
+    }
   append_presets (out, model);
   ts_json_append_member (out, "provenance");
   ts_json_append_string (out, model->provenance);
@@ -219,7 +229,7 @@ model_from_header (TsContainer *c, GError **error)
   JsonObject *header = c->header;
   gboolean ok = TRUE;
   gint64 n_atoms, n_free, atom_size, groupsize, iterations;
-  double order, lambda, sigma, tol, beta, step_scale;
+  double order, lambda, sigma, tol, beta, step_scale, chroma_weight;
 
   const char *prox = ts_json_get_string (header, what, NULL, "prox", TRUE, &ok, error);
   if (!ok)
@@ -248,7 +258,9 @@ model_from_header (TsContainer *c, GError **error)
       || !ts_json_get_double (header, what, NULL, "beta", TRUE, 0, &beta, error)
       || !ts_json_get_int (header, what, NULL, "iterations", FALSE, 0, 0, 100000, &iterations,
                            error)
-      || !ts_json_get_double (header, what, NULL, "step_scale", FALSE, 1.0, &step_scale, error))
+      || !ts_json_get_double (header, what, NULL, "step_scale", FALSE, 1.0, &step_scale, error)
+      || !ts_json_get_double (header, what, NULL, "chroma_weight", FALSE, 1.0, &chroma_weight,
+                              error))
     return NULL;
   const char *name = ts_json_get_string (header, what, NULL, "name", TRUE, &ok, error);
   if (!ok)
@@ -265,6 +277,20 @@ model_from_header (TsContainer *c, GError **error)
     {
       g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
                    "%s: unknown image step '%s' (expected exact or gradient)", path, image_step);
+      return NULL;
+    }
+
+  /* An unknown form is refused rather than ignored: the model would be solved as another. */
+  const char *colour_form = ts_json_get_string (header, what, NULL, "colour_form", FALSE, &ok,
+                                                error);
+  if (!ok)
+    return NULL;
+  TsColourForm form = TS_COLOUR_FORM_PLANES;
+  if (colour_form != NULL && !ts_colour_form_from_name (colour_form, &form))
+    {
+      g_autofree char *shown = ts_json_shown_string (colour_form);
+      g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
+                   "%s: unknown colour form '%s' (expected planes or joint)", path, shown);
       return NULL;
     }
 
@@ -295,6 +321,8 @@ model_from_header (TsContainer *c, GError **error)
   model->tol = tol;
   model->iterations = (int) iterations;
   model->step_scale = step_scale;
+  model->colour_form = form;
+  model->chroma_weight = chroma_weight;
   model->exact_image_step = image_step != NULL && strcmp (image_step, "exact") == 0;
   model->beta = beta;
   g_free (model->name);

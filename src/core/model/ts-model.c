@@ -29,6 +29,8 @@ ts_model_new (int n_atoms, int n_free, int atom_size)
   model->order = 1.8;
   model->tol = 1e-4;
   model->step_scale = 1.0;
+  model->colour_form = TS_COLOUR_FORM_PLANES;
+  model->chroma_weight = 1.0;
   model->beta = 1.0;
   model->lambda = 0.01;
   model->name = g_strdup ("unnamed");
@@ -84,6 +86,24 @@ const char *
 ts_prox_type_name (TsProxType type)
 {
   return type == TS_PROX_CPR ? "cpr" : "ncpr";
+}
+
+const char *
+ts_colour_form_name (TsColourForm form)
+{
+  return form == TS_COLOUR_FORM_JOINT ? "joint" : "planes";
+}
+
+gboolean
+ts_colour_form_from_name (const char *name, TsColourForm *form)
+{
+  if (g_strcmp0 (name, "planes") == 0)
+    *form = TS_COLOUR_FORM_PLANES;
+  else if (g_strcmp0 (name, "joint") == 0)
+    *form = TS_COLOUR_FORM_JOINT;
+  else
+    return FALSE;
+  return TRUE;
 }
 
 gboolean
@@ -208,6 +228,14 @@ ts_model_validate (const TsModel *model, const char *what, GError **error)
     problem = "the step scale must be in (0, 10]";
   else if (model->iterations < 0 || model->iterations > 100000)
     problem = "the iteration budget must be 0 (none) to 100000";
+  else if (model->colour_form != TS_COLOUR_FORM_PLANES && model->colour_form != TS_COLOUR_FORM_JOINT)
+    problem = "unknown colour form";
+  else if (!(model->chroma_weight >= TS_CHROMA_WEIGHT_MIN
+             && model->chroma_weight <= TS_CHROMA_WEIGHT_MAX))
+    problem = "the chroma weight must be in [0.001, 1000]";
+  else if (model->colour_form == TS_COLOUR_FORM_JOINT && model->prox_type == TS_PROX_CPR
+           && model->groupsize != 1)
+    problem = "the joint colour form groups the three planes: it needs CPR group size 1";
   else if (!all_finite (model->atoms, (gsize) model->n_atoms * s)
            || !all_finite (model->free_atoms, (gsize) model->n_free * s)
            || !all_finite (model->lambda_scaling, model->n_atoms))

@@ -10,6 +10,19 @@ typedef enum {
   TS_PROX_NCPR,  /* 'l0norm': v |v|^g / (m^g + |v|^g) */
 } TsProxType;
 
+/* How a model treats the three opponent planes of a colour picture (docs/model-format.md,
+ * "colour_form"). */
+typedef enum {
+  TS_COLOUR_FORM_PLANES,  /* each plane solved on its own (the grayscale models) */
+  TS_COLOUR_FORM_JOINT,   /* the three planes solved together: for every atom and pixel the
+                             coefficients (Y, O1, O2) are one group of the prox, of weighted
+                             norm sqrt (cY^2 + w (cO1^2 + cO2^2)) (ts-prox-joint.h) */
+} TsColourForm;
+
+/* The chroma weight w's range (ts_model_validate). */
+#define TS_CHROMA_WEIGHT_MIN 1e-3
+#define TS_CHROMA_WEIGHT_MAX 1e3
+
 /* A task preset (docs/model-format.md, "presets"): the beta and lambda found for one task
  * with this model (tessera-cli tune), by name: "sr-x4", "mri-acc8-pd", "mri-acc8-pdfs",
  * "mri-acc16-pd", "mri-acc16-pdfs" (ts_task_preset_name), or any other valid name. */
@@ -42,6 +55,8 @@ typedef struct {
   /* Multiplier of the coefficient step (1 in MODEL.md); a budget model with the exact image
    * step learns it. */
   double step_scale;
+  TsColourForm colour_form;
+  double chroma_weight;    /* joint form: w of the group's weighted norm (1 otherwise) */
   int n_atoms;             /* K (200) */
   int n_free;              /* M (120) */
   int atom_size;           /* p (13) */
@@ -56,6 +71,9 @@ TsModel *ts_model_new (int n_atoms, int n_free, int atom_size);
 TsModel *ts_model_copy (const TsModel *model);
 void     ts_model_free (TsModel *model);
 const char *ts_prox_type_name (TsProxType type);   /* "cpr" / "ncpr" */
+const char *ts_colour_form_name (TsColourForm form); /* "planes" / "joint" */
+/* "planes" / "joint"; FALSE for other names. */
+gboolean    ts_colour_form_from_name (const char *name, TsColourForm *form);
 /* Checks sizes, finiteness and parameter ranges; names `what` in the message. */
 gboolean ts_model_validate (const TsModel *model, const char *what, GError **error);
 

@@ -20,6 +20,8 @@ regulariser_wrap (const TsModel *model, TsDerived *derived)
   reg->owned_prox = ts_prox_new (model, derived);
   reg->prox = reg->owned_prox;
   reg->group = reg->prox->groupsize > 1 ? reg->prox->groupsize : 1;
+  reg->colour_form = model->colour_form;
+  reg->chroma_weight = model->chroma_weight;
   return reg;
 }
 

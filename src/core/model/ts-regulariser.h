@@ -17,6 +17,10 @@ typedef struct {
   const TsDerived *derived;
   const TsProx *prox;
   int group;                 /* side of the pixel groups the prox couples (1 or 2) */
+  /* The model's colour form; the joint form's prox couples the three opponent planes
+   * (ts-prox-joint.h) with this chroma weight (1 for the planes form). */
+  TsColourForm colour_form;
+  double chroma_weight;
   /* private */
   TsModel *model;            /* a copy: another lambda is derived from it */
   TsDerived *owned_derived;

@@ -41,7 +41,15 @@ gboolean
 ts_restore_check_memory (const TsModel *model, int width, int height, GError **error)
 {
   g_return_val_if_fail (model != NULL, FALSE);
-  guint64 need = ts_solve_memory_estimate (model, width, height);
+  return ts_restore_check_memory_need (model, width, height,
+                                       ts_solve_memory_estimate (model, width, height), error);
+}
+
+gboolean
+ts_restore_check_memory_need (const TsModel *model, int width, int height, guint64 need,
+                              GError **error)
+{
+  g_return_val_if_fail (model != NULL, FALSE);
   guint64 have = ts_restore_available_memory ();
   if (have == 0 || need <= have)
     return TRUE;

@@ -38,6 +38,9 @@ guint64  ts_restore_available_memory (void);
 /* A clear refusal (TS_ERROR_LIMIT) before a whole width x height solve that cannot fit in
  * the memory available, instead of an allocation failure (or the OOM killer) part-way. */
 gboolean ts_restore_check_memory (const TsModel *model, int width, int height, GError **error);
+/* The same for a solve that needs `need` bytes (the joint colour solve's estimate). */
+gboolean ts_restore_check_memory_need (const TsModel *model, int width, int height, guint64 need,
+                                       GError **error);
 /* Whether a width x height denoising is solved in tiles. */
 gboolean ts_restore_wants_tiles (const TsRestoreTiling *tiling, const TsModel *model, int width,
                                  int height);

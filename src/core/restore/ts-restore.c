@@ -7,6 +7,8 @@
 #include "ts-blas.h"
 #include "ts-regulariser.h"
 #include "ts-prox.h"
+#include "ts-prox-joint.h"
+#include "ts-solver-joint.h"
 
 #include <glib/gi18n-lib.h>
 #include <math.h>
@@ -782,6 +784,128 @@ stopped:
   return stopped_or_failed (run, error);
 }
 
+/* Whether the run solves the three opponent planes together: a joint-form model
+ * (TS_COLOUR_FORM_JOINT) denoising a colour picture in the opponent basis, all planes at one
+ * noise level. Planes at different levels (a chroma model of its own) are solved one by one:
+ * the joint prox has one threshold per atom for the whole group. */
+static gboolean
+solves_jointly (const TsRestoreRun *run)
+{
+  return run->request->task == TS_TASK_DENOISE && run->opponent
+         && run->n_solve == TS_JOINT_PLANES && run->model->colour_form == TS_COLOUR_FORM_JOINT
+         && run->chroma_model == NULL;
+}
+
+/* The joint solve's iterations as the single-plane ones: the chroma planes' estimates go
+ * into the composite, the luminance's is the progress's estimate of channel 0. */
+static gboolean
+on_joint_iteration (int iteration, double change, const TsImage *const estimates[TS_JOINT_PLANES],
+                    gpointer user_data)
+{
+  TsRestoreRun *run = user_data;
+
+  for (int q = 1; q < TS_JOINT_PLANES; q++)
+    ts_image_set_channel (run->composite, q, estimates[q]);
+  return on_iteration (iteration, change, estimates[0], run);
+}
+
+/* The decomposition of a joint solve: each plane's smooth and sparse parts as for a single
+ * plane (with an infinite threshold every code is zero, so the planes do not interact), the
+ * cost map of the joint prox at the groups' weighted norms. */
+static gboolean
+decompose_joint (TsRestoreRun *run, const float *const data[TS_JOINT_PLANES],
+                 TsSolution *const solutions[TS_JOINT_PLANES], GError **error)
+{
+  TsRestoreResult *result = run->result;
+  gint64 start = g_get_monotonic_time ();
+  gsize n = (gsize) run->op->width * run->op->height;
+  const float *codes[TS_JOINT_PLANES];
+
+  for (int q = 0; q < TS_JOINT_PLANES; q++)
+    {
+      g_autoptr (TsDecomposition) dec = ts_decompose (run->op, run->prox, data[q],
+                                                      &result->options, solutions[q], run->cancel,
+                                                      error);
+      if (dec == NULL)
+        return FALSE;
+      ts_image_set_channel (result->smooth, q, dec->smooth);
+      ts_image_set_channel (result->sparse, q, dec->sparse);
+      codes[q] = solutions[q]->c;
+    }
+  ts_prox_joint_cost_map (run->prox->prox, run->prox->chroma_weight, codes, n, result->cost->data);
+  result->stats.decompose_seconds += (g_get_monotonic_time () - start) / 1e6;
+  return TRUE;
+}
+
+/* The three opponent planes solved together (solves_jointly), whole, then decomposed. */
+static gboolean
+solve_joint_whole (TsRestoreRun *run, GError **error)
+{
+  TsRestoreResult *result = run->result;
+  int w = run->op->width, h = run->op->height;
+  g_autoptr (TsImage) plane_y = NULL;
+  g_autoptr (TsImage) plane_o1 = NULL;
+  g_autoptr (TsImage) plane_o2 = NULL;
+  TsImage **planes[TS_JOINT_PLANES] = { &plane_y, &plane_o1, &plane_o2 };
+  const float *data[TS_JOINT_PLANES];
+  const TsSolution *warm[TS_JOINT_PLANES];
+  TsSolution *solutions[TS_JOINT_PLANES] = { NULL, NULL, NULL };
+  TsSolveStats stats = { 0 };
+  gboolean ok;
+
+  if (!ts_restore_check_memory_need (run->model, w, h,
+                                     ts_solve_joint_memory_estimate (run->model, w, h), error))
+    return FALSE;
+  ts_blas_set_threads (ts_solve_blas_threads (&result->options));
+  run->prox = ts_regulariser_new (run->model, run->op, result->options.beta,
+                                  result->options.lambda, error);
+  if (run->prox == NULL)
+    return FALSE;
+  if (run->request->decompose
+      && ((result->smooth = ts_image_new (w, h, run->n_solve, error)) == NULL
+          || (result->sparse = ts_image_new (w, h, run->n_solve, error)) == NULL
+          || (result->cost = ts_image_new (w, h, 1, error)) == NULL))
+    return FALSE;
+  for (int q = 0; q < TS_JOINT_PLANES; q++)
+    {
+      if ((data[q] = channel_data (run, q, planes[q])) == NULL)
+        return out_of_memory (error);
+      warm[q] = warm_start (run, q);
+      result->warm_started |= warm[q] != NULL;
+    }
+  begin_channel (run, 0);
+  if (!emit (run, TS_RESTORE_CHANNEL))
+    goto stopped;
+  /* The whole picture's change decides the stop: no chroma floor (channel 0's options). */
+  TsSolveOptions options;
+  channel_solve_options (run, 0, &options);
+  ok = ts_solve_joint (run->op, run->prox, data, &options, warm, on_joint_iteration, run,
+                       run->cancel, &stats, solutions, error);
+  stats_add (&result->stats, &stats);
+  if (!ok)
+    return stopped_or_failed (run, error);
+  for (int q = 0; q < TS_JOINT_PLANES; q++)
+    ts_image_set_channel (run->composite, q, solutions[q]->x);
+  ok = !run->request->decompose || decompose_joint (run, data, solutions, error);
+  if (ok && run->request->keep_solutions)
+    {
+      result->solutions = g_ptr_array_new_with_free_func ((GDestroyNotify) ts_solution_free);
+      for (int q = 0; q < TS_JOINT_PLANES; q++)
+        g_ptr_array_add (result->solutions, g_steal_pointer (&solutions[q]));
+    }
+  for (int q = 0; q < TS_JOINT_PLANES; q++)
+    g_clear_pointer (&solutions[q], ts_solution_free);
+  if (!ok)
+    return stopped_or_failed (run, error);
+  if (!emit (run, TS_RESTORE_CHANNEL_DONE))
+    goto stopped;
+  return TRUE;
+
+stopped:
+  g_set_error (error, TS_ERROR, TS_ERROR_CANCELLED, _("Cancelled"));
+  return stopped_or_failed (run, error);
+}
+
 /* Denoising in tiles (ts-tiles.h), channel by channel: no decomposition, no solutions. */
 static gboolean
 solve_tiled (TsRestoreRun *run, GError **error)
@@ -789,6 +913,14 @@ solve_tiled (TsRestoreRun *run, GError **error)
   TsRestoreResult *result = run->result;
   TsTileOptions tiles;
 
+  if (solves_jointly (run))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
+                   _("Model %s solves the colour planes together, which is not done in tiles "
+                     "yet: denoise this %d × %d picture without tiles, or with a grayscale "
+                     "model"), run->model->name, run->op->width, run->op->height);
+      return FALSE;
+    }
   ts_restore_tile_options (&run->request->tiling, &tiles);
   tiles.iteration = on_iteration;
   tiles.iteration_data = run;
@@ -968,8 +1100,10 @@ ts_restore (TsRestoreRequest *request, TsRestoreProgressFunc progress, gpointer 
   ok = prepare (&run, &local_error);
   if (ok)
     {
+      /* A joint solve is one solve of the three planes. */
       run.progress = (TsRestoreProgress) { .run = &run, .input = result->input,
-                                           .n_channels = run.n_solve, .tol = result->options.tol,
+                                           .n_channels = solves_jointly (&run) ? 1 : run.n_solve,
+                                           .tol = result->options.tol,
                                            .max_iter = result->options.max_iter,
                                            .change = NAN };
       if (!emit (&run, TS_RESTORE_READY))
@@ -979,7 +1113,9 @@ ts_restore (TsRestoreRequest *request, TsRestoreProgressFunc progress, gpointer 
         }
     }
   if (ok && !result->stopped)
-    ok = result->tiled ? solve_tiled (&run, &local_error) : solve_whole (&run, &local_error);
+    ok = result->tiled ? solve_tiled (&run, &local_error)
+         : solves_jointly (&run) ? solve_joint_whole (&run, &local_error)
+         : solve_whole (&run, &local_error);
   if (ok && !result->stopped && cancel != NULL && g_atomic_int_get (cancel))
     {
       g_set_error (&local_error, TS_ERROR, TS_ERROR_CANCELLED, _("Cancelled"));

@@ -216,6 +216,12 @@ build_header_json (const TsTrainState *state, const TsContainerArray *arrays, in
   member_int (out, "exact_image_step", c->exact_image_step ? 1 : 0, FALSE);
   member_double (out, "adjoint_tol", c->adjoint_tol, FALSE);
   member_int (out, "adjoint_max_iter", c->adjoint_max_iter, FALSE);
+  /* Only joint-form runs name their form: other checkpoints are written as before. */
+  if (c->colour_form != TS_COLOUR_FORM_PLANES)
+    {
+      member_string (out, "colour_form", ts_colour_form_name (c->colour_form), FALSE);
+      member_double (out, "chroma_weight_init", c->chroma_weight_init, FALSE);
+    }
   member_int (out, "threads", c->threads, TRUE);
   g_string_append (out, "  },\n");
 
@@ -248,6 +254,11 @@ build_header_json (const TsTrainState *state, const TsContainerArray *arrays, in
   member_double (out, "tol", m->tol, FALSE);
   member_double (out, "beta", m->beta, FALSE);
   member_double (out, "step_scale", m->step_scale, FALSE);
+  if (m->colour_form != TS_COLOUR_FORM_PLANES)
+    {
+      member_string (out, "colour_form", ts_colour_form_name (m->colour_form), FALSE);
+      member_double (out, "chroma_weight", m->chroma_weight, FALSE);
+    }
   member_int (out, "n_atoms", m->n_atoms, FALSE);
   member_int (out, "n_free", m->n_free, FALSE);
   member_int (out, "atom_size", m->atom_size, FALSE);
@@ -349,6 +360,27 @@ get_prox (JsonObject *obj, const char *what, const char *section, TsProxType *ou
   return TRUE;
 }
 
+/* An absent colour form is the planes form (every checkpoint from before it). */
+static gboolean
+get_colour_form (JsonObject *obj, const char *what, const char *section, TsColourForm *out,
+                 GError **error)
+{
+  gboolean ok = TRUE;
+  const char *form = ts_json_get_string (obj, what, section, "colour_form", FALSE, &ok, error);
+  if (!ok)
+    return FALSE;
+  *out = TS_COLOUR_FORM_PLANES;
+  if (form != NULL && !ts_colour_form_from_name (form, out))
+    {
+      g_autofree char *shown = ts_json_shown_string (form);
+      g_set_error (error, TS_ERROR, TS_ERROR_UNSUPPORTED,
+                   "%s: field '%s.colour_form' is '%s' (expected planes or joint)", what,
+                   section, shown);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 parse_config (JsonObject *header, const char *what, TsTrainConfig *c, GError **error)
 {
@@ -393,6 +425,10 @@ parse_config (JsonObject *header, const char *what, TsTrainConfig *c, GError **e
   if (!ts_json_get_int (obj, what, sec, "exact_image_step", FALSE, 0, 0, 1, &exact, error))
     return FALSE;
   c->exact_image_step = exact != 0;
+  if (!get_colour_form (obj, what, sec, &c->colour_form, error)
+      || !ts_json_get_double (obj, what, sec, "chroma_weight_init", FALSE, 1.0,
+                              &c->chroma_weight_init, error))
+    return FALSE;
   return parse_u64 (ts_json_member (obj, "seed"), what, "config.seed", &c->seed, error);
 }
 
@@ -416,7 +452,10 @@ parse_model (JsonObject *header, const char *path, const char *what, TsModel *m,
       || !ts_json_get_double (obj, what, sec, "sigma", TRUE, 0, &m->sigma, error)
       || !ts_json_get_double (obj, what, sec, "tol", TRUE, 0, &m->tol, error)
       || !ts_json_get_double (obj, what, sec, "beta", TRUE, 0, &m->beta, error)
-      || !ts_json_get_double (obj, what, sec, "step_scale", FALSE, 1.0, &m->step_scale, error))
+      || !ts_json_get_double (obj, what, sec, "step_scale", FALSE, 1.0, &m->step_scale, error)
+      || !get_colour_form (obj, what, sec, &m->colour_form, error)
+      || !ts_json_get_double (obj, what, sec, "chroma_weight", FALSE, 1.0, &m->chroma_weight,
+                              error))
     return FALSE;
   /* The arrays were allocated for the configuration's sizes; the model's own must agree. */
   const struct {

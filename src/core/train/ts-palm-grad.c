@@ -252,6 +252,40 @@ ts_palm_prox_derivative (const TsPalmParams *P, const double *v, double *dprox)
     }
 }
 
+/* The coefficient step's argument v = c_t - b D (D^T c_t - P x), keeping diff = D^T c_t - P x
+ * (s x N); `cols` is s x N scratch. */
+static void
+code_argument (const TsPalmParams *P, const double *x, const double *c_t, double *cols,
+               double *diff, double *v)
+{
+  int K = P->K, s = P->s;
+  gsize N = (gsize) P->width * P->height;
+  im2col (P, x, cols);
+  gemm (TRUE, FALSE, s, (int) N, K, 1.0, P->D, c_t, 0.0, diff);
+  for (gsize i = 0; i < s * N; i++)
+    diff[i] -= cols[i];
+  memcpy (v, c_t, sizeof (double) * K * N);
+  gemm (FALSE, FALSE, K, (int) N, s, -P->b, P->D, diff, 1.0, v);
+}
+
+/* x' = x_t - (x_t - y + b (k_P * x_t - P^T D^T c')) / L; `scratch` is s x N. */
+static void
+image_update (const TsPalmParams *P, const double *y, const double *x_t, const double *c_new,
+              double *x_out, double *scratch)
+{
+  int K = P->K, s = P->s;
+  gsize N = (gsize) P->width * P->height;
+  double *kx = g_new (double, N);
+  double *back = g_new0 (double, N);
+  correlate (P, x_t, kx);
+  gemm (TRUE, FALSE, s, (int) N, K, 1.0, P->D, c_new, 0.0, scratch);
+  col2im_add (P, scratch, back);
+  for (gsize i = 0; i < N; i++)
+    x_out[i] = x_t[i] - (x_t[i] - y[i] + P->b * (kx[i] - back[i])) / P->L;
+  g_free (kx);
+  g_free (back);
+}
+
 void
 ts_palm_step (const TsPalmParams *P, const double *y, const double *x, const double *c_t,
               const double *x_t, double *x_out, double *c_out, double *v_out)
@@ -262,30 +296,33 @@ ts_palm_step (const TsPalmParams *P, const double *y, const double *x, const dou
   double *diff = g_new (double, s * N);
   double *v = v_out != NULL ? v_out : g_new (double, K * N);
 
-  /* v = c_t - b D (D^T c_t - P x) */
-  im2col (P, x, cols);
-  gemm (TRUE, FALSE, s, (int) N, K, 1.0, P->D, c_t, 0.0, diff);
-  for (gsize i = 0; i < s * N; i++)
-    diff[i] -= cols[i];
-  memcpy (v, c_t, sizeof (double) * K * N);
-  gemm (FALSE, FALSE, K, (int) N, s, -P->b, P->D, diff, 1.0, v);
+  code_argument (P, x, c_t, cols, diff, v);
   prox_apply (P, v, c_out);
+  image_update (P, y, x_t, c_out, x_out, diff);
 
-  /* x' = x_t - (x_t - y + b (k_P * x_t - P^T D^T c')) / L */
-  double *kx = g_new (double, N);
-  double *back = g_new0 (double, N);
-  correlate (P, x_t, kx);
-  gemm (TRUE, FALSE, s, (int) N, K, 1.0, P->D, c_out, 0.0, diff);
-  col2im_add (P, diff, back);
-  for (gsize i = 0; i < N; i++)
-    x_out[i] = x_t[i] - (x_t[i] - y[i] + P->b * (kx[i] - back[i])) / P->L;
-
-  g_free (kx);
-  g_free (back);
   g_free (cols);
   g_free (diff);
   if (v_out == NULL)
     g_free (v);
+}
+
+void
+ts_palm_code_argument (const TsPalmParams *P, const double *x, const double *c_t, double *v)
+{
+  gsize sn = (gsize) P->s * P->width * P->height;
+  double *cols = g_new (double, sn), *diff = g_new (double, sn);
+  code_argument (P, x, c_t, cols, diff, v);
+  g_free (cols);
+  g_free (diff);
+}
+
+void
+ts_palm_image_update (const TsPalmParams *P, const double *y, const double *x_t,
+                      const double *c_new, double *x_out)
+{
+  double *scratch = g_new (double, (gsize) P->s * P->width * P->height);
+  image_update (P, y, x_t, c_new, x_out, scratch);
+  g_free (scratch);
 }
 
 static void
@@ -300,6 +337,60 @@ apply_prox_vjp (const TsPalmParams *P, const double *v, const double *dprox, con
   gsize n = (gsize) P->K * P->width * P->height;
   for (gsize i = 0; i < n; i++)
     gv[i] = dprox[i] * g[i];
+}
+
+/* The image step's part of (df/dz)^T in the subspace form, from cols = P gx_out (s x N):
+ * ug = U^T P gx_out and gct += (b / L) B ug, the gradient reaching c' (D P g = B (U^T P g)). */
+static void
+state_vjp_image_cols (const TsPalmParams *P, const double *cols, double *ug, double *gct)
+{
+  gsize N = (gsize) P->width * P->height;
+  gemm (TRUE, FALSE, P->rank, (int) N, P->s, 1.0, P->U, cols, 0.0, ug);
+  gemm (FALSE, FALSE, P->K, (int) N, P->rank, P->b / P->L, P->B, ug, 1.0, gct);
+}
+
+/* The coefficient step's part, from gc = J_prox^T gct (overwritten by the gradient w.r.t. c)
+ * and ug: gc = gv - B (b B^T gv); gx = (1 - 1/L) gx_out + P^T U (b B^T gv - (b / L) ug)
+ * (k_P * g = P^T U (U^T P g); P^T D^T h = P^T U (B^T h)). `cols` s x N, `field` r x N. */
+static void
+state_vjp_code (const TsPalmParams *P, const double *gx_out, const double *ug, double *gc,
+                double *gx, double *cols, double *field)
+{
+  int K = P->K, s = P->s, r = P->rank;
+  gsize N = (gsize) P->width * P->height;
+  double b = P->b, L = P->L;
+  gemm (TRUE, FALSE, r, (int) N, K, b, P->B, gc, 0.0, field);
+  gemm (FALSE, FALSE, K, (int) N, r, -1.0, P->B, field, 1.0, gc);
+  for (gsize i = 0; i < r * N; i++)
+    field[i] -= b / L * ug[i];
+  gemm (FALSE, FALSE, s, (int) N, r, 1.0, P->U, field, 0.0, cols);
+  for (gsize i = 0; i < N; i++)
+    gx[i] = (1.0 - 1.0 / L) * gx_out[i];
+  col2im_add (P, cols, gx);
+}
+
+void
+ts_palm_vjp_state_image (const TsPalmParams *P, const double *gx_out, const double *gc_out,
+                         double *gct, double *ug)
+{
+  gsize N = (gsize) P->width * P->height;
+  double *cols = g_new (double, (gsize) P->s * N);
+  im2col (P, gx_out, cols);
+  memcpy (gct, gc_out, sizeof (double) * P->K * N);
+  state_vjp_image_cols (P, cols, ug, gct);
+  g_free (cols);
+}
+
+void
+ts_palm_vjp_state_code (const TsPalmParams *P, const double *gx_out, const double *ug,
+                        double *gc, double *gx)
+{
+  gsize N = (gsize) P->width * P->height;
+  double *cols = g_new (double, (gsize) P->s * N);
+  double *field = g_new (double, (gsize) MAX (P->rank, 1) * N);
+  state_vjp_code (P, gx_out, ug, gc, gx, cols, field);
+  g_free (cols);
+  g_free (field);
 }
 
 void
@@ -317,19 +408,9 @@ ts_palm_vjp_state (const TsPalmParams *P, const double *v, const double *dprox,
   memcpy (gct, gc_out, sizeof (double) * K * N);
   if (subspace)
     {
-      /* D P g = B (U^T P g); k_P * g = P^T U (U^T P g); P^T D^T h = P^T U (B^T h). */
-      gemm (TRUE, FALSE, r, (int) N, s, 1.0, P->U, cols, 0.0, ug);
-      gemm (FALSE, FALSE, K, (int) N, r, b / L, P->B, ug, 1.0, gct);
+      state_vjp_image_cols (P, cols, ug, gct);
       apply_prox_vjp (P, v, dprox, gct, gc);
-      /* field = b B^T gv - (b / L) U^T P gx_out; gc = gv - B (b B^T gv) */
-      gemm (TRUE, FALSE, r, (int) N, K, b, P->B, gc, 0.0, field);
-      gemm (FALSE, FALSE, K, (int) N, r, -1.0, P->B, field, 1.0, gc);
-      for (gsize i = 0; i < r * N; i++)
-        field[i] -= b / L * ug[i];
-      gemm (FALSE, FALSE, s, (int) N, r, 1.0, P->U, field, 0.0, cols);
-      for (gsize i = 0; i < N; i++)
-        gx[i] = (1.0 - 1.0 / L) * gx_out[i];
-      col2im_add (P, cols, gx);
+      state_vjp_code (P, gx_out, ug, gc, gx, cols, field);
     }
   else
     {
@@ -356,27 +437,17 @@ ts_palm_vjp_params (const TsPalmParams *P, const double *y, const double *x, con
   ts_palm_vjp_params_at (P, y, x, c, x, gx_out, gc_out, grad);
 }
 
-void
-ts_palm_vjp_params_at (const TsPalmParams *P, const double *y, const double *x, const double *c,
-                       const double *x_t, const double *gx_out, const double *gc_out,
-                       TsPalmGrad *grad)
+/* Back through the image step x' = x_t - w / L, w = x_t - y + b (k_P * x_t - P^T D^T c'):
+ * the gradients w.r.t. k_P and D (through c') added to `grad`, those w.r.t. the explicit b and
+ * L to *gb and *gL, and gct = gc_out + the gradient reaching c'. */
+static void
+image_update_vjp (const TsPalmParams *P, const double *y, const double *x_t, const double *cn,
+                  const double *gx_out, const double *gc_out, double *gct, TsPalmGrad *grad,
+                  double *gb, double *gL)
 {
-  int K = P->K, s = P->s, W = P->width, H = P->height;
-  gsize N = (gsize) W * H;
+  int K = P->K, s = P->s;
+  gsize N = (gsize) P->width * P->height;
   double b = P->b, L = P->L;
-
-  /* Forward again, keeping the intermediates. */
-  double *cols = g_new (double, s * N);
-  double *diff = g_new (double, s * N);
-  double *v = g_new (double, K * N);
-  double *cn = g_new (double, K * N);
-  im2col (P, x, cols);
-  gemm (TRUE, FALSE, s, (int) N, K, 1.0, P->D, c, 0.0, diff);
-  for (gsize i = 0; i < s * N; i++)
-    diff[i] -= cols[i];
-  memcpy (v, c, sizeof (double) * K * N);
-  gemm (FALSE, FALSE, K, (int) N, s, -b, P->D, diff, 1.0, v);
-  prox_apply (P, v, cn);
   double *kx = g_new (double, N);
   double *back = g_new0 (double, N);
   double *dtc = g_new (double, s * N);
@@ -384,39 +455,80 @@ ts_palm_vjp_params_at (const TsPalmParams *P, const double *y, const double *x, 
   gemm (TRUE, FALSE, s, (int) N, K, 1.0, P->D, cn, 0.0, dtc);
   col2im_add (P, dtc, back);
 
-  /* Image step: x' = x_t - w / L, w = x_t - y + b (k_P * x_t - P^T D^T c'). */
   double *gw = g_new (double, N);
-  double gL = 0.0, gb = 0.0;
+  /* Local accumulators (not through the pointers): the loop then compiles, and rounds, as it
+   * did inside ts_palm_vjp_params_at. */
+  double gl = 0.0, gbl = *gb;
   for (gsize i = 0; i < N; i++)
     {
       double w = x_t[i] - y[i] + b * (kx[i] - back[i]);
       gw[i] = -gx_out[i] / L;
-      gL += gx_out[i] * w;
-      gb += gw[i] * (kx[i] - back[i]);
+      gl += gx_out[i] * w;
+      gbl += gw[i] * (kx[i] - back[i]);
     }
-  gL /= L * L;
+  *gb = gbl;
+  *gL += gl / (L * L);
   /* d/dk_P[d] of <gw, b k_P * x_t> = b sum_m gw[m] x_t[m + d] */
   add_kernel_gradient (P, gw, x_t, b, grad->kernel);
   /* -b P^T D^T c': dD += -b c' (P gw)^T, dc' = -b D P gw */
   double *colsg = dtc;   /* reuse */
   im2col (P, gw, colsg);
   gemm (FALSE, TRUE, K, s, (int) N, -b, cn, colsg, 1.0, grad->D);
-  double *gct = g_new (double, K * N);
   memcpy (gct, gc_out, sizeof (double) * K * N);
   gemm (FALSE, FALSE, K, (int) N, s, -b, P->D, colsg, 1.0, gct);
+  g_free (kx);
+  g_free (back);
+  g_free (dtc);
+  g_free (gw);
+}
 
-  /* Coefficient step: c' = prox(v), v = c - b D diff, diff = D^T c - P x. */
-  double *gv = cn;   /* c' no longer needed */
-  prox_vjp (P, v, gct, gv, grad->log_t);
+/* Back through the coefficient step's argument v = c - b D diff, diff = D^T c - P x, given
+ * g_v = gv: the gradient w.r.t. D added to `grad`, that w.r.t. the explicit b to *gb. */
+static void
+code_argument_vjp (const TsPalmParams *P, const double *c, const double *diff, const double *gv,
+                   TsPalmGrad *grad, double *gb)
+{
+  int K = P->K, s = P->s;
+  gsize N = (gsize) P->width * P->height;
+  double b = P->b;
   double *ddiff = g_new (double, K * N);   /* D diff */
   gemm (FALSE, FALSE, K, (int) N, s, 1.0, P->D, diff, 0.0, ddiff);
+  double gbl = *gb;
   for (gsize i = 0; i < K * N; i++)
-    gb -= gv[i] * ddiff[i];
+    gbl -= gv[i] * ddiff[i];
+  *gb = gbl;
   /* dD += -b [gv diff^T + c (D^T gv)^T] */
   gemm (FALSE, TRUE, K, s, (int) N, -b, gv, diff, 1.0, grad->D);
-  double *dtg = colsg;
+  double *dtg = g_new (double, s * N);
   gemm (TRUE, FALSE, s, (int) N, K, 1.0, P->D, gv, 0.0, dtg);
   gemm (FALSE, TRUE, K, s, (int) N, -b, c, dtg, 1.0, grad->D);
+  g_free (ddiff);
+  g_free (dtg);
+}
+
+void
+ts_palm_vjp_params_at (const TsPalmParams *P, const double *y, const double *x, const double *c,
+                       const double *x_t, const double *gx_out, const double *gc_out,
+                       TsPalmGrad *grad)
+{
+  int K = P->K, s = P->s;
+  gsize N = (gsize) P->width * P->height;
+
+  /* Forward again, keeping the intermediates. */
+  double *cols = g_new (double, s * N);
+  double *diff = g_new (double, s * N);
+  double *v = g_new (double, K * N);
+  double *cn = g_new (double, K * N);
+  code_argument (P, x, c, cols, diff, v);
+  prox_apply (P, v, cn);
+
+  double gb = 0.0, gL = 0.0;
+  double *gct = g_new (double, K * N);
+  image_update_vjp (P, y, x_t, cn, gx_out, gc_out, gct, grad, &gb, &gL);
+  /* Coefficient step: c' = prox(v). */
+  double *gv = cn;   /* c' no longer needed */
+  prox_vjp (P, v, gct, gv, grad->log_t);
+  code_argument_vjp (P, c, diff, gv, grad, &gb);
 
   grad->b += gb;
   grad->L += gL;
@@ -425,12 +537,34 @@ ts_palm_vjp_params_at (const TsPalmParams *P, const double *y, const double *x, 
   g_free (diff);
   g_free (v);
   g_free (cn);
-  g_free (kx);
-  g_free (back);
-  g_free (dtc);
-  g_free (gw);
   g_free (gct);
-  g_free (ddiff);
+}
+
+void
+ts_palm_vjp_image_update (const TsPalmParams *P, const double *y, const double *x_t,
+                          const double *c_new, const double *gx_out, const double *gc_out,
+                          double *gct, TsPalmGrad *grad)
+{
+  double gb = 0.0, gL = 0.0;
+  image_update_vjp (P, y, x_t, c_new, gx_out, gc_out, gct, grad, &gb, &gL);
+  grad->b += gb;
+  grad->L += gL;
+}
+
+void
+ts_palm_vjp_code_argument (const TsPalmParams *P, const double *x, const double *c,
+                           const double *gv, TsPalmGrad *grad)
+{
+  gsize N = (gsize) P->width * P->height, sn = (gsize) P->s * N;
+  double *cols = g_new (double, sn), *diff = g_new (double, sn);
+  double *v = g_new (double, (gsize) P->K * N);
+  double gb = 0.0;
+  code_argument (P, x, c, cols, diff, v);
+  code_argument_vjp (P, c, diff, gv, grad, &gb);
+  grad->b += gb;
+  g_free (cols);
+  g_free (diff);
+  g_free (v);
 }
 
 /* out = U^T P img (r x N). */

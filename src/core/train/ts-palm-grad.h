@@ -93,6 +93,29 @@ void ts_palm_vjp_step_exact (const TsPalmParams *P, const double *y, const doubl
                              const double *x_new, const double *gx_out, const double *gc_out,
                              double *gx_t, double *gc_t, TsPalmGrad *grad);
 
+/* The step in parts around its prox, for a prox that couples several planes (the joint colour
+ * form, ts-palm-joint.h); ts_palm_step is code argument, prox, image update.
+ * v = c_t - b D (D^T c_t - P x): */
+void ts_palm_code_argument (const TsPalmParams *P, const double *x, const double *c_t, double *v);
+/* x' = x_t - (x_t - y + b (k_P * x_t - P^T D^T c')) / L: */
+void ts_palm_image_update (const TsPalmParams *P, const double *y, const double *x_t,
+                           const double *c_new, double *x_out);
+/* (df/dz)^T in parts (subspace form): the image step's, gct = gc_out + (b / L) D P gx_out (the
+ * gradient reaching c') with ug = U^T P gx_out (rank x N) kept for the second part, which
+ * takes gc = J_prox^T gct in place to the gradient w.r.t. c and gives the one w.r.t. x. */
+void ts_palm_vjp_state_image (const TsPalmParams *P, const double *gx_out, const double *gc_out,
+                              double *gct, double *ug);
+void ts_palm_vjp_state_code (const TsPalmParams *P, const double *gx_out, const double *ug,
+                             double *gc, double *gx);
+/* (df/dtheta)^T in parts: back through the image update (its gradients w.r.t. k_P, D, b, L
+ * added to `grad`; gct as above), then, given g_v = J_prox^T gct, back through the code
+ * argument at (x, c) (D, b). */
+void ts_palm_vjp_image_update (const TsPalmParams *P, const double *y, const double *x_t,
+                               const double *c_new, const double *gx_out, const double *gc_out,
+                               double *gct, TsPalmGrad *grad);
+void ts_palm_vjp_code_argument (const TsPalmParams *P, const double *x, const double *c,
+                                const double *gv, TsPalmGrad *grad);
+
 /* Scratch needed per image (doubles), for callers that want to budget memory. */
 gsize ts_palm_scratch_doubles (const TsPalmParams *P);
 

@@ -63,6 +63,8 @@ ts_train_config_init (TsTrainConfig *config, TsProxType prox_type, double sigma)
   config->lr_atoms = 2e-4;
   config->lr_hyper = 1e-3;
   config->seed = 1;
+  config->colour_form = TS_COLOUR_FORM_PLANES;
+  config->chroma_weight_init = 1.0;
   config->tol = 1e-4;
   config->max_iter = 10000;
   config->adjoint_tol = 1e-6;
@@ -151,6 +153,20 @@ ts_train_config_validate (const TsTrainConfig *config, GError **error)
                    "has the reference iteration's fixed points)");
       return FALSE;
     }
+  if (c->colour_form != TS_COLOUR_FORM_PLANES && c->colour_form != TS_COLOUR_FORM_JOINT)
+    return bad_int (error, "colour_form", (int) c->colour_form, "must be planes or joint");
+  if (!(c->chroma_weight_init >= TS_CHROMA_WEIGHT_MIN && c->chroma_weight_init <= TS_CHROMA_WEIGHT_MAX))
+    return bad_double (error, "chroma_weight", c->chroma_weight_init, "must be in [0.001, 1000]");
+  if (c->colour_form == TS_COLOUR_FORM_JOINT && (c->iterations > 0 || c->exact_image_step))
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   "training configuration: the joint colour form trains at the fixed point "
+                   "(no iteration budget)");
+      return FALSE;
+    }
+  if (c->colour_form == TS_COLOUR_FORM_JOINT && c->prox_type == TS_PROX_CPR && c->groupsize != 1)
+    return bad_int (error, "groupsize", c->groupsize,
+                    "must be 1 in the joint colour form (the group is the three planes)");
   if (c->max_iter < 1 || c->max_iter > 1000000)
     return bad_int (error, "max_iter", c->max_iter, "must be 1 to 1000000");
   if (!(c->adjoint_tol >= 0.0 && c->adjoint_tol < 1.0))
@@ -167,9 +183,11 @@ ts_train_state_param_count (const TsTrainConfig *config)
 {
   g_return_val_if_fail (config != NULL, 0);
   gsize s = (gsize) config->atom_size * config->atom_size;
-  /* atoms, free atoms, lambda scalings, beta, and with the exact image step the step scale */
+  /* atoms, free atoms, lambda scalings, beta, with the exact image step the step scale, in
+   * the joint colour form the chroma weight's log */
   return (gsize) config->n_atoms * s + (gsize) config->n_free * s + (gsize) config->n_atoms + 1
-         + (config->exact_image_step ? 1 : 0);
+         + (config->exact_image_step ? 1 : 0)
+         + (config->colour_form == TS_COLOUR_FORM_JOINT ? 1 : 0);
 }
 
 TsTrainState *
@@ -195,6 +213,8 @@ ts_train_state_new (const TsTrainConfig *config, const TsModel *model)
       state->model->tol = config->tol;
       state->model->iterations = config->iterations;
       state->model->exact_image_step = config->exact_image_step;
+      state->model->colour_form = config->colour_form;
+      state->model->chroma_weight = config->chroma_weight_init;
       state->model->beta = config->beta_init;
     }
   state->step = 0;

@@ -38,6 +38,11 @@ typedef struct {
   double adjoint_tol;      /* relative residual of the adjoint fixed point (1e-6) */
   int adjoint_max_iter;    /* cap (20) */
   int threads;             /* 2 */
+  /* colour (issue 20): TS_COLOUR_FORM_JOINT trains the joint colour form on RGB images, the
+   * three opponent planes of each crop solved together (ts-palm-joint.h), and learns the
+   * chroma weight (its log, in the Adam group of the thresholds and beta) */
+  TsColourForm colour_form;
+  double chroma_weight_init; /* w at the start, unless the initial model has the joint form (1) */
 } TsTrainConfig;
 
 /* MODEL.md defaults for a prox family and noise level; steps_per_epoch is left 0 (the
@@ -53,7 +58,8 @@ typedef struct {
   int step;                /* optimisation steps completed */
   guint64 rng[4];          /* random generator state after `step` steps */
   gsize n_params;          /* K*s + M*s + K + 1: atoms, free_atoms, lambda_scaling, beta;
-                              + 1 for the step scale with the exact image step */
+                              + 1 for the step scale with the exact image step;
+                              + 1 for the chroma weight's log in the joint colour form */
   double *adam_m;          /* Adam first moments, n_params, same order */
   double *adam_v;          /* Adam second moments */
   guint64 data_fingerprint;/* of the training images (resume refuses other data) */

@@ -17,6 +17,9 @@
 #include "ts-operator.h"
 #include "ts-palm-adjoint.h"
 #include "ts-palm-grad.h"
+#include "ts-palm-joint.h"
+#include "ts-solver-joint.h"
+#include "ts-colour.h"
 #include "ts-solver.h"
 #include "ts-linalg.h"
 #include "ts-unrolled.h"
@@ -76,6 +79,7 @@ typedef struct {
   int inner_iterations;
   TsAndersonStats adjoint;
   double forward_seconds, adjoint_seconds, gradient_seconds;
+  double g_weight;     /* joint colour form: w.r.t. the chroma weight */
   GError *error;
 } CropResult;
 
@@ -90,14 +94,17 @@ typedef struct {
   CropResult *results;
   gint next;
   const gint *cancel;
+  int planes;                   /* 1, or 3 for the joint colour form */
+  double chroma_weight;         /* the joint colour form's w */
 } BatchJob;
 
-/* iPALM in double from x = y, c = 0 (MODEL.md), to a relative change of EXACT_TOL. */
+/* iPALM in double from x = y, c = 0 (MODEL.md), to a relative change of EXACT_TOL; `planes`
+ * 3 solves the joint colour form's planes together (ts-palm-joint.h) with chroma weight w. */
 static gboolean
-solve_exact (const TsPalmParams *P, const double *y, double *x, double *c, int *iterations,
-             GError **error)
+solve_exact (const TsPalmParams *P, int planes, double w, const double *y, double *x, double *c,
+             int *iterations, GError **error)
 {
-  gsize N = (gsize) P->width * P->height, KN = (gsize) P->K * N;
+  gsize N = (gsize) P->width * P->height * planes, KN = (gsize) P->K * N;
   double *x_prev = g_new (double, N), *c_prev = g_new0 (double, KN);
   double *x_t = g_new (double, N), *c_t = g_new (double, KN);
   double *x_new = g_new (double, N), *c_new = g_new (double, KN);
@@ -113,7 +120,10 @@ solve_exact (const TsPalmParams *P, const double *y, double *x, double *c, int *
         x_t[i] = x[i] + a * (x[i] - x_prev[i]);
       for (gsize i = 0; i < KN; i++)
         c_t[i] = c[i] + a * (c[i] - c_prev[i]);
-      ts_palm_step (P, y, x, c_t, x_t, x_new, c_new, NULL);
+      if (planes == TS_JOINT_PLANES)
+        ts_palm_joint_step (P, w, y, x, c_t, x_t, x_new, c_new, NULL);
+      else
+        ts_palm_step (P, y, x, c_t, x_t, x_new, c_new, NULL);
       double num = 0.0, den = 0.0;
       for (gsize i = 0; i < N; i++)
         {
@@ -174,7 +184,7 @@ crop_gradient (BatchJob *job, int index, CropResult *res)
   /* Forward: the inner solution. */
   if (job->exact)
     {
-      if (!solve_exact (P, y, x, c, &res->inner_iterations, &res->error))
+      if (!solve_exact (P, 1, 1.0, y, x, c, &res->inner_iterations, &res->error))
         goto out;
     }
   else
@@ -265,6 +275,117 @@ out:
   g_free (c);
 }
 
+/* The adjoint map of the joint colour form, in double: g -> (df/dz)^T g + dloss/dz. */
+typedef struct {
+  const TsPalmParams *P;
+  double chroma_weight;
+  const double *v;     /* prox argument at the fixed point, 3 x K x N */
+  const double *r;     /* dloss/dx, 3 x N */
+  gsize N3;            /* 3 x N */
+} JointAdjointMap;
+
+static void
+joint_adjoint_map (const double *in, double *out, gpointer data)
+{
+  const JointAdjointMap *m = data;
+  ts_palm_joint_vjp_state (m->P, m->chroma_weight, m->v, in, in + m->N3, out, out + m->N3);
+  for (gsize i = 0; i < m->N3; i++)
+    out[i] += m->r[i];
+}
+
+/* One crop of the joint colour form (batch->planes == 3): the three opponent planes solved
+ * together, the L1 loss in RGB, the adjoint in double (the joint prox's Jacobian couples the
+ * planes, which the float adjoint's cached diagonal cannot hold), the parameter gradient with
+ * the chroma weight's. */
+static void
+crop_gradient_joint (BatchJob *job, int index, CropResult *res)
+{
+  const TsPalmParams *P = job->P;
+  const TsTrainConfig *cfg = job->config;
+  int W = P->width, H = P->height, K = P->K, kp = 2 * P->p - 1;
+  gsize N = (gsize) W * H, N3 = TS_JOINT_PLANES * N, KN3 = (gsize) K * N3;
+  const float *clean = job->batch->clean[index], *noisy = job->batch->noisy[index];
+  double *y = g_new (double, N3), *x = g_new (double, N3), *c = g_new (double, KN3);
+  for (gsize i = 0; i < N3; i++)
+    y[i] = noisy[i];
+
+  gint64 t0 = g_get_monotonic_time ();
+  if (job->exact)
+    {
+      if (!solve_exact (P, TS_JOINT_PLANES, job->chroma_weight, y, x, c, &res->inner_iterations,
+                        &res->error))
+        goto out;
+    }
+  else
+    {
+      TsSolveOptions o;
+      ts_solve_options_init (&o);
+      o.tol = cfg->tol;
+      o.max_iter = cfg->max_iter;
+      o.threads = 1;
+      g_autoptr (TsOperator) op = ts_operator_identity_new (W, H);
+      const float *data[TS_JOINT_PLANES] = { noisy, noisy + N, noisy + 2 * N };
+      TsSolution *sols[TS_JOINT_PLANES];
+      TsSolveStats st;
+      if (!ts_solve_joint (op, job->prox, data, &o, NULL, NULL, NULL, job->cancel, &st, sols,
+                           &res->error))
+        goto out;
+      res->inner_iterations = st.iterations;
+      for (int q = 0; q < TS_JOINT_PLANES; q++)
+        {
+          for (gsize i = 0; i < N; i++)
+            x[q * N + i] = sols[q]->x->data[i];
+          for (gsize i = 0; i < (gsize) K * N; i++)
+            c[q * (gsize) K * N + i] = sols[q]->c[i];
+          ts_solution_free (sols[q]);
+        }
+    }
+  gint64 t1 = g_get_monotonic_time ();
+  res->forward_seconds = (t1 - t0) / 1e6;
+
+  /* The loss in RGB: rgb_k = sum_q A_qk x_q (A the orthonormal opponent basis, its inverse
+   * A^T), so dloss/dx_q = sum_k A_qk sign (rgb_k - clean_rgb_k) / (crops * pixels * 3). */
+  double *r = g_new0 (double, N3), *v = g_new (double, KN3);
+  double *x1 = g_new (double, N3), *c1 = g_new (double, KN3);
+  ts_palm_joint_step (P, job->chroma_weight, y, x, c, x, x1, c1, v);
+  res->loss = 0.0;
+  for (gsize i = 0; i < N; i++)
+    for (int k = 0; k < 3; k++)
+      {
+        double e = 0.0;
+        for (int q = 0; q < TS_JOINT_PLANES; q++)
+          e += ts_colour_opponent_basis[q][k] * (x[q * N + i] - clean[q * N + i]);
+        res->loss += fabs (e);
+        double sign = (e > 0.0 ? 1.0 : e < 0.0 ? -1.0 : 0.0) * job->scale;
+        for (int q = 0; q < TS_JOINT_PLANES; q++)
+          r[q * N + i] += ts_colour_opponent_basis[q][k] * sign;
+      }
+  double *g = g_new0 (double, N3 + KN3);
+  memcpy (g, r, sizeof (double) * N3);   /* F(0) */
+  JointAdjointMap map = { P, job->chroma_weight, v, r, N3 };
+  ts_anderson_solve (joint_adjoint_map, &map, g, N3 + KN3, ANDERSON_MEMORY,
+                     job->exact ? 1e-12 : cfg->adjoint_tol, job->exact ? 2000 : cfg->adjoint_max_iter,
+                     &res->adjoint);
+  gint64 t2 = g_get_monotonic_time ();
+  res->adjoint_seconds = (t2 - t1) / 1e6;
+
+  res->grad.D = g_new0 (double, (gsize) K * P->s);
+  res->grad.kernel = g_new0 (double, (gsize) kp * kp);
+  res->grad.log_t = g_new0 (double, K);
+  ts_palm_joint_vjp_params (P, job->chroma_weight, y, x, c, g, g + N3, &res->grad,
+                            &res->g_weight);
+  res->gradient_seconds = (g_get_monotonic_time () - t2) / 1e6;
+  g_free (r);
+  g_free (v);
+  g_free (x1);
+  g_free (c1);
+  g_free (g);
+out:
+  g_free (y);
+  g_free (x);
+  g_free (c);
+}
+
 static gpointer
 batch_worker (gpointer data)
 {
@@ -279,7 +400,10 @@ batch_worker (gpointer data)
           g_set_error (&job->results[i].error, TS_ERROR, TS_ERROR_CANCELLED, "cancelled");
           continue;
         }
-      crop_gradient (job, i, &job->results[i]);
+      if (job->planes == TS_JOINT_PLANES)
+        crop_gradient_joint (job, i, &job->results[i]);
+      else
+        crop_gradient (job, i, &job->results[i]);
     }
   return NULL;
 }
@@ -322,7 +446,7 @@ batch_collect (BatchJob *job, const TsDerivedTape *tape, double lp, int threads,
   gsize ks = (gsize) K * tape->s;
   double *gD = g_new0 (double, ks), *gk = g_new0 (double, (gsize) kp * kp);
   double *glogt = g_new0 (double, K);
-  double gb = 0.0, gL = 0.0, geta = 0.0;
+  double gb = 0.0, gL = 0.0, geta = 0.0, gweight = 0.0;
   TsTrainStepStats st = { 0 };
   GError *first_error = NULL;
   for (int i = 0; i < batch->n; i++)
@@ -348,6 +472,7 @@ batch_collect (BatchJob *job, const TsDerivedTape *tape, double lp, int threads,
           gb += res->grad.b;
           gL += res->grad.L;
           geta += res->grad.eta;
+          gweight += res->g_weight;
           st.forward_seconds += res->forward_seconds;
           st.adjoint_seconds += res->adjoint_seconds;
           st.gradient_seconds += res->gradient_seconds;
@@ -378,6 +503,9 @@ batch_collect (BatchJob *job, const TsDerivedTape *tape, double lp, int threads,
       g_scaling[K] = g_beta;
       if (job->config->exact_image_step)
         g_scaling[K + 1] = geta;
+      /* The chroma weight is learned as its log: d/d log w = w d/dw. */
+      if (job->planes == TS_JOINT_PLANES)
+        g_scaling[K + 1 + (job->config->exact_image_step ? 1 : 0)] = job->chroma_weight * gweight;
       result = loss * job->scale;
       if (stats != NULL)
         {
@@ -441,8 +569,11 @@ batch_run (const TsModel *model, const TsTrainConfig *config, const TsTrainBatch
         return NAN;
     }
 
+  int planes = model->colour_form == TS_COLOUR_FORM_JOINT ? TS_JOINT_PLANES : 1;
+  /* The mean in the loss: over the RGB values in the joint colour form. */
   BatchJob job = { model, config, batch, prox, &P, exact,
-                   1.0 / ((double) batch->n * W * H), g_new0 (CropResult, batch->n), 0, cancel };
+                   1.0 / ((double) batch->n * W * H * planes), g_new0 (CropResult, batch->n), 0,
+                   cancel, planes, model->chroma_weight };
   int threads = CLAMP (config->threads, 1, batch->n);
   GThread **workers = g_new0 (GThread *, threads);
   for (int t = 1; t < threads; t++)
@@ -466,6 +597,22 @@ ts_train_batch_gradient (const TsModel *model, const TsTrainConfig *config,
   return batch_run (model, config, batch, exact, grad, cancel, stats, error);
 }
 
+/* sum |rgb - clean_rgb| of a joint crop's planes (3 x n, opponent basis). */
+static double
+rgb_l1 (const double *x, const float *clean, gsize n)
+{
+  double loss = 0.0;
+  for (gsize i = 0; i < n; i++)
+    for (int k = 0; k < 3; k++)
+      {
+        double e = 0.0;
+        for (int q = 0; q < TS_JOINT_PLANES; q++)
+          e += ts_colour_opponent_basis[q][k] * (x[q * n + i] - clean[q * n + i]);
+        loss += fabs (e);
+      }
+  return loss;
+}
+
 double
 ts_train_batch_loss_exact (const TsModel *model, const TsTrainConfig *config,
                            const TsTrainBatch *batch, GError **error)
@@ -480,7 +627,8 @@ ts_train_batch_loss_exact (const TsModel *model, const TsTrainConfig *config,
   g_autoptr (TsSmoothInverse) smooth = NULL;
   if (config->exact_image_step)
     P.smooth = smooth = ts_smooth_inverse_new (tape->kernel, tape->p, tape->b, W, H);
-  gsize N = (gsize) W * H;
+  int planes = model->colour_form == TS_COLOUR_FORM_JOINT ? TS_JOINT_PLANES : 1;
+  gsize N = (gsize) W * H * planes;
   double *y = g_new (double, N), *x = g_new (double, N);
   double *c = g_new (double, (gsize) P.K * N);
   double loss = 0.0;
@@ -501,8 +649,10 @@ ts_train_batch_loss_exact (const TsModel *model, const TsTrainConfig *config,
           g_free (unused.kernel);
           g_free (unused.log_t);
         }
-      else if (!solve_exact (&P, y, x, c, &its, error))
+      else if (!solve_exact (&P, planes, model->chroma_weight, y, x, c, &its, error))
         loss = NAN;
+      else if (planes == TS_JOINT_PLANES)
+        loss += rgb_l1 (x, batch->clean[i], N / planes);
       else
         for (gsize j = 0; j < N; j++)
           loss += fabs (x[j] - batch->clean[i][j]);
@@ -510,7 +660,7 @@ ts_train_batch_loss_exact (const TsModel *model, const TsTrainConfig *config,
   g_free (y);
   g_free (x);
   g_free (c);
-  return loss / ((double) batch->n * N);
+  return loss / ((double) batch->n * N);   /* N counts the planes: the mean over RGB values */
 }
 
 /* ---------------------------------------------------------------- the trainer */
@@ -541,8 +691,10 @@ ts_train_data_fingerprint (GPtrArray *images)
   return h;
 }
 
+/* Training images are grayscale, or RGB for the joint colour form (`channels` 1 or 3). */
 static gboolean
-check_images (GPtrArray *images, const char *what, int crop, gboolean need_crop, GError **error)
+check_images (GPtrArray *images, const char *what, int crop, gboolean need_crop, int channels,
+              GError **error)
 {
   if (images == NULL || images->len == 0)
     {
@@ -554,11 +706,16 @@ check_images (GPtrArray *images, const char *what, int crop, gboolean need_crop,
   for (guint i = 0; i < images->len; i++)
     {
       const TsImage *im = g_ptr_array_index (images, i);
-      if (im->channels != 1)
+      if (im->channels != channels)
         {
-          g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
-                       "%s image %u has %d channels; training uses grayscale", what, i + 1,
-                       im->channels);
+          if (channels == 1)
+            g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                         "%s image %u has %d channels; training uses grayscale", what, i + 1,
+                         im->channels);
+          else
+            g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                         "%s image %u has %d channels; the joint colour form trains on RGB",
+                         what, i + 1, im->channels);
           return FALSE;
         }
       if (need_crop && (im->width < crop || im->height < crop))
@@ -570,6 +727,13 @@ check_images (GPtrArray *images, const char *what, int crop, gboolean need_crop,
         }
     }
   return TRUE;
+}
+
+/* The channels of the training images: 3 (RGB) for the joint colour form. */
+static int
+config_channels (const TsTrainConfig *c)
+{
+  return c->colour_form == TS_COLOUR_FORM_JOINT ? 3 : 1;
 }
 
 static int
@@ -590,9 +754,10 @@ ts_trainer_new (const TsTrainConfig *config, const TsModel *init, GPtrArray *tra
                 GPtrArray *val, GError **error)
 {
   g_return_val_if_fail (config != NULL, NULL);
+  int channels = config_channels (config);
   if (!ts_train_config_validate (config, error)
-      || !check_images (train, "training", config->crop, TRUE, error)
-      || !check_images (val, "validation", config->crop, FALSE, error))
+      || !check_images (train, "training", config->crop, TRUE, channels, error)
+      || !check_images (val, "validation", config->crop, FALSE, channels, error))
     return NULL;
   /* MODEL.md: two passes over the data, the learning rate decayed ten times per pass. A pass
    * is every training image's area once in crops, unless the number of steps is given: then
@@ -629,6 +794,10 @@ ts_trainer_new (const TsTrainConfig *config, const TsModel *init, GPtrArray *tra
   model->tol = c.tol;
   model->iterations = c.iterations;
   model->exact_image_step = c.exact_image_step;
+  /* A joint-form start keeps its learned chroma weight; any other starts at the config's. */
+  if (init == NULL || init->colour_form != TS_COLOUR_FORM_JOINT)
+    model->chroma_weight = c.chroma_weight_init;
+  model->colour_form = c.colour_form;
   model->beta = c.beta_init;
   TsTrainer *t = g_new0 (TsTrainer, 1);
   t->state = ts_train_state_new (&c, model);
@@ -647,8 +816,9 @@ ts_trainer_resume (const char *checkpoint, GPtrArray *train, GPtrArray *val, GEr
   TsTrainState *state = ts_checkpoint_load (checkpoint, error);
   if (state == NULL)
     return NULL;
-  if (!check_images (train, "training", state->config.crop, TRUE, error)
-      || !check_images (val, "validation", state->config.crop, FALSE, error))
+  int channels = config_channels (&state->config);
+  if (!check_images (train, "training", state->config.crop, TRUE, channels, error)
+      || !check_images (val, "validation", state->config.crop, FALSE, channels, error))
     {
       ts_train_state_free (state);
       return NULL;
@@ -910,6 +1080,27 @@ ts_train_initial_model (const TsTrainConfig *config, GPtrArray *train, TsTrainIn
   TsRandom rng_state;
   TsRandom *rng = &rng_state;
   ts_random_seed (rng, c->seed ^ INIT_SEED_SALT);
+  /* The joint colour form's data starts come from the luminance plane (opponent Y): its
+   * atoms are the grayscale ones, the chroma follows them. */
+  g_autoptr (GPtrArray) luminance = NULL;
+  if (c->colour_form == TS_COLOUR_FORM_JOINT && kind != TS_TRAIN_INIT_RANDOM)
+    {
+      if (!check_images (train, "training", p, TRUE, 3, error))
+        return NULL;
+      luminance = g_ptr_array_new_with_free_func ((GDestroyNotify) ts_image_free);
+      for (guint i = 0; i < train->len; i++)
+        {
+          g_autoptr (TsImage) opponent = ts_colour_rgb_to_opponent (g_ptr_array_index (train, i));
+          TsImage *y = opponent != NULL ? ts_image_extract_channel (opponent, 0) : NULL;
+          if (y == NULL)
+            {
+              g_set_error (error, TS_ERROR, TS_ERROR_NOMEM, "out of memory");
+              return NULL;
+            }
+          g_ptr_array_add (luminance, y);
+        }
+      train = luminance;
+    }
   g_autoptr (TsModel) model = ts_model_new (K, M, p);
   for (gsize i = 0; i < (gsize) K * s; i++)
     model->atoms[i] = (float) (ts_random_normal (rng) * c->init_scale);
@@ -917,13 +1108,13 @@ ts_train_initial_model (const TsTrainConfig *config, GPtrArray *train, TsTrainIn
     model->free_atoms[i] = (float) (ts_random_normal (rng) * c->init_scale);
   if (kind == TS_TRAIN_INIT_DICTIONARY)
     {
-      if (!check_images (train, "training", p, TRUE, error)
+      if (!check_images (train, "training", p, TRUE, 1, error)
           || !dictionary_start (train, p, K, M, rng, model->free_atoms, model->atoms, error))
         return NULL;
     }
   else if (kind != TS_TRAIN_INIT_RANDOM)
     {
-      if (!check_images (train, "training", p, TRUE, error))
+      if (!check_images (train, "training", p, TRUE, 1, error))
         return NULL;
       /* Adam moves every entry by about the learning rate per step whatever its size, so
        * the rows' norm sets how fast they move relative to themselves. */
@@ -943,12 +1134,15 @@ ts_train_initial_model (const TsTrainConfig *config, GPtrArray *train, TsTrainIn
   model->lambda = c->lambda;
   model->sigma = c->sigma;
   model->tol = c->tol;
+  model->colour_form = c->colour_form;
+  model->chroma_weight = c->chroma_weight_init;
   return g_steal_pointer (&model);
 }
 
-/* A crop of `size` at (x0, y0) under one of the 8 flips/rotations. */
+/* A crop of channel `channel` of `size` at (x0, y0) under one of the 8 flips/rotations. */
 static void
-extract_crop (const TsImage *im, int x0, int y0, int size, int transform, float *out)
+extract_crop (const TsImage *im, int channel, int x0, int y0, int size, int transform,
+              float *out)
 {
   for (int r = 0; r < size; r++)
     for (int c = 0; c < size; c++)
@@ -962,8 +1156,28 @@ extract_crop (const TsImage *im, int x0, int y0, int size, int transform, float 
           }
         if (transform & 4)
           v = size - 1 - v;
-        out[r * size + c] = im->data[(gsize) (y0 + u) * im->width + (x0 + v)];
+        out[r * size + c] = im->data[((gsize) (y0 + u) * im->width + (x0 + v)) * im->channels
+                                     + channel];
       }
+}
+
+/* An RGB crop (extract_crop per channel) in the opponent basis: 3 planes of size x size. */
+static void
+rgb_crop_to_opponent (const TsImage *im, int x0, int y0, int size, int transform, float *out)
+{
+  gsize n = (gsize) size * size;
+  float *rgb = g_new (float, 3 * n);
+  for (int k = 0; k < 3; k++)
+    extract_crop (im, k, x0, y0, size, transform, rgb + k * n);
+  for (int q = 0; q < TS_JOINT_PLANES; q++)
+    for (gsize i = 0; i < n; i++)
+      {
+        double o = 0.0;
+        for (int k = 0; k < 3; k++)
+          o += ts_colour_opponent_basis[q][k] * rgb[k * n + i];
+        out[q * n + i] = (float) o;
+      }
+  g_free (rgb);
 }
 
 static double
@@ -991,7 +1205,9 @@ ts_trainer_step (TsTrainer *trainer, const gint *cancel, TsTrainStepStats *stats
   TsRandom *rng = &rng_state;
   memcpy (rng->s, S->rng, sizeof rng->s);
   int n = c->batch, size = c->crop;
-  gsize N = (gsize) size * size;
+  gboolean joint = c->colour_form == TS_COLOUR_FORM_JOINT;
+  /* A joint crop holds the three opponent planes. */
+  gsize N = (gsize) size * size * (joint ? TS_JOINT_PLANES : 1);
   float *clean = g_new (float, n * N), *noisy = g_new (float, n * N);
   const float **clean_ptr = g_new (const float *, n), **noisy_ptr = g_new (const float *, n);
   for (int i = 0; i < n; i++)
@@ -999,7 +1215,11 @@ ts_trainer_step (TsTrainer *trainer, const gint *cancel, TsTrainStepStats *stats
       const TsImage *im = g_ptr_array_index (trainer->train, ts_random_below (rng, trainer->train->len));
       int x0 = ts_random_below (rng, im->width - size + 1), y0 = ts_random_below (rng, im->height - size + 1);
       int transform = ts_random_below (rng, 8);
-      extract_crop (im, x0, y0, size, transform, clean + i * N);
+      if (joint)
+        rgb_crop_to_opponent (im, x0, y0, size, transform, clean + i * N);
+      else
+        extract_crop (im, 0, x0, y0, size, transform, clean + i * N);
+      /* White noise in RGB is white in the orthonormal opponent basis at the same level. */
       for (gsize j = 0; j < N; j++)
         noisy[i * N + j] = (float) (clean[i * N + j] + c->sigma / 255.0 * ts_random_normal (rng));
       clean_ptr[i] = clean + i * N;
@@ -1050,9 +1270,13 @@ ts_trainer_step (TsTrainer *trainer, const gint *cancel, TsTrainStepStats *stats
           (float) (m->lambda_scaling[i - n_atoms - n_free] - lr_h * step);
       else if (i == n_atoms + n_free + (gsize) m->n_atoms)
         m->beta = (double) (float) (m->beta - lr_h * step);
-      else
+      else if (c->exact_image_step && i == n_atoms + n_free + (gsize) m->n_atoms + 1)
         /* Kept where the solver's own rule (ts_model_validate) accepts it. */
         m->step_scale = CLAMP ((double) (float) (m->step_scale - lr_h * step), 0.05, 10.0);
+      else
+        /* The chroma weight's log: w stays positive; kept in ts_model_validate's range. */
+        m->chroma_weight = CLAMP ((double) (float) (m->chroma_weight * exp (-lr_h * step)),
+                                  TS_CHROMA_WEIGHT_MIN, TS_CHROMA_WEIGHT_MAX);
     }
   g_free (grad);
   memcpy (S->rng, rng->s, sizeof rng->s);
@@ -1069,6 +1293,48 @@ ts_trainer_step (TsTrainer *trainer, const gint *cancel, TsTrainStepStats *stats
   return TRUE;
 }
 
+/* The joint colour form's validation: each RGB image with white noise, its opponent planes
+ * solved together, the PSNR in RGB. */
+static double
+validate_joint (TsTrainer *trainer, const gint *cancel, GError **error)
+{
+  TsTrainState *S = trainer->state;
+  double sum = 0.0;
+  for (guint i = 0; i < trainer->val->len; i++)
+    {
+      const TsImage *clean = g_ptr_array_index (trainer->val, i);
+      int w = clean->width, h = clean->height;
+      g_autoptr (TsImage) noisy = ts_image_copy (clean);
+      ts_noise_add_gaussian (noisy, S->config.sigma / 255.0, VALIDATION_SEED + i);
+      g_autoptr (TsImage) opponent = ts_colour_rgb_to_opponent (noisy);
+      g_autoptr (TsImage) y = ts_image_extract_channel (opponent, 0);
+      g_autoptr (TsImage) o1 = ts_image_extract_channel (opponent, 1);
+      g_autoptr (TsImage) o2 = ts_image_extract_channel (opponent, 2);
+      const float *data[TS_JOINT_PLANES] = { y->data, o1->data, o2->data };
+      TsSolveOptions o;
+      ts_solve_options_init (&o);
+      o.tol = S->config.tol;
+      o.max_iter = S->config.max_iter;
+      g_autoptr (TsOperator) op = ts_operator_identity_new (w, h);
+      ts_blas_set_threads (ts_solve_blas_threads (&o));
+      g_autoptr (TsRegulariser) prox = ts_regulariser_new (S->model, op, NAN, NAN, error);
+      if (prox == NULL)
+        return NAN;
+      TsSolution *sols[TS_JOINT_PLANES];
+      if (!ts_solve_joint (op, prox, data, &o, NULL, NULL, NULL, cancel, NULL, sols, error))
+        return NAN;
+      for (int q = 0; q < TS_JOINT_PLANES; q++)
+        {
+          ts_image_set_channel (opponent, q, sols[q]->x);
+          ts_solution_free (sols[q]);
+        }
+      g_autoptr (TsImage) rgb = ts_colour_opponent_to_rgb (opponent);
+      sum += ts_psnr (rgb, clean, 0);
+    }
+  S->last_val_psnr = sum / trainer->val->len;
+  return S->last_val_psnr;
+}
+
 double
 ts_trainer_validate (TsTrainer *trainer, const gint *cancel, GError **error)
 {
@@ -1079,6 +1345,8 @@ ts_trainer_validate (TsTrainer *trainer, const gint *cancel, GError **error)
       g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "no validation images");
       return NAN;
     }
+  if (S->config.colour_form == TS_COLOUR_FORM_JOINT)
+    return validate_joint (trainer, cancel, error);
   double sum = 0.0;
   for (guint i = 0; i < trainer->val->len; i++)
     {
