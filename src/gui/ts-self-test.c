@@ -41,6 +41,7 @@ struct _TsSelfTest {
   char *expect_noise_model;   /* "gaussian" / "poisson-gaussian": the run's, or NULL */
   gint64 started_us, finished_us;
   char *save_jpeg;         /* save the result there as JPEG at the end, and check it; or NULL */
+  char *save_result;       /* ... or in the format of its name (float .npy / .tiff: exact) */
   gboolean saved;          /* the save is done ... */
   gboolean save_ok;        /* ... and its file checked */
   int escape_after;        /* press Escape after this many previews; 0 = never */
@@ -108,6 +109,9 @@ static const GOptionEntry option_entries[] = {
   { "save-jpeg", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, NULL,
     N_("Self-test: save the result as JPEG to FILE at the end; it must decode at the result’s size"),
     N_("FILE") },
+  { "save-result", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, NULL,
+    N_("Self-test: save the result to FILE at the end, in the format its name says (.npy or .tiff: 32-bit float); a float file must hold the result exactly"),
+    N_("FILE") },
   { "press-escape-after", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, NULL,
     N_("Self-test: press Escape after N live previews; the run must still finish"), N_("N") },
   { "view", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, NULL,
@@ -167,6 +171,8 @@ ts_self_test_new_from_options (GVariantDict *options)
     self->expect_recent = g_strdup (expect_recent);
   if (g_variant_dict_lookup (options, "save-jpeg", "^&ay", &save_jpeg))
     self->save_jpeg = g_strdup (save_jpeg);
+  else if (g_variant_dict_lookup (options, "save-result", "^&ay", &save_jpeg))
+    self->save_result = g_strdup (save_jpeg);
   g_variant_dict_lookup (options, "press-escape-after", "i", &self->escape_after);
   g_variant_dict_lookup (options, "view", "s", &self->view);
   {
@@ -421,7 +427,7 @@ finish_cancelled (TsSelfTest *self, guint previews, double gap_ms)
       fprintf (stderr, "self-test: Stop did not keep the estimate as the result\n");
       ok = FALSE;
     }
-  if (ok && self->save_jpeg != NULL && !self->save_ok)
+  if (ok && (self->save_jpeg != NULL || self->save_result != NULL) && !self->save_ok)
     ok = FALSE;
 
   if (self->screenshot != NULL && !save_screenshot (GTK_WIDGET (self->window), self->screenshot, self->screenshot_scale, &error))
@@ -679,7 +685,7 @@ finish (gpointer user_data)
     }
   if (ok && self->expect_noise_model != NULL)
     ok = check_noise (self, result);
-  if (ok && self->save_jpeg != NULL && !self->save_ok)
+  if (ok && (self->save_jpeg != NULL || self->save_result != NULL) && !self->save_ok)
     ok = FALSE;
   if (ok && self->escape_after > 0)
     {
@@ -1016,6 +1022,40 @@ check_jpeg (TsSelfTest *self, const char *path, gboolean partial)
   return TRUE;
 }
 
+/* --save-result: the file must decode at the result's size and channels; a float format
+ * (.npy, 32-bit TIFF) must hold the result's values exactly, so that two builds' results can
+ * be compared byte for byte. */
+static gboolean
+check_saved_result (TsSelfTest *self, const char *path)
+{
+  const TsJobResult *result = ts_window_get_result (self->window);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TsImage) decoded = ts_image_load (path, &error);
+  TsFileFormat format = ts_file_format_from_name (path);
+  gboolean exact = format == TS_FILE_FORMAT_NPY || format == TS_FILE_FORMAT_TIFF;
+
+  if (decoded == NULL)
+    {
+      fprintf (stderr, "self-test: %s does not decode: %s\n", path, error->message);
+      return FALSE;
+    }
+  if (result == NULL || decoded->width != result->result->width
+      || decoded->height != result->result->height || decoded->channels != result->result->channels)
+    {
+      fprintf (stderr, "self-test: %s is not at the result's size\n", path);
+      return FALSE;
+    }
+  if (exact && memcmp (decoded->data, result->result->data,
+                       ts_image_n_values (decoded) * sizeof *decoded->data) != 0)
+    {
+      fprintf (stderr, "self-test: %s does not hold the result's values\n", path);
+      return FALSE;
+    }
+  printf ("self-test: saved the result to %s, %d x %d x %d%s\n", path, decoded->width,
+          decoded->height, decoded->channels, exact ? ", its values exactly" : "");
+  return TRUE;
+}
+
 static void
 on_saved (TsWindow *window, const char *path, gboolean ok, gboolean partial, gpointer user_data)
 {
@@ -1023,7 +1063,8 @@ on_saved (TsWindow *window, const char *path, gboolean ok, gboolean partial, gpo
 
   g_signal_handlers_disconnect_by_func (window, on_saved, user_data);
   self->saved = TRUE;
-  self->save_ok = ok && check_jpeg (self, path, partial);
+  self->save_ok = ok && (self->save_jpeg != NULL ? check_jpeg (self, path, partial)
+                                                  : check_saved_result (self, path));
   after_run (self);
 }
 
@@ -1052,10 +1093,14 @@ on_run_finished (TsWindow *window, gboolean ok, gpointer user_data)
   g_clear_handle_id (&self->stop_poll_id, g_source_remove);
   self->run_ok = ok;
   /* As Save would after its dialog: the result on screen, at the default quality. */
-  if (ok && self->save_jpeg != NULL)
+  if (ok && (self->save_jpeg != NULL || self->save_result != NULL))
     {
+      const char *path = self->save_jpeg != NULL ? self->save_jpeg : self->save_result;
       g_signal_connect (window, "saved", G_CALLBACK (on_saved), self);
-      if (ts_window_save_panel (window, "result", self->save_jpeg, 0, 0))
+      /* A float TIFF at 32 bits; .npy is float32 anyway; other formats their default. */
+      int bit_depth = self->save_result != NULL
+                      && ts_file_format_from_name (path) == TS_FILE_FORMAT_TIFF ? 32 : 0;
+      if (ts_window_save_panel (window, "result", path, bit_depth, 0))
         return;
       g_signal_handlers_disconnect_by_func (window, on_saved, self);
       fprintf (stderr, "self-test: the window had no result to save\n");
@@ -1379,6 +1424,7 @@ ts_self_test_finalize (GObject *object)
   g_clear_handle_id (&self->stop_poll_id, g_source_remove);
   g_clear_object (&self->window);
   g_free (self->save_jpeg);
+  g_free (self->save_result);
   g_free (self->screenshot);
   g_free (self->page);
   g_free (self->expect_recent);
