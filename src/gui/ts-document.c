@@ -16,9 +16,11 @@ struct _TsDocument {
   TsKspace *kspace;
   GPtrArray *view_pyramid;
   int view_width, view_height;
-  double noise_estimate;   /* 0-255, NAN when not estimated */
-  gboolean has_noise_plans;
-  TsRestoreNoise noise_plans[3];   /* by TsNoiseModel: ts_document_get_noise_plans */
+  /* The image's noise as read when it was opened, for `noise_model` (ts_restore_noise_read);
+   * the demo's has nothing read. None for k-space. */
+  TsNoiseModel noise_model;
+  gboolean has_noise_reading;
+  TsNoiseReading noise_reading;
   /* A fastMRI .h5: the slice to read (TS_FASTMRI_MIDDLE_SLICE before loading), how many the
    * file has (0 for other documents) and what it says of the scan. */
   int slice;
@@ -58,29 +60,23 @@ ts_document_new_demo (int size)
   self->view_width = image->width;
   self->view_height = image->height;
   self->view_pyramid = ts_texture_pyramid_new (image, TS_DISPLAY_CLAMP);
+  /* Nothing read: the demo is clean, its noise is the one Simulate adds. */
+  ts_restore_noise_reading_init (&self->noise_reading, image);
+  self->has_noise_reading = TRUE;
   return self;
 }
 
-/* The noise of `image` as a denoising reads it without a given level, for each model the
- * window offers (by TsNoiseModel): read once for "auto", and again only for the model it did
- * not choose (the readings take a large picture's centre: a fraction of a second). */
+/* Reads into `reading` what a denoising of `image` with `model` reads without a given level
+ * and `reading` lacks (ts_restore_noise_read; a large picture's centre: a fraction of a
+ * second), on the calling thread. G_MESSAGES_DEBUG=all shows the time it took. */
 static void
-plan_noise (const TsImage *image, TsRestoreNoise plans[3])
+read_noise (const TsImage *image, TsNoiseModel model, TsNoiseReading *reading)
 {
-  const TsNoiseModel models[] = { TS_NOISE_MODEL_GAUSSIAN, TS_NOISE_MODEL_POISSON_GAUSSIAN };
-  TsRestoreNoise *automatic = &plans[TS_NOISE_MODEL_AUTO];
+  gint64 start = g_get_monotonic_time ();
 
-  (void) ts_restore_noise_plan (image, TS_COLOUR_OPPONENT, TS_NOISE_MODEL_AUTO, NAN, 1.0, 1.0,
-                                automatic, NULL);
-  for (gsize i = 0; i < G_N_ELEMENTS (models); i++)
-    if (automatic->model == models[i])
-      {
-        plans[models[i]] = *automatic;
-        plans[models[i]].requested = models[i];
-      }
-    else
-      (void) ts_restore_noise_plan (image, TS_COLOUR_OPPONENT, models[i], NAN, 1.0, 1.0,
-                                    &plans[models[i]], NULL);
+  ts_restore_noise_read (image, model, reading);
+  g_debug ("noise read for %s in %.3f s (%d x %d x %d)", ts_noise_model_name (model),
+           (g_get_monotonic_time () - start) / 1e6, image->width, image->height, image->channels);
 }
 
 /* --- loading ------------------------------------------------------------------------- */
@@ -98,8 +94,9 @@ typedef struct {
   TsKspace *kspace;
   TsImage *view;     /* what the input panel shows: the image, or k-space zero-filled */
   GPtrArray *pyramid;/* its textures, built on the thread */
-  gboolean has_noise_plans;
-  TsRestoreNoise noise_plans[3];
+  TsNoiseModel noise_model;     /* the image's noise read for it */
+  gboolean has_noise_reading;
+  TsNoiseReading noise_reading;
 } LoadData;
 
 static void
@@ -232,8 +229,9 @@ load_in_thread (GTask *task, gpointer source_object, gpointer task_data, GCancel
           return;
         }
       data->view = ts_image_copy (data->image);
-      plan_noise (data->image, data->noise_plans);
-      data->has_noise_plans = TRUE;
+      ts_restore_noise_reading_init (&data->noise_reading, data->image);
+      read_noise (data->image, data->noise_model, &data->noise_reading);
+      data->has_noise_reading = TRUE;
     }
   /* A large picture's textures take a while: not on the main loop. */
   data->pyramid = ts_texture_pyramid_new (data->view, TS_DISPLAY_CLAMP);
@@ -255,6 +253,7 @@ ts_document_load_async (TsDocument *self, const char *mask_path, GCancellable *c
   data->path = g_file_get_path (self->file);
   data->mask = g_strdup (mask_path);
   data->slice = self->slice;
+  data->noise_model = self->noise_model;
   g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
   if (data->path == NULL)
     {
@@ -281,12 +280,8 @@ ts_document_load_finish (TsDocument *self, GAsyncResult *result, GError **error)
   self->view_pyramid = g_steal_pointer (&data->pyramid);
   self->view_width = data->view->width;
   self->view_height = data->view->height;
-  self->has_noise_plans = data->has_noise_plans;
-  memcpy (self->noise_plans, data->noise_plans, sizeof self->noise_plans);
-  /* The blind level, as the denoiser takes it with a Gaussian model (ts_restore_estimate_sigma
-   * before its floor). */
-  self->noise_estimate = data->has_noise_plans
-                         ? data->noise_plans[TS_NOISE_MODEL_GAUSSIAN].sigma_estimate : NAN;
+  self->has_noise_reading = data->has_noise_reading;
+  self->noise_reading = data->noise_reading;
   self->slice = data->slice;
   self->n_slices = data->n_slices;
   self->acceleration = data->acceleration;
@@ -305,11 +300,77 @@ ts_document_set_slice (TsDocument *self, int slice)
   self->slice = slice;
 }
 
-const TsRestoreNoise *
-ts_document_get_noise_plans (TsDocument *self)
+void
+ts_document_set_noise_model (TsDocument *self, TsNoiseModel model)
+{
+  g_return_if_fail (TS_IS_DOCUMENT (self));
+  self->noise_model = model;
+}
+
+const TsNoiseReading *
+ts_document_get_noise_reading (TsDocument *self)
 {
   g_return_val_if_fail (TS_IS_DOCUMENT (self), NULL);
-  return self->has_noise_plans ? self->noise_plans : NULL;
+  return self->has_noise_reading ? &self->noise_reading : NULL;
+}
+
+/* --- reading more of the noise ------------------------------------------------------- */
+
+typedef struct {
+  TsNoiseModel model;
+  TsNoiseReading reading;   /* the document's, completed on the thread */
+} ReadData;
+
+static void
+read_noise_in_thread (GTask *task, gpointer source_object, gpointer task_data,
+                      GCancellable *cancellable)
+{
+  TsDocument *self = source_object;
+  ReadData *data = task_data;
+
+  /* The image is the document's, never changed once loaded; the task holds the document. */
+  read_noise (self->image, data->model, &data->reading);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+ts_document_read_noise_async (TsDocument *self, TsNoiseModel model, GCancellable *cancellable,
+                              GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  ReadData *data;
+
+  g_return_if_fail (TS_IS_DOCUMENT (self));
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ts_document_read_noise_async);
+  if (!self->has_noise_reading || self->image == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               "%s: no picture to read noise from", self->display_name);
+      return;
+    }
+  data = g_new (ReadData, 1);
+  data->model = model;
+  data->reading = self->noise_reading;
+  g_task_set_task_data (task, data, g_free);
+  g_task_run_in_thread (task, read_noise_in_thread);
+}
+
+gboolean
+ts_document_read_noise_finish (TsDocument *self, GAsyncResult *result, GError **error)
+{
+  const TsNoiseReading *reading;
+
+  g_return_val_if_fail (TS_IS_DOCUMENT (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+  reading = &((ReadData *) g_task_get_task_data (G_TASK (result)))->reading;
+  /* A reading only grows: keep whichever of two holds more. */
+  if (reading->has_level >= self->noise_reading.has_level
+      && reading->has_pg >= self->noise_reading.has_pg)
+    self->noise_reading = *reading;
+  return TRUE;
 }
 
 int
@@ -358,8 +419,12 @@ ts_document_get_image (TsDocument *self)
 double
 ts_document_get_noise_estimate (TsDocument *self)
 {
+  double estimate = NAN;
+
   g_return_val_if_fail (TS_IS_DOCUMENT (self), NAN);
-  return self->noise_estimate;
+  if (self->has_noise_reading && self->noise_reading.has_level)
+    (void) ts_restore_sigma_from_level (&self->noise_reading.level, &estimate);
+  return estimate;
 }
 
 const TsKspace *
@@ -456,6 +521,6 @@ ts_document_class_init (TsDocumentClass *klass)
 static void
 ts_document_init (TsDocument *self)
 {
-  self->noise_estimate = NAN;
+  self->noise_model = TS_NOISE_MODEL_AUTO;
   self->slice = TS_FASTMRI_MIDDLE_SLICE;
 }

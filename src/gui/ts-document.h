@@ -41,14 +41,28 @@ const TsKspace *ts_document_get_kspace        (TsDocument *self);   /* NULL for 
  * part of the image, 320 x 320 in fastMRI's sets: ts_score_centred) and its dataset's name
  * (*name, may be NULL); NULL for a file without one and any other document. */
 const TsImage  *ts_document_get_truth         (TsDocument *self, const char **name);
-/* The opened image's noise level (ts_noise_level_estimate, as the denoiser takes it without
- * a given sigma; 0-255 units), estimated on the loader's thread; NAN for k-space and the demo. */
+/* The noise model the loader reads the image's noise for (ts_restore_noise_read: the blind
+ * level, and for poisson-gaussian and auto the Poisson-Gaussian reading), set before loading;
+ * TS_NOISE_MODEL_AUTO by default. */
+void            ts_document_set_noise_model   (TsDocument *self, TsNoiseModel model);
+/* The opened image's noise as read on the loader's thread (or by
+ * ts_document_read_noise_async since), once per picture: the window plans from it for every
+ * noise model, strength and chroma strength (ts_restore_noise_plan_from_reading) and hands it
+ * to the run, which does not read the picture again. The demo's has nothing read (its noise
+ * is simulated); NULL for k-space. */
+const TsNoiseReading *ts_document_get_noise_reading (TsDocument *self);
+/* Reads on a thread what a denoising with `model` needs and the reading lacks (the
+ * Poisson-Gaussian reading, when the document was read for Gaussian noise and the user then
+ * chose another model); the reading includes it once finished. */
+void            ts_document_read_noise_async  (TsDocument *self, TsNoiseModel model,
+                                               GCancellable *cancellable,
+                                               GAsyncReadyCallback callback, gpointer user_data);
+gboolean        ts_document_read_noise_finish (TsDocument *self, GAsyncResult *result,
+                                               GError **error);
+/* The opened image's blind noise level (ts_noise_level_estimate, as the denoiser takes it
+ * without a given sigma before its floor, ts_restore_sigma_from_level; 0-255 units) from its
+ * reading; NAN for k-space and the demo. */
 double          ts_document_get_noise_estimate (TsDocument *self);
-/* The opened image's noise as a denoising without a given level reads it, for each noise
- * model: three plans indexed by TsNoiseModel (ts_restore_noise_plan: colour in the opponent
- * basis, strength 1; AUTO's has the model it chooses), read on the loader's thread; NULL for
- * k-space and the demo. */
-const TsRestoreNoise *ts_document_get_noise_plans (TsDocument *self);
 /* What the input panel shows before a run (the image, or k-space zero-filled), as a
  * texture pyramid (ts_texture_pyramid_new), and its size. */
 GPtrArray      *ts_document_get_view_pyramid  (TsDocument *self);

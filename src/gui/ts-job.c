@@ -423,18 +423,51 @@ set_noise (const TsJobParams *params, TsRestoreRequest *request)
   request->noise = read ? params->noise : TS_NOISE_MODEL_GAUSSIAN;
   request->strength = params->strength != 0.0 ? params->strength : 1.0;
   request->chroma_strength = params->chroma_strength != 0.0 ? params->chroma_strength : 1.0;
+  /* The opened picture's reading, when the run denoises that picture (not a simulation). */
+  request->noise_reading = read && params->has_noise_reading ? &params->noise_reading : NULL;
+}
+
+gboolean
+ts_job_plan_noise (const TsJobParams *params, const TsNoiseReading *reading,
+                   TsRestoreNoise *plan, GError **error)
+{
+  TsRestoreRequest request;
+
+  g_return_val_if_fail (params != NULL && reading != NULL && plan != NULL, FALSE);
+  ts_restore_request_init (&request);
+  set_noise (params, &request);
+  return ts_restore_noise_plan_from_reading (reading, request.colour, request.noise,
+                                             request.sigma, request.strength,
+                                             request.chroma_strength, plan, error);
+}
+
+TsModel *
+ts_job_plane_model (const char *spec, const TsModel *model, const TsRestoreNoise *plan,
+                    int plane, GError **error)
+{
+  g_autofree char *note = NULL;
+  TsRestoreRequest request;
+  TsModel *plane_model;
+
+  g_return_val_if_fail (plan != NULL, NULL);
+  ts_restore_request_init (&request);
+  request.model = model;
+  request.model_spec = spec;
+  plane_model = ts_restore_plane_model (&request, plan, plane, &note, error);
+  /* A broken installation: "auto" stands in with the DCT baseline rather than refusing. */
+  if (note != NULL)
+    g_message ("%s", note);
+  return plane_model;
 }
 
 /* Denoising: the data first (a simulation's noise is the level asked for), then the noise
- * planned once (as tessera-cli does: the plan is handed to the run) and the luminance's
- * model, which decides the iteration cap and the tiles' grid. */
+ * planned once (as tessera-cli does: the plan is handed to the run; from the picture's reading
+ * when the window has one) and the luminance's model, which decides the iteration cap and the
+ * tiles' grid. */
 static TsModel *
 prepare_denoise (TsJobParams *params, TsRestoreRequest *request, TsRestoreNoise *plan,
                  TsImage **truth, GError **error)
 {
-  g_autofree char *note = NULL;
-  TsModel *model;
-
   set_noise (params, request);
   request->model = params->model;
   request->model_spec = params->model_spec;
@@ -443,11 +476,7 @@ prepare_denoise (TsJobParams *params, TsRestoreRequest *request, TsRestoreNoise 
   if (!ts_restore_plan_noise (request, plan, error))
     return NULL;
   request->noise_plan = plan;
-  model = ts_restore_plane_model (request, plan, 0, &note, error);
-  /* A broken installation: "auto" stands in with the DCT baseline rather than refusing. */
-  if (note != NULL)
-    g_message ("%s", note);
-  return model;
+  return ts_job_plane_model (params->model_spec, params->model, plan, 0, error);
 }
 
 TsJobResult *

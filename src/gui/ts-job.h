@@ -27,6 +27,11 @@ typedef struct {
    * the multipliers on the level of every plane and of the chroma planes (0 means 1). */
   TsNoiseModel noise;
   double strength, chroma_strength;
+  /* Denoising the opened picture: its noise as read when it was opened (ts_restore_noise_read
+   * of `source`), so that the run plans from it instead of reading the picture again; the run
+   * reads only what it lacks for `noise`. */
+  gboolean has_noise_reading;
+  TsNoiseReading noise_reading;
   char *model_spec;          /* "auto", "dct", or a .tsm file / reference folder */
   /* Already resolved for model_spec and sigma, or NULL. Denoising with a model chosen by the
    * level ("auto", "dct": ts_restore_model_uses_sigma): leave it NULL, so that each plane's
@@ -120,6 +125,21 @@ typedef struct {
  * finished is lost. */
 TsJobResult *ts_job_run (TsJobParams *params, const TsJobCallbacks *callbacks, gpointer user_data,
                          const gint *cancel, GError **error);
+
+/* Denoising: the noise a run of `params` plans (its noise model, level read or given,
+ * strength and chroma strength, as ts_job_run hands them to the core), from `reading`, the
+ * reading of the picture it denoises, without reading the picture (ts-restore-noise.h). FALSE
+ * when the reading lacks what the plan needs (ts_restore_noise_reading_covers) or a value is
+ * out of range. */
+gboolean ts_job_plan_noise (const TsJobParams *params, const TsNoiseReading *reading,
+                            TsRestoreNoise *plan, GError **error);
+/* Denoising: the model plane `plane` of a run with the model `spec` (or `model` when not
+ * NULL, as TsJobParams has them) and the noise `plan` is solved with: ts_restore_plane_model,
+ * the core's rule (a model chosen by the level chosen at the plane's level, any other with its
+ * threshold scaled by the plane's factor). What the window shows as the run's model; the run
+ * takes its luminance's model from here too. A broken installation's fallback is logged. */
+TsModel *ts_job_plane_model (const char *spec, const TsModel *model, const TsRestoreNoise *plan,
+                             int plane, GError **error);
 
 /* The model for a spec (ts_restore_resolve_model): "auto" is the installed ncpr-sigma<S>,
  * else (none installed, or an unusable one: logged) the built-in DCT model; "dct" the

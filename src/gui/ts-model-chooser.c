@@ -14,6 +14,10 @@ struct _TsModelChooser {
   GPtrArray *entries;          /* TsModelListEntry *, parallel to labels */
   GSettings *settings;
   double noise_level;
+  /* Denoising: the noise the run will plan (its planes' levels and factors), from which the
+   * luminance's model is chosen as the run chooses it; without one, the model at noise_level. */
+  gboolean has_plan;
+  TsRestoreNoise plan;
 
   /* The last model resolved, and for what. */
   TsModel *model;
@@ -151,14 +155,25 @@ ts_model_chooser_add_user_model (TsModelChooser *self, const char *path)
   adw_combo_row_set_selected (ADW_COMBO_ROW (self), index);
 }
 
+/* The level the chosen model is picked at: the luminance's in the run's plan, else the
+ * noise level. */
+static double
+model_level (TsModelChooser *self)
+{
+  return self->has_plan ? self->plan.plane_sigma[0] : self->noise_level;
+}
+
 static char *
 model_key (TsModelChooser *self)
 {
   const char *spec = ts_model_chooser_get_spec (self);
 
-  /* "auto" and "dct" depend on the noise level; files do not. */
-  if (g_strcmp0 (spec, "auto") == 0 || g_strcmp0 (spec, "dct") == 0)
-    return g_strdup_printf ("%s@%g", spec, self->noise_level);
+  /* A model chosen by the level depends on it; any other, in a denoising, on the factor its
+   * threshold is scaled by. */
+  if (ts_restore_model_uses_sigma (spec))
+    return g_strdup_printf ("%s@%.17g", spec, model_level (self));
+  if (self->has_plan)
+    return g_strdup_printf ("%s*%.17g", spec, ts_restore_noise_plane_factor (&self->plan, 0));
   return g_strdup (spec);
 }
 
@@ -166,6 +181,7 @@ const TsModel *
 ts_model_chooser_get_model (TsModelChooser *self, GError **error)
 {
   g_autofree char *key = NULL;
+  const char *spec;
 
   g_return_val_if_fail (TS_IS_MODEL_CHOOSER (self), NULL);
   key = model_key (self);
@@ -173,11 +189,48 @@ ts_model_chooser_get_model (TsModelChooser *self, GError **error)
     return self->model;
   g_clear_pointer (&self->model, ts_model_free);
   g_clear_pointer (&self->model_key, g_free);
-  self->model = ts_job_resolve_model (ts_model_chooser_get_spec (self), self->noise_level, error);
+  spec = ts_model_chooser_get_spec (self);
+  self->model = self->has_plan ? ts_job_plane_model (spec, NULL, &self->plan, 0, error)
+                               : ts_job_resolve_model (spec, self->noise_level, error);
   if (self->model == NULL)
     return NULL;
   self->model_key = g_steal_pointer (&key);
   return self->model;
+}
+
+/* The row's subtitle: the chosen entry's title and, for a model chosen by the level, the
+ * model the run will use (resolved now: models are small). Set after AdwComboRow's own, which
+ * it replaces when the selection changes. */
+static void
+update_subtitle (TsModelChooser *self)
+{
+  guint i = adw_combo_row_get_selected (ADW_COMBO_ROW (self));
+  const TsModel *model = NULL;
+  g_autofree char *text = NULL;
+
+  if (i == GTK_INVALID_LIST_POSITION || i >= self->entries->len)
+    return;
+  if (ts_restore_model_uses_sigma (entry_spec (self, i)))
+    model = ts_model_chooser_get_model (self, NULL);
+  text = ts_model_list_describe (self->entries->pdata[i], model, model_level (self));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self), text);
+}
+
+void
+ts_model_chooser_set_noise_plan (TsModelChooser *self, const TsRestoreNoise *plan)
+{
+  g_autofree char *before = NULL, *after = NULL;
+
+  g_return_if_fail (TS_IS_MODEL_CHOOSER (self));
+  before = model_key (self);
+  self->has_plan = plan != NULL;
+  if (plan != NULL)
+    self->plan = *plan;
+  after = model_key (self);
+  if (g_strcmp0 (before, after) == 0)
+    return;
+  update_subtitle (self);
+  g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
 
 const TsModel *
@@ -202,6 +255,9 @@ ts_model_chooser_set_noise_level (TsModelChooser *self, double sigma)
     return;
   self->noise_level = sigma;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NOISE_LEVEL]);
+  if (self->has_plan)
+    return;
+  update_subtitle (self);
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
 
@@ -244,6 +300,7 @@ bind_item (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_d
 static void
 on_selected (TsModelChooser *self)
 {
+  update_subtitle (self);
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
 
@@ -334,4 +391,5 @@ ts_model_chooser_init (TsModelChooser *self)
   adw_combo_row_set_use_subtitle (ADW_COMBO_ROW (self), TRUE);
   adw_combo_row_set_model (ADW_COMBO_ROW (self), G_LIST_MODEL (self->labels));
   g_signal_connect (self, "notify::selected", G_CALLBACK (on_selected), NULL);
+  update_subtitle (self);
 }

@@ -24,8 +24,15 @@ gboolean       ts_model_chooser_select          (TsModelChooser *self, const cha
 void           ts_model_chooser_add_user_model  (TsModelChooser *self, const char *path);
 /* Lists the imported file `path` in later sessions too. */
 void           ts_model_chooser_remember        (TsModelChooser *self, const char *path);
-/* The chosen model at the noise level, resolved on the main thread (models are small) and
- * kept until either changes. */
+/* Denoising: the noise the run will plan (ts_job_plan_noise: the level each plane is solved
+ * at, strength included), or NULL (other tasks, or no picture read). With it the chosen model
+ * is the one the run solves the luminance (or gray) plane with (ts_job_plane_model: a model
+ * chosen by the level chosen at that plane's level, any other with its threshold scaled by the
+ * strength); without it, the chosen model at the noise level. The row's subtitle names the
+ * model a spec chosen by the level ("auto", "dct") picks. */
+void           ts_model_chooser_set_noise_plan  (TsModelChooser *self, const TsRestoreNoise *plan);
+/* The chosen model (see ts_model_chooser_set_noise_plan), resolved on the main thread (models
+ * are small) and kept until the choice, the level or the plan changes it. */
 const TsModel *ts_model_chooser_get_model       (TsModelChooser *self, GError **error);
 /* The model kept from the last ts_model_chooser_get_model, or NULL. */
 const TsModel *ts_model_chooser_peek_model      (TsModelChooser *self);

@@ -1,6 +1,7 @@
 /* The model menu's entries. */
 #include "ts-model-list.h"
 
+#include <math.h>
 #include <string.h>
 #include <glib/gi18n.h>
 
@@ -85,6 +86,18 @@ ts_model_list_user_entry_new (const char *path)
   g_autofree char *title = g_strdup_printf (_("Your model: %s"), stem);
 
   return ts_model_list_entry_new (title, path, path);
+}
+
+char *
+ts_model_list_describe (const TsModelListEntry *entry, const TsModel *model, double level)
+{
+  g_return_val_if_fail (entry != NULL, NULL);
+  if (model == NULL || !ts_restore_model_uses_sigma (entry->spec) || !isfinite (level))
+    return g_strdup (entry->title);
+  /* Translators: the model row when the model is chosen by the noise level: the entry's title
+   * ("Automatic (nearest trained model)"), the model it picks ("ncpr-sigma25") and the noise
+   * level (0-255) the picture's brightness is solved at, strength included. */
+  return g_strdup_printf (_("%s: %s at noise level %.1f"), entry->title, model->name, level);
 }
 
 /* The user's folder, sorted by name (a GDir is in no order). */

@@ -3,6 +3,7 @@
  * any other installed .tsm file. No GTK: the unit tests check the order and the labels. */
 #pragma once
 #include <glib.h>
+#include "tessera.h"
 
 G_BEGIN_DECLS
 
@@ -22,6 +23,11 @@ TsModelListEntry *ts_model_list_entry_new (const char *title, const char *subtit
 GPtrArray *ts_model_list_new (void);
 /* The entry of a model file in the user's folder (its spec is `path`). */
 TsModelListEntry *ts_model_list_user_entry_new (const char *path);
+/* The model row's words for `entry` chosen: its title and, for a spec that picks its model by
+ * the noise level ("auto", "dct": ts_restore_model_uses_sigma) when `model` (may be NULL) is
+ * known, the model it picks and the level it picks it at (the run's luminance level). */
+char      *ts_model_list_describe (const TsModelListEntry *entry, const TsModel *model,
+                                   double level);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsModelListEntry, ts_model_list_entry_free)
 

@@ -39,9 +39,12 @@ struct _TsParamsGroup {
   AdwActionRow *chroma_strength_row;
 
   double noise_estimate;   /* 0-255, NAN when there is none (demo, k-space) */
-  /* The opened picture's noise read for each model (by TsNoiseModel), or none; the levels
-   * the last run solved at, or none. */
-  gboolean has_noise_plans;
+  /* The opened picture's noise reading, or none (k-space); from it the plan of each noise
+   * model it covers (by TsNoiseModel) at strength 1, for the reading row and the estimate;
+   * the levels the last run solved at, or none. */
+  gboolean has_reading;
+  TsNoiseReading reading;
+  gboolean plan_ready[3];
   TsRestoreNoise noise_plans[3];
   gboolean has_solved;
   TsRestoreNoise solved;
@@ -55,7 +58,7 @@ struct _TsParamsGroup {
 
 G_DEFINE_FINAL_TYPE (TsParamsGroup, ts_params_group, ADW_TYPE_PREFERENCES_GROUP)
 
-enum { SIGNAL_SLICE_CHANGED, N_SIGNALS };
+enum { SIGNAL_SLICE_CHANGED, SIGNAL_NOISE_READING_NEEDED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 void
@@ -109,9 +112,19 @@ noise_is_automatic (TsParamsGroup *self)
 static const TsRestoreNoise *
 current_plan (TsParamsGroup *self)
 {
-  if (!self->has_noise_plans || !noise_is_automatic (self))
+  TsNoiseModel model = selected_noise_model (self);
+
+  if (!noise_is_automatic (self) || !self->plan_ready[model])
     return NULL;
-  return &self->noise_plans[selected_noise_model (self)];
+  return &self->noise_plans[model];
+}
+
+/* The level is read from the picture with a noise model its reading does not cover yet: the
+ * window is reading the rest (ts_document_read_noise_async). */
+static gboolean
+reading_pending (TsParamsGroup *self)
+{
+  return noise_is_automatic (self) && !self->plan_ready[selected_noise_model (self)];
 }
 
 /* The reading row: what was read from the picture (as the model in use sees it; a level set
@@ -121,11 +134,14 @@ update_noise_reading (TsParamsGroup *self)
 {
   const TsRestoreNoise *plan = current_plan (self);
   const TsRestoreNoise *shown = plan != NULL ? plan
-                                : self->has_noise_plans ? &self->noise_plans[TS_NOISE_MODEL_GAUSSIAN]
-                                : NULL;
+                                : self->plan_ready[TS_NOISE_MODEL_GAUSSIAN]
+                                ? &self->noise_plans[TS_NOISE_MODEL_GAUSSIAN] : NULL;
   TsNoiseModel model = plan != NULL ? plan->model : TS_NOISE_MODEL_GAUSSIAN;
-  g_autofree char *reading = shown != NULL ? ts_noise_text_reading (shown, model) : NULL;
-  g_autofree char *tooltip = shown != NULL ? ts_noise_text_reading_tooltip (shown, model) : NULL;
+  g_autofree char *reading = reading_pending (self)
+                             ? g_strdup (_("Reading the picture’s noise…"))
+                             : shown != NULL ? ts_noise_text_reading (shown, model) : NULL;
+  g_autofree char *tooltip = shown != NULL && !reading_pending (self)
+                             ? ts_noise_text_reading_tooltip (shown, model) : NULL;
   g_autofree char *solved = self->has_solved ? ts_noise_text_solved (&self->solved) : NULL;
   g_autofree char *text = NULL;
 
@@ -155,7 +171,8 @@ update_noise_model_row (TsParamsGroup *self)
                                    "to choose another model"));
   if (!automatic)
     subtitle = g_strdup (_("Level set by hand: Gaussian"));
-  else if (selected_noise_model (self) == TS_NOISE_MODEL_AUTO && self->has_noise_plans)
+  else if (selected_noise_model (self) == TS_NOISE_MODEL_AUTO
+           && self->plan_ready[TS_NOISE_MODEL_AUTO])
     /* Translators: %s is the noise model chosen for the opened picture ("Gaussian"). */
     subtitle = g_strdup_printf (_("This picture: %s"),
                                 ts_noise_text_model_name (self->noise_plans[TS_NOISE_MODEL_AUTO].model));
@@ -163,6 +180,38 @@ update_noise_model_row (TsParamsGroup *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->chroma_strength_row), self->colour);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->chroma_strength_row), self->colour ? NULL
                                : _("Gray pictures have no colour noise: open a colour picture"));
+}
+
+/* The run's noise as the controls set it (TsJobParams' task, level, noise model and
+ * strengths; a gray picture's chroma strength does nothing: 1). */
+static void
+read_noise_params (TsParamsGroup *self, TsJobParams *params)
+{
+  params->task = adw_combo_row_get_selected (self->task_row);
+  params->sigma = gtk_adjustment_get_value (self->noise_adjustment);
+  params->estimate_noise = noise_is_automatic (self);
+  params->noise = selected_noise_model (self);
+  params->strength = gtk_adjustment_get_value (self->strength_adjustment);
+  params->chroma_strength = self->colour
+                            ? gtk_adjustment_get_value (self->chroma_strength_adjustment) : 1.0;
+  params->simulate = gtk_switch_get_active (self->simulate_switch);
+}
+
+/* The model row shows, and the Atoms page draws, the model the run will solve the luminance
+ * with: for denoising a picture whose noise is known, the one the run's noise plan picks
+ * (strength and the level read included; ts_job_plan_noise, the core's plan). */
+static void
+update_model_noise (TsParamsGroup *self)
+{
+  TsJobParams params = { 0 };
+  TsRestoreNoise plan;
+
+  read_noise_params (self, &params);
+  if (params.task == TS_TASK_DENOISE && self->has_reading
+      && ts_job_plan_noise (&params, &self->reading, &plan, NULL))
+    ts_model_chooser_set_noise_plan (self->model_chooser, &plan);
+  else
+    ts_model_chooser_set_noise_plan (self->model_chooser, NULL);
 }
 
 /* "Automatic" uses the opened picture's estimate (for the chosen noise model: the blind level,
@@ -198,6 +247,10 @@ update_noise_controls (TsParamsGroup *self)
     adw_action_row_set_subtitle (self->noise_auto_row, _("Open a picture to estimate its noise"));
   update_noise_model_row (self);
   update_noise_reading (self);
+  update_model_noise (self);
+  if (reading_pending (self))
+    g_signal_emit (self, signals[SIGNAL_NOISE_READING_NEEDED], 0,
+                   (int) selected_noise_model (self));
 }
 
 void
@@ -217,16 +270,29 @@ ts_params_group_get_noise_level (TsParamsGroup *self)
 }
 
 void
-ts_params_group_set_noise_reading (TsParamsGroup *self, const TsRestoreNoise *plans, gboolean colour)
+ts_params_group_set_noise_reading (TsParamsGroup *self, const TsNoiseReading *reading,
+                                   gboolean colour)
 {
   g_return_if_fail (TS_IS_PARAMS_GROUP (self));
-  self->has_noise_plans = plans != NULL;
-  if (plans != NULL)
-    memcpy (self->noise_plans, plans, sizeof self->noise_plans);
-  self->noise_estimate = plans != NULL ? plans[TS_NOISE_MODEL_GAUSSIAN].sigma_estimate : NAN;
+  self->has_reading = reading != NULL;
+  if (reading != NULL)
+    self->reading = *reading;
+  for (int m = 0; m < 3; m++)
+    self->plan_ready[m] = reading != NULL && ts_restore_noise_reading_covers (reading, m)
+                          && ts_restore_noise_plan_from_reading (reading, TS_COLOUR_OPPONENT, m,
+                                                                 NAN, 1.0, 1.0,
+                                                                 &self->noise_plans[m], NULL);
+  self->noise_estimate = self->plan_ready[TS_NOISE_MODEL_GAUSSIAN]
+                         ? self->noise_plans[TS_NOISE_MODEL_GAUSSIAN].sigma_estimate : NAN;
   self->colour = colour;
-  self->has_solved = FALSE;
   update_noise_controls (self);
+}
+
+TsNoiseModel
+ts_params_group_get_noise_model (TsParamsGroup *self)
+{
+  g_return_val_if_fail (TS_IS_PARAMS_GROUP (self), TS_NOISE_MODEL_AUTO);
+  return selected_noise_model (self);
 }
 
 void
@@ -350,15 +416,7 @@ ts_params_group_read (TsParamsGroup *self, GError **error)
 
   g_return_val_if_fail (TS_IS_PARAMS_GROUP (self), NULL);
   params = g_new0 (TsJobParams, 1);
-  params->task = adw_combo_row_get_selected (self->task_row);
-  params->sigma = gtk_adjustment_get_value (self->noise_adjustment);
-  params->estimate_noise = noise_is_automatic (self);
-  params->noise = selected_noise_model (self);
-  params->strength = gtk_adjustment_get_value (self->strength_adjustment);
-  /* Gray pictures have no chroma planes: the control is off and says nothing. */
-  params->chroma_strength = self->colour ? gtk_adjustment_get_value (self->chroma_strength_adjustment)
-                                         : 1.0;
-  params->simulate = gtk_switch_get_active (self->simulate_switch);
+  read_noise_params (self, params);
   params->acceleration = (int) gtk_adjustment_get_value (self->acceleration_adjustment);
   params->max_iter = (int) gtk_adjustment_get_value (self->max_iter_adjustment);
   if (!parse_field (self->beta_row, &params->beta, error)
@@ -539,6 +597,7 @@ on_task_changed (TsParamsGroup *self)
 {
   gboolean denoise = adw_combo_row_get_selected (self->task_row) == TS_TASK_DENOISE;
 
+  update_model_noise (self);
   update_tune_row (self);
   /* The noise model and the strengths are denoising's. */
   gtk_widget_set_visible (GTK_WIDGET (self->noise_model_row), denoise);
@@ -607,6 +666,12 @@ ts_params_group_class_init (TsParamsGroupClass *klass)
   signals[SIGNAL_SLICE_CHANGED] = g_signal_new ("slice-changed", G_TYPE_FROM_CLASS (klass),
                                                 G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                                 G_TYPE_NONE, 1, G_TYPE_INT);
+  /* The noise model chosen needs more of the picture's noise than its reading holds: the
+   * window reads it (int: the TsNoiseModel) and hands the reading back. */
+  signals[SIGNAL_NOISE_READING_NEEDED] = g_signal_new ("noise-reading-needed",
+                                                       G_TYPE_FROM_CLASS (klass),
+                                                       G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                                       G_TYPE_NONE, 1, G_TYPE_INT);
 }
 
 static void
@@ -621,6 +686,13 @@ ts_params_group_init (TsParamsGroup *self)
                             G_CALLBACK (update_noise_controls), self);
   g_signal_connect_swapped (self->noise_model_row, "notify::selected",
                             G_CALLBACK (update_noise_controls), self);
+  /* The model the run will use follows the level and the strengths (update_model_noise). */
+  g_signal_connect_swapped (self->noise_adjustment, "value-changed",
+                            G_CALLBACK (update_model_noise), self);
+  g_signal_connect_swapped (self->strength_adjustment, "value-changed",
+                            G_CALLBACK (update_model_noise), self);
+  g_signal_connect_swapped (self->chroma_strength_adjustment, "value-changed",
+                            G_CALLBACK (update_model_noise), self);
   g_signal_connect_swapped (self->task_row, "notify::selected", G_CALLBACK (on_task_changed), self);
   g_signal_connect_swapped (self->simulate_switch, "notify::active", G_CALLBACK (on_task_changed), self);
   g_signal_connect_swapped (self->model_chooser, "changed", G_CALLBACK (update_presets), self);

@@ -14,12 +14,17 @@ void            ts_params_group_set_task          (TsParamsGroup *self, TsTask t
 /* Sets the level by hand (turns "Estimate the noise level" off). */
 void            ts_params_group_set_noise_level   (TsParamsGroup *self, double sigma);
 double          ts_params_group_get_noise_level   (TsParamsGroup *self);
-/* The opened picture's noise as read for each model (ts_document_get_noise_plan: three
- * plans by TsNoiseModel; NULL: none, as for the demo and k-space), and whether it has colour
- * planes. The estimated level is shown beside the control and used while "Estimate the noise
- * level" is on; the reading per plane or channel below it. Forgets the last run's levels. */
+/* The opened picture's noise reading (ts_document_get_noise_reading; NULL for k-space; the
+ * demo's has nothing read), and whether it has colour planes. The group plans from it (the
+ * core's ts_restore_noise_plan_from_reading, never reading the picture): the estimated level
+ * is shown beside the control and used while "Estimate the noise level" is on, the reading
+ * per plane or channel below it, and the model row shows the model the run will use. When
+ * the noise model chosen needs what the reading lacks, the group says so and emits
+ * "noise-reading-needed" (int: the TsNoiseModel); set the completed reading again. */
 void            ts_params_group_set_noise_reading (TsParamsGroup *self,
-                                                   const TsRestoreNoise *plans, gboolean colour);
+                                                   const TsNoiseReading *reading, gboolean colour);
+/* The noise model chosen (AUTO: "Automatic"). */
+TsNoiseModel    ts_params_group_get_noise_model   (TsParamsGroup *self);
 /* The levels the last run's planes were solved at (NULL: none), shown under the reading. */
 void            ts_params_group_set_noise_solved  (TsParamsGroup *self, const TsRestoreNoise *noise);
 /* The noise model (AUTO: "Automatic", the default) and the strengths (default 1; NAN leaves
@@ -41,7 +46,8 @@ void            ts_params_group_set_tolerance     (TsParamsGroup *self, double t
 /* A scan of several slices (a fastMRI .h5): the Slice row, 0 to n_slices - 1, at `slice`;
  * hidden for fewer than 2. Moving it emits "slice-changed" (int slice); this call does not. */
 void            ts_params_group_set_slices        (TsParamsGroup *self, int n_slices, int slice);
-/* The model row (its noise level follows the group's). */
+/* The model row (its noise level follows the group's; denoising, its model the run's for
+ * the luminance: ts_model_chooser_set_noise_plan). */
 TsModelChooser *ts_params_group_get_model_chooser (TsParamsGroup *self);
 /* SR, MRI: the preset chosen in the menu, or NULL for Custom. */
 const char     *ts_params_group_get_preset        (TsParamsGroup *self);

@@ -39,8 +39,10 @@ struct _TsSelfTest {
   char *estimate_text;     /* what the noise control said then */
   double estimate_level;   /* the noise level in use then */
   char *expect_noise_model;   /* "gaussian" / "poisson-gaussian": the run's, or NULL */
+  char *noise_after_open;     /* the noise model chosen once the picture is open, or NULL */
   gint64 started_us, finished_us;
   char *save_jpeg;         /* save the result there as JPEG at the end, and check it; or NULL */
+  char *save_result;       /* ... or in the format of its name (float .npy / .tiff: exact) */
   gboolean saved;          /* the save is done ... */
   gboolean save_ok;        /* ... and its file checked */
   int escape_after;        /* press Escape after this many previews; 0 = never */
@@ -105,8 +107,14 @@ static const GOptionEntry option_entries[] = {
   { "expect-noise-model", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, NULL,
     N_("Self-test: the run must denoise with this noise model, gaussian or poisson-gaussian, at the strengths the controls say, and the window must show the reading and the levels solved at"),
     N_("MODEL") },
+  { "noise-after-open", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, NULL,
+    N_("Self-test: choose this noise model once the picture is open (read for --noise's): the window must read the rest of its noise"),
+    N_("MODEL") },
   { "save-jpeg", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, NULL,
     N_("Self-test: save the result as JPEG to FILE at the end; it must decode at the result’s size"),
+    N_("FILE") },
+  { "save-result", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, NULL,
+    N_("Self-test: save the result to FILE at the end, in the format its name says (.npy or .tiff: 32-bit float); a float file must hold the result exactly"),
     N_("FILE") },
   { "press-escape-after", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, NULL,
     N_("Self-test: press Escape after N live previews; the run must still finish"), N_("N") },
@@ -163,10 +171,13 @@ ts_self_test_new_from_options (GVariantDict *options)
   g_variant_dict_lookup (options, "max-rss", "d", &self->max_rss_mb);
   g_variant_dict_lookup (options, "expect-estimate", "s", &self->expect_estimate);
   g_variant_dict_lookup (options, "expect-noise-model", "s", &self->expect_noise_model);
+  g_variant_dict_lookup (options, "noise-after-open", "s", &self->noise_after_open);
   if (g_variant_dict_lookup (options, "expect-recent", "^&ay", &expect_recent))
     self->expect_recent = g_strdup (expect_recent);
   if (g_variant_dict_lookup (options, "save-jpeg", "^&ay", &save_jpeg))
     self->save_jpeg = g_strdup (save_jpeg);
+  else if (g_variant_dict_lookup (options, "save-result", "^&ay", &save_jpeg))
+    self->save_result = g_strdup (save_jpeg);
   g_variant_dict_lookup (options, "press-escape-after", "i", &self->escape_after);
   g_variant_dict_lookup (options, "view", "s", &self->view);
   {
@@ -421,7 +432,7 @@ finish_cancelled (TsSelfTest *self, guint previews, double gap_ms)
       fprintf (stderr, "self-test: Stop did not keep the estimate as the result\n");
       ok = FALSE;
     }
-  if (ok && self->save_jpeg != NULL && !self->save_ok)
+  if (ok && (self->save_jpeg != NULL || self->save_result != NULL) && !self->save_ok)
     ok = FALSE;
 
   if (self->screenshot != NULL && !save_screenshot (GTK_WIDGET (self->window), self->screenshot, self->screenshot_scale, &error))
@@ -522,6 +533,35 @@ after_run (TsSelfTest *self)
     g_timeout_add (200, show_page, self);
 }
 
+/* Issue 20: the model row shows, and the Atoms page draws (both from the model chooser), the
+ * model the run solved the luminance with, with its threshold: at strength 2 "auto" picks the
+ * model for twice the level read, a named model has its threshold doubled. */
+static gboolean
+check_model_row (TsSelfTest *self, const TsJobResult *result)
+{
+  TsParamsGroup *group = ts_window_get_params_group (self->window);
+  TsModelChooser *chooser = ts_params_group_get_model_chooser (group);
+  const TsModel *shown = ts_model_chooser_get_model (chooser, NULL);
+  const char *subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (chooser));
+
+  printf ("self-test: the model row says “%s”; the run used %s (threshold %g)\n",
+          subtitle != NULL ? subtitle : "", result->model->name, result->model->lambda);
+  if (shown == NULL || g_strcmp0 (shown->name, result->model->name) != 0
+      || shown->lambda != result->model->lambda)
+    {
+      fprintf (stderr, "self-test: the model row's model is %s (threshold %g), not the run's\n",
+               shown != NULL ? shown->name : "(none)", shown != NULL ? shown->lambda : NAN);
+      return FALSE;
+    }
+  if (ts_restore_model_uses_sigma (ts_model_chooser_get_spec (chooser))
+      && (subtitle == NULL || strstr (subtitle, result->model->name) == NULL))
+    {
+      fprintf (stderr, "self-test: the model row does not name %s\n", result->model->name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Issue 20: the noise controls reached the run and the window says what it used: the model
  * expected, the strengths as the controls have them, each plane solved at the level times its
  * factor; the reading row shows the reading per plane or channel and the levels solved at, as
@@ -586,7 +626,7 @@ check_noise (TsSelfTest *self, const TsJobResult *result)
       fprintf (stderr, "self-test: the run's summary does not say “%s”\n", used);
       return FALSE;
     }
-  return TRUE;
+  return check_model_row (self, result);
 }
 
 static gboolean
@@ -679,7 +719,7 @@ finish (gpointer user_data)
     }
   if (ok && self->expect_noise_model != NULL)
     ok = check_noise (self, result);
-  if (ok && self->save_jpeg != NULL && !self->save_ok)
+  if (ok && (self->save_jpeg != NULL || self->save_result != NULL) && !self->save_ok)
     ok = FALSE;
   if (ok && self->escape_after > 0)
     {
@@ -1016,6 +1056,40 @@ check_jpeg (TsSelfTest *self, const char *path, gboolean partial)
   return TRUE;
 }
 
+/* --save-result: the file must decode at the result's size and channels; a float format
+ * (.npy, 32-bit TIFF) must hold the result's values exactly, so that two builds' results can
+ * be compared byte for byte. */
+static gboolean
+check_saved_result (TsSelfTest *self, const char *path)
+{
+  const TsJobResult *result = ts_window_get_result (self->window);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TsImage) decoded = ts_image_load (path, &error);
+  TsFileFormat format = ts_file_format_from_name (path);
+  gboolean exact = format == TS_FILE_FORMAT_NPY || format == TS_FILE_FORMAT_TIFF;
+
+  if (decoded == NULL)
+    {
+      fprintf (stderr, "self-test: %s does not decode: %s\n", path, error->message);
+      return FALSE;
+    }
+  if (result == NULL || decoded->width != result->result->width
+      || decoded->height != result->result->height || decoded->channels != result->result->channels)
+    {
+      fprintf (stderr, "self-test: %s is not at the result's size\n", path);
+      return FALSE;
+    }
+  if (exact && memcmp (decoded->data, result->result->data,
+                       ts_image_n_values (decoded) * sizeof *decoded->data) != 0)
+    {
+      fprintf (stderr, "self-test: %s does not hold the result's values\n", path);
+      return FALSE;
+    }
+  printf ("self-test: saved the result to %s, %d x %d x %d%s\n", path, decoded->width,
+          decoded->height, decoded->channels, exact ? ", its values exactly" : "");
+  return TRUE;
+}
+
 static void
 on_saved (TsWindow *window, const char *path, gboolean ok, gboolean partial, gpointer user_data)
 {
@@ -1023,7 +1097,8 @@ on_saved (TsWindow *window, const char *path, gboolean ok, gboolean partial, gpo
 
   g_signal_handlers_disconnect_by_func (window, on_saved, user_data);
   self->saved = TRUE;
-  self->save_ok = ok && check_jpeg (self, path, partial);
+  self->save_ok = ok && (self->save_jpeg != NULL ? check_jpeg (self, path, partial)
+                                                  : check_saved_result (self, path));
   after_run (self);
 }
 
@@ -1052,10 +1127,14 @@ on_run_finished (TsWindow *window, gboolean ok, gpointer user_data)
   g_clear_handle_id (&self->stop_poll_id, g_source_remove);
   self->run_ok = ok;
   /* As Save would after its dialog: the result on screen, at the default quality. */
-  if (ok && self->save_jpeg != NULL)
+  if (ok && (self->save_jpeg != NULL || self->save_result != NULL))
     {
+      const char *path = self->save_jpeg != NULL ? self->save_jpeg : self->save_result;
       g_signal_connect (window, "saved", G_CALLBACK (on_saved), self);
-      if (ts_window_save_panel (window, "result", self->save_jpeg, 0, 0))
+      /* A float TIFF at 32 bits; .npy is float32 anyway; other formats their default. */
+      int bit_depth = self->save_result != NULL
+                      && ts_file_format_from_name (path) == TS_FILE_FORMAT_TIFF ? 32 : 0;
+      if (ts_window_save_panel (window, "result", path, bit_depth, 0))
         return;
       g_signal_handlers_disconnect_by_func (window, on_saved, self);
       fprintf (stderr, "self-test: the window had no result to save\n");
@@ -1348,6 +1427,11 @@ on_document_changed (TsWindow *window, gpointer user_data)
   g_signal_handlers_disconnect_by_func (window, on_document_changed, user_data);
   self->estimate_text = g_strdup (ts_window_get_noise_estimate_text (window));
   self->estimate_level = ts_window_get_noise_level (window);
+  /* As the user would choose it in the menu: the picture's noise was read for another model,
+   * the window reads the rest on a thread before the run begins. */
+  TsNoiseModel model;
+  if (self->noise_after_open != NULL && ts_noise_model_from_name (self->noise_after_open, &model))
+    ts_params_group_set_noise_model (ts_window_get_params_group (window), model);
   g_timeout_add (500, begin, user_data);
 }
 
@@ -1379,6 +1463,8 @@ ts_self_test_finalize (GObject *object)
   g_clear_handle_id (&self->stop_poll_id, g_source_remove);
   g_clear_object (&self->window);
   g_free (self->save_jpeg);
+  g_free (self->save_result);
+  g_free (self->noise_after_open);
   g_free (self->screenshot);
   g_free (self->page);
   g_free (self->expect_recent);

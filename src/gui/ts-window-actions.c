@@ -112,6 +112,8 @@ _ts_window_load_slice (TsWindow *self, GFile *file, const char *mask_path, int s
     }
   document = ts_document_new (file);
   ts_document_set_slice (document, slice);
+  /* The picture's noise is read on the loader's thread for the noise model chosen. */
+  ts_document_set_noise_model (document, ts_params_group_get_noise_model (self->params_group));
   ts_document_load_async (document, mask_path, self->cancellable, on_loaded, g_object_ref (self));
 }
 

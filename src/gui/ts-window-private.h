@@ -41,6 +41,7 @@ struct _TsWindow {
   TsDocument *document;
   guint document_serial;
   gboolean atoms_stale;        /* the atoms page does not show the chosen model yet */
+  TsDocument *reading_noise;   /* a document whose noise is being read more of (not a ref) */
 
   /* The last run. */
   TsJobResult *result;

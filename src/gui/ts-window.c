@@ -144,8 +144,8 @@ _ts_window_set_document (TsWindow *self, TsDocument *document)
   adw_view_switcher_title_set_subtitle (self->switcher_title, display_name);
   gtk_window_set_title (GTK_WINDOW (self), display_name);
   const TsImage *image = ts_document_get_image (document);
-  ts_params_group_set_noise_reading (self->params_group,
-                                     ts_document_get_noise_plans (document),
+  ts_params_group_set_noise_solved (self->params_group, NULL);
+  ts_params_group_set_noise_reading (self->params_group, ts_document_get_noise_reading (document),
                                      image != NULL && ts_colour_channels (image) >= 3);
   ts_params_group_set_slices (self->params_group, ts_document_get_n_slices (document),
                               ts_document_get_slice (document));
@@ -156,6 +156,40 @@ _ts_window_set_document (TsWindow *self, TsDocument *document)
     }
   ts_progress_view_set_status (self->progress_view, _("Press Run to restore."));
   g_signal_emit (self, _ts_window_signals[TS_WINDOW_SIGNAL_DOCUMENT_CHANGED], 0);
+}
+
+static void
+on_noise_read (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr (TsWindow) self = user_data;
+  TsDocument *document = TS_DOCUMENT (source);
+  g_autoptr (GError) error = NULL;
+  gboolean ok = ts_document_read_noise_finish (document, res, &error);
+
+  if (self->disposed)
+    return;
+  if (self->reading_noise == document)
+    self->reading_noise = NULL;
+  if (!ok)
+    g_warning ("%s", error->message);
+  else if (document == self->document)
+    {
+      const TsImage *image = ts_document_get_image (document);
+      ts_params_group_set_noise_reading (self->params_group,
+                                         ts_document_get_noise_reading (document),
+                                         image != NULL && ts_colour_channels (image) >= 3);
+    }
+}
+
+/* The noise model chosen needs more of the picture's noise than was read when it opened (it
+ * was read for Gaussian noise): read the rest on a thread, once. */
+static void
+on_noise_reading_needed (TsWindow *self, int model)
+{
+  if (self->document == NULL || self->reading_noise == self->document)
+    return;
+  self->reading_noise = self->document;
+  ts_document_read_noise_async (self->document, model, NULL, on_noise_read, g_object_ref (self));
 }
 
 /* Another slice of the opened scan: read it as a new document of the same file. */
@@ -423,9 +457,10 @@ ts_window_run (TsWindow *self)
       return FALSE;
     }
   params->model_spec = g_strdup (ts_model_chooser_get_spec (self->model_chooser));
-  /* A denoising model chosen by the level is chosen by the run, for each plane at the level
-   * it is solved at (ts-job.h). */
-  if (task != TS_TASK_DENOISE || !ts_restore_model_uses_sigma (params->model_spec))
+  /* A denoising's models are the run's, for each plane: chosen at the level it is solved at,
+   * or the spec's with its threshold scaled by the plane's strength (ts-job.h); `model` is
+   * the luminance's already (ts_model_chooser_set_noise_plan). */
+  if (task != TS_TASK_DENOISE)
     params->model = ts_model_copy (model);
   source = ts_document_get_image (self->document);
   kspace = ts_document_get_kspace (self->document);
@@ -442,6 +477,13 @@ ts_window_run (TsWindow *self)
     }
   if (source != NULL)
     params->source = ts_image_copy (source);
+  /* The picture's noise as read when it opened: the run does not read it again. */
+  const TsNoiseReading *reading = ts_document_get_noise_reading (self->document);
+  if (source != NULL && reading != NULL)
+    {
+      params->has_noise_reading = TRUE;
+      params->noise_reading = *reading;
+    }
 
   /* A warm start needs the same grid: the same document, task and simulation. */
   g_free (self->running_key);
@@ -699,6 +741,8 @@ ts_window_init (TsWindow *self)
 
   self->model_chooser = ts_params_group_get_model_chooser (self->params_group);
   g_signal_connect_swapped (self->params_group, "slice-changed", G_CALLBACK (on_slice_changed), self);
+  g_signal_connect_swapped (self->params_group, "noise-reading-needed",
+                            G_CALLBACK (on_noise_reading_needed), self);
   g_signal_connect_swapped (self->model_chooser, "changed", G_CALLBACK (on_model_changed), self);
   g_signal_connect_swapped (self->stack, "notify::visible-child-name", G_CALLBACK (on_page_changed), self);
 

@@ -1,4 +1,5 @@
-/* The GUI's document loader (src/gui/ts-document.c) without a display: an image, complex
+/* The GUI's document loader (src/gui/ts-document.c) without a display: an image (its noise
+ * read once, for the noise model chosen, and more when asked), complex
  * .npy k-space with its mask found beside it or given, a complex .npy without a mask (the
  * window then asks for one), fastMRI .h5 files (the middle slice, a chosen one, refusals), a
  * file that is neither, and the demo image. Each load runs on
@@ -30,16 +31,17 @@ on_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
   load->done = TRUE;
 }
 
-/* Loads `path` (with `mask`, a .h5 at `slice`) and waits; the document, or NULL with `error`
- * set. */
+/* Loads `path` (with `mask`, a .h5 at `slice`, its noise read for `model`) and waits; the
+ * document, or NULL with `error` set. */
 static TsDocument *
-load_slice (const char *path, const char *mask, int slice, GError **error)
+load_full (const char *path, const char *mask, int slice, TsNoiseModel model, GError **error)
 {
   g_autoptr (GFile) file = g_file_new_for_path (path);
   g_autoptr (TsDocument) document = ts_document_new (file);
   Load state = { 0 };
 
   ts_document_set_slice (document, slice);
+  ts_document_set_noise_model (document, model);
   ts_document_load_async (document, mask, NULL, on_loaded, &state);
   while (!state.done)
     g_main_context_iteration (NULL, TRUE);
@@ -49,6 +51,12 @@ load_slice (const char *path, const char *mask, int slice, GError **error)
       return NULL;
     }
   return g_steal_pointer (&document);
+}
+
+static TsDocument *
+load_slice (const char *path, const char *mask, int slice, GError **error)
+{
+  return load_full (path, mask, slice, TS_NOISE_MODEL_AUTO, error);
 }
 
 static TsDocument *
@@ -115,6 +123,32 @@ test_image (void)
   g_assert_true (ts_document_get_noise_estimate (document) >= 0.0);
 }
 
+/* Each noise model's plan from `reading` (at strength 1.5 and chroma strength 2) is the
+ * core's plan from `image`. */
+static void
+assert_plans_of (const TsNoiseReading *reading, const TsImage *image)
+{
+  const TsNoiseModel models[] = { TS_NOISE_MODEL_GAUSSIAN, TS_NOISE_MODEL_POISSON_GAUSSIAN,
+                                  TS_NOISE_MODEL_AUTO };
+
+  for (gsize m = 0; m < G_N_ELEMENTS (models); m++)
+    {
+      TsRestoreNoise plan, expected;
+      g_assert_true (ts_restore_noise_plan_from_reading (reading, TS_COLOUR_OPPONENT, models[m],
+                                                         NAN, 1.5, 2.0, &plan, NULL));
+      g_assert_true (ts_restore_noise_plan (image, TS_COLOUR_OPPONENT, models[m], NAN, 1.5, 2.0,
+                                            &expected, NULL));
+      g_assert_cmpint (plan.model, ==, expected.model);
+      g_assert_cmpfloat (plan.sigma, ==, expected.sigma);
+      g_assert_cmpfloat (plan.sigma_estimate, ==, expected.sigma_estimate);
+      g_assert_cmpmem (plan.plane_sigma, sizeof plan.plane_sigma, expected.plane_sigma,
+                       sizeof expected.plane_sigma);
+      g_assert_cmpint (plan.n_channels, ==, expected.n_channels);
+      g_assert_cmpmem (plan.channel, sizeof plan.channel, expected.channel,
+                       sizeof expected.channel);
+    }
+}
+
 /* Issue 25: an opened picture's noise level is estimated on the loader's thread, in 0-255
  * units. */
 static void
@@ -134,23 +168,65 @@ test_noise_estimate (void)
   g_assert_cmpfloat (estimate, >, 18.0);
   g_assert_cmpfloat (estimate, <, 22.0);
 
-  /* Issue 20: the noise as a denoising reads it, for each model (the core's plans, made on
-   * the loader's thread): white noise, so "auto" chooses Gaussian, at the estimate. */
-  const TsRestoreNoise *plans = ts_document_get_noise_plans (document);
-  TsRestoreNoise expected;
-  g_assert_nonnull (plans);
-  g_assert_true (ts_restore_noise_plan (image, TS_COLOUR_OPPONENT, TS_NOISE_MODEL_AUTO, NAN, 1.0,
-                                        1.0, &expected, &error));
-  g_assert_cmpint (plans[TS_NOISE_MODEL_AUTO].requested, ==, TS_NOISE_MODEL_AUTO);
-  g_assert_cmpint (plans[TS_NOISE_MODEL_AUTO].model, ==, TS_NOISE_MODEL_GAUSSIAN);
-  g_assert_cmpfloat (plans[TS_NOISE_MODEL_AUTO].sigma, ==, expected.sigma);
-  g_assert_cmpfloat (plans[TS_NOISE_MODEL_GAUSSIAN].sigma_estimate, ==, estimate);
-  g_assert_cmpint (plans[TS_NOISE_MODEL_GAUSSIAN].model, ==, TS_NOISE_MODEL_GAUSSIAN);
-  g_assert_cmpint (plans[TS_NOISE_MODEL_POISSON_GAUSSIAN].requested, ==,
-                   TS_NOISE_MODEL_POISSON_GAUSSIAN);
-  g_assert_cmpint (plans[TS_NOISE_MODEL_POISSON_GAUSSIAN].model, ==,
-                   TS_NOISE_MODEL_POISSON_GAUSSIAN);
-  g_assert_cmpint (plans[TS_NOISE_MODEL_POISSON_GAUSSIAN].n_channels, ==, 1);
+  /* Issue 20: the noise as a denoising reads it, read once on the loader's thread for the
+   * window's noise model ("auto" by default: the blind level and the Poisson-Gaussian
+   * reading); every model's plan from it is the core's plan from the picture. */
+  const TsNoiseReading *reading = ts_document_get_noise_reading (document);
+  g_assert_nonnull (reading);
+  g_assert_true (ts_restore_noise_reading_covers (reading, TS_NOISE_MODEL_AUTO));
+  assert_plans_of (reading, image);
+  TsRestoreNoise automatic;
+  g_assert_true (ts_restore_noise_plan_from_reading (reading, TS_COLOUR_OPPONENT,
+                                                     TS_NOISE_MODEL_AUTO, NAN, 1.0, 1.0,
+                                                     &automatic, &error));
+  /* White noise: "auto" chooses Gaussian, at the estimate. */
+  g_assert_cmpint (automatic.model, ==, TS_NOISE_MODEL_GAUSSIAN);
+  g_assert_cmpfloat (automatic.sigma_estimate, ==, estimate);
+}
+
+typedef struct {
+  gboolean done;
+  gboolean ok;
+} Read;
+
+static void
+on_read (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Read *read = user_data;
+
+  read->ok = ts_document_read_noise_finish (TS_DOCUMENT (source), result, NULL);
+  read->done = TRUE;
+}
+
+/* Issue 20: opened for Gaussian noise, the loader reads the blind level alone; the
+ * Poisson-Gaussian reading comes when asked, on a thread, and then every model plans as from
+ * the picture. */
+static void
+test_noise_read_for_model (void)
+{
+  g_autoptr (TsImage) image = ts_demo_image_new (128, 128);
+  g_autofree char *path = g_build_filename (tmpdir, "noisy-gaussian.npy", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TsDocument) document = NULL;
+  Read state = { 0 };
+
+  ts_noise_add_poisson_gaussian (image, 0.01, 0.0, 4);
+  g_assert_true (ts_image_save (image, path, 32, &error));
+  document = load_full (path, NULL, TS_FASTMRI_MIDDLE_SLICE, TS_NOISE_MODEL_GAUSSIAN, &error);
+  g_assert_no_error (error);
+  const TsNoiseReading *reading = ts_document_get_noise_reading (document);
+  g_assert_true (ts_restore_noise_reading_covers (reading, TS_NOISE_MODEL_GAUSSIAN));
+  g_assert_false (reading->has_pg);
+  TsNoiseLevel level = reading->level;
+
+  ts_document_read_noise_async (document, TS_NOISE_MODEL_POISSON_GAUSSIAN, NULL, on_read, &state);
+  while (!state.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (state.ok);
+  reading = ts_document_get_noise_reading (document);
+  g_assert_true (ts_restore_noise_reading_covers (reading, TS_NOISE_MODEL_AUTO));
+  g_assert_cmpmem (&reading->level.white, sizeof level.white, &level.white, sizeof level.white);
+  assert_plans_of (reading, image);
 }
 
 static void
@@ -173,7 +249,7 @@ test_kspace_mask_beside (void)
   g_assert_cmpfloat (k->mask[1], ==, 0.0f);
   g_assert_nonnull (ts_document_get_view_pyramid (document));
   g_assert_true (isnan (ts_document_get_noise_estimate (document)));
-  g_assert_null (ts_document_get_noise_plans (document));
+  g_assert_null (ts_document_get_noise_reading (document));
   summary = ts_document_dup_summary (document);
   g_assert_nonnull (strstr (summary, "50"));
   g_remove (mask);
@@ -293,7 +369,11 @@ test_demo (void)
   g_assert_nonnull (ts_document_get_image (document));
   g_assert_nonnull (ts_document_get_view_pyramid (document));
   g_assert_true (isnan (ts_document_get_noise_estimate (document)));
-  g_assert_null (ts_document_get_noise_plans (document));
+  /* Nothing read (the demo's noise is simulated), but a level given is planned from it. */
+  const TsNoiseReading *reading = ts_document_get_noise_reading (document);
+  g_assert_nonnull (reading);
+  g_assert_false (ts_restore_noise_reading_covers (reading, TS_NOISE_MODEL_GAUSSIAN));
+  g_assert_cmpint (reading->channels, ==, ts_document_get_image (document)->channels);
 }
 
 int
@@ -307,6 +387,7 @@ main (int argc, char **argv)
   g_assert_no_error (error);
   g_test_add_func ("/document/image", test_image);
   g_test_add_func ("/document/noise-estimate", test_noise_estimate);
+  g_test_add_func ("/document/noise-read-for-model", test_noise_read_for_model);
   g_test_add_func ("/document/kspace-mask-beside", test_kspace_mask_beside);
   g_test_add_func ("/document/kspace-needs-mask", test_kspace_needs_mask);
   g_test_add_func ("/document/refusals", test_refusals);

@@ -636,6 +636,98 @@ test_defaults_as_before (void)
   assert_same_image (r_now->result, r_before->result);
 }
 
+/* Issue 20: the model the window shows (ts_job_plan_noise from the picture's reading, then
+ * ts_job_plane_model: the core's rule) is the one the run solves the luminance with, its
+ * threshold included: "auto" and "dct" at the level the strength makes (at strength 4 not the
+ * model of the level read), a named model with its threshold scaled by the strength; read from
+ * the picture or set by hand. */
+static void
+test_shown_model (void)
+{
+  g_autoptr (TsImage) picture = noisy_picture (64, TRUE, 15.0, 0.0);
+  const struct {
+    const char *spec;
+    double strength;
+    gboolean estimate;
+  } cases[] = {
+    { "auto", 1.0, TRUE }, { "auto", 4.0, TRUE }, { "auto", 2.0, FALSE }, { "dct", 3.0, TRUE },
+    { "ncpr-sigma25", 2.0, TRUE }, { "ncpr-sigma25", 0.5, FALSE },
+  };
+  TsNoiseReading reading;
+  g_autofree char *auto_1 = NULL, *auto_4 = NULL;
+
+  ts_restore_noise_reading_init (&reading, picture);
+  ts_restore_noise_read (picture, TS_NOISE_MODEL_AUTO, &reading);
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (TsJobParams) params = opened_params (ts_image_copy (picture), cases[i].spec, 2);
+      g_autoptr (TsJobResult) result = NULL;
+      g_autoptr (TsModel) shown = NULL, unscaled = NULL;
+      g_autoptr (GError) error = NULL;
+      TsRestoreNoise plan;
+
+      params->sigma = 20.0;
+      params->estimate_noise = cases[i].estimate;
+      params->noise = TS_NOISE_MODEL_AUTO;
+      params->strength = cases[i].strength;
+      params->has_noise_reading = TRUE;
+      params->noise_reading = reading;
+      g_assert_true (ts_job_plan_noise (params, &reading, &plan, &error));
+      g_assert_no_error (error);
+      shown = ts_job_plane_model (cases[i].spec, NULL, &plan, 0, &error);
+      g_assert_no_error (error);
+      result = run_ok (params);
+      g_test_message ("%s at strength %g: shows %s (threshold %g), the run used %s (%g)",
+                      cases[i].spec, cases[i].strength, shown->name, shown->lambda,
+                      result->model->name, result->model->lambda);
+      g_assert_cmpfloat (plan.plane_sigma[0], ==, result->noise.plane_sigma[0]);
+      g_assert_cmpstr (shown->name, ==, result->model->name);
+      g_assert_cmpfloat (shown->lambda, ==, result->model->lambda);
+      g_assert_cmpint (shown->n_atoms, ==, result->model->n_atoms);
+      /* Off strength 1, the model for the level before the strength is another. */
+      unscaled = ts_job_resolve_model (cases[i].spec, plan.sigma, &error);
+      g_assert_no_error (error);
+      if (cases[i].strength != 1.0)
+        g_assert_cmpfloat (unscaled->lambda, !=, shown->lambda);
+      if (g_str_equal (cases[i].spec, "ncpr-sigma25"))
+        g_assert_cmpfloat (fabs (shown->lambda - cases[i].strength * unscaled->lambda), <,
+                           1e-12 * unscaled->lambda);
+      if (g_str_equal (cases[i].spec, "auto") && cases[i].estimate)
+        {
+          char **name = cases[i].strength == 1.0 ? &auto_1 : &auto_4;
+          *name = g_strdup (shown->name);
+        }
+    }
+  /* Four times a level of 15 picks another trained model. */
+  g_assert_cmpstr (auto_1, !=, auto_4);
+}
+
+/* The picture's reading handed to the run is what the run plans from: given the reading of
+ * another picture of the same size (white noise of 30 instead of 10), the run solves at that
+ * reading's level. */
+static void
+test_reading_handed_over (void)
+{
+  g_autoptr (TsImage) picture = noisy_picture (64, TRUE, 10.0, 0.0);
+  g_autoptr (TsImage) other = noisy_picture (64, TRUE, 30.0, 0.0);
+  g_autoptr (TsJobParams) own = opened_params (ts_image_copy (picture), "dct", 2);
+  g_autoptr (TsJobParams) handed = opened_params (ts_image_copy (picture), "dct", 2);
+  g_autoptr (TsJobResult) r_own = NULL, r_handed = NULL;
+  TsNoiseReading reading;
+
+  ts_restore_noise_reading_init (&reading, other);
+  ts_restore_noise_read (other, TS_NOISE_MODEL_GAUSSIAN, &reading);
+  own->estimate_noise = handed->estimate_noise = TRUE;
+  own->noise = handed->noise = TS_NOISE_MODEL_GAUSSIAN;
+  handed->has_noise_reading = TRUE;
+  handed->noise_reading = reading;
+  r_own = run_ok (own);
+  r_handed = run_ok (handed);
+  g_assert_cmpfloat (fabs (r_own->noise.sigma - 10.0), <, 2.0);
+  g_assert_cmpfloat (fabs (r_handed->noise.sigma - 30.0), <, 4.0);
+  g_assert_cmpfloat (r_handed->noise.sigma, ==, 255.0 * reading.level.sigma);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -656,5 +748,7 @@ main (int argc, char **argv)
   g_test_add_func ("/gui/job/chroma-strength", test_chroma_strength);
   g_test_add_func ("/gui/job/poisson-gaussian", test_poisson_gaussian);
   g_test_add_func ("/gui/job/defaults-as-before", test_defaults_as_before);
+  g_test_add_func ("/gui/job/shown-model", test_shown_model);
+  g_test_add_func ("/gui/job/reading-handed-over", test_reading_handed_over);
   return g_test_run ();
 }

@@ -39,6 +39,31 @@ test_order_and_labels (void)
                        ((TsModelListEntry *) list->pdata[j])->spec);
 }
 
+/* Issue 20: the model row names the model a spec chosen by the level picks, at the level it
+ * picks it at; any other spec's row is its title alone, and so is one whose model is not
+ * known. */
+static void
+test_describe (void)
+{
+  g_autoptr (GPtrArray) list = ts_model_list_new ();
+  const TsModelListEntry *automatic = list->pdata[0], *dct = list->pdata[1];
+  const TsModelListEntry *named = list->pdata[2];
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TsModel) model = ts_restore_resolve_model ("auto", 29.8, NULL, &error);
+  g_autoptr (TsModel) dct_model = ts_model_new_dct (47.86);
+  g_autofree char *text = NULL, *dct_text = NULL, *named_text = NULL, *unknown = NULL;
+
+  g_assert_no_error (error);
+  text = ts_model_list_describe (automatic, model, 29.8);
+  g_assert_cmpstr (text, ==, "Automatic (nearest trained model): ncpr-sigma25 at noise level 29.8");
+  dct_text = ts_model_list_describe (dct, dct_model, 47.86);
+  g_assert_cmpstr (dct_text, ==, "Built-in DCT: dct-sigma47.86 at noise level 47.9");
+  named_text = ts_model_list_describe (named, model, 29.8);
+  g_assert_cmpstr (named_text, ==, named->title);
+  unknown = ts_model_list_describe (automatic, NULL, 29.8);
+  g_assert_cmpstr (unknown, ==, automatic->title);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -47,5 +72,6 @@ main (int argc, char **argv)
   setlocale (LC_ALL, "C");
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/model-list/order-and-labels", test_order_and_labels);
+  g_test_add_func ("/model-list/describe", test_describe);
   return g_test_run ();
 }

@@ -68,7 +68,14 @@ ts_restore_estimate_sigma (const TsImage *image, double *estimate)
   TsNoiseLevel level;
 
   ts_noise_level_estimate (image, &level);
-  double sigma = level.sigma * 255.0;
+  return ts_restore_sigma_from_level (&level, estimate);
+}
+
+double
+ts_restore_sigma_from_level (const TsNoiseLevel *level, double *estimate)
+{
+  g_return_val_if_fail (level != NULL, NAN);
+  double sigma = level->sigma * 255.0;
 
   if (estimate != NULL)
     *estimate = sigma;

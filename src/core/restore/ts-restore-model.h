@@ -2,6 +2,7 @@
 #pragma once
 #include "ts-image.h"
 #include "ts-model.h"
+#include "ts-noise-level.h"
 #include "ts-task.h"
 
 G_BEGIN_DECLS
@@ -37,5 +38,8 @@ TsModel *ts_restore_resolve_model (const char *spec, double sigma, char **note, 
  * (ts_noise_level_estimate: white noise, or the correlated noise of camera JPEGs) in 0-255
  * units, raised to at least 0.5 (a model for no noise is not a denoiser) and at most 255. *estimate (may be NULL) receives the estimate before that. */
 double ts_restore_estimate_sigma (const TsImage *image, double *estimate);
+/* The same from the blind reading `level` of the image (ts_noise_level_estimate), without
+ * reading it again. */
+double ts_restore_sigma_from_level (const TsNoiseLevel *level, double *estimate);
 
 G_END_DECLS

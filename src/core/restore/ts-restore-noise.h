@@ -4,7 +4,7 @@
  *   - A given level (sigma) is a white Gaussian level: the noise model is Gaussian, whatever
  *     `auto` would say, and poisson-gaussian with a given level is an error.
  *   - Without one the image is read: the blind level (ts_noise_level_estimate: white noise,
- *     or the correlated noise of camera JPEGs) raised to at least 0.5 (ts_restore_estimate_sigma)
+ *     or the correlated noise of camera JPEGs) raised to at least 0.5 (ts_restore_sigma_from_level)
  *     and, for poisson-gaussian and auto, the Poisson-Gaussian reading (ts_noise_model_estimate);
  *     auto takes the model ts_noise_model_choose picks.
  *   - Poisson-Gaussian: each colour channel goes through its generalised Anscombe transform
@@ -63,10 +63,40 @@ typedef struct {
  * level `sigma` (0-255; NAN: read from the image), `strength` and `chroma_strength` (> 0,
  * finite) and colour handled as `colour`. FALSE with TS_ERROR_INVALID for values out of range,
  * poisson-gaussian with a given level, or a chroma strength other than 1 with colour per
- * channel. Deterministic. */
+ * channel. Deterministic: ts_restore_noise_read, then ts_restore_noise_plan_from_reading. */
 gboolean    ts_restore_noise_plan (const TsImage *image, TsColourMode colour, TsNoiseModel model,
                                    double sigma, double strength, double chroma_strength,
                                    TsRestoreNoise *noise, GError **error);
+
+/* What a plan without a given level reads from the image, kept to plan again without reading
+ * it (a front end reads an opened picture once, then plans for every noise model, strength and
+ * chroma strength the user tries, and hands the reading to the run). Each part is read at most
+ * once: the blind level for every model, the Poisson-Gaussian reading (with the channels' mean
+ * intensities its transforms are made for) for poisson-gaussian and auto. */
+typedef struct {
+  int width, height, channels; /* the image read */
+  gboolean has_level;          /* level holds ts_noise_level_estimate's reading */
+  TsNoiseLevel level;
+  gboolean has_pg;             /* pg and mean hold the Poisson-Gaussian reading */
+  TsNoiseModelEstimate pg;
+  double mean[3];              /* channel c's mean finite intensity in [0, 1], c < pg.n_channels */
+} TsNoiseReading;
+
+/* A reading of `image` with nothing read yet: enough to plan a given level. */
+void        ts_restore_noise_reading_init (TsNoiseReading *reading, const TsImage *image);
+/* Reads into `reading` (of `image`: same size and channels) what a plan of `model` without a
+ * given level needs and it does not hold yet; reads nothing when it holds it all. */
+void        ts_restore_noise_read (const TsImage *image, TsNoiseModel model,
+                                   TsNoiseReading *reading);
+/* Whether `reading` holds what a plan of `model` without a given level needs. */
+gboolean    ts_restore_noise_reading_covers (const TsNoiseReading *reading, TsNoiseModel model);
+/* ts_restore_noise_plan of the image `reading` was read from, without reading it: the same
+ * plan, bit for bit. A plan without a given level needs a reading that covers `model`
+ * (TS_ERROR_INVALID otherwise); a given level needs only the image's channels. */
+gboolean    ts_restore_noise_plan_from_reading (const TsNoiseReading *reading, TsColourMode colour,
+                                                TsNoiseModel model, double sigma, double strength,
+                                                double chroma_strength, TsRestoreNoise *noise,
+                                                GError **error);
 /* The name of plane p (0 .. n_planes - 1): "Y", "O1", "O2", "R", "G", "B" or "gray". */
 const char *ts_restore_noise_plane_name (const TsRestoreNoise *noise, int plane);
 /* The name of colour channel c of a Poisson-Gaussian reading: "R", "G", "B" or "gray". */

@@ -33,8 +33,26 @@ ts_restore_plan_noise (const TsRestoreRequest *request, TsRestoreNoise *noise, G
       g_set_error (error, TS_ERROR, TS_ERROR_INVALID, "nothing to restore: no image");
       return FALSE;
     }
-  return ts_restore_noise_plan (request->image, request->colour, request->noise, request->sigma,
-                                request->strength, request->chroma_strength, noise, error);
+  if (request->noise_reading == NULL)
+    return ts_restore_noise_plan (request->image, request->colour, request->noise,
+                                  request->sigma, request->strength, request->chroma_strength,
+                                  noise, error);
+  const TsImage *image = request->image;
+  TsNoiseReading reading = *request->noise_reading;
+  if (reading.width != image->width || reading.height != image->height
+      || reading.channels != image->channels)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   "the noise reading is of a %d x %d x %d image, not of this %d x %d x %d one",
+                   reading.width, reading.height, reading.channels, image->width, image->height,
+                   image->channels);
+      return FALSE;
+    }
+  if (isnan (request->sigma))
+    ts_restore_noise_read (image, request->noise, &reading);
+  return ts_restore_noise_plan_from_reading (&reading, request->colour, request->noise,
+                                             request->sigma, request->strength,
+                                             request->chroma_strength, noise, error);
 }
 
 TsModel *

@@ -79,6 +79,10 @@ typedef struct {
   /* Denoising: ts_restore_plan_noise of this request and image, made by the caller (to show
    * it before the run, without reading the image twice), or NULL: ts_restore makes it. */
   const TsRestoreNoise *noise_plan;
+  /* Denoising: the image's noise as read before (ts_restore_noise_read of this image, made
+   * when it was opened), or NULL. ts_restore_plan_noise plans from it and reads from the image
+   * only what it lacks for `noise`. */
+  const TsNoiseReading *noise_reading;
   TsColourMode colour;         /* denoising RGB(A): the opponent basis (default) or R, G, B */
   TsPlaneStop plane_stop;      /* opponent colour: how the chroma planes' tolerance is read */
   TsRestoreTiling tiling;      /* denoising only */
@@ -254,7 +258,9 @@ gboolean ts_restore_render_decomposition (const TsRestoreProgress *progress, TsI
 TsImage    *ts_restore_zero_filled (const TsKspace *kspace, GError **error);
 
 /* The noise of the denoising `request` (ts_restore_noise_plan with its image, colour, noise,
- * sigma, strength and chroma strength). */
+ * sigma, strength and chroma strength), from request->noise_reading when it has one (not
+ * read again; TS_ERROR_INVALID when the reading is of an image of another size or
+ * channels). */
 gboolean    ts_restore_plan_noise (const TsRestoreRequest *request, TsRestoreNoise *noise,
                                    GError **error);
 /* The model plane `plane` of the denoising `request` is solved with, for its noise `noise`
