@@ -163,6 +163,8 @@ ts_application_command_line (GApplication *application, GApplicationCommandLine 
   new_window = window == NULL || self_test != NULL;
   if (new_window)
     window = ts_window_new (GTK_APPLICATION (application), self->settings);
+  if (self_test != NULL)
+    ts_self_test_prepare_window (self_test, window);
 
   if (task != NULL)
     ts_window_set_task (window, g_str_equal (task, "sr") ? TS_TASK_SR

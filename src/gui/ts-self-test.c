@@ -63,6 +63,7 @@ struct _TsSelfTest {
   guint live_decompositions, decompositions_drawn;   /* ... as they were when the run ended */
   gboolean live_stop_sent;    /* ... then Stop was pressed */
   double screenshot_scale;    /* the screenshots' size, relative to the window's */
+  int window_width, window_height;   /* the window's size, or 0: its default */
   gboolean zoom_one;          /* the final screenshot at 1:1 about the picture's centre */
   char *mid_run_screenshot;   /* the window saved there once the bar says the time left */
   gboolean mid_run_saved;
@@ -132,6 +133,8 @@ static const GOptionEntry option_entries[] = {
     N_("Self-test: save the window to FILE during the run, once the time remaining is shown"), N_("FILE") },
   { "screenshot-scale", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_DOUBLE, NULL,
     N_("Self-test: the screenshots’ size relative to the window’s (default 1)"), N_("SCALE") },
+  { "window-size", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, NULL,
+    N_("Self-test: the window’s size, WIDTHxHEIGHT (default: as the settings say)"), N_("SIZE") },
   { "zoom-one", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, NULL,
     N_("Self-test: the final screenshot at 1:1 about the picture’s centre"), NULL },
   { "tune-folder", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, NULL,
@@ -188,6 +191,13 @@ ts_self_test_new_from_options (GVariantDict *options)
   }
   g_variant_dict_lookup (options, "screenshot-scale", "d", &self->screenshot_scale);
   g_variant_dict_lookup (options, "zoom-one", "b", &self->zoom_one);
+  {
+    const char *size = NULL;
+    if (g_variant_dict_lookup (options, "window-size", "&s", &size)
+        && (sscanf (size, "%dx%d", &self->window_width, &self->window_height) != 2
+            || self->window_width < 200 || self->window_height < 200))
+      self->window_width = self->window_height = 0;
+  }
   if (!(self->screenshot_scale > 0.05 && self->screenshot_scale <= 1.0))
     self->screenshot_scale = 1.0;
   g_variant_dict_lookup (options, "check-split", "b", &self->check_split);
@@ -1433,6 +1443,15 @@ on_document_changed (TsWindow *window, gpointer user_data)
   if (self->noise_after_open != NULL && ts_noise_model_from_name (self->noise_after_open, &model))
     ts_params_group_set_noise_model (ts_window_get_params_group (window), model);
   g_timeout_add (500, begin, user_data);
+}
+
+void
+ts_self_test_prepare_window (TsSelfTest *self, TsWindow *window)
+{
+  g_return_if_fail (TS_IS_SELF_TEST (self));
+  g_return_if_fail (TS_IS_WINDOW (window));
+  if (self->window_width > 0)
+    gtk_window_set_default_size (GTK_WINDOW (window), self->window_width, self->window_height);
 }
 
 void

@@ -15,6 +15,9 @@ G_DECLARE_FINAL_TYPE (TsSelfTest, ts_self_test, TS, SELF_TEST, GObject)
 void        ts_self_test_add_option_entries (GApplication *application);
 /* The self-test the parsed options ask for, or NULL without --self-test. */
 TsSelfTest *ts_self_test_new_from_options   (GVariantDict *options);
+/* Before `window` is shown: its size, when the self-test asks for one (--window-size, for
+ * screenshots that show the whole sidebar). */
+void        ts_self_test_prepare_window     (TsSelfTest *self, TsWindow *window);
 /* Runs it in `window` once the window has drawn its first frames; with
  * `wait_for_document`, once the file being opened (on a thread) is the document. Quits
  * `application` at the end. */

@@ -19,4 +19,5 @@ export G_DEBUG="${G_DEBUG:-fatal-criticals}"
 # Xvfb has no GPU: the cairo renderer is what such a machine draws with.
 export GSK_RENDERER="${GSK_RENDERER:-cairo}"
 export DBUS_SESSION_BUS_ADDRESS=disabled:
-exec xvfb-run -a -s '-screen 0 1400x900x24' "$app" --self-test="$out" "$@"
+# TESSERA_XVFB_SCREEN: a larger screen for a larger window (tools/screenshots.sh).
+exec xvfb-run -a -s "-screen 0 ${TESSERA_XVFB_SCREEN:-1400x900x24}" "$app" --self-test="$out" "$@"
