@@ -26,6 +26,7 @@ train_clear (CliTrain *t)
   g_free (t->checkpoint);
   g_free (t->resume);
   g_free (t->seed);
+  g_free (t->colour);
   g_free (t->command_line);
   ts_trainer_free (t->trainer);   /* before the images it borrows */
   if (t->train != NULL)
