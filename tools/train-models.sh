@@ -22,7 +22,7 @@ mkdir -p "$runs"
 # thresholds and beta (1e-3).
 declare -A options=(
   [ncpr-sigma25]="--sigma 25 --prox ncpr --init dictionary --steps 3000 --lr-hyper 1e-3"
-  [ncpr-sigma5]="--sigma 5 --prox ncpr --beta-init 1.0 --init patches --steps 3000"
+  [ncpr-sigma5]="--sigma 5 --prox ncpr --init data/models/ncpr-sigma25.tsm --lambda 0.003 --steps 1000"
   [ncpr-sigma15]="--sigma 15 --prox ncpr --init data/models/ncpr-sigma25.tsm --lambda 0.0075 --steps 1000"
   [ncpr-sigma25-fast]="--sigma 25 --prox ncpr --init data/models/ncpr-sigma25.tsm --iterations 20 --image-step exact --steps 300 --seed 3"
   [ncpr-sigma50]="--sigma 50 --prox ncpr --beta-init 2.0 --init patches --steps 2000"
