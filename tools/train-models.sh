@@ -15,7 +15,7 @@ mkdir -p "$runs"
 [ -d "$data" ] || { echo "$data not found" >&2; exit 1; }
 
 # name | options (everything else is the default of tessera-cli train): the shipped models'
-# recipes. The sigma 5, 15 and 50 and the fast sigma 25 models are fine-tunes of the sigma 25 one, so
+# recipes. All but the sigma 25 NCPR model are fine-tunes of it (the CPR ones too), so
 # that one comes first (the shipped sigma 15 and fast files were made from the earlier,
 # patches-start sigma 25 model: data/models/README.md). An option given here wins over the
 # common ones (given after them): the dictionary start keeps the default rate for the
@@ -26,8 +26,8 @@ declare -A options=(
   [ncpr-sigma15]="--sigma 15 --prox ncpr --init data/models/ncpr-sigma25.tsm --lambda 0.0075 --steps 1000"
   [ncpr-sigma25-fast]="--sigma 25 --prox ncpr --init data/models/ncpr-sigma25.tsm --iterations 20 --image-step exact --steps 300 --seed 3"
   [ncpr-sigma50]="--sigma 50 --prox ncpr --init data/models/ncpr-sigma25.tsm --lambda 0.025 --steps 1000"
-  [cpr-sigma25]="--sigma 25 --prox cpr --init pca --steps 1000"
-  [cpr-sigma5]="--sigma 5 --prox cpr --init pca --steps 1000"
+  [cpr-sigma25]="--sigma 25 --prox cpr --init data/models/ncpr-sigma25.tsm --lambda 0.002 --lr-decay 0.9 --steps 1000"
+  [cpr-sigma5]="--sigma 5 --prox cpr --init data/models/ncpr-sigma25.tsm --lambda 0.002 --beta-init 0.5 --lr-decay 0.9 --steps 500"
 )
 order=(ncpr-sigma25 ncpr-sigma5 ncpr-sigma15 ncpr-sigma25-fast ncpr-sigma50 cpr-sigma25 cpr-sigma5)
 common="--lr-hyper 1e-2 --seed 1 --val-every 100 --checkpoint-every 10"
@@ -39,7 +39,7 @@ for name in "${@:-${order[@]}}"; do
     echo "$name: data/models/$name.tsm exists, skipped"
     continue
   fi
-  if [[ "$name" = ncpr-sigma5 || "$name" = ncpr-sigma15 || "$name" = ncpr-sigma25-fast || "$name" = ncpr-sigma50 ]] && [ ! -f data/models/ncpr-sigma25.tsm ] \
+  if [[ "$name" = ncpr-sigma5 || "$name" = ncpr-sigma15 || "$name" = ncpr-sigma25-fast || "$name" = ncpr-sigma50 || "$name" = cpr-sigma25 || "$name" = cpr-sigma5 ]] && [ ! -f data/models/ncpr-sigma25.tsm ] \
      && [ ! -f "$out.ckpt" ]; then
     echo "$name: starts from data/models/ncpr-sigma25.tsm; train ncpr-sigma25 first" >&2
     exit 1
