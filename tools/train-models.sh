@@ -16,15 +16,14 @@ mkdir -p "$runs"
 
 # name | options (everything else is the default of tessera-cli train): the shipped models'
 # recipes. All but the sigma 25 NCPR model are fine-tunes of it (the CPR ones too), so
-# that one comes first (the shipped sigma 15 and fast files were made from the earlier,
-# patches-start sigma 25 model: data/models/README.md). An option given here wins over the
+# that one comes first. An option given here wins over the
 # common ones (given after them): the dictionary start keeps the default rate for the
 # thresholds and beta (1e-3).
 declare -A options=(
   [ncpr-sigma25]="--sigma 25 --prox ncpr --init dictionary --steps 3000 --lr-hyper 1e-3"
   [ncpr-sigma5]="--sigma 5 --prox ncpr --init data/models/ncpr-sigma25.tsm --lambda 0.003 --steps 1000"
   [ncpr-sigma15]="--sigma 15 --prox ncpr --init data/models/ncpr-sigma25.tsm --lambda 0.0075 --steps 1000"
-  [ncpr-sigma25-fast]="--sigma 25 --prox ncpr --init data/models/ncpr-sigma25.tsm --iterations 20 --image-step exact --steps 300 --seed 3"
+  [ncpr-sigma25-fast]="--sigma 25 --prox ncpr --init data/models/ncpr-sigma25.tsm --iterations 20 --image-step exact --steps 600 --seed 3"
   [ncpr-sigma50]="--sigma 50 --prox ncpr --init data/models/ncpr-sigma25.tsm --lambda 0.025 --steps 1000"
   [cpr-sigma25]="--sigma 25 --prox cpr --init data/models/ncpr-sigma25.tsm --lambda 0.002 --lr-decay 0.9 --steps 1000"
   [cpr-sigma5]="--sigma 5 --prox cpr --init data/models/ncpr-sigma25.tsm --lambda 0.002 --beta-init 0.5 --lr-decay 0.9 --steps 500"
