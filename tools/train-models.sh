@@ -16,8 +16,8 @@ mkdir -p "$runs"
 
 # name | options (everything else is the default of tessera-cli train): the shipped models'
 # recipes. All but the sigma 25 NCPR model are fine-tunes of it (the CPR ones too), so
-# that one comes first. The shipped ncpr-sigma5 had a third schedule of 100 steps at lower
-# rates (`--lr-atoms 5e-5 --lr-hyper 2e-3 --seed 2`) and cpr-sigma5 had a second one of 300 steps after this one
+# that one comes first. The shipped ncpr-sigma5 had a further schedule of 100 steps at lower
+# rates (`--lr-atoms 5e-5 --lr-hyper 2e-3 --seed 2`), cpr-sigma5 one of 300 steps, each after the one below
 # (`--init` its model, `--seed 2`; data/models/README.md). An option given here wins over the
 # common ones (given after them): the dictionary start keeps the default rate for the
 # thresholds and beta (1e-3).
