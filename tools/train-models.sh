@@ -40,7 +40,7 @@ for name in "${@:-${order[@]}}"; do
     echo "$name: data/models/$name.tsm exists, skipped"
     continue
   fi
-  if [[ "$name" = ncpr-sigma5 || "$name" = ncpr-sigma15 || "$name" = ncpr-sigma25-fast || "$name" = ncpr-sigma50 || "$name" = cpr-sigma25 || "$name" = cpr-sigma5 ]] && [ ! -f data/models/ncpr-sigma25.tsm ] \
+  if [[ "${options[$name]}" = *"--init data/models/ncpr-sigma25.tsm"* ]] && [ ! -f data/models/ncpr-sigma25.tsm ] \
      && [ ! -f "$out.ckpt" ]; then
     echo "$name: starts from data/models/ncpr-sigma25.tsm; train ncpr-sigma25 first" >&2
     exit 1
