@@ -4,6 +4,7 @@
 #include "tessera.h"
 #include "ts-train-private.h"
 #include "test-model-util.h"
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -218,6 +219,67 @@ test_budget_exact_cpr1 (void)
   check_problem (TS_PROX_CPR, 1, 12, TRUE);
 }
 
+/* A crop whose solve diverges (here: a NaN in its noisy input) is left out of the step, and
+ * the step's gradient is the mean over the others: equal to the gradient of the batch
+ * without it. With every crop diverged the step fails. Both solvers: the exact one of the
+ * tests and the float one of training. */
+static void
+check_diverged_crop (gboolean exact)
+{
+  Problem pr;
+  problem_init (&pr, TS_PROX_NCPR, 1);
+  TsModel *m = pr.model;
+  gsize n = ts_train_state_param_count (&pr.config);
+  double *with_poison = g_new (double, n), *alone = g_new (double, n);
+  TsTrainStepStats stats = { 0 };
+  g_autoptr (GError) error = NULL;
+
+  TsTrainBatch first = { 1, CROP, CROP, pr.clean_ptr, pr.noisy_ptr };
+  double loss_alone = ts_train_batch_gradient (m, &pr.config, &first, exact, alone, NULL, &stats,
+                                               &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (stats.diverged_crops, ==, 0);
+
+  /* The float solver refuses NaN input up front; the largest float overflows its energy. */
+  float poison = exact ? NAN : FLT_MAX;
+  pr.noisy[1][CROP * CROP / 2] = poison;
+  double loss = ts_train_batch_gradient (m, &pr.config, &pr.batch, exact, with_poison, NULL,
+                                         &stats, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (stats.diverged_crops, ==, 1);
+  g_assert_cmpfloat_with_epsilon (loss, loss_alone, 1e-12 * loss_alone);
+  double gmax = 0.0, worst = 0.0;
+  for (gsize i = 0; i < n; i++)
+    gmax = MAX (gmax, fabs (alone[i]));
+  for (gsize i = 0; i < n; i++)
+    worst = MAX (worst, fabs (with_poison[i] - alone[i]));
+  g_assert_cmpfloat (gmax, >, 0.0);
+  /* The float adjoint stops on its own tolerance, which the halved right-hand side meets at
+   * another iterate. */
+  g_assert_cmpfloat (worst, <=, (exact ? 1e-9 : 2e-3) * gmax);
+
+  pr.noisy[0][0] = poison;
+  loss = ts_train_batch_gradient (m, &pr.config, &pr.batch, exact, with_poison, NULL, &stats,
+                                  &error);
+  g_assert_true (isnan (loss));
+  g_assert_error (error, TS_ERROR, TS_ERROR_DIVERGED);
+  g_free (with_poison);
+  g_free (alone);
+  ts_model_free (m);
+}
+
+static void
+test_diverged_crop_exact (void)
+{
+  check_diverged_crop (TRUE);
+}
+
+static void
+test_diverged_crop_float (void)
+{
+  check_diverged_crop (FALSE);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -229,5 +291,7 @@ main (int argc, char **argv)
   g_test_add_func ("/train-grad/budget/cpr2", test_budget_cpr2);
   g_test_add_func ("/train-grad/budget-exact/ncpr", test_budget_exact_ncpr);
   g_test_add_func ("/train-grad/budget-exact/cpr1", test_budget_exact_cpr1);
+  g_test_add_func ("/train-grad/diverged-crop/exact", test_diverged_crop_exact);
+  g_test_add_func ("/train-grad/diverged-crop/float", test_diverged_crop_float);
   return g_test_run ();
 }

@@ -59,6 +59,11 @@ print_summary (const CliTrain *t)
         printf ("; %d adjoint solves hit the cap (worst residual %.2g)", t->unconverged,
                 t->worst_residual);
       printf ("\n");
+      if (t->diverged_crops > 0)
+        printf ("%d crop%s in %d step%s diverged and %s left out of %s step\n", t->diverged_crops,
+                cli_train_plural (t->diverged_crops), t->diverged_steps,
+                cli_train_plural (t->diverged_steps), t->diverged_crops == 1 ? "was" : "were",
+                t->diverged_crops == 1 ? "its" : "their");
       printf ("last loss %.5f\n", t->last_loss);
     }
   if (!isnan (S->last_val_psnr))

@@ -37,6 +37,7 @@ typedef struct {
   double sum_seconds, sum_forward, sum_adjoint, sum_gradient;
   double sum_inner, sum_adjoint_iter, worst_residual;
   int unconverged;
+  int diverged_crops, diverged_steps;   /* crops left out of their step (not finite) */
   double recent[RATE_WINDOW];
   double last_loss;
   double val_seconds;            /* of the last validation */

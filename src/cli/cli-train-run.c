@@ -120,6 +120,14 @@ add_stats (CliTrain *t, const TsTrainStepStats *st)
   t->unconverged += st->adjoint_unconverged;
   t->worst_residual = MAX (t->worst_residual, st->adjoint_worst_residual);
   t->last_loss = st->loss;
+  if (st->diverged_crops > 0)
+    {
+      t->diverged_crops += st->diverged_crops;
+      t->diverged_steps++;
+      cli_train_say (t, "step %d: %d crop%s diverged (not finite) and %s left out of the step",
+                     st->step, st->diverged_crops, cli_train_plural (st->diverged_crops),
+                     st->diverged_crops == 1 ? "was" : "were");
+    }
 }
 
 /* --- the run ---------------------------------------------------------------------------- */

@@ -83,6 +83,24 @@ typedef struct {
   GError *error;
 } CropResult;
 
+/* A crop whose solve or gradient is not finite is dropped from its step (batch_collect), not
+ * the training: one diverging crop of sixteen used to end a run. */
+static void
+check_crop_finite (CropResult *res, int K, int s, int kp)
+{
+  gboolean finite = isfinite (res->loss) && isfinite (res->grad.b) && isfinite (res->grad.L)
+                    && isfinite (res->grad.eta) && isfinite (res->g_weight);
+  for (gsize j = 0; finite && j < (gsize) K * s; j++)
+    finite = isfinite (res->grad.D[j]);
+  for (int j = 0; finite && j < kp * kp; j++)
+    finite = isfinite (res->grad.kernel[j]);
+  for (int j = 0; finite && j < K; j++)
+    finite = isfinite (res->grad.log_t[j]);
+  if (!finite)
+    g_set_error (&res->error, TS_ERROR, TS_ERROR_DIVERGED,
+                 "the crop's loss or gradient is not finite");
+}
+
 typedef struct {
   const TsModel *model;
   const TsTrainConfig *config;
@@ -179,6 +197,7 @@ crop_gradient (BatchJob *job, int index, CropResult *res)
                                            NULL);
       res->inner_iterations = cfg->iterations;
       res->forward_seconds = (g_get_monotonic_time () - t0) / 1e6;
+      check_crop_finite (res, K, P->s, kp);
       goto out;
     }
   /* Forward: the inner solution. */
@@ -263,6 +282,7 @@ crop_gradient (BatchJob *job, int index, CropResult *res)
   res->grad.log_t = g_new0 (double, K);
   ts_palm_vjp_params (P, y, x, c, g, g + N, &res->grad);
   res->gradient_seconds = (g_get_monotonic_time () - t2) / 1e6;
+  check_crop_finite (res, K, P->s, kp);
 
   g_free (r);
   g_free (v);
@@ -375,6 +395,7 @@ crop_gradient_joint (BatchJob *job, int index, CropResult *res)
   ts_palm_joint_vjp_params (P, job->chroma_weight, y, x, c, g, g + N3, &res->grad,
                             &res->g_weight);
   res->gradient_seconds = (g_get_monotonic_time () - t2) / 1e6;
+  check_crop_finite (res, K, P->s, kp);
   g_free (r);
   g_free (v);
   g_free (x1);
@@ -435,7 +456,8 @@ palm_params_from_tape (TsPalmParams *P, const TsDerivedTape *tape, const TsModel
 
 /* Sums the crops' results in crop order and pulls the gradient back to the raw parameters
  * (atoms, free atoms, lambda scalings, beta: `grad`); the loss, or NAN with the first
- * crop's error. */
+ * crop's error. Crops that diverged are left out and the others' mean taken (their sums
+ * scaled by n / kept), unless more than half of the batch diverged. */
 static double
 batch_collect (BatchJob *job, const TsDerivedTape *tape, double lp, int threads, double *grad,
                TsTrainStepStats *stats, GError **error)
@@ -448,10 +470,24 @@ batch_collect (BatchJob *job, const TsDerivedTape *tape, double lp, int threads,
   double *glogt = g_new0 (double, K);
   double gb = 0.0, gL = 0.0, geta = 0.0, gweight = 0.0;
   TsTrainStepStats st = { 0 };
-  GError *first_error = NULL;
+  GError *first_error = NULL, *first_divergence = NULL;
+  int diverged = 0;
   for (int i = 0; i < batch->n; i++)
     {
       CropResult *res = &job->results[i];
+      if (g_error_matches (res->error, TS_ERROR, TS_ERROR_DIVERGED))
+        {
+          diverged++;
+          if (first_divergence == NULL)
+            first_divergence = res->error;
+          else
+            g_error_free (res->error);
+          res->error = NULL;
+          g_free (res->grad.D);
+          g_free (res->grad.kernel);
+          g_free (res->grad.log_t);
+          continue;
+        }
       if (res->error != NULL)
         {
           if (first_error == NULL)
@@ -486,6 +522,29 @@ batch_collect (BatchJob *job, const TsDerivedTape *tape, double lp, int threads,
       g_free (res->grad.kernel);
       g_free (res->grad.log_t);
     }
+  int kept = batch->n - diverged;
+  if (first_error == NULL && 2 * diverged > batch->n)
+    {
+      first_error = g_error_new (TS_ERROR, TS_ERROR_DIVERGED, "%d of the %d crops diverged (%s)",
+                                 diverged, batch->n, first_divergence->message);
+    }
+  g_clear_error (&first_divergence);
+  if (first_error == NULL && diverged > 0)
+    {
+      /* The mean over the kept crops: each crop's gradient carries 1 / (n pixels). */
+      double f = (double) batch->n / kept;
+      loss *= f;
+      for (gsize j = 0; j < ks; j++)
+        gD[j] *= f;
+      for (int j = 0; j < kp * kp; j++)
+        gk[j] *= f;
+      for (int j = 0; j < K; j++)
+        glogt[j] *= f;
+      gb *= f;
+      gL *= f;
+      geta *= f;
+      gweight *= f;
+    }
   double result = NAN;
   if (first_error != NULL)
     g_propagate_error (error, first_error);
@@ -509,8 +568,9 @@ batch_collect (BatchJob *job, const TsDerivedTape *tape, double lp, int threads,
       result = loss * job->scale;
       if (stats != NULL)
         {
-          double n = batch->n;
+          double n = kept;
           stats->loss = result;
+          stats->diverged_crops = diverged;
           /* Per-crop times summed over workers: report them as wall-time shares. */
           double busy = st.forward_seconds + st.adjoint_seconds + st.gradient_seconds;
           double f = busy > 0.0 ? 1.0 / threads : 0.0;

@@ -20,6 +20,8 @@ typedef struct {
   double mean_adjoint_iterations;
   int adjoint_unconverged;     /* crops whose adjoint solve hit the cap */
   double adjoint_worst_residual;
+  int diverged_crops;          /* crops left out of the step: their solve or gradient was not
+                                  finite (the step fails when more than half are) */
 } TsTrainStepStats;
 
 typedef enum {
