@@ -475,28 +475,18 @@ batch_collect (BatchJob *job, const TsDerivedTape *tape, double lp, int threads,
   for (int i = 0; i < batch->n; i++)
     {
       CropResult *res = &job->results[i];
-      if (g_error_matches (res->error, TS_ERROR, TS_ERROR_DIVERGED))
-        {
-          diverged++;
-          if (first_divergence == NULL)
-            first_divergence = res->error;
-          else
-            g_error_free (res->error);
-          res->error = NULL;
-          g_free (res->grad.D);
-          g_free (res->grad.kernel);
-          g_free (res->grad.log_t);
-          continue;
-        }
+      gboolean dropped = g_error_matches (res->error, TS_ERROR, TS_ERROR_DIVERGED);
       if (res->error != NULL)
         {
-          if (first_error == NULL)
-            first_error = res->error;
+          GError **keep = dropped ? &first_divergence : &first_error;
+          if (*keep == NULL)
+            *keep = res->error;
           else
             g_error_free (res->error);
           res->error = NULL;
         }
-      if (first_error == NULL)
+      diverged += dropped;
+      if (!dropped && first_error == NULL)
         {
           loss += res->loss;
           for (gsize j = 0; j < ks; j++)
