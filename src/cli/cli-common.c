@@ -176,6 +176,7 @@ void
 cli_solve_args_clear (CliSolveArgs *args)
 {
   g_clear_pointer (&args->model, g_free);
+  g_clear_pointer (&args->chroma_model, g_free);
   g_clear_pointer (&args->output, g_free);
   g_clear_pointer (&args->stats, g_free);
   g_clear_pointer (&args->clean, g_free);
@@ -244,6 +245,7 @@ cli_solve_args_to_request (const CliSolveArgs *args, CliTask task, TsRestoreRequ
   request->max_iter = args->max_iter != CLI_UNSET_INT ? args->max_iter : 0;
   request->threads = args->threads;
   request->preset = args->preset;
+  request->chroma_model_spec = args->chroma_model;
   if (g_strcmp0 (args->formulation, "plain") == 0)
     request->formulation = TS_FORMULATION_PLAIN;
   else if (g_strcmp0 (args->formulation, "subspace") == 0)

@@ -72,6 +72,7 @@ typedef struct {
   char *acceleration;
   char *image_step;
   char *plane_stop;        /* --plane-stop picture|own (denoise, colour) */
+  char *chroma_model;      /* --chroma-model (denoise, eval): TsRestoreRequest's chroma_model_spec */
   double sigma;       /* NAN = not given */
   double tol;         /* NAN = not given */
   double beta;        /* NAN = not given */

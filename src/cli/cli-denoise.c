@@ -149,6 +149,9 @@ cli_cmd_denoise (int argc, char **argv)
       "Denoise as if the noise level were X times what it is (default 1; > 1 smoother, < 1 keeps more)", "X" },
     { "chroma-strength", 0, 0, G_OPTION_ARG_DOUBLE, &chroma_strength,
       "Colour in the opponent basis: the chroma planes' level X times the luminance's on top (default 1)", "X" },
+    { "chroma-model", 0, 0, G_OPTION_ARG_FILENAME, &args.chroma_model,
+      "Colour in the opponent basis: the chroma planes' model (default auto: the installed chroma model for their level beside an automatic --model, else the luminance's; luminance: always the luminance's; or a model name or file)",
+      "MODEL" },
     { "tile", 0, 0, G_OPTION_ARG_INT, &args.tile,
       "Solve in overlapping tiles of this side (default: only when memory requires it)", "N" },
     { "tile-stop", 0, 0, G_OPTION_ARG_STRING, &args.tile_stop,
@@ -221,6 +224,19 @@ cli_cmd_denoise (int argc, char **argv)
   model = denoise_model (&args, given_sigma, &request, &plan, input, &code, &error);
   if (model == NULL)
     goto out_or_fail;
+  if (args.chroma_model != NULL && !plan.opponent)
+    cli_note ("note: --chroma-model does nothing here (a gray image, or --colour rgb)");
+  if (plan.opponent)
+    {
+      g_autofree char *chroma_note = NULL;
+      g_autoptr (TsModel) chroma = ts_restore_chroma_model (&request, &plan, &chroma_note, &error);
+      if (chroma_note != NULL)
+        cli_note ("note: %s", chroma_note);
+      if (error != NULL)
+        goto fail;
+      if (chroma != NULL)
+        cli_note ("note: chroma planes: model %s", chroma->name);
+    }
 
   if (input->channels >= 3)
     info.colour = ts_colour_mode_name (colour);

@@ -76,11 +76,19 @@ restore (CliEval *eval, TsRestoreRequest *request, GError **error)
   TsRestoreResult *result;
 
   request->model = eval->model;
+  /* A chroma model chosen by the level goes with a luminance model chosen by it, as in
+   * tessera-cli denoise (the model is loaded here once, so the request does not see "auto"). */
+  if (request->chroma_model_spec == NULL && eval->task == CLI_TASK_DENOISE
+      && (eval->args.model == NULL || g_strcmp0 (eval->args.model, "auto") == 0)
+      && !isnan (eval->args.sigma))
+    request->chroma_model_spec = "auto";
   result = cli_restore (request, cli_task_name (eval->task), &eval->progress, error);
   if (result != NULL)
     {
       eval->options = result->options;
       eval->params = result->params;
+      if (result->chroma_own_model && eval->chroma_model_name == NULL)
+        eval->chroma_model_name = g_strdup (result->chroma_model->name);
     }
   return result;
 }

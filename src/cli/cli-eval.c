@@ -96,6 +96,11 @@ print_json (const CliEval *eval, const CliEvalResult *mean)
   json_builder_set_member_name (builder, "dataset");
   json_builder_add_string_value (builder, eval->dataset);
   cli_json_add_options (builder, eval->model, &eval->options, eval->task);
+  if (eval->chroma_model_name != NULL)
+    {
+      json_builder_set_member_name (builder, "chroma_model");
+      json_builder_add_string_value (builder, eval->chroma_model_name);
+    }
   if (eval->task != CLI_TASK_DENOISE)
     cli_json_add_params (builder, &eval->params);
   if (eval->task == CLI_TASK_DENOISE)
@@ -203,6 +208,7 @@ eval_clear (CliEval *eval)
   g_clear_pointer (&eval->clean_dir, g_free);
   g_clear_pointer (&eval->save_dir, g_free);
   g_clear_pointer (&eval->model, ts_model_free);
+  g_clear_pointer (&eval->chroma_model_name, g_free);
   g_clear_pointer (&eval->results, g_array_unref);
   cli_progress_finish (&eval->progress);
 }
@@ -341,6 +347,8 @@ run_items (CliEval *eval, GPtrArray *items, GError **error)
           g_autofree char *said = cli_describe_params (eval->model, &eval->params);
           cli_note ("eval: %s", said);
         }
+      if (i == 0 && eval->chroma_model_name != NULL)
+        cli_note ("eval: chroma planes solved with model %s", eval->chroma_model_name);
       g_array_append_val (eval->results, r);
       print_row (eval, &r);
     }
@@ -417,6 +425,9 @@ cli_cmd_eval (int argc, char **argv)
     { "plane-stop", 0, 0, G_OPTION_ARG_STRING, &eval.args.plane_stop,
       "RGB images in the opponent basis: the chroma planes stop when their change is small against the luminance (picture, default) or against themselves (own: more iterations)",
       "picture|own" },
+    { "chroma-model", 0, 0, G_OPTION_ARG_FILENAME, &eval.args.chroma_model,
+      "denoise, RGB images in the opponent basis: the chroma planes' model (default: auto beside an automatic --model, else luminance: the luminance's; or a model name or file)",
+      "MODEL" },
     G_OPTION_ENTRY_NULL
   };
 

@@ -30,6 +30,7 @@ typedef struct {
   int seed;
   gboolean as_json;
   TsModel *model;
+  char *chroma_model_name; /* denoise, opponent colour: the chroma planes' own model, if any */
   double sigma;            /* denoising noise level in use, 0-255 */
   char *colour_name;       /* --colour */
   TsColourMode colour;     /* RGB images: opponent basis or per channel */

@@ -127,6 +127,8 @@ ts_model_list_new (void)
   GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) ts_model_list_entry_free);
   g_autoptr (GPtrArray) catalog = ts_model_catalog ();
   g_autoptr (GPtrArray) dirs = ts_model_search_dirs ();
+  g_autoptr (GHashTable) chroma_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                               NULL);
 
   g_ptr_array_add (list, ts_model_list_entry_new (_("Automatic (nearest trained model)"),
                                                   _("The learned model nearest the noise level"),
@@ -138,6 +140,12 @@ ts_model_list_new (void)
   for (guint i = 0; i < catalog->len; i++)
     {
       const TsModelEntry *entry = catalog->pdata[i];
+      /* Chroma-plane models go with "Automatic" on colour pictures; never a picture's model. */
+      if (entry->chroma)
+        {
+          g_hash_table_add (chroma_names, g_strdup (entry->name));
+          continue;
+        }
       g_autofree char *title = learned_title (entry);
       g_ptr_array_add (list, ts_model_list_entry_new (title, entry->name, entry->name));
     }
@@ -154,7 +162,7 @@ ts_model_list_new (void)
           if (!g_str_has_suffix (name, ".tsm"))
             continue;
           stem = g_strndup (name, strlen (name) - 4);
-          if (has_spec (list, stem))
+          if (has_spec (list, stem) || g_hash_table_contains (chroma_names, stem))
             continue;
           title = g_strdup_printf (_("Installed: %s"), stem);
           g_ptr_array_add (list, ts_model_list_entry_new (title, stem, stem));

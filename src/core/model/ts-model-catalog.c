@@ -42,26 +42,33 @@ entry_free (TsModelEntry *e)
   g_free (e);
 }
 
-/* "<prox>-sigma<S>" or "<prox>-sigma<S>-fast" -> prox, S, fast. */
+/* "<prox>-sigma<S>", "<prox>-sigma<S>-fast" or "<prox>-chroma-sigma<S>" -> prox, S, fast,
+ * chroma. */
 static gboolean
-parse_name (const char *name, TsProxType *prox, double *sigma, gboolean *fast)
+parse_name (const char *name, TsProxType *prox, double *sigma, gboolean *fast, gboolean *chroma)
 {
   const char *rest;
-  if (g_str_has_prefix (name, "ncpr-sigma"))
+  if (g_str_has_prefix (name, "ncpr-"))
     {
       *prox = TS_PROX_NCPR;
-      rest = name + strlen ("ncpr-sigma");
+      rest = name + strlen ("ncpr-");
     }
-  else if (g_str_has_prefix (name, "cpr-sigma"))
+  else if (g_str_has_prefix (name, "cpr-"))
     {
       *prox = TS_PROX_CPR;
-      rest = name + strlen ("cpr-sigma");
+      rest = name + strlen ("cpr-");
     }
   else
     return FALSE;
+  *chroma = g_str_has_prefix (rest, "chroma-");
+  if (*chroma)
+    rest += strlen ("chroma-");
+  if (!g_str_has_prefix (rest, "sigma"))
+    return FALSE;
+  rest += strlen ("sigma");
   char *end = NULL;
   *sigma = g_ascii_strtod (rest, &end);
-  *fast = end != rest && strcmp (end, "-fast") == 0;
+  *fast = end != rest && strcmp (end, "-fast") == 0 && !*chroma;
   return end != rest && (*end == '\0' || *fast) && *sigma > 0.0 && *sigma <= 255.0;
 }
 
@@ -93,8 +100,9 @@ ts_model_catalog (void)
           g_autofree char *name = g_strndup (file, strlen (file) - 4);
           TsProxType prox;
           double sigma;
-          gboolean fast;
-          if (!parse_name (name, &prox, &sigma, &fast) || g_hash_table_contains (seen, name))
+          gboolean fast, chroma;
+          if (!parse_name (name, &prox, &sigma, &fast, &chroma)
+              || g_hash_table_contains (seen, name))
             continue;
           TsModelEntry *e = g_new0 (TsModelEntry, 1);
           e->name = g_strdup (name);
@@ -102,6 +110,7 @@ ts_model_catalog (void)
           e->prox_type = prox;
           e->sigma = sigma;
           e->fast = fast;
+          e->chroma = chroma;
           g_hash_table_add (seen, g_steal_pointer (&name));
           g_ptr_array_add (entries, e);
         }
@@ -110,27 +119,37 @@ ts_model_catalog (void)
   return entries;
 }
 
-TsModel *
-ts_model_for_noise (TsProxType prox_type, double sigma, GError **error)
+/* The installed model of the family and role (chroma or not; never a fast one) whose sigma
+ * is nearest `sigma` on a log scale, NULL for none. */
+static const TsModelEntry *
+nearest_entry (const GPtrArray *catalog, TsProxType prox_type, gboolean chroma, double sigma)
 {
-  if (!(sigma > 0.0 && sigma <= 255.0))
-    {
-      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
-                   "the noise level must be in (0, 255] to pick a model (got %g)", sigma);
-      return NULL;
-    }
-  g_autoptr (GPtrArray) catalog = ts_model_catalog ();
   const TsModelEntry *best = NULL;
   for (guint i = 0; i < catalog->len; i++)
     {
       const TsModelEntry *e = catalog->pdata[i];
-      if (e->prox_type != prox_type || e->fast)
+      if (e->prox_type != prox_type || e->fast || e->chroma != chroma)
         continue;
       if (best == NULL || fabs (log (e->sigma / sigma)) < fabs (log (best->sigma / sigma)))
         best = e;
     }
-  if (best == NULL)
-    return ts_model_new_dct (sigma);
+  return best;
+}
+
+static gboolean
+check_level (double sigma, GError **error)
+{
+  if (sigma > 0.0 && sigma <= 255.0)
+    return TRUE;
+  g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+               "the noise level must be in (0, 255] to pick a model (got %g)", sigma);
+  return FALSE;
+}
+
+/* `entry`'s model with its threshold adapted from the entry's level to `sigma`. */
+static TsModel *
+load_for_level (const TsModelEntry *best, double sigma, GError **error)
+{
   g_autoptr (GError) local = NULL;
   TsModel *model = ts_model_load (best->path, &local);
   if (model == NULL)
@@ -148,6 +167,31 @@ ts_model_for_noise (TsProxType prox_type, double sigma, GError **error)
                                            provenance, best->sigma, sigma, sigma / best->sigma);
     }
   return model;
+}
+
+TsModel *
+ts_model_for_noise (TsProxType prox_type, double sigma, GError **error)
+{
+  if (!check_level (sigma, error))
+    return NULL;
+  g_autoptr (GPtrArray) catalog = ts_model_catalog ();
+  const TsModelEntry *best = nearest_entry (catalog, prox_type, FALSE, sigma);
+  return best != NULL ? load_for_level (best, sigma, error) : ts_model_new_dct (sigma);
+}
+
+TsModel *
+ts_model_for_chroma_noise (TsProxType prox_type, double sigma, GError **error)
+{
+  if (!check_level (sigma, error))
+    return NULL;
+  g_autoptr (GPtrArray) catalog = ts_model_catalog ();
+  const TsModelEntry *best = nearest_entry (catalog, prox_type, TRUE, sigma);
+  const TsModelEntry *luminance = nearest_entry (catalog, prox_type, FALSE, sigma);
+  /* A luminance model trained nearer the level beats a chroma model adapted from afar. */
+  if (best == NULL || (luminance != NULL && fabs (log (luminance->sigma / sigma))
+                                            < fabs (log (best->sigma / sigma))))
+    return NULL;
+  return load_for_level (best, sigma, error);
 }
 
 /* "dct" or "dct-sigma<S>": the built-in analytic model. Returns FALSE if `name` is not of

@@ -1,4 +1,5 @@
-/* Installed models (found by name, `<prox>-sigma<S>.tsm`) and the model for a noise level. */
+/* Installed models (found by name, `<prox>-sigma<S>.tsm`, `<prox>-chroma-sigma<S>.tsm`) and
+ * the model for a noise level. */
 #pragma once
 #include "ts-model.h"
 
@@ -22,10 +23,15 @@ typedef struct {
   /* `<prox>-sigma<S>-fast`: trained for an iteration budget (docs/training.md); chosen by
    * name only, never by the automatic rule, whose models run to convergence. */
   gboolean fast;
+  /* `<prox>-chroma-sigma<S>`: trained on the opponent chroma planes of colour pictures
+   * (issue 20); the automatic rule's model for those planes, never for a gray picture or the
+   * luminance. */
+  gboolean chroma;
 } TsModelEntry;
 
-/* Every `<prox>-sigma<S>.tsm` and `<prox>-sigma<S>-fast.tsm` in the search folders (the first of a name wins), sorted by
- * prox then sigma. Elements are TsModelEntry *. */
+/* Every `<prox>-sigma<S>.tsm`, `<prox>-sigma<S>-fast.tsm` and `<prox>-chroma-sigma<S>.tsm`
+ * in the search folders (the first of a name wins), sorted by prox then sigma. Elements are
+ * TsModelEntry *. */
 GPtrArray *ts_model_catalog (void);
 
 /* The model for denoising at noise level `sigma` (0-255): the installed model of that prox
@@ -35,6 +41,12 @@ GPtrArray *ts_model_catalog (void);
  * homogeneous of degree 2 under (u, m) -> (a u, a m) (docs/training.md, "Any noise level").
  * Without an installed model of the family, the DCT baseline for sigma. */
 TsModel *ts_model_for_noise (TsProxType prox_type, double sigma, GError **error);
+
+/* The installed chroma-plane model of that family for noise level `sigma`, chosen and adapted
+ * as ts_model_for_noise does; NULL without an error when none is installed or when a
+ * luminance model of the family was trained nearer the level (the chroma planes then take
+ * the luminance's model). */
+TsModel *ts_model_for_chroma_noise (TsProxType prox_type, double sigma, GError **error);
 
 /* Resolves a --model argument: a path to a .tsm file, a reference folder, "dct" (the
  * built-in analytic model for `sigma`), "auto" / "auto-cpr" (the installed NCPR / CPR model

@@ -1,6 +1,7 @@
 /* The defaults of a restoration request and the solver options it gets (see
  * ts-restore.h): decided here once for tessera-cli and the window. */
 #include "ts-restore.h"
+#include "ts-model-catalog.h"
 
 #include <math.h>
 #include <string.h>
@@ -55,6 +56,46 @@ ts_restore_plan_noise (const TsRestoreRequest *request, TsRestoreNoise *noise, G
                                              request->chroma_strength, noise, error);
 }
 
+static gboolean
+is_auto_spec (const char *spec)
+{
+  return spec == NULL || g_strcmp0 (spec, "auto") == 0;
+}
+
+TsModel *
+ts_restore_chroma_model (const TsRestoreRequest *request, const TsRestoreNoise *noise,
+                         char **note, GError **error)
+{
+  g_return_val_if_fail (request != NULL && noise != NULL, NULL);
+  const char *spec = request->chroma_model_spec;
+
+  if (note != NULL)
+    *note = NULL;
+  if (!noise->opponent || noise->n_planes < 2 || g_strcmp0 (spec, "luminance") == 0)
+    return NULL;
+  double level = noise->plane_sigma[1];
+  if (!is_auto_spec (spec))
+    {
+      TsModel *model = ts_restore_resolve_model (spec, level, note, error);
+      if (model != NULL && !ts_restore_model_uses_sigma (spec))
+        {
+          /* A named model keeps its own threshold, times the chroma planes' factor. */
+          double factor = ts_restore_noise_plane_factor (noise, 1);
+          if (factor != 1.0)
+            {
+              model->lambda *= factor;
+              if (model->sigma > 0.0)
+                model->sigma *= factor;
+            }
+        }
+      return model;
+    }
+  /* Automatic: only beside an automatic luminance model, whose family it shares. */
+  if (request->model != NULL || !is_auto_spec (request->model_spec) || !(level > 0.0))
+    return NULL;
+  return ts_model_for_chroma_noise (TS_PROX_NCPR, MIN (level, 255.0), error);
+}
+
 TsModel *
 ts_restore_plane_model (const TsRestoreRequest *request, const TsRestoreNoise *noise, int plane,
                         char **note, GError **error)
@@ -65,6 +106,17 @@ ts_restore_plane_model (const TsRestoreRequest *request, const TsRestoreNoise *n
 
   if (note != NULL)
     *note = NULL;
+  if (plane > 0 && noise->opponent)
+    {
+      GError *local = NULL;
+      TsModel *own = ts_restore_chroma_model (request, noise, note, &local);
+      if (own != NULL || local != NULL)
+        {
+          if (local != NULL)
+            g_propagate_error (error, local);
+          return own;
+        }
+    }
   /* A model chosen by the level is chosen at the plane's. */
   if (request->model == NULL && ts_restore_model_uses_sigma (request->model_spec))
     return ts_restore_resolve_model (request->model_spec, level, note, error);

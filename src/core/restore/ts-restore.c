@@ -1036,8 +1036,20 @@ resolve_models (const TsRestoreRequest *request, TsRestoreResult *result, GError
   result->model = ts_restore_plane_model (request, &result->noise, 0, NULL, error);
   if (result->model == NULL)
     return FALSE;
-  if (result->noise.opponent && ts_restore_noise_plane_factor (&result->noise, 1)
-                                != ts_restore_noise_plane_factor (&result->noise, 0))
+  if (result->noise.opponent)
+    {
+      GError *local = NULL;
+      result->chroma_model = ts_restore_chroma_model (request, &result->noise, NULL, &local);
+      if (local != NULL)
+        {
+          g_propagate_error (error, local);
+          return FALSE;
+        }
+      result->chroma_own_model = result->chroma_model != NULL;
+    }
+  if (result->chroma_model == NULL && result->noise.opponent
+      && ts_restore_noise_plane_factor (&result->noise, 1)
+         != ts_restore_noise_plane_factor (&result->noise, 0))
     {
       result->chroma_model = ts_restore_plane_model (request, &result->noise, 1, NULL, error);
       if (result->chroma_model == NULL)
@@ -1047,8 +1059,9 @@ resolve_models (const TsRestoreRequest *request, TsRestoreResult *result, GError
 }
 
 /* Denoising: a threshold given in the request (options->lambda) is the luminance's at
- * strength 1: each plane's is it times the plane's factor. The thresholds each plane is
- * solved with go into the result's noise. */
+ * strength 1: each plane's is it times the plane's factor (chroma planes with a model of
+ * their own keep its threshold). The thresholds each plane is solved with go into the
+ * result's noise. */
 static void
 plane_thresholds (TsRestoreRun *run, TsSolveOptions *options)
 {
@@ -1060,7 +1073,7 @@ plane_thresholds (TsRestoreRun *run, TsSolveOptions *options)
       double factor = ts_restore_noise_plane_factor (noise, 0);
       if (factor != 1.0)
         options->lambda = given * factor;
-      if (run->chroma_model != NULL)
+      if (run->chroma_model != NULL && !run->result->chroma_own_model)
         run->chroma_lambda = given * ts_restore_noise_plane_factor (noise, 1);
     }
   for (int p = 0; p < noise->n_planes; p++)

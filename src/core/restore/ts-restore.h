@@ -65,6 +65,12 @@ typedef struct {
    * sigma); denoising: ts_restore_plane_model, per plane. */
   const TsModel *model;
   const char *model_spec;
+  /* Denoising in the opponent basis: the chroma planes' model. NULL or "auto": an installed
+   * chroma-plane model (`<prox>-chroma-sigma<S>`, ts_model_for_chroma_noise) when the
+   * luminance's is chosen by the level ("auto", no `model`) and one is installed, else the
+   * luminance's; "luminance": the luminance's always; anything else: that model
+   * (ts_restore_resolve_model), at the chroma planes' level. */
+  const char *chroma_model_spec;
   /* Noise level, 0-255 units, for "auto" and "dct"; NAN = none. Denoising: a white Gaussian
    * level; NAN reads the noise from the image (ts-restore-noise.h). */
   double sigma;
@@ -157,9 +163,13 @@ const char *ts_param_source_name (TsParamSource source);
 typedef struct {
   TsModel *model;              /* the model solved with (denoising: the luminance's, or every
                                   plane's) */
-  /* Denoising in the opponent basis at a chroma strength other than 1: the model the chroma
-   * planes were solved with (ts_restore_plane_model); NULL otherwise. */
+  /* Denoising in the opponent basis with a chroma-plane model of their own
+   * (ts_restore_chroma_model; chroma_own_model) or at a chroma strength other than 1: the
+   * model the chroma planes were solved with (ts_restore_plane_model); NULL otherwise. */
   TsModel *chroma_model;
+  /* chroma_model is the chroma planes' own (not the luminance's at their level): a threshold
+   * given in the request is the luminance's and leaves its own alone. */
+  gboolean chroma_own_model;
   /* Denoising: the noise assumed, the levels and thresholds each plane was solved at. */
   TsRestoreNoise noise;
   TsTaskParams params;         /* how beta and lambda were chosen */
@@ -264,10 +274,15 @@ TsImage    *ts_restore_zero_filled (const TsKspace *kspace, GError **error);
 gboolean    ts_restore_plan_noise (const TsRestoreRequest *request, TsRestoreNoise *noise,
                                    GError **error);
 /* The model plane `plane` of the denoising `request` is solved with, for its noise `noise`
- * (ts-restore-noise.h): request->model or model_spec at the plane's level, else with its
- * threshold scaled by the plane's factor. *note as ts_restore_resolve_model's. A new model. */
+ * (ts-restore-noise.h): a chroma plane's own model (ts_restore_chroma_model) when it has
+ * one, else request->model or model_spec at the plane's level, else with its threshold
+ * scaled by the plane's factor. *note as ts_restore_resolve_model's. A new model. */
 TsModel    *ts_restore_plane_model (const TsRestoreRequest *request, const TsRestoreNoise *noise,
                                     int plane, char **note, GError **error);
+/* The chroma planes' own model (request->chroma_model_spec) at their level, or NULL when
+ * they take the luminance's (*error unset; set on a failure). A new model. */
+TsModel    *ts_restore_chroma_model (const TsRestoreRequest *request, const TsRestoreNoise *noise,
+                                     char **note, GError **error);
 
 /* The solver options of `request` with `model` (the defaults described at the top). A
  * preset named in the request that the model does not have counts as none here;
