@@ -210,9 +210,18 @@ update_subtitle (TsModelChooser *self)
 
   if (i == GTK_INVALID_LIST_POSITION || i >= self->entries->len)
     return;
+  g_autoptr (TsModel) chroma = NULL;
   if (ts_restore_model_uses_sigma (entry_spec (self, i)))
     model = ts_model_chooser_get_model (self, NULL);
-  text = ts_model_list_describe (self->entries->pdata[i], model, model_level (self));
+  /* A colour picture's chroma planes may have a model of their own (ts-restore.h). */
+  if (model != NULL && self->has_plan && self->plan.opponent)
+    {
+      TsRestoreRequest request;
+      ts_restore_request_init (&request);
+      request.model_spec = entry_spec (self, i);
+      chroma = ts_restore_chroma_model (&request, &self->plan, NULL, NULL);
+    }
+  text = ts_model_list_describe (self->entries->pdata[i], model, model_level (self), chroma);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self), text);
 }
 

@@ -89,7 +89,8 @@ ts_model_list_user_entry_new (const char *path)
 }
 
 char *
-ts_model_list_describe (const TsModelListEntry *entry, const TsModel *model, double level)
+ts_model_list_describe (const TsModelListEntry *entry, const TsModel *model, double level,
+                        const TsModel *chroma_model)
 {
   g_return_val_if_fail (entry != NULL, NULL);
   if (model == NULL || !ts_restore_model_uses_sigma (entry->spec) || !isfinite (level))
@@ -97,7 +98,14 @@ ts_model_list_describe (const TsModelListEntry *entry, const TsModel *model, dou
   /* Translators: the model row when the model is chosen by the noise level: the entry's title
    * ("Automatic (nearest trained model)"), the model it picks ("ncpr-sigma25") and the noise
    * level (0-255) the picture's brightness is solved at, strength included. */
-  return g_strdup_printf (_("%s: %s at noise level %.1f"), entry->title, model->name, level);
+  g_autofree char *text = g_strdup_printf (_("%s: %s at noise level %.1f"), entry->title,
+                                           model->name, level);
+  if (chroma_model == NULL)
+    return g_steal_pointer (&text);
+  /* Translators: appended to the model row for a colour picture whose colour (chroma) planes
+   * have a model of their own; %s is its name ("ncpr-chroma-sigma25"). */
+  g_autofree char *colour = g_strdup_printf (_("colour: %s"), chroma_model->name);
+  return g_strdup_printf ("%s; %s", text, colour);
 }
 
 /* The user's folder, sorted by name (a GDir is in no order). */

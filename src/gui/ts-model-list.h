@@ -25,9 +25,10 @@ GPtrArray *ts_model_list_new (void);
 TsModelListEntry *ts_model_list_user_entry_new (const char *path);
 /* The model row's words for `entry` chosen: its title and, for a spec that picks its model by
  * the noise level ("auto", "dct": ts_restore_model_uses_sigma) when `model` (may be NULL) is
- * known, the model it picks and the level it picks it at (the run's luminance level). */
+ * known, the model it picks and the level it picks it at (the run's luminance level), and
+ * the colour planes' own model `chroma_model` when there is one (may be NULL). */
 char      *ts_model_list_describe (const TsModelListEntry *entry, const TsModel *model,
-                                   double level);
+                                   double level, const TsModel *chroma_model);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsModelListEntry, ts_model_list_entry_free)
 

@@ -54,14 +54,21 @@ test_describe (void)
   g_autofree char *text = NULL, *dct_text = NULL, *named_text = NULL, *unknown = NULL;
 
   g_assert_no_error (error);
-  text = ts_model_list_describe (automatic, model, 29.8);
+  text = ts_model_list_describe (automatic, model, 29.8, NULL);
   g_assert_cmpstr (text, ==, "Automatic (nearest trained model): ncpr-sigma25 at noise level 29.8");
-  dct_text = ts_model_list_describe (dct, dct_model, 47.86);
+  dct_text = ts_model_list_describe (dct, dct_model, 47.86, NULL);
   g_assert_cmpstr (dct_text, ==, "Built-in DCT: dct-sigma47.86 at noise level 47.9");
-  named_text = ts_model_list_describe (named, model, 29.8);
+  named_text = ts_model_list_describe (named, model, 29.8, NULL);
   g_assert_cmpstr (named_text, ==, named->title);
-  unknown = ts_model_list_describe (automatic, NULL, 29.8);
+  unknown = ts_model_list_describe (automatic, NULL, 29.8, NULL);
   g_assert_cmpstr (unknown, ==, automatic->title);
+  /* A colour picture whose chroma planes have their own model says so. */
+  g_autoptr (TsModel) chroma = ts_model_copy (model);
+  g_free (chroma->name);
+  chroma->name = g_strdup ("ncpr-chroma-sigma25");
+  g_autofree char *colour_text = ts_model_list_describe (automatic, model, 29.8, chroma);
+  g_assert_cmpstr (colour_text, ==, "Automatic (nearest trained model): ncpr-sigma25 at noise "
+                                    "level 29.8; colour: ncpr-chroma-sigma25");
 }
 
 int
