@@ -1,6 +1,7 @@
 #!/bin/bash
-# Trains (or resumes) Tessera's shipped models with `tessera-cli train` on ../shared/data/train400.
-# Usage: tools/train-models.sh [NAME...]   (default: all seven, in the order below)
+# Trains (or resumes) Tessera's shipped models with `tessera-cli train` on ../shared/data/train400
+# (the chroma-plane model: on CBSD432's chroma planes, below).
+# Usage: tools/train-models.sh [NAME...]   (default: all eight, in the order below)
 # A finished model lands in data/models/NAME.tsm and is skipped next time; an interrupted one
 # (Ctrl+C, end of a session) resumes bit for bit from $TESSERA_TRAIN_DIR/NAME.tsm.ckpt.
 # The exact commands, seeds and costs are recorded in data/models/README.md.
@@ -29,9 +30,25 @@ declare -A options=(
   [ncpr-sigma50]="--sigma 50 --prox ncpr --init data/models/ncpr-sigma25.tsm --lambda 0.025 --steps 1000"
   [cpr-sigma25]="--sigma 25 --prox cpr --init data/models/ncpr-sigma25.tsm --lambda 0.002 --lr-decay 0.9 --steps 1000"
   [cpr-sigma5]="--sigma 5 --prox cpr --init data/models/ncpr-sigma25.tsm --lambda 0.002 --beta-init 0.5 --lr-decay 0.9 --steps 500"
+  [ncpr-chroma-sigma25]="--sigma 25 --prox ncpr --init data/models/ncpr-sigma25.tsm --steps 400 --val-every 50"
 )
-order=(ncpr-sigma25 ncpr-sigma5 ncpr-sigma15 ncpr-sigma25-fast ncpr-sigma50 cpr-sigma25 cpr-sigma5)
+order=(ncpr-sigma25 ncpr-sigma5 ncpr-sigma15 ncpr-sigma25-fast ncpr-sigma50 cpr-sigma25 cpr-sigma5
+       ncpr-chroma-sigma25)
 common="--lr-hyper 1e-2 --seed 1 --val-every 100 --checkpoint-every 10"
+
+# Chroma-plane models (issue 20) learn from the opponent chroma planes of CBSD432, made once
+# by tools/make-chroma-planes.py (11 images held out as the validation crops).
+chroma_data=${TESSERA_CHROMA_DATA:-../chroma-data}
+data_args () {
+  if [[ "$1" = *-chroma-* ]]; then
+    if [ ! -d "$chroma_data/train" ]; then
+      /usr/bin/python3 tools/make-chroma-planes.py ../shared/data/cbsd432 "$chroma_data" >&2
+    fi
+    echo "--data $chroma_data/train --val $chroma_data/val"
+  else
+    echo "--data $data"
+  fi
+}
 
 for name in "${@:-${order[@]}}"; do
   [ -n "${options[$name]+x}" ] || { echo "unknown model $name" >&2; exit 2; }
@@ -47,11 +64,12 @@ for name in "${@:-${order[@]}}"; do
   fi
   if [ -f "$out.ckpt" ]; then
     echo "$name: resuming from $out.ckpt"
-    "$cli" train --data "$data" --resume "$out.ckpt" -o "$out" 2>&1 | tee -a "$runs/$name.log"
+    # shellcheck disable=SC2046
+    "$cli" train $(data_args "$name") --resume "$out.ckpt" -o "$out" 2>&1 | tee -a "$runs/$name.log"
   else
     echo "$name: training from scratch"
-    # shellcheck disable=SC2086
-    "$cli" train --data "$data" $common ${options[$name]} -o "$out" 2>&1 | tee -a "$runs/$name.log"
+    # shellcheck disable=SC2086,SC2046
+    "$cli" train $(data_args "$name") $common ${options[$name]} -o "$out" 2>&1 | tee -a "$runs/$name.log"
   fi
   cp "$out" "data/models/$name.tsm"
 done
