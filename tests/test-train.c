@@ -99,6 +99,24 @@ test_resume_exact (void)
     g_assert_true (ts_trainer_step (r, NULL, NULL, &error));
   assert_same_state (ts_trainer_state (a), ts_trainer_state (r));
 
+  /* The end moved on resume (an early end, or an extension): the same schedule, so the
+   * steps are the configured run's; never before the steps done. */
+  {
+    g_autoptr (TsTrainer) early = ts_trainer_resume (path, train, NULL, &error);
+    g_assert_true (ts_trainer_set_steps (early, 2, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (ts_trainer_state (early)->config.steps, ==, 2);
+    g_assert_cmpint (ts_trainer_state (early)->config.steps_per_epoch, ==,
+                     ts_trainer_state (a)->config.steps_per_epoch);
+    g_assert_false (ts_trainer_set_steps (early, 1, &error));
+    g_assert_error (error, TS_ERROR, TS_ERROR_INVALID);
+    g_clear_error (&error);
+    g_assert_true (ts_trainer_set_steps (early, c.steps + 3, &error));
+    for (int i = 2; i < c.steps; i++)
+      g_assert_true (ts_trainer_step (early, NULL, NULL, &error));
+    assert_same_state (ts_trainer_state (a), ts_trainer_state (early));
+  }
+
   /* The training actually moved the parameters. */
   g_autoptr (TsTrainer) fresh = ts_trainer_new (&c, NULL, train, NULL, &error);
   const TsModel *m0 = ts_trainer_state (fresh)->model, *m1 = ts_trainer_state (a)->model;

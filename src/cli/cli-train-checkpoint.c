@@ -32,7 +32,7 @@ check_resume_options (const CliTrain *t, guint64 seed, const TsTrainConfig *c, i
   DIFF_INT (t->atom_size, "--atom-size", c->atom_size);
   DIFF_INT (t->crop, "--crop", c->crop);
   DIFF_INT (t->batch, "--batch", c->batch);
-  DIFF_INT (t->steps, "--steps", c->steps);
+  /* --steps may move the end (cli_train_apply_steps). */
   DIFF_INT (t->iterations, "--iterations", c->iterations);
   if (t->image_step != NULL && (g_strcmp0 (t->image_step, "exact") == 0) != c->exact_image_step)
     g_string_append_printf (diff, "%s--image-step %s (checkpoint: %s)", diff->len ? ", " : "",
@@ -79,6 +79,26 @@ cli_train_load_checkpoint (CliTrain *t, guint64 seed, TsTrainConfig *config, int
   if (t->init != NULL)
     cli_train_say (t, "note: --init %s ignored: a resumed training continues from the "
                    "checkpoint's parameters", t->init);
+  return TRUE;
+}
+
+gboolean
+cli_train_apply_steps (CliTrain *t, int *code)
+{
+  const TsTrainState *S = ts_trainer_state (t->trainer);
+  int before = S->config.steps;
+  g_autoptr (GError) error = NULL;
+
+  if (t->resume == NULL || t->steps == CLI_UNSET_INT || t->steps == before)
+    return TRUE;
+  if (!ts_trainer_set_steps (t->trainer, t->steps, &error))
+    {
+      *code = cli_usage_error ("train", "%s: --steps %d: %s", t->resume, t->steps,
+                               error->message);
+      return FALSE;
+    }
+  cli_train_say (t, "note: the run now ends at step %d instead of %d; its schedule (%d steps "
+                 "per epoch) is unchanged", t->steps, before, S->config.steps_per_epoch);
   return TRUE;
 }
 

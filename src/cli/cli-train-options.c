@@ -129,7 +129,7 @@ cli_train_parse_options (CliTrain *t, int argc, char **argv, guint64 *seed, int 
     { "crop", 0, 0, G_OPTION_ARG_INT, &t->crop, "Side of the training crops (default 40)", "N" },
     { "batch", 0, 0, G_OPTION_ARG_INT, &t->batch, "Crops per step (default 16)", "N" },
     { "steps", 0, 0, G_OPTION_ARG_INT, &t->steps,
-      "Optimisation steps (default: two passes over the data)", "N" },
+      "Optimisation steps (default: two passes over the data); with --resume, where the run now ends (not before the steps done; the schedule is kept)", "N" },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &t->seed, "Random seed (default 1)", "N" },
     { "iterations", 0, 0, G_OPTION_ARG_INT, &t->iterations,
       "Train for an iteration budget: the loss on iterate N of the reference iteration, "

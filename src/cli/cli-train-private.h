@@ -91,6 +91,9 @@ gboolean cli_train_load_checkpoint (CliTrain *t, guint64 seed, TsTrainConfig *co
                                     int *code);
 /* Writes the checkpoint; a failure is a warning. */
 void     cli_train_save_checkpoint (CliTrain *t);
+/* On --resume with --steps N other than the checkpoint's: the run ends at N instead
+ * (ts_trainer_set_steps); FALSE with a usage error when N is below the steps done. */
+gboolean cli_train_apply_steps (CliTrain *t, int *code);
 /* Ctrl+C: writes the checkpoint and prints the command that resumes; the exit code. */
 int      cli_train_interrupted (CliTrain *t);
 

@@ -124,7 +124,7 @@ prepare_trainer (CliTrain *t, const TsTrainConfig *config, TsModel **init, int *
   /* The thread count belongs to the session: results do not depend on it. */
   if (t->resume != NULL && t->threads != CLI_UNSET_INT)
     ts_trainer_set_threads (t->trainer, t->threads);
-  return TRUE;
+  return cli_train_apply_steps (t, code);
 
 fail:
   *code = cli_report_error (error);

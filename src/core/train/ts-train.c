@@ -1440,6 +1440,21 @@ ts_trainer_set_threads (TsTrainer *trainer, int threads)
   trainer->state->config.threads = threads;
 }
 
+gboolean
+ts_trainer_set_steps (TsTrainer *trainer, int steps, GError **error)
+{
+  g_return_val_if_fail (trainer != NULL, FALSE);
+  if (steps < 1 || steps < trainer->state->step)
+    {
+      g_set_error (error, TS_ERROR, TS_ERROR_INVALID,
+                   "cannot end the training at step %d: %d steps are done already", steps,
+                   trainer->state->step);
+      return FALSE;
+    }
+  trainer->state->config.steps = steps;
+  return TRUE;
+}
+
 const TsTrainState *
 ts_trainer_state (const TsTrainer *trainer)
 {

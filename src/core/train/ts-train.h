@@ -71,6 +71,11 @@ gboolean ts_trainer_save_checkpoint (TsTrainer *trainer, const char *path, GErro
 /* Worker threads from now on (the result does not depend on them: per-crop results are
  * summed in crop order). */
 void ts_trainer_set_threads (TsTrainer *trainer, int threads);
+/* Moves the end of the run to `steps` (at least the steps done, and 1): a run ended early or
+ * extended. The schedule (steps per epoch, hence the learning-rate decays) is kept, so the
+ * steps taken are those of the run as it was configured. FALSE with TS_ERROR_INVALID
+ * otherwise. */
+gboolean ts_trainer_set_steps (TsTrainer *trainer, int steps, GError **error);
 
 const TsTrainState  *ts_trainer_state (const TsTrainer *trainer);   /* step, model, config */
 /* The run's history, a line per session ("trained with: COMMAND", "resumed at step N with:
