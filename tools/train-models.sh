@@ -37,7 +37,9 @@ order=(ncpr-sigma25 ncpr-sigma5 ncpr-sigma15 ncpr-sigma25-fast ncpr-sigma50 cpr-
 common="--lr-hyper 1e-2 --seed 1 --val-every 100 --checkpoint-every 10"
 
 # Chroma-plane models (issue 20) learn from the opponent chroma planes of CBSD432, made once
-# by tools/make-chroma-planes.py (11 images held out as the validation crops).
+# by tools/make-chroma-planes.py (11 images held out as the validation crops). The shipped
+# ncpr-chroma-sigma25 is this 400-step run ended at step 160 (`--resume CKPT --steps 160`);
+# its checkpoint, data/training/chroma25c.tsm.ckpt, continues it to 400.
 chroma_data=${TESSERA_CHROMA_DATA:-../chroma-data}
 data_args () {
   if [[ "$1" = *-chroma-* ]]; then
