@@ -140,6 +140,11 @@ write_stats (const CliStatsInfo *info, GError **error)
   json_builder_add_string_value (builder, info->args->output);
   cli_json_add_summary (builder, &result->stats);
   cli_json_add_options (builder, result->model, &result->options, info->task);
+  if (result->chroma_own_model)
+    {
+      json_builder_set_member_name (builder, "chroma_model");
+      json_builder_add_string_value (builder, result->chroma_model->name);
+    }
   if (info->task != CLI_TASK_DENOISE)
     cli_json_add_params (builder, &result->params);
   if (info->task == CLI_TASK_MRI)

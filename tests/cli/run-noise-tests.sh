@@ -83,6 +83,23 @@ run denoise "$T/white-rgb.npy" -o "$T/c3.npy" $D --sigma 20 --chroma-strength 3 
 check "--chroma-strength 3 changes the result and solves O1, O2 at 60" \
   eval 'rc_is 0 && ! cmp -s "$T/c3.npy" "$T/c0.npy" && err_has "solved at Y 20.00 O1 60.00 O2 60.00" \
         && json_has "$T/c3.json" "\"plane\":\"O1\",\"sigma\":60"'
+# --chroma-model: the chroma planes' own model; luminance (and, beside a named model, the
+# default) is the luminance's.
+run denoise "$T/white-rgb.npy" -o "$T/cl.npy" $D --sigma 20 --chroma-model luminance
+check "--chroma-model luminance is exactly the default beside a named model" \
+  eval 'rc_is 0 && cmp -s "$T/cl.npy" "$T/c0.npy"'
+run denoise "$T/white-rgb.npy" -o "$T/cm.npy" $D --sigma 20 --chroma-model dct-sigma40 --stats "$T/cm.json"
+check "--chroma-model dct-sigma40 changes the result, says so and reports it in --stats" \
+  eval 'rc_is 0 && ! cmp -s "$T/cm.npy" "$T/c0.npy" && err_has "chroma planes: model dct-sigma40" \
+        && json_has "$T/cm.json" "\"chroma_model\":\"dct-sigma40\""'
+run denoise "$T/white-rgb.npy" -o "$T/cx.npy" $D --sigma 20 --chroma-model no-such-model
+check "--chroma-model with an unknown model fails naming it, no output" \
+  eval 'rc_is 1 && err_has "no-such-model" && [ ! -e "$T/cx.npy" ]'
+run denoise "$T/white.npy" -o "$T/gm.npy" $D --sigma 20 --chroma-model dct-sigma40
+check "--chroma-model on a gray picture says it does nothing, and does nothing" \
+  eval 'rc_is 0 && err_has "chroma-model does nothing" && cmp -s "$T/gm.npy" "$T/s20.npy"'
+run denoise --help
+check "denoise --help documents --chroma-model" eval 'out_has "--chroma-model"'
 run denoise "$T/white.npy" -o "$T/g3.npy" $D --sigma 20 --chroma-strength 3
 check "--chroma-strength on a gray picture says it does nothing, and does nothing" \
   eval 'rc_is 0 && err_has "does nothing on a gray image" && cmp -s "$T/g3.npy" "$T/s20.npy"'
