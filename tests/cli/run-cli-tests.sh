@@ -387,7 +387,7 @@ check "denoise of a 37 x 37 picture with 2x2 groups keeps its size" \
 
 # Ctrl+C: a run far too long to finish is interrupted after a second; it writes the
 # checkpoint, prints the resume command and exits 130; the checkpoint loads (a resume with
-# another --steps is refused by comparing with it).
+# another --batch is refused by comparing with it); --steps moves the run's end.
 "$CLI" train --data "$T/train-data" --sigma 25 --prox ncpr --atoms 4 --free-atoms 2 \
   --atom-size 5 --crop 16 --batch 2 --steps 1000000 -o "$T/train-out/long.tsm" \
   >"$T/out" 2>"$T/err" &
@@ -402,10 +402,24 @@ rc=$?
 check "train interrupted by SIGINT exits 130 with the resume command" \
   eval 'rc_is 130 && err_has "interrupted at step" && err_has "resume with: tessera-cli train .*--resume .*long.tsm.ckpt"'
 check "interrupted train wrote no model" eval '[ ! -e "$T/train-out/long.tsm" ]'
-run train --data "$T/train-data" --steps 5 -o "$T/train-out/long.tsm" \
+done_steps=$(sed -n 's/.*interrupted at step \([0-9]*\) of.*/\1/p' "$T/err")
+run train --data "$T/train-data" --batch 3 -o "$T/train-out/long.tsm" \
   --resume "$T/train-out/long.tsm.ckpt"
 check "the checkpoint of the interrupted run loads" \
-  eval 'rc_is 2 && err_has "steps 5 (checkpoint: 1000000)"'
+  eval 'rc_is 2 && err_has "batch 3 (checkpoint: 2)"'
+end=$(( ${done_steps:-0} > 0 ? done_steps : 1 ))
+run train --data "$T/train-data" --steps "$end" -o "$T/train-out/long.tsm" \
+  --resume "$T/train-out/long.tsm.ckpt"
+check "--resume --steps N ends the run at N and writes its model" \
+  eval 'rc_is 0 && err_has "now ends at step $end instead of 1000000" && [ -s "$T/train-out/long.tsm" ]'
+run train --data "$T/train-data" --steps $((end + 2)) -o "$T/train-out/long.tsm" \
+  --resume "$T/train-out/long.tsm.ckpt"
+check "--resume --steps extends a finished run" \
+  eval 'rc_is 0 && out_has "trained $((end + 2)) steps"'
+run train --data "$T/train-data" --steps $((end + 1)) -o "$T/train-out/long.tsm" \
+  --resume "$T/train-out/long.tsm.ckpt"
+check "--resume --steps before the steps done is refused" \
+  eval 'rc_is 2 && err_has "$((end + 2)) steps are done already"'
 
 # --- hostile inputs and failing writes ------------------------------------------------------
 
