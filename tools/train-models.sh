@@ -1,7 +1,7 @@
 #!/bin/bash
 # Trains (or resumes) Tessera's shipped models with `tessera-cli train` on ../shared/data/train400
 # (the chroma-plane model: on CBSD432's chroma planes, below).
-# Usage: tools/train-models.sh [NAME...]   (default: all eight, in the order below)
+# Usage: tools/train-models.sh [NAME...]   (default: all nine, in the order below)
 # A finished model lands in data/models/NAME.tsm and is skipped next time; an interrupted one
 # (Ctrl+C, end of a session) resumes bit for bit from $TESSERA_TRAIN_DIR/NAME.tsm.ckpt.
 # The exact commands, seeds and costs are recorded in data/models/README.md.
@@ -31,15 +31,17 @@ declare -A options=(
   [cpr-sigma25]="--sigma 25 --prox cpr --init data/models/ncpr-sigma25.tsm --lambda 0.002 --lr-decay 0.9 --steps 1000"
   [cpr-sigma5]="--sigma 5 --prox cpr --init data/models/ncpr-sigma25.tsm --lambda 0.002 --beta-init 0.5 --lr-decay 0.9 --steps 500"
   [ncpr-chroma-sigma25]="--sigma 25 --prox ncpr --init data/models/ncpr-sigma25.tsm --steps 400 --val-every 50"
+  [ncpr-chroma-sigma15]="--sigma 15 --prox ncpr --init data/models/ncpr-sigma15.tsm --steps 400 --val-every 50"
 )
 order=(ncpr-sigma25 ncpr-sigma5 ncpr-sigma15 ncpr-sigma25-fast ncpr-sigma50 cpr-sigma25 cpr-sigma5
-       ncpr-chroma-sigma25)
+       ncpr-chroma-sigma25 ncpr-chroma-sigma15)
 common="--lr-hyper 1e-2 --seed 1 --val-every 100 --checkpoint-every 10"
 
 # Chroma-plane models (issue 20) learn from the opponent chroma planes of CBSD432, made once
 # by tools/make-chroma-planes.py (11 images held out as the validation crops). The shipped
 # ncpr-chroma-sigma25 is this 400-step run ended at step 160 (`--resume CKPT --steps 160`);
-# its checkpoint, data/training/chroma25c.tsm.ckpt, continues it to 400.
+# its checkpoint, data/training/chroma25c.tsm.ckpt, continues it to 400 (ncpr-chroma-sigma15:
+# ended at step 63, data/training/chroma15.tsm.ckpt).
 chroma_data=${TESSERA_CHROMA_DATA:-../chroma-data}
 data_args () {
   if [[ "$1" = *-chroma-* ]]; then
