@@ -56,6 +56,21 @@ ts_restore_plan_noise (const TsRestoreRequest *request, TsRestoreNoise *noise, G
                                              request->chroma_strength, noise, error);
 }
 
+/* A model not chosen by the level, at a plane whose level is `factor` times the picture's:
+ * its threshold (and trained level) times the factor, said in its provenance. */
+static void
+scale_threshold (TsModel *model, double factor)
+{
+  if (factor == 1.0)
+    return;
+  model->lambda *= factor;
+  if (model->sigma > 0.0)
+    model->sigma *= factor;
+  g_autofree char *provenance = model->provenance;
+  model->provenance = g_strdup_printf ("%s; threshold x %.4g (strength)",
+                                       provenance != NULL ? provenance : "", factor);
+}
+
 static gboolean
 is_auto_spec (const char *spec)
 {
@@ -77,17 +92,9 @@ ts_restore_chroma_model (const TsRestoreRequest *request, const TsRestoreNoise *
   if (!is_auto_spec (spec))
     {
       TsModel *model = ts_restore_resolve_model (spec, level, note, error);
+      /* A named model keeps its own threshold, times the chroma planes' factor. */
       if (model != NULL && !ts_restore_model_uses_sigma (spec))
-        {
-          /* A named model keeps its own threshold, times the chroma planes' factor. */
-          double factor = ts_restore_noise_plane_factor (noise, 1);
-          if (factor != 1.0)
-            {
-              model->lambda *= factor;
-              if (model->sigma > 0.0)
-                model->sigma *= factor;
-            }
-        }
+        scale_threshold (model, ts_restore_noise_plane_factor (noise, 1));
       return model;
     }
   /* Automatic: only beside an automatic luminance model, whose family it shares. */
@@ -125,15 +132,8 @@ ts_restore_plane_model (const TsRestoreRequest *request, const TsRestoreNoise *n
                    : ts_restore_resolve_model (request->model_spec, level, note, error);
   /* Any other: its threshold times the factor, as ts_model_for_noise adapts a model to a
    * level that many times its own. */
-  if (model != NULL && factor != 1.0)
-    {
-      model->lambda *= factor;
-      if (model->sigma > 0.0)
-        model->sigma *= factor;
-      g_autofree char *provenance = model->provenance;
-      model->provenance = g_strdup_printf ("%s; threshold x %.4g (strength)",
-                                           provenance != NULL ? provenance : "", factor);
-    }
+  if (model != NULL)
+    scale_threshold (model, factor);
   return model;
 }
 
